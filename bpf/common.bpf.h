@@ -1,0 +1,431 @@
+/* common.bpf.h — what every vigil BPF program shares: the maps, and the extract / store /
+ * submit helpers (after Falco's modern_bpf split).
+ *
+ * A program builds its record in a per-CPU scratch buffer (vg_begin), appends variable
+ * data (vg_put_*), then copies it to the ring buffer in one go (vg_submit). Every record
+ * that is built but cannot be delivered is counted by type and reason and consumes a
+ * per-CPU sequence number, so user space can prove the loss from the gap.
+ */
+#ifndef VIGIL_COMMON_BPF_H
+#define VIGIL_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vigil_event.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#ifndef AF_INET
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_UNIX 1
+#endif
+#define VG_S_IFMT 00170000
+#define VG_S_IFSOCK 0140000
+#define VG_S_IFIFO 0010000
+#define VG_S_IFCHR 0020000
+#define VG_S_IFREG 0100000
+#define VG_SIGNAL_GROUP_EXIT 0x00000004
+
+/* Set by user space before load. */
+const volatile __u32 vg_self_pid = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by user space (--ring-size) */
+} vg_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[VG_SCRATCH_SIZE]);
+} vg_scratch SEC(".maps");
+
+/* Per-CPU sequence of records that were meant for user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vg_seq SEC(".maps");
+
+/* Drop counters: index type * VG_DROP__COUNT + reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VG_EV__COUNT * VG_DROP__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} vg_drops SEC(".maps");
+
+/* Interest: 1 when somebody (an output, a rule, the process table) consumes the type.
+ * Written by user space at start and on rule reload; events nobody wants are not built. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VG_EV__COUNT);
+	__type(key, __u32);
+	__type(value, __u8);
+} vg_interest SEC(".maps");
+
+static __always_inline void vg_count_drop(__u32 type, __u32 reason)
+{
+	__u32 key = type * VG_DROP__COUNT + reason;
+	__u64 *n = bpf_map_lookup_elem(&vg_drops, &key);
+
+	if (n)
+		*n += 1;
+}
+
+/* A lost record still takes a sequence number: the gap is the proof. */
+static __always_inline void vg_lose(__u32 type, __u32 reason)
+{
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&vg_seq, &zero);
+
+	if (seq)
+		*seq += 1;
+	vg_count_drop(type, reason);
+}
+
+static __always_inline bool vg_interested(__u32 type)
+{
+	__u8 *on = bpf_map_lookup_elem(&vg_interest, &type);
+
+	return on && *on;
+}
+
+static __always_inline bool vg_is_self(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == vg_self_pid;
+}
+
+/* ---- extract: values from kernel state ---------------------------------------- */
+
+static __always_inline __u32 vg_ns_inum(void *ns_common_ptr)
+{
+	struct ns_common *ns = ns_common_ptr;
+
+	return BPF_CORE_READ(ns, inum);
+}
+
+static __always_inline void vg_fill_task(struct vg_hdr *h, struct task_struct *task)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+	struct pid *tpid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(tpid, level);
+	struct upid up = {};
+
+	h->pid = BPF_CORE_READ(task, tgid);
+	h->tid = BPF_CORE_READ(task, pid);
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->start_time = BPF_CORE_READ(leader, start_boottime);
+	h->uid = BPF_CORE_READ(cred, uid.val);
+	h->euid = BPF_CORE_READ(cred, euid.val);
+	h->gid = BPF_CORE_READ(cred, gid.val);
+	h->egid = BPF_CORE_READ(cred, egid.val);
+	if (bpf_core_field_exists(task->loginuid))
+		h->auid = BPF_CORE_READ(task, loginuid.val);
+	else
+		h->auid = (__u32)-1;
+	h->mntns = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	h->netns = BPF_CORE_READ(nsp, net_ns, ns.inum);
+	bpf_probe_read_kernel(&up, sizeof(up), &tpid->numbers[level & 31]);
+	h->vpid = up.nr;
+	h->pidns = BPF_CORE_READ(up.ns, ns.inum);
+	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+}
+
+/* ---- store: the scratch record ------------------------------------------------ */
+
+static __always_inline __u8 *vg_scratch_buf(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vg_scratch, &zero);
+}
+
+/* Starts a record of `type` whose fixed body is body_size bytes (zeroed by VG_BEGIN). NULL
+ * when the event is not wanted (no interest, vigil itself) or scratch is unavailable
+ * (counted). */
+static __always_inline struct vg_hdr *vg_begin(__u32 type, __u32 body_size,
+					       struct task_struct *task)
+{
+	struct vg_hdr *h;
+
+	if (!vg_interested(type) || vg_is_self())
+		return NULL;
+	h = (struct vg_hdr *)vg_scratch_buf();
+	if (!h) {
+		vg_lose(type, VG_DROP_NO_SCRATCH);
+		return NULL;
+	}
+	__builtin_memset(h, 0, sizeof(*h));
+	h->type = type;
+	h->size = sizeof(*h) + body_size;
+	h->ts = bpf_ktime_get_boot_ns();
+	h->cpu = bpf_get_smp_processor_id();
+	vg_fill_task(h, task);
+	return h;
+}
+
+/* h and body (of type T) for event `type` from `task`; returns from the caller when the
+ * event is not wanted. */
+#define VG_BEGIN(h, body, type, T, task)                                \
+	struct vg_hdr *h = vg_begin(type, sizeof(T), task);             \
+	if (!h)                                                         \
+		return 0;                                               \
+	T *body = (T *)(h + 1);                                         \
+	__builtin_memset(body, 0, sizeof(T))
+
+static __always_inline void *vg_body(struct vg_hdr *h)
+{
+	return (void *)(h + 1);
+}
+
+/* Space left for variable data, 0 when the record is full. */
+static __always_inline __u32 vg_room(struct vg_hdr *h)
+{
+	return h->size < VG_MAX_RECORD ? VG_MAX_RECORD - h->size : 0;
+}
+
+/* Appends up to max bytes (bounded by the room left); returns bytes written or <0. */
+static __always_inline int vg_put_user_bytes(struct vg_hdr *h, struct vg_str *s, const void *uptr,
+					     __u32 len)
+{
+	__u32 pos = h->size;
+
+	if (len > vg_room(h))
+		len = vg_room(h);
+	if (len == 0 || pos > VG_MAX_RECORD - 1)
+		return -1;
+	/* the mask must survive the optimiser for the verifier to see the bound */
+	asm volatile("" : "+r"(len));
+	len &= VG_MAX_RECORD - 1;
+	if (bpf_probe_read_user((__u8 *)h + pos, len, uptr) < 0)
+		return -1;
+	s->off = pos;
+	s->len = len;
+	h->size = pos + len;
+	return len;
+}
+
+static __always_inline int vg_put_str_common(struct vg_hdr *h, struct vg_str *s, const void *ptr,
+					     __u32 max, bool user)
+{
+	__u32 pos = h->size;
+	long n;
+
+	if (max > vg_room(h))
+		max = vg_room(h);
+	if (max > VG_MAX_RECORD - 1 || pos > VG_MAX_RECORD - 1 || max == 0)
+		return -1;
+	n = user ? bpf_probe_read_user_str((__u8 *)h + pos, max, ptr)
+		 : bpf_probe_read_kernel_str((__u8 *)h + pos, max, ptr);
+	if (n <= 0)
+		return -1;
+	s->off = pos;
+	s->len = n - 1; /* drop the NUL */
+	h->size = pos + n - 1;
+	return n - 1;
+}
+
+static __always_inline int vg_put_user_str(struct vg_hdr *h, struct vg_str *s, const void *uptr,
+					   __u32 max)
+{
+	return vg_put_str_common(h, s, uptr, max, true);
+}
+
+static __always_inline int vg_put_kernel_str(struct vg_hdr *h, struct vg_str *s, const void *kptr,
+					     __u32 max)
+{
+	return vg_put_str_common(h, s, kptr, max, false);
+}
+
+/* Path walk, leaf first (see vigil_event.h). Runs under bpf_loop so the verifier checks
+ * one iteration, not VG_PATH_DEPTH of them. */
+struct vg_walk {
+	struct vg_hdr *h;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	__u32 truncated;
+};
+
+static __always_inline struct mount *vg_real_mount(struct vfsmount *v)
+{
+	return (struct mount *)((void *)v - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* Locals only inside BPF_CORE_READ: a vg_walk member there would become a CO-RE
+ * relocation against a type the kernel does not have. */
+static long vg_walk_step(__u64 i, void *arg)
+{
+	struct vg_walk *w = arg;
+	struct dentry *d = w->dentry, *parent = BPF_CORE_READ(d, d_parent);
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	struct qstr name;
+	__u32 pos, len;
+
+	if (d == mnt_root || d == parent) {
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (d != mnt_root || mnt == mnt_parent)
+			return 1; /* global root (or a detached/pseudo fs root): done */
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mnt_parent;
+		w->vfsmnt = &mnt_parent->mnt;
+		return 0;
+	}
+	name = BPF_CORE_READ(d, d_name);
+	pos = w->h->size;
+	if (name.len + 1 > vg_room(w->h) || pos > VG_MAX_RECORD - 1) {
+		w->truncated = 1;
+		return 1;
+	}
+	/* names are NUL-terminated and at most 255 bytes: a constant-size string read keeps
+	 * the verifier's bounds simple (scratch is twice the record size) */
+	len = bpf_probe_read_kernel_str((__u8 *)w->h + pos, 256, name.name);
+	if ((int)len <= 0)
+		return 1;
+	((__u8 *)w->h)[(pos + len - 1) & (VG_SCRATCH_SIZE - 1)] = '/';
+	w->h->size = pos + len;
+	w->dentry = parent;
+	return 0;
+}
+
+static __always_inline void vg_put_dentry(struct vg_hdr *h, struct vg_str *s, struct dentry *dentry,
+					  struct vfsmount *vfsmnt)
+{
+	struct vg_walk w = {
+		.h = h, .dentry = dentry, .vfsmnt = vfsmnt, .mnt = vg_real_mount(vfsmnt),
+	};
+	__u32 start = h->size;
+	long n;
+
+	if (!dentry || !vfsmnt)
+		return;
+	n = bpf_loop(VG_PATH_DEPTH, vg_walk_step, &w, 0);
+	if (w.truncated || n >= VG_PATH_DEPTH)
+		h->flags |= VG_F_PATH_TRUNC;
+	s->off = start;
+	s->len = h->size - start;
+}
+
+static __always_inline void vg_put_path(struct vg_hdr *h, struct vg_str *s, const struct path *p)
+{
+	struct path pp;
+
+	if (bpf_probe_read_kernel(&pp, sizeof(pp), p) < 0)
+		return;
+	vg_put_dentry(h, s, pp.dentry, pp.mnt);
+}
+
+static __always_inline void vg_put_file_path(struct vg_hdr *h, struct vg_str *s, struct file *f)
+{
+	if (f)
+		vg_put_path(h, s, &f->f_path);
+}
+
+/* The file behind descriptor fd of task, or NULL. */
+static __always_inline struct file *vg_task_fd(struct task_struct *task, __u32 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd >= max || !fds)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline void vg_sock_endpoints(struct sock *sk, struct vg_sockaddr *local,
+					      struct vg_sockaddr *remote, __u8 *proto)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	local->family = remote->family = family;
+	local->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	remote->port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (proto)
+		*proto = BPF_CORE_READ(sk, sk_protocol);
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO(local->addr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(remote->addr, sk, __sk_common.skc_daddr);
+	} else if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(local->addr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(remote->addr, sk, __sk_common.skc_v6_daddr);
+	}
+}
+
+/* Describes what a file is: a socket with its endpoints, a pipe, a tty, or a path. */
+static __always_inline void vg_put_fdinfo(struct vg_hdr *h, struct vg_fdinfo *fi, struct file *f)
+{
+	struct inode *inode;
+	__u32 mode;
+
+	if (!f)
+		return;
+	inode = BPF_CORE_READ(f, f_inode);
+	mode = BPF_CORE_READ(inode, i_mode) & VG_S_IFMT;
+	fi->ino = BPF_CORE_READ(inode, i_ino);
+	if (mode == VG_S_IFSOCK) {
+		struct socket *sock = BPF_CORE_READ(f, private_data);
+		struct sock *sk = BPF_CORE_READ(sock, sk);
+		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+		fi->kind = VG_FD_SOCKET;
+		fi->sock_family = family;
+		if (family == AF_INET || family == AF_INET6)
+			vg_sock_endpoints(sk, &fi->local, &fi->remote, &fi->proto);
+	} else if (mode == VG_S_IFIFO) {
+		fi->kind = VG_FD_PIPE;
+	} else {
+		__u32 major = BPF_CORE_READ(inode, i_rdev) >> 20;
+
+		/* char devices are ttys only on the tty majors (tty, console/ptmx, pts) */
+		if (mode == VG_S_IFCHR)
+			fi->kind = major == 4 || major == 5 || (major >= 136 && major <= 143) ? VG_FD_TTY : VG_FD_FILE;
+		else
+			fi->kind = mode == VG_S_IFREG ? VG_FD_FILE : VG_FD_OTHER;
+		vg_put_file_path(h, &fi->path, f);
+	}
+}
+
+/* ---- submit ------------------------------------------------------------------- */
+
+static __always_inline int vg_submit(struct vg_hdr *h)
+{
+	__u32 zero = 0, size = h->size;
+	__u64 *seq = bpf_map_lookup_elem(&vg_seq, &zero);
+
+	if (!seq)
+		return -1;
+	h->seq = *seq;
+	*seq += 1;
+	if (size > VG_MAX_RECORD) {
+		vg_count_drop(h->type, VG_DROP_OVERSIZE);
+		return -1;
+	}
+	if (bpf_ringbuf_output(&vg_events, h, size & (VG_SCRATCH_SIZE - 1), 0) < 0) {
+		vg_count_drop(h->type, VG_DROP_RING_FULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* One program body, two attach points: tp_btf where it loads (typed, cheaper), raw_tp as the
+ * fallback. Both hand the body raw task pointers it reads with CO-RE. The loader autoloads
+ * exactly one of each pair. */
+#define VG_TP_PAIR(tp, body, ...)                                                   \
+	SEC("tp_btf/" #tp) int BPF_PROG(tp##_btf, ##__VA_ARGS__) { return body; }   \
+	SEC("raw_tp/" #tp) int BPF_PROG(tp##_raw, ##__VA_ARGS__) { return body; }
+
+#endif

@@ -1,0 +1,196 @@
+/* vigil_event.h — the wire format between vigil's BPF programs and user space.
+ *
+ * Included by both sides. Every record in the ring buffer is a struct vg_hdr, then the
+ * event's fixed body (struct vg_<name>), then variable-length bytes that the body points
+ * at with struct vg_str (offset from the start of the record, length). Strings are not
+ * NUL-terminated on the wire; user space never trusts a length past hdr.size.
+ *
+ * The catalogue (VG_EVENTS) is the one table both sides use: dense index for maps,
+ * the Elkeid-compatible numeric id, the name users type, and the profile that turns
+ * the event on by default.
+ */
+#ifndef VIGIL_EVENT_H
+#define VIGIL_EVENT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* X(ENUM, id, "name", profile) — profile: 1 = default, 2 = sandbox only. */
+#define VG_EVENTS(X)                                          \
+	X(EXEC, 59, "exec", 1)                                \
+	X(FORK, 57, "fork", 2)                                \
+	X(EXIT, 60, "exit", 2)                                \
+	X(CONNECT, 42, "connect", 1)                          \
+	X(BIND, 49, "bind", 1)                                \
+	X(ACCEPT, 43, "accept", 2)                            \
+	X(DNS, 601, "dns", 1)                                 \
+	X(CREATE, 602, "create_file", 1)                      \
+	X(RENAME, 82, "rename", 1)                            \
+	X(LINK, 86, "link", 1)                                \
+	X(CHMOD, 90, "chmod", 1)                              \
+	X(CHOWN, 92, "chown", 1)                              \
+	X(PTRACE, 101, "ptrace", 1)                           \
+	X(SETSID, 112, "setsid", 1)                           \
+	X(PRCTL, 157, "prctl", 1)                             \
+	X(MOUNT, 165, "mount", 1)                             \
+	X(UMOUNT, 166, "umount", 1)                           \
+	X(MEMFD, 356, "memfd_create", 1)                      \
+	X(MODULE, 603, "load_module", 1)                      \
+	X(CRED, 604, "update_cred", 1)                        \
+	X(UMH, 607, "usermode_helper", 1)                     \
+	X(PRIVESC, 611, "privilege_escalation", 1)            \
+	X(PORTSCAN, 612, "port_scan", 2)                      \
+	X(MPROTECT, 10, "mprotect", 2)                        \
+	X(OPEN, 2, "open", 2)                                 \
+	X(WRITE, 1, "write", 2)                               \
+	X(KILL, 62, "kill", 2)                                \
+	X(UNLINK, 605, "unlink", 2)                           \
+	X(RMDIR, 606, "rmdir", 2)                             \
+	X(BPF, 700, "bpf", 1)                                 \
+	X(CAPABILITY, 701, "capability", 2)                   \
+	X(UNSHARE, 702, "unshare", 1)                         \
+	X(SETNS, 703, "setns", 1)                             \
+	X(PROCESS_VM, 704, "process_vm_writev", 1)            \
+	X(IO_URING, 705, "io_uring_setup", 2)                 \
+	X(CGROUP_MKDIR, 706, "cgroup_mkdir", 2)               \
+	X(SYSCALL32, 707, "syscall32", 1)
+
+enum vg_type {
+#define VG_ENUM(e, id, name, prof) VG_EV_##e,
+	VG_EVENTS(VG_ENUM)
+#undef VG_ENUM
+	VG_EV__COUNT
+};
+
+/* Why an event did not reach user space. Counted per event type and reason. */
+#define VG_DROPS(X)                                                              \
+	X(RING_FULL, "ring_full")   /* ring buffer had no room */                \
+	X(OVERSIZE, "oversize")     /* record larger than VG_MAX_RECORD */       \
+	X(NO_SCRATCH, "no_scratch") /* per-CPU scratch lookup failed */          \
+	X(RATE_LIMIT, "rate_limit") /* per-exe or per-source limiter */          \
+	X(BREAKER, "breaker")       /* circuit breaker open (e.g. DNS flood) */  \
+	X(ALLOWLIST, "allowlist")   /* exe or cmdline on the in-kernel allowlist */
+
+enum vg_drop_reason {
+#define VG_DROP_ENUM(e, name) VG_DROP_##e,
+	VG_DROPS(VG_DROP_ENUM)
+#undef VG_DROP_ENUM
+	VG_DROP__COUNT
+};
+
+/* RING_FULL, OVERSIZE and NO_SCRATCH are losses and take a sequence number, so a gap in
+ * seq proves them; the others are suppressions the user asked for and take none. */
+#define VG_DROP_IS_LOSS(r) ((r) <= VG_DROP_NO_SCRATCH)
+
+#define VG_MAX_RECORD   16384 /* one record, header included */
+#define VG_SCRATCH_SIZE (2 * VG_MAX_RECORD)
+#define VG_ARGV_MAX     4096
+#define VG_ENV_MAX      4096
+#define VG_PATH_MAX     4096
+#define VG_PATH_DEPTH   48
+#define VG_CGROUP_DEPTH 12
+#define VG_COMM_LEN     16
+#define VG_NODENAME_LEN 65
+
+/* hdr.flags */
+#define VG_F_ARGV_TRUNC   (1u << 0)
+#define VG_F_ENV_TRUNC    (1u << 1)
+#define VG_F_PATH_TRUNC   (1u << 2) /* some path in the record lost components */
+#define VG_F_COMPAT32     (1u << 3) /* raised by a 32-bit (ia32) syscall */
+#define VG_F_KILLED       (1u << 4) /* the kernel sent SIGKILL at the hook */
+
+struct vg_str {
+	__u16 off; /* from the start of the record */
+	__u16 len;
+};
+
+struct vg_hdr {
+	__u64 ts;         /* CLOCK_BOOTTIME ns */
+	__u64 seq;        /* per-CPU sequence: a gap is a proven loss */
+	__u64 start_time; /* thread-group leader start, boot ns: with pid, names the process */
+	__u64 cgroup_id;  /* cgroup v2 id */
+	__u32 size;       /* whole record */
+	__u16 type;       /* enum vg_type */
+	__u16 flags;
+	__u32 cpu;
+	__u32 pid;  /* tgid */
+	__u32 tid;
+	__u32 ppid; /* real parent's tgid */
+	__u32 uid, euid, gid, egid, auid;
+	__u32 pidns, mntns, netns;
+	__u32 vpid; /* pid inside its own pid namespace */
+	__s32 ret;  /* syscall result where the event has one */
+	char comm[VG_COMM_LEN];
+};
+
+/* An endpoint: family AF_INET/AF_INET6 (0 = none), port in host order, address in
+ * network order (IPv4 in the first 4 bytes). */
+struct vg_sockaddr {
+	__u16 family;
+	__u16 port;
+	__u8 addr[16];
+};
+
+/* What a file descriptor points at. */
+enum vg_fd_kind { VG_FD_NONE, VG_FD_FILE, VG_FD_PIPE, VG_FD_SOCKET, VG_FD_TTY, VG_FD_OTHER };
+
+struct vg_fdinfo {
+	__u8 kind;  /* enum vg_fd_kind */
+	__u8 proto; /* IPPROTO_* for sockets */
+	__u16 sock_family; /* AF_UNIX etc. when not inet */
+	__u32 ino;
+	struct vg_sockaddr local, remote;
+	struct vg_str path; /* file or tty path */
+};
+
+/* Paths travel as their components leaf first, each followed by '/', e.g. "sh/bin/";
+ * user space reverses them. Walking up is what the kernel can do cheaply. A leading
+ * '\0' marks a path that could not be resolved. */
+
+struct vg_exec {
+	struct vg_str exe;      /* resolved from mm->exe_file (or the filename, on failure) */
+	struct vg_str argv;     /* NUL-separated */
+	struct vg_str env;      /* NUL-separated, user space keeps only what it needs */
+	struct vg_str cwd;
+	struct vg_str tty;
+	struct vg_str cgroup;   /* components leaf first, like paths */
+	struct vg_str nodename;
+	struct vg_fdinfo fd[3]; /* stdin, stdout, stderr */
+	__u32 argc;
+	__u32 exe_deleted;
+	__u64 parent_start_time; /* real parent's leader start, to link parent_exec_id */
+	__u32 old_pid;           /* pid before exec (differs when a thread execs) */
+	__u32 pgid;
+	__u32 sid;
+	__u32 pad;
+};
+
+struct vg_fork {
+	__u32 child_pid;
+	__u32 child_tid;
+	__u64 child_start_time;
+	__u32 clone_flags_thread; /* 1 when a thread was created (not emitted by default) */
+	__u32 pad;
+};
+
+struct vg_exit {
+	__s32 code;   /* exit status (code << 8) or signal */
+	__u32 signal; /* terminating signal, 0 if exited normally */
+	__u8 core_dumped;
+	__u8 pad[7];
+};
+
+/* Map keys shared with user space. */
+struct vg_drop_key {
+	__u32 type;   /* enum vg_type */
+	__u32 reason; /* enum vg_drop_reason */
+};
+
+/* Global switches written by user space before load (rodata) or at run time (config map). */
+struct vg_config {
+	__u32 self_pid;  /* vigil's own tgid: its events are not reported */
+	__u32 want_fork; /* fork/exit feed the process table even when not printed */
+};
+
+#endif

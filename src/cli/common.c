@@ -1,0 +1,40 @@
+/* common.c — helpers the subcommands share: error reporting and event-list parsing. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "event.h"
+
+int vg_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vigil: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+int vg_parse_event_list(const char *list, bool set[VG_EV__COUNT])
+{
+	char buf[1024], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t;
+
+		while (*tok == ' ')
+			tok++;
+		if (strcmp(tok, "all") == 0) {
+			for (unsigned i = 0; i < VG_EV__COUNT; i++)
+				set[i] = true;
+			continue;
+		}
+		if ((t = vg_event_by_name(tok)) < 0)
+			return vg_cli_error("unknown event '%s' (see `vigil probes` for the list)", tok);
+		set[t] = true;
+	}
+	return 0;
+}

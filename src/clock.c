@@ -1,0 +1,48 @@
+/* clock.c — boot-time to wall-clock conversion. BPF stamps events with CLOCK_BOOTTIME
+ * (monotonic across suspend, same clock as task start_boottime); the offset to the wall
+ * clock is sampled once, the tightest of a few reads. */
+#include <time.h>
+#include <unistd.h>
+#include "clock.h"
+
+static uint64_t offset_ns;
+static char host[256];
+
+static uint64_t ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void vg_clock_init(void)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t b0 = ns(CLOCK_BOOTTIME), r = ns(CLOCK_REALTIME), b1 = ns(CLOCK_BOOTTIME);
+
+		if (b1 - b0 < best) {
+			best = b1 - b0;
+			offset_ns = r - (b0 + (b1 - b0) / 2);
+		}
+	}
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = 0;
+}
+
+uint64_t vg_boot_to_wall(uint64_t boot_ns)
+{
+	return boot_ns + offset_ns;
+}
+
+uint64_t vg_now_boot_ns(void)
+{
+	return ns(CLOCK_BOOTTIME);
+}
+
+const char *vg_host_name(void)
+{
+	return host;
+}

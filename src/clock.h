@@ -1,0 +1,13 @@
+/* clock.h — kernel boot-time stamps to wall-clock time, and the host's name. */
+#ifndef VIGIL_CLOCK_H
+#define VIGIL_CLOCK_H
+
+#include <stdint.h>
+
+/* Measures CLOCK_REALTIME - CLOCK_BOOTTIME once; call before converting. */
+void vg_clock_init(void);
+uint64_t vg_boot_to_wall(uint64_t boot_ns);
+uint64_t vg_now_boot_ns(void);
+const char *vg_host_name(void);
+
+#endif

@@ -1,0 +1,162 @@
+/* decode.c — record validation, dispatch to the domain decoders, the shared header
+ * refresh of the process table, and the helpers decoders use to read variable data. */
+#include <string.h>
+#include "clock.h"
+#include "decode/decode.h"
+#include "proc/procfs.h"
+
+static const struct vg_domain *const domains[] = {
+	&vg_domain_proc,
+};
+
+#define NDOMAINS (sizeof(domains) / sizeof(domains[0]))
+
+static const struct vg_decoder_entry *by_type[VG_EV__COUNT];
+
+static void index_decoders(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	for (size_t d = 0; d < NDOMAINS; d++)
+		for (size_t i = 0; i < domains[d]->ndecoders; i++)
+			by_type[domains[d]->decoders[i].type] = &domains[d]->decoders[i];
+	done = true;
+}
+
+const struct vg_field *vg_field_at(size_t i)
+{
+	for (size_t d = 0; d < NDOMAINS; d++) {
+		if (i < domains[d]->nfields)
+			return &domains[d]->fields[i];
+		i -= domains[d]->nfields;
+	}
+	return NULL;
+}
+
+const struct vg_field *vg_field_find(const char *name)
+{
+	const struct vg_field *f;
+
+	for (size_t i = 0; (f = vg_field_at(i)); i++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+/* Header facts that can change during a process's life: credentials, parent (reparenting),
+ * name (prctl), namespaces (setns/unshare). */
+static void refresh(struct vg_proc *p, const struct vg_hdr *h)
+{
+	p->uid = h->uid;
+	p->euid = h->euid;
+	p->gid = h->gid;
+	p->egid = h->egid;
+	p->auid = h->auid;
+	if (h->ppid && h->ppid != (uint32_t)p->pid)
+		p->ppid = (pid_t)h->ppid;
+	memcpy(p->comm, h->comm, sizeof(p->comm));
+	p->comm[sizeof(p->comm) - 1] = 0;
+	if (h->pidns && (h->pidns != p->container.pidns || h->mntns != p->container.mntns ||
+			 h->netns != p->container.netns)) {
+		char cgroup[sizeof(p->container.cgroup)];
+
+		memcpy(cgroup, p->container.cgroup, sizeof(cgroup));
+		vg_proc_set_container(p, cgroup, h->pidns, h->mntns, h->netns);
+	}
+}
+
+int vg_decode(struct vg_proctable *pt, const void *data, size_t size, struct vg_event *ev)
+{
+	const struct vg_hdr *h = data;
+	const struct vg_decoder_entry *d;
+
+	index_decoders();
+	if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) || h->type >= VG_EV__COUNT)
+		return -1;
+	d = by_type[h->type];
+	if (!d || h->size < sizeof(*h) + d->body_size)
+		return -1;
+	ev->raw = h;
+	ev->type = h->type;
+	ev->ts_ns = vg_boot_to_wall(h->ts);
+	ev->nfields = 0;
+	ev->arena_used = 0;
+	vg_proctable_pin(pt, (pid_t)h->pid);
+	ev->proc = vg_proctable_ensure(pt, (pid_t)h->pid);
+	refresh(ev->proc, h);
+	return d->decode(ev, pt, h + 1);
+}
+
+bool vg_raw_bytes(const struct vg_event *ev, struct vg_str s, const char **p, size_t *len)
+{
+	if (s.len == 0 || (size_t)s.off + s.len > ev->raw->size || s.off < sizeof(struct vg_hdr))
+		return false;
+	*p = (const char *)ev->raw + s.off;
+	*len = s.len;
+	return true;
+}
+
+void vg_add_raw_str(struct vg_event *ev, const struct vg_field *f, struct vg_str s)
+{
+	const char *p;
+	size_t len;
+
+	if (vg_raw_bytes(ev, s, &p, &len))
+		vg_event_add_str(ev, f, p, len);
+}
+
+const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg_str s, size_t *out_len)
+{
+	char path[VG_PATH_MAX + 2];
+	size_t n = 0, len;
+	const char *p, *kept;
+
+	if (!vg_raw_bytes(ev, s, &p, &len) || p[0] == 0)
+		return NULL;
+	/* components arrive leaf first, each followed by '/': emit them root first */
+	while (len > 0 && n < VG_PATH_MAX) {
+		size_t end = len - 1, start = end; /* p[end] is the '/' closing the last component */
+
+		while (start > 0 && p[start - 1] != '/')
+			start--;
+		if (n + (end - start) + 1 > VG_PATH_MAX)
+			break;
+		path[n++] = '/';
+		memcpy(path + n, p + start, end - start);
+		n += end - start;
+		len = start;
+	}
+	if (n == 0)
+		path[n++] = '/';
+	kept = vg_event_keep(ev, path, n);
+	if (kept && f)
+		vg_event_add_str(ev, f, kept, n);
+	if (out_len)
+		*out_len = n;
+	return kept;
+}
+
+bool vg_sockaddr_ip(const struct vg_sockaddr *sa, struct vg_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (sa->family == 2) {
+		ip->family = 4;
+		memcpy(ip->addr, sa->addr, 4);
+	} else if (sa->family == 10) {
+		ip->family = 6;
+		memcpy(ip->addr, sa->addr, 16);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+void vg_add_ip(struct vg_event *ev, const struct vg_field *f, const struct vg_sockaddr *sa)
+{
+	struct vg_value v = { .type = VG_V_IP };
+
+	if (vg_sockaddr_ip(sa, &v.ip))
+		vg_event_add(ev, f, v);
+}

@@ -1,0 +1,51 @@
+/* decode.h — turns raw ring-buffer records into struct vg_event, table-driven.
+ *
+ * Each domain (decode/<domain>.c) exports a struct vg_domain: its field definitions and,
+ * per event type, a decode function. Decoding validates every offset against the
+ * record, keeps the process table current (exec, fork, exit, credential and namespace
+ * changes) and attaches the process to the event. */
+#ifndef VIGIL_DECODE_H
+#define VIGIL_DECODE_H
+
+#include <stddef.h>
+#include "decode/fields.h"
+#include "event.h"
+#include "proc/proctable.h"
+
+struct vg_decoder_entry {
+	unsigned type;    /* enum vg_type */
+	size_t body_size; /* the record must hold at least the header and this */
+	/* Adds the event's fields; may update the table. Returns -1 on a malformed body. */
+	int (*decode)(struct vg_event *ev, struct vg_proctable *pt, const void *body);
+};
+
+struct vg_domain {
+	const char *name;
+	const struct vg_field *fields;
+	size_t nfields;
+	const struct vg_decoder_entry *decoders;
+	size_t ndecoders;
+};
+
+/* The domains; decode.c lists them. */
+extern const struct vg_domain vg_domain_proc;
+
+/* Decodes size bytes at data into ev. -1 when the record is malformed (counted by the
+ * caller) or of a type no domain decodes. */
+int vg_decode(struct vg_proctable *pt, const void *data, size_t size, struct vg_event *ev);
+
+
+/* ---- helpers for domain decoders ---- */
+
+/* The bytes s points at, or false when they lie outside the record. */
+bool vg_raw_bytes(const struct vg_event *ev, struct vg_str s, const char **p, size_t *len);
+/* Adds s as a string field (nothing when empty or out of bounds). */
+void vg_add_raw_str(struct vg_event *ev, const struct vg_field *f, struct vg_str s);
+/* A path sent leaf-first ("c/b/a/") made into "/a/b/c" in the event's arena; adds it as
+ * field f when f is non-NULL. Returns it (or NULL). */
+const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg_str s, size_t *len);
+/* An endpoint as an IP value (false when the family is not inet). */
+bool vg_sockaddr_ip(const struct vg_sockaddr *sa, struct vg_ip *ip);
+void vg_add_ip(struct vg_event *ev, const struct vg_field *f, const struct vg_sockaddr *sa);
+
+#endif

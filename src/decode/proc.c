@@ -1,0 +1,206 @@
+/* decode/proc.c — exec, fork and exit: the events that keep the process table current.
+ *
+ * A successful exec replaces the process's image in the table (exe, argv, cwd, tty,
+ * environment facts, container) and gives it a new exec_id; a failed exec leaves the
+ * image alone and reports what was attempted. fork creates the child's entry from the
+ * parent's; exit marks the entry for eviction. */
+#include <stdio.h>
+#include <string.h>
+#include "decode/decode.h"
+#include "proc/procfs.h"
+
+enum {
+	F_ARGV, F_ARGC, F_ARGV_TRUNC, F_FILENAME, F_EXE_DELETED,
+	F_STDIN_TYPE, F_STDIN_PATH, F_STDIN_PROTO, F_STDIN_LADDR, F_STDIN_LPORT, F_STDIN_RADDR, F_STDIN_RPORT,
+	F_STDOUT_TYPE, F_STDOUT_PATH, F_STDOUT_PROTO, F_STDOUT_LADDR, F_STDOUT_LPORT, F_STDOUT_RADDR, F_STDOUT_RPORT,
+	F_CHILD_PID, F_CHILD_EXEC_ID,
+	F_EXIT_CODE, F_EXIT_SIGNAL, F_EXIT_CORE,
+	F_COUNT
+};
+
+#define FD_FIELDS(fd)                                                                                 \
+	{ #fd ".type", VG_V_STR, "what " #fd " is at exec: file, pipe, socket, tty or other" },            \
+	{ #fd ".path", VG_V_STR, "path of the file or tty behind " #fd },                                 \
+	{ #fd ".proto", VG_V_STR, "tcp, udp, unix, ... when " #fd " is a socket" },                        \
+	{ #fd ".laddr", VG_V_IP, "local address when " #fd " is an inet socket" },                        \
+	{ #fd ".lport", VG_V_INT, "local port when " #fd " is an inet socket" },                          \
+	{ #fd ".raddr", VG_V_IP, "remote address when " #fd " is an inet socket" },                       \
+	{ #fd ".rport", VG_V_INT, "remote port when " #fd " is an inet socket" }
+
+static const struct vg_field fields[F_COUNT] = {
+	[F_ARGV] = { "exec.argv", VG_V_LIST, "arguments, argv[0] first (bounded: see exec.argv_truncated)" },
+	[F_ARGC] = { "exec.argc", VG_V_INT, "number of arguments captured" },
+	[F_ARGV_TRUNC] = { "exec.argv_truncated", VG_V_BOOL, "true when argv exceeded the capture bound" },
+	[F_FILENAME] = { "exec.filename", VG_V_STR, "path the caller passed to a failed execve" },
+	[F_EXE_DELETED] = { "exec.exe_deleted", VG_V_BOOL, "the executed file has no name left (deleted or memfd)" },
+	FD_FIELDS(stdin),
+	FD_FIELDS(stdout),
+	[F_CHILD_PID] = { "fork.child_pid", VG_V_INT, "pid of the new process" },
+	[F_CHILD_EXEC_ID] = { "fork.child_exec_id", VG_V_STR, "exec_id of the new process" },
+	[F_EXIT_CODE] = { "exit.code", VG_V_INT, "exit status (0-255) when the process exited normally" },
+	[F_EXIT_SIGNAL] = { "exit.signal", VG_V_INT, "signal that killed the process, 0 if none" },
+	[F_EXIT_CORE] = { "exit.core_dumped", VG_V_BOOL, "a core dump was written" },
+};
+
+static const char *const fd_kinds[] = { "none", "file", "pipe", "socket", "tty", "other" };
+
+static const char *proto_name(const struct vg_fdinfo *fi)
+{
+	if (fi->sock_family == 1)
+		return "unix";
+	switch (fi->proto) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "icmpv6";
+	case 255: return "raw";
+	default: return "other";
+	}
+}
+
+static void add_fd(struct vg_event *ev, const struct vg_fdinfo *fi, int base)
+{
+	const char *proto;
+
+	if (fi->kind == VG_FD_NONE || fi->kind > VG_FD_OTHER)
+		return;
+	vg_event_add_str(ev, &fields[base], fd_kinds[fi->kind], strlen(fd_kinds[fi->kind]));
+	if (fi->kind != VG_FD_SOCKET) {
+		vg_add_path(ev, &fields[base + 1], fi->path, NULL);
+		return;
+	}
+	proto = proto_name(fi);
+	vg_event_add_str(ev, &fields[base + 2], proto, strlen(proto));
+	if (fi->local.family != 2 && fi->local.family != 10)
+		return;
+	vg_add_ip(ev, &fields[base + 3], &fi->local);
+	vg_event_add_int(ev, &fields[base + 4], fi->local.port);
+	vg_add_ip(ev, &fields[base + 5], &fi->remote);
+	vg_event_add_int(ev, &fields[base + 6], fi->remote.port);
+}
+
+static int count_args(const char *p, size_t len)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (p[i] == 0)
+			n++;
+	return len && p[len - 1] != 0 ? n + 1 : n;
+}
+
+static void add_argv(struct vg_event *ev, struct vg_str s)
+{
+	const char *p = "";
+	size_t len = 0;
+
+	vg_raw_bytes(ev, s, &p, &len);
+	vg_event_add_str(ev, &fields[F_ARGV], p, len);
+	vg_event_add_int(ev, &fields[F_ARGC], count_args(p, len));
+	vg_event_add_bool(ev, &fields[F_ARGV_TRUNC], (ev->raw->flags & VG_F_ARGV_TRUNC) != 0);
+}
+
+/* Kernel tty names are "pts0"; people know them as "pts/0". */
+static void set_tty(struct vg_proc *p, const char *name, size_t len)
+{
+	if (len > 3 && memcmp(name, "pts", 3) == 0 && name[3] >= '0' && name[3] <= '9')
+		snprintf(p->tty, sizeof(p->tty), "pts/%.*s", (int)(len - 3), name + 3);
+	else
+		snprintf(p->tty, sizeof(p->tty), "%.*s", (int)len, name);
+}
+
+static void set_image(struct vg_event *ev, struct vg_proctable *pt, const struct vg_exec *e)
+{
+	const struct vg_hdr *h = ev->raw;
+	struct vg_proc *p = ev->proc, *parent;
+	const char *s, *path;
+	size_t len;
+
+	path = vg_add_path(ev, NULL, e->exe, &len);
+	vg_proc_set_str(&p->exe, path ? path : "", path ? len : 0);
+	path = vg_add_path(ev, NULL, e->cwd, &len);
+	vg_proc_set_str(&p->cwd, path ? path : "", path ? len : 0);
+	if (vg_raw_bytes(ev, e->argv, &s, &len))
+		vg_proc_set_argv(p, s, len);
+	else
+		vg_proc_set_argv(p, "", 0);
+	p->argv_truncated = (h->flags & VG_F_ARGV_TRUNC) != 0;
+	p->exe_deleted = e->exe_deleted;
+	p->tty[0] = 0;
+	if (vg_raw_bytes(ev, e->tty, &s, &len))
+		set_tty(p, s, len);
+	p->ld_preload[0] = p->ssh_connection[0] = 0;
+	if (vg_raw_bytes(ev, e->env, &s, &len))
+		vg_proc_set_env(p, s, len);
+	p->pgid = (pid_t)e->pgid;
+	p->sid = (pid_t)e->sid;
+	p->exec_time = h->ts;
+	p->start_time = h->start_time;
+	p->from_proc = false;
+	p->exited = false;
+	snprintf(p->exec_id, sizeof(p->exec_id), "%llu-%u", (unsigned long long)h->ts, h->pid);
+	parent = vg_proctable_ensure(pt, (pid_t)h->ppid);
+	snprintf(p->parent_exec_id, sizeof(p->parent_exec_id), "%s", parent->exec_id);
+
+	path = vg_add_path(ev, NULL, e->cgroup, &len);
+	vg_proc_set_container(p, path ? path : "/", h->pidns, h->mntns, h->netns);
+	p->container.nodename[0] = 0;
+	if (vg_raw_bytes(ev, e->nodename, &s, &len))
+		snprintf(p->container.nodename, sizeof(p->container.nodename), "%.*s", (int)len, s);
+}
+
+static int decode_exec(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_exec *e = body;
+
+	if (ev->raw->ret < 0) {
+		vg_add_raw_str(ev, &fields[F_FILENAME], e->exe);
+		add_argv(ev, e->argv);
+		return 0;
+	}
+	set_image(ev, pt, e);
+	add_argv(ev, e->argv);
+	vg_event_add_bool(ev, &fields[F_EXE_DELETED], e->exe_deleted);
+	add_fd(ev, &e->fd[0], F_STDIN_TYPE);
+	add_fd(ev, &e->fd[1], F_STDOUT_TYPE);
+	return 0;
+}
+
+static int decode_fork(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_fork *f = body;
+	struct vg_proc *parent = ev->proc; /* pinned by the decoder */
+	struct vg_proc *child = vg_proctable_insert(pt, (pid_t)f->child_pid);
+
+	vg_proc_inherit(child, parent);
+	child->ppid = parent->pid;
+	child->start_time = child->exec_time = f->child_start_time;
+	snprintf(child->exec_id, sizeof(child->exec_id), "%llu-%u", (unsigned long long)f->child_start_time,
+		 f->child_pid);
+	snprintf(child->parent_exec_id, sizeof(child->parent_exec_id), "%s", parent->exec_id);
+	vg_event_add_int(ev, &fields[F_CHILD_PID], f->child_pid);
+	vg_event_add_str(ev, &fields[F_CHILD_EXEC_ID], child->exec_id, strlen(child->exec_id));
+	return 0;
+}
+
+static int decode_exit(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_exit *x = body;
+
+	ev->proc->exit_code = x->code;
+	vg_event_add_int(ev, &fields[F_EXIT_CODE], x->signal ? 0 : (x->code >> 8) & 0xff);
+	vg_event_add_int(ev, &fields[F_EXIT_SIGNAL], x->signal);
+	vg_event_add_bool(ev, &fields[F_EXIT_CORE], x->core_dumped);
+	vg_proctable_mark_exited(pt, ev->proc, ev->raw->ts);
+	return 0;
+}
+
+static const struct vg_decoder_entry decoders[] = {
+	{ VG_EV_EXEC, sizeof(struct vg_exec), decode_exec },
+	{ VG_EV_FORK, sizeof(struct vg_fork), decode_fork },
+	{ VG_EV_EXIT, sizeof(struct vg_exit), decode_exit },
+};
+
+const struct vg_domain vg_domain_proc = {
+	"proc", fields, F_COUNT, decoders, sizeof(decoders) / sizeof(decoders[0]),
+};

@@ -1,0 +1,324 @@
+/* loader.c — load with fallback. libbpf loads a whole object at once, so when the
+ * verifier rejects one program the loader learns which from libbpf's log, rules that
+ * alternative out, reopens the object and tries again with the next alternative (or
+ * without that component). One bad program never stops the agent. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "event.h"
+#include "loader/hooks.h"
+#include "loader/loader.h"
+#include "vigil.skel.h"
+
+#define MAX_ATTEMPTS 16
+
+/* The tail of libbpf's messages, to find the program that failed to load. */
+static char libbpf_log[16384];
+static size_t libbpf_log_len;
+static bool libbpf_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n;
+
+	if (libbpf_verbose) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (libbpf_log_len + (size_t)n >= sizeof(libbpf_log))
+		libbpf_log_len = 0;
+	memcpy(libbpf_log + libbpf_log_len, line, (size_t)n + 1);
+	libbpf_log_len += (size_t)n;
+	return 0;
+}
+
+static const struct vg_hook *hook(size_t i)
+{
+	return vg_hook_at(i);
+}
+
+static size_t hook_count(void)
+{
+	size_t n = 0;
+
+	while (hook(n))
+		n++;
+	return n < VG_HOOKS_MAX ? n : VG_HOOKS_MAX;
+}
+
+static bool hook_wanted(const struct vg_loader *l, size_t i)
+{
+	return l->want[hook(i)->type];
+}
+
+/* Picks, for every wanted hook, the first alternative not ruled out. */
+static void choose(struct vg_loader *l)
+{
+	for (size_t i = 0; i < hook_count(); i++) {
+		const struct vg_hook *h = hook(i);
+		struct vg_hook_state *s = &l->hooks[i];
+
+		s->alt = -1;
+		if (!hook_wanted(l, i))
+			continue;
+		for (int a = 0; a < VG_ALT_MAX && h->alts[a].mechanism; a++)
+			if (!s->failed[a]) {
+				s->alt = a;
+				break;
+			}
+	}
+}
+
+static void set_autoload(struct vg_loader *l)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, l->skel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (size_t i = 0; i < hook_count(); i++) {
+		const struct vg_hook_alt *alt;
+
+		if (l->hooks[i].alt < 0)
+			continue;
+		alt = &hook(i)->alts[l->hooks[i].alt];
+		for (int p = 0; p < VG_ALT_PROGS && alt->progs[p]; p++) {
+			prog = bpf_object__find_program_by_name(l->skel->obj, alt->progs[p]);
+			if (prog)
+				bpf_program__set_autoload(prog, true);
+		}
+	}
+}
+
+/* Rules out the alternative that uses prog_name; false when no chosen one does. */
+static bool rule_out(struct vg_loader *l, const char *prog_name, const char *why)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < hook_count(); i++) {
+		struct vg_hook_state *s = &l->hooks[i];
+		const struct vg_hook_alt *alt;
+
+		if (s->alt < 0)
+			continue;
+		alt = &hook(i)->alts[s->alt];
+		for (int p = 0; p < VG_ALT_PROGS && alt->progs[p]; p++)
+			if (strcmp(alt->progs[p], prog_name) == 0) {
+				s->failed[s->alt] = true;
+				snprintf(s->why, sizeof(s->why), "%s: %s", alt->mechanism, why);
+				found = true;
+			}
+	}
+	return found;
+}
+
+/* libbpf says "prog 'NAME': BPF program load failed: REASON" (or "failed to load"). */
+static bool failed_prog(char *name, size_t nlen, char *why, size_t wlen)
+{
+	const char *p = libbpf_log, *hit = NULL;
+
+	while ((p = strstr(p, "prog '"))) {
+		const char *end = strchr(p + 6, '\'');
+
+		if (end && (strncmp(end, "': BPF program load failed", 26) == 0 ||
+			    strncmp(end, "': failed to load", 17) == 0 || strncmp(end, "': failed to attach", 19) == 0))
+			hit = p;
+		p += 6;
+	}
+	if (!hit)
+		return false;
+	{
+		const char *end = strchr(hit + 6, '\''), *colon = strstr(end, "failed");
+		const char *eol = strchr(colon, '\n');
+		size_t n = (size_t)(end - hit - 6);
+
+		snprintf(name, nlen, "%.*s", (int)(n < nlen ? n : nlen - 1), hit + 6);
+		snprintf(why, wlen, "%.*s", eol ? (int)(eol - colon) : 120, colon);
+	}
+	return true;
+}
+
+static int open_and_load(struct vg_loader *l, char *err, size_t errlen)
+{
+	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		char name[128], why[200];
+		int rc;
+
+		choose(l);
+		l->skel = vigil_bpf__open();
+		if (!l->skel) {
+			snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+			return -1;
+		}
+		bpf_map__set_max_entries(l->skel->maps.vg_events, (__u32)l->ring_size);
+		l->skel->rodata->vg_self_pid = (__u32)getpid();
+		set_autoload(l);
+		libbpf_log_len = 0;
+		libbpf_log[0] = 0;
+		rc = vigil_bpf__load(l->skel);
+		if (rc == 0)
+			return 0;
+		vigil_bpf__destroy(l->skel);
+		l->skel = NULL;
+		if (!failed_prog(name, sizeof(name), why, sizeof(why)) || !rule_out(l, name, why)) {
+			snprintf(err, errlen, "cannot load the BPF object: %s", strerror(-rc));
+			return -1;
+		}
+	}
+	snprintf(err, errlen, "cannot load the BPF object: too many programs rejected");
+	return -1;
+}
+
+static void attach(struct vg_loader *l)
+{
+	for (size_t i = 0; i < hook_count(); i++) {
+		struct vg_hook_state *s = &l->hooks[i];
+		const struct vg_hook_alt *alt;
+
+		if (s->alt < 0)
+			continue;
+		alt = &hook(i)->alts[s->alt];
+		s->attached = true;
+		for (int p = 0; p < VG_ALT_PROGS && alt->progs[p]; p++) {
+			struct bpf_program *prog = bpf_object__find_program_by_name(l->skel->obj, alt->progs[p]);
+			struct bpf_link *link = prog ? bpf_program__attach(prog) : NULL;
+
+			if (!link) {
+				snprintf(s->why, sizeof(s->why), "%s: %s does not attach: %s", alt->mechanism,
+					 alt->progs[p], prog ? strerror(errno) : "not in the object");
+				s->attached = false;
+				continue;
+			}
+			l->links[l->nlinks++] = link;
+		}
+	}
+}
+
+int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], size_t ring_size, char *err,
+		    size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	memcpy(l->want, want, sizeof(l->want));
+	l->ring_size = ring_size;
+	libbpf_verbose = getenv("VIGIL_LIBBPF_DEBUG") != NULL;
+	libbpf_set_print(libbpf_print);
+	if (open_and_load(l, err, errlen) < 0)
+		return -1;
+	attach(l);
+	return 0;
+}
+
+void vg_loader_detach(struct vg_loader *l)
+{
+	for (int i = 0; i < l->nlinks; i++)
+		bpf_link__destroy(l->links[i]);
+	l->nlinks = 0;
+}
+
+void vg_loader_free(struct vg_loader *l)
+{
+	vg_loader_detach(l);
+	if (l->skel)
+		vigil_bpf__destroy(l->skel);
+	l->skel = NULL;
+}
+
+int vg_loader_set_interest(struct vg_loader *l, const bool interest[VG_EV__COUNT])
+{
+	int fd = bpf_map__fd(l->skel->maps.vg_interest);
+
+	for (__u32 t = 0; t < VG_EV__COUNT; t++) {
+		__u8 on = interest[t];
+
+		if (bpf_map_update_elem(fd, &t, &on, BPF_ANY) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+bool vg_loader_event_ok(const struct vg_loader *l, unsigned type)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < hook_count(); i++) {
+		if (hook(i)->type != type)
+			continue;
+		any = true;
+		if (!hook(i)->optional && !l->hooks[i].attached)
+			return false;
+	}
+	return any;
+}
+
+void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (size_t i = 0; i < hook_count() && used < len; i++) {
+		const struct vg_hook *h = hook(i);
+		const struct vg_hook_state *s = &l->hooks[i];
+		int n;
+
+		if (h->type != type)
+			continue;
+		if (!l->want[type])
+			n = snprintf(out, len, "off (not selected)");
+		else if (s->attached)
+			n = snprintf(out + used, len - used, "%s%s: %s", used ? "; " : "", h->alts[s->alt].mechanism,
+				     h->what);
+		else
+			n = snprintf(out + used, len - used, "%s%s unavailable (%s)", used ? "; " : "", h->what,
+				     s->why[0] ? s->why : "no mechanism loads here");
+		if (n < 0)
+			break;
+		used += (size_t)n;
+		if (!l->want[type])
+			break;
+	}
+	if (!used)
+		snprintf(out, len, "not implemented on this kernel");
+}
+
+void vg_loader_report(const struct vg_loader *l)
+{
+	for (size_t i = 0; i < hook_count(); i++) {
+		const struct vg_hook *h = hook(i);
+		const struct vg_hook_state *s = &l->hooks[i];
+
+		if (!l->want[h->type] || s->attached)
+			continue;
+		fprintf(stderr, "vigil: %s event %s: %s unavailable: %s\n", h->optional ? "degraded" : "no",
+			vg_event_name(h->type), h->what, s->why[0] ? s->why : "no mechanism loads here");
+	}
+}
+
+int vg_loader_ring_fd(const struct vg_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.vg_events);
+}
+
+int vg_loader_seq_fd(const struct vg_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.vg_seq);
+}
+
+int vg_loader_drops_fd(const struct vg_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.vg_drops);
+}

@@ -1,0 +1,52 @@
+/* loader.h — opens, loads and attaches vigil's BPF object for a set of wanted events,
+ * choosing per component the first mechanism that works (see hooks.h), and reports
+ * per event what it uses or why it cannot. */
+#ifndef VIGIL_LOADER_H
+#define VIGIL_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "vigil_event.h"
+
+#define VG_HOOKS_MAX 96
+
+struct vigil_bpf;
+struct bpf_link;
+
+struct vg_hook_state {
+	int alt;            /* chosen alternative, -1 when none works */
+	bool failed[3];     /* alternatives ruled out */
+	char why[160];      /* the last failure, for the report */
+	bool attached;
+};
+
+struct vg_loader {
+	struct vigil_bpf *skel;
+	bool want[VG_EV__COUNT];
+	struct vg_hook_state hooks[VG_HOOKS_MAX];
+	struct bpf_link *links[VG_HOOKS_MAX * 8];
+	int nlinks;
+	size_t ring_size;
+};
+
+/* Loads and attaches. Returns 0 when at least the object loaded (some events may be
+ * unavailable: see vg_loader_report), -1 with err set when nothing can run. */
+int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], size_t ring_size, char *err,
+		    size_t errlen);
+/* Stops new events (links destroyed) but keeps maps readable for a final drain. */
+void vg_loader_detach(struct vg_loader *l);
+void vg_loader_free(struct vg_loader *l);
+/* Writes the interest map: the kernel builds only these event types. */
+int vg_loader_set_interest(struct vg_loader *l, const bool interest[VG_EV__COUNT]);
+/* Whether every required component of type is attached. */
+bool vg_loader_event_ok(const struct vg_loader *l, unsigned type);
+/* Per event: "mechanism (what), ..." or "unavailable: why", into out. */
+void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, size_t len);
+/* Warns on stderr about every wanted event that is unavailable or degraded. */
+void vg_loader_report(const struct vg_loader *l);
+
+int vg_loader_ring_fd(const struct vg_loader *l);
+int vg_loader_seq_fd(const struct vg_loader *l);
+int vg_loader_drops_fd(const struct vg_loader *l);
+
+#endif

@@ -1,0 +1,32 @@
+/* main.c — the vigil command: dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: vigil COMMAND [options]\n"
+	      "  run       load the sensors and stream events (root)\n"
+	      "  probes    kernel facts and the mechanism each event uses here\n"
+	      "Run `vigil COMMAND --help` for a command's options.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return vg_cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "probes") == 0)
+		return vg_cmd_probes(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

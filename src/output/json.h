@@ -1,0 +1,24 @@
+/* json.h — the JSON-lines writer: events, alerts and stats, one object per line. */
+#ifndef VIGIL_JSON_H
+#define VIGIL_JSON_H
+
+#include <stdint.h>
+#include "event.h"
+#include "output/buf.h"
+
+struct vg_proctable;
+
+/* A JSON string of len bytes: control characters escaped, invalid UTF-8 bytes written as
+ * the six characters \\xNN (a literal backslash after decoding), so any argv yields valid
+ * JSON and no byte is lost silently. */
+void vg_json_str(struct vg_buf *b, const char *p, size_t len);
+void vg_json_cstr(struct vg_buf *b, const char *s); /* NULL becomes null */
+/* RFC 3339 UTC with nanoseconds, quoted. */
+void vg_json_time(struct vg_buf *b, uint64_t wall_ns);
+void vg_json_value(struct vg_buf *b, const struct vg_value *v);
+/* One event object, {"kind":"event",...}, without a newline. */
+void vg_json_event(struct vg_buf *b, const struct vg_event *ev, struct vg_proctable *pt);
+/* Field list as nested objects: "file.path" -> "file":{"path":..}; opens with a comma. */
+void vg_json_fields(struct vg_buf *b, const struct vg_kv *kv, int n);
+
+#endif

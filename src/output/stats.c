@@ -1,0 +1,76 @@
+/* stats.c — counters as JSON, and the loss warning a person sees on stderr. */
+#include "event.h"
+#include "output/json.h"
+#include "output/stats.h"
+
+/* {"exec":{"ring_full":3},...} for the reasons that pass keep(). */
+static void drops_object(struct vg_buf *b, const struct vg_counters *c, bool losses)
+{
+	bool first_type = true;
+
+	vg_buf_putc(b, '{');
+	for (unsigned t = 0; t < VG_EV__COUNT; t++) {
+		bool first_reason = true;
+
+		for (unsigned d = 0; d < VG_DROP__COUNT; d++) {
+			if (!c->drops[t][d] || VG_DROP_IS_LOSS(d) != losses)
+				continue;
+			if (first_reason)
+				vg_buf_printf(b, "%s\"%s\":{", first_type ? "" : ",", vg_event_name(t));
+			vg_buf_printf(b, "%s\"%s\":%llu", first_reason ? "" : ",", vg_drop_name(d),
+				      (unsigned long long)c->drops[t][d]);
+			first_reason = first_type = false;
+		}
+		if (!first_reason)
+			vg_buf_putc(b, '}');
+	}
+	vg_buf_putc(b, '}');
+}
+
+void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct vg_stats_extra *x)
+{
+	bool first = true;
+
+	vg_buf_puts(b, "{\"kind\":\"stats\",\"ts\":");
+	vg_json_time(b, x->wall_ns);
+	vg_buf_printf(b, ",\"final\":%s,\"uptime_s\":%.3f,\"events\":%llu,\"received\":{", x->final ? "true" : "false",
+		      x->uptime_s, (unsigned long long)c->received_total);
+	for (unsigned t = 0; t < VG_EV__COUNT; t++) {
+		if (!c->received[t])
+			continue;
+		vg_buf_printf(b, "%s\"%s\":%llu", first ? "" : ",", vg_event_name(t), (unsigned long long)c->received[t]);
+		first = false;
+	}
+	vg_buf_printf(b, "},\"lost\":%llu,\"drops\":", (unsigned long long)c->lost);
+	drops_object(b, c, true);
+	vg_buf_printf(b, ",\"suppressed\":%llu,\"suppressions\":", (unsigned long long)c->suppressed);
+	drops_object(b, c, false);
+	vg_buf_printf(b,
+		      ",\"kernel_seq\":%llu,\"seq_gap\":%lld,\"malformed\":%llu,\"alerts\":%llu,"
+		      "\"alerts_suppressed\":%llu,\"proctable\":{\"entries\":%u,\"evictions\":%llu},\"ring_size\":%zu}",
+		      (unsigned long long)c->kernel_seq, (long long)c->seq_gap, (unsigned long long)c->malformed,
+		      (unsigned long long)x->alerts, (unsigned long long)x->alerts_suppressed, x->proc_entries,
+		      (unsigned long long)x->proc_evictions, x->ring_size);
+}
+
+bool vg_loss_warning(struct vg_buf *b, const struct vg_counters *now, const struct vg_counters *before)
+{
+	bool first = true;
+
+	if (now->lost <= before->lost)
+		return false;
+	vg_buf_printf(b, "vigil: lost %llu events since the last report (",
+		      (unsigned long long)(now->lost - before->lost));
+	for (unsigned t = 0; t < VG_EV__COUNT; t++)
+		for (unsigned d = 0; d < VG_DROP__COUNT; d++) {
+			uint64_t n = now->drops[t][d] - before->drops[t][d];
+
+			if (!n || !VG_DROP_IS_LOSS(d))
+				continue;
+			vg_buf_printf(b, "%s%s: %s=%llu", first ? "" : ", ", vg_event_name(t), vg_drop_name(d),
+				      (unsigned long long)n);
+			first = false;
+		}
+	vg_buf_puts(b, ")\n");
+	return true;
+}

@@ -1,0 +1,24 @@
+/* stats.h — the "kind":"stats" line and the stderr loss warning. */
+#ifndef VIGIL_STATS_H
+#define VIGIL_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "output/buf.h"
+#include "reader/reader.h"
+
+struct vg_stats_extra {
+	uint64_t wall_ns;
+	double uptime_s;
+	unsigned proc_entries;
+	uint64_t proc_evictions;
+	uint64_t alerts, alerts_suppressed;
+	size_t ring_size;
+	bool final;
+};
+
+void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct vg_stats_extra *x);
+/* "lost N events since the last report (exec: ring_full=3, ...)" into b; false when none. */
+bool vg_loss_warning(struct vg_buf *b, const struct vg_counters *now, const struct vg_counters *before);
+
+#endif

@@ -1,0 +1,21 @@
+/* procfs.h — reading a process's context from /proc, for processes vigil did not see
+ * start (those alive before it, or whose exec/fork event was lost). */
+#ifndef VIGIL_PROCFS_H
+#define VIGIL_PROCFS_H
+
+#include <sys/types.h>
+#include "proc/proctable.h"
+
+/* Fills p from /proc/<pid>; returns 0, or -1 when the process is gone (p keeps pid only). */
+int vg_procfs_read(struct vg_proc *p, pid_t pid);
+/* Adds every process in /proc to t; returns how many. */
+int vg_procfs_scan(struct vg_proctable *t);
+/* LD_PRELOAD and SSH_CONNECTION from a NUL-separated environment block. */
+void vg_proc_set_env(struct vg_proc *p, const char *env, size_t len);
+/* The namespaces of pid 1, which define "the host"; read once. */
+void vg_host_ns_init(void);
+/* Sets container id, runtime, cgroup and in_host from a cgroup path and namespaces. */
+void vg_proc_set_container(struct vg_proc *p, const char *cgroup, uint32_t pidns, uint32_t mntns,
+			   uint32_t netns);
+
+#endif

@@ -1,0 +1,78 @@
+/* proctable.h — the process table: every live process on the host (and recently exited
+ * ones), keyed by pid, with what its events need for context: identity (exec_id), image,
+ * ancestry, user, namespaces and container. Bootstrapped from /proc at start, then kept
+ * current by exec, fork and exit events. Hard-capped; exited entries are evicted first.
+ */
+#ifndef VIGIL_PROCTABLE_H
+#define VIGIL_PROCTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define VG_EXEC_ID_LEN 32
+#define VG_ANCESTORS 8
+#define VG_CONTAINER_ID_LEN 65
+
+struct vg_container {
+	char id[VG_CONTAINER_ID_LEN]; /* "" on the host */
+	const char *runtime;          /* "docker", "containerd", "cri-o", "podman", "systemd-nspawn" or NULL */
+	char cgroup[512];             /* cgroup path, "/..." */
+	char nodename[65];
+	uint32_t pidns, mntns, netns;
+	bool in_host;
+};
+
+struct vg_proc {
+	pid_t pid, ppid, pgid, sid;
+	uint32_t uid, euid, gid, egid, auid;
+	uint64_t start_time;     /* leader start, boot ns (tick-rounded when read from /proc) */
+	uint64_t exec_time;      /* boot ns of the current image's exec (or fork/start) */
+	char exec_id[VG_EXEC_ID_LEN];
+	char parent_exec_id[VG_EXEC_ID_LEN];
+	char comm[16];
+	char *exe;       /* heap, never NULL ("" when unknown) */
+	char *cmdline;   /* heap, argv joined with spaces, never NULL */
+	char *argv;      /* heap, NUL-separated */
+	size_t argv_len;
+	char *cwd;       /* heap, never NULL */
+	char tty[64];
+	char ld_preload[256];
+	char ssh_connection[128];
+	bool exe_deleted;
+	bool argv_truncated;
+	bool from_proc;  /* bootstrapped from /proc rather than seen at exec */
+	bool exited;
+	int exit_code;
+	struct vg_container container;
+	/* table internals */
+	uint64_t exited_at;
+	struct vg_proc *lru_prev, *lru_next; /* exited list, table internal */
+};
+
+struct vg_proctable;
+
+struct vg_proctable *vg_proctable_new(unsigned cap);
+void vg_proctable_free(struct vg_proctable *t);
+/* Reads every /proc/<pid>; returns how many processes it found. */
+int vg_proctable_bootstrap(struct vg_proctable *t);
+struct vg_proc *vg_proctable_get(struct vg_proctable *t, pid_t pid);
+/* Looks up pid; if unknown, builds it from /proc/<pid> (or a bare entry). Never NULL. */
+struct vg_proc *vg_proctable_ensure(struct vg_proctable *t, pid_t pid);
+/* Fills out[] with up to max ancestors (parent first); returns how many. */
+int vg_proctable_ancestors(struct vg_proctable *t, const struct vg_proc *p,
+			   const struct vg_proc **out, int max);
+unsigned vg_proctable_size(const struct vg_proctable *t);
+/* Used by the decoder and /proc reader. insert replaces any entry of that pid. */
+struct vg_proc *vg_proctable_insert(struct vg_proctable *t, pid_t pid);
+/* Keeps pid's entry from eviction until the next pin (the event being decoded). */
+void vg_proctable_pin(struct vg_proctable *t, pid_t pid);
+void vg_proctable_mark_exited(struct vg_proctable *t, struct vg_proc *p, uint64_t when);
+void vg_proc_set_str(char **dst, const char *s, size_t len);
+/* argv is NUL-separated; cmdline becomes it joined with spaces. */
+void vg_proc_set_argv(struct vg_proc *p, const char *argv, size_t len);
+/* child takes parent's image and context (fork), keeping its own pid. */
+void vg_proc_inherit(struct vg_proc *child, const struct vg_proc *parent);
+uint64_t vg_proctable_evictions(const struct vg_proctable *t);
+
+#endif

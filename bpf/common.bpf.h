@@ -357,11 +357,11 @@ static __always_inline void vg_sock_endpoints(struct sock *sk, struct vg_sockadd
 	if (proto)
 		*proto = BPF_CORE_READ(sk, sk_protocol);
 	if (family == AF_INET) {
-		BPF_CORE_READ_INTO(local->addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(remote->addr, sk, __sk_common.skc_daddr);
+		bpf_core_read(local->addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(remote->addr, 4, &sk->__sk_common.skc_daddr);
 	} else if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(local->addr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(remote->addr, sk, __sk_common.skc_v6_daddr);
+		bpf_core_read(local->addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(remote->addr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 }
 

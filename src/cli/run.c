@@ -218,6 +218,14 @@ static int start(struct agent *a)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
 	if (vg_reader_open(&a->reader, &a->loader, on_record, a) < 0)
 		return vg_cli_error("cannot open the ring buffer: %s", strerror(errno));
+	{
+		unsigned n = 0;
+
+		for (unsigned t = 0; t < VG_EV__COUNT; t++)
+			n += a->print[t] && vg_loader_event_ok(&a->loader, t);
+		fprintf(stderr, "vigil: running, %u events attached, %u processes known\n", n,
+			vg_proctable_size(a->pt));
+	}
 	return 0;
 }
 

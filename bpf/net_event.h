@@ -1,0 +1,57 @@
+/* net_event.h — wire bodies of the network events (bpf/net.bpf.c -> src/decode/net.c):
+ * connect, bind, accept, DNS queries and port scans. */
+#ifndef VIGIL_NET_EVENT_H
+#define VIGIL_NET_EVENT_H
+
+#include "vigil_event.h"
+
+/* Where an endpoint came from. */
+enum vg_net_source {
+	VG_NET_SRC_SOCK, /* the kernel socket, read at syscall exit */
+	VG_NET_SRC_USER, /* the sockaddr the caller passed, copied at syscall entry */
+};
+
+/* connect, bind and accept. For bind, local is the bound address and remote is unused. */
+struct vg_net {
+	struct vg_sockaddr local, remote;
+	__u32 fd;     /* the socket (for accept: the new one) */
+	__u8 proto;   /* IPPROTO_TCP, IPPROTO_UDP, ... */
+	__u8 source;  /* enum vg_net_source of the address the event is about */
+	__u8 pad[2];
+};
+
+/* Which syscall carried a DNS query. */
+enum vg_dns_via { VG_DNS_SENDTO, VG_DNS_SENDMSG, VG_DNS_SENDMMSG };
+
+/* A DNS query seen leaving a process. The name is dotted ("www.example.com"), built in
+ * the kernel from the wire labels; flags say whether it was cut short. */
+struct vg_dns {
+	struct vg_sockaddr local, remote;
+	struct vg_str qname;
+	__u16 qtype;
+	__u16 id;     /* the query's transaction id */
+	__u8 proto;
+	__u8 via;     /* enum vg_dns_via */
+	__u8 name_truncated;
+	__u8 pad;
+};
+
+/* Port-scan detection: one event when a source draws RSTs from VG_SCAN_PORTS distinct
+ * local ports within VG_SCAN_WINDOW_NS; then that source is quiet for a window. */
+#define VG_SCAN_PORTS     20
+#define VG_SCAN_WINDOW_NS (5ull * 1000000000ull)
+#define VG_SCAN_SAMPLE    16
+#define VG_SCAN_BITS      1024 /* distinct-port set: a bitmap indexed by a port hash */
+
+struct vg_portscan {
+	struct vg_sockaddr source; /* the scanner (port: its last source port) */
+	struct vg_sockaddr target; /* the local address it scanned (port: the last one) */
+	__u32 ports;               /* distinct ports counted in the window */
+	__u32 window_ms;           /* time from the first RST to detection */
+	__u16 sample[VG_SCAN_SAMPLE]; /* the first ports touched, 0 = unused */
+};
+
+/* DNS circuit breaker: at most this many DNS events per process per second. */
+#define VG_DNS_BREAKER_PER_SEC 1024
+
+#endif

@@ -1,0 +1,145 @@
+"""vigiltest — what every end-to-end test shares: run the real agent, trigger real
+behaviour in child processes, and find the resulting JSON.
+
+The machine has other activity, so tests match on their own process subtree (the pid of
+the child they started, or its descendants through proc.ancestors) or on a unique marker
+in argv/paths. Every line the agent writes must parse as JSON; Agent.stop() checks it.
+"""
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+
+BUILD = os.environ.get("VIGIL_BUILD", "build")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VIGIL = os.path.join(ROOT, BUILD, "vigil")
+HELPERS = os.path.join(ROOT, BUILD, "tests", "helpers")
+
+
+class Agent:
+    """vigil run --format json into a temp file. Use as a context manager or start()/stop()."""
+
+    def __init__(self, *args, events=None, profile="sandbox", ready_timeout=30):
+        self.args = list(args)
+        if events:
+            self.args += ["--events", events]
+        self.args += ["--profile", profile]
+        self.ready_timeout = ready_timeout
+        self.proc = None
+        self.lines = []
+        self.stderr = ""
+
+    def start(self):
+        fd, self.out_path = tempfile.mkstemp(prefix="vigil-e2e-", suffix=".json")
+        os.close(fd)
+        self.err_file = tempfile.TemporaryFile(mode="w+")
+        cmd = [VIGIL, "run", "--format", "json", "--output", self.out_path] + self.args
+        self.proc = subprocess.Popen(cmd, stderr=self.err_file, stdout=subprocess.DEVNULL)
+        deadline = time.time() + self.ready_timeout
+        while time.time() < deadline:
+            if "vigil: running" in self._read_stderr():
+                return self
+            if self.proc.poll() is not None:
+                raise AssertionError("agent exited early (%s): %s" % (self.proc.returncode, self._read_stderr()))
+            time.sleep(0.05)
+        raise AssertionError("agent not ready after %ss: %s" % (self.ready_timeout, self._read_stderr()))
+
+    def _read_stderr(self):
+        self.err_file.seek(0)
+        self.stderr = self.err_file.read()
+        return self.stderr
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _parse(self):
+        with open(self.out_path, "rb") as f:
+            raw = f.read()
+        lines = raw.split(b"\n")
+        complete = lines[:-1]  # the last piece may be a line still being written
+        out = []
+        for line in complete:
+            out.append(json.loads(line.decode("utf-8")))  # must be valid UTF-8 JSON
+        return out
+
+    def events(self):
+        """Every object written so far (all kinds)."""
+        self.lines = self._parse()
+        return self.lines
+
+    def wait_for(self, pred, timeout=5.0, count=1):
+        """Objects matching pred; waits until at least count match or timeout."""
+        deadline = time.time() + timeout
+        while True:
+            found = [e for e in self.events() if pred(e)]
+            if len(found) >= count or time.time() > deadline:
+                return found
+            time.sleep(0.05)
+
+    def stop(self):
+        """SIGINT, wait, then parse everything; returns all objects. Raises on invalid JSON."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("agent did not stop on SIGINT")
+        self._read_stderr()
+        self.lines = self._parse()
+        os.unlink(self.out_path)
+        return self.lines
+
+    def final_stats(self):
+        stats = [e for e in self.lines if e.get("kind") == "stats" and e.get("final")]
+        assert stats, "no final stats line"
+        return stats[-1]
+
+
+def marker():
+    """A string no other process on the machine will have."""
+    return "vigil-e2e-" + uuid.uuid4().hex[:12]
+
+
+def run(cmd, **kw):
+    """Runs cmd (list) to completion; returns the CompletedProcess. Its pid is .pid."""
+    p = subprocess.Popen(cmd, **kw)
+    p.wait()
+    p.returncode = p.returncode
+    return p
+
+
+def of_pid(pid, kind="event", event=None):
+    """Predicate: objects from process pid (optionally of one event type)."""
+    def pred(e):
+        return (e.get("kind") == kind and e.get("proc", {}).get("pid") == pid
+                and (event is None or e.get("event") == event))
+    return pred
+
+
+def in_subtree(pid, event=None):
+    """Predicate: events from pid or any of its descendants."""
+    def pred(e):
+        if e.get("kind") != "event" or (event and e.get("event") != event):
+            return False
+        p = e.get("proc", {})
+        return p.get("pid") == pid or any(a.get("pid") == pid for a in p.get("ancestors", []))
+    return pred
+
+
+def helper(name):
+    path = os.path.join(HELPERS, name)
+    assert os.path.exists(path), "test helper %s not built" % path
+    return path
+
+
+def check(cond, msg=""):
+    if not cond:
+        raise AssertionError(msg)

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Runs vigil's tests: every unit binary in BUILD/tests and every tests/e2e/test_*.py, then
+# prints one line "N passed, N failed". Usage: tests/run.sh BUILD [unit|e2e]
+build=${1:-build}
+what=${2:-all}
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+
+if [ "$what" != e2e ]; then
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		if out=$("$t" 2>&1); then
+			echo "PASS unit/$name"
+			passed=$((passed + 1))
+		else
+			echo "$out" | tail -n 30
+			echo "FAIL unit/$name"
+			failed=$((failed + 1))
+		fi
+	done
+fi
+if [ "$what" != unit ]; then
+	VIGIL_BUILD=$build python3 tests/e2e/runner.py > "$log.out" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		echo "$line"
+		case "$line" in
+		PASS*) passed=$((passed + 1)) ;;
+		FAIL*) failed=$((failed + 1)) ;;
+		esac
+	done < "$log.out"
+	rm -f "$log.out"
+	[ $rc -le 1 ] || { echo "FAIL e2e/runner (exit $rc)"; failed=$((failed + 1)); }
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -80,6 +80,47 @@ static __always_inline __u32 vg_task_pid_nr(struct task_struct *task, int type)
 	return BPF_CORE_READ(p, numbers[0].nr);
 }
 
+/* ---- allowlist decision at exec ------------------------------------------------- */
+
+struct cmd_hash {
+	const __u8 *p;
+	__u32 len;
+	__u64 h;
+};
+
+static long vg_cmd_hash_step(__u64 i, void *arg)
+{
+	struct cmd_hash *c = arg;
+
+	if (i >= c->len)
+		return 1;
+	c->h = (c->h ^ c->p[i & (VG_SCRATCH_SIZE - 1)]) * VG_FNV_PRIME;
+	return 0;
+}
+
+/* Remembers whether the new image is allowlisted: by exe inode, or by argv hash. */
+static __always_inline void vg_decide_allow(struct vg_hdr *h, struct vg_exec *e, struct file *exe)
+{
+	struct vg_inode_key key = {
+		.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev),
+		.ino = BPF_CORE_READ(exe, f_inode, i_ino),
+	};
+	__u32 tgid = h->pid, allowed = VG_TASK_ALLOWED;
+	bool hit = bpf_map_lookup_elem(&vg_allow_exe, &key) != NULL;
+
+	if (!hit && vg_allow_cmdlines && e->argv.off < VG_MAX_RECORD) {
+		struct cmd_hash c = { .p = (const __u8 *)h + e->argv.off, .h = VG_FNV_OFFSET,
+				      .len = e->argv.len < VG_CMDHASH_LEN ? e->argv.len : VG_CMDHASH_LEN };
+
+		bpf_loop(VG_CMDHASH_LEN, vg_cmd_hash_step, &c, 0);
+		hit = bpf_map_lookup_elem(&vg_allow_cmd, &c.h) != NULL;
+	}
+	if (hit)
+		bpf_map_update_elem(&vg_task_flags, &tgid, &allowed, BPF_ANY);
+	else
+		bpf_map_delete_elem(&vg_task_flags, &tgid);
+}
+
 /* ---- exec --------------------------------------------------------------------- */
 
 static __always_inline int vg_on_exec(struct task_struct *task, pid_t old_pid)
@@ -123,6 +164,7 @@ static __always_inline int vg_on_exec(struct task_struct *task, pid_t old_pid)
 			  VG_NODENAME_LEN);
 	for (int fd = 0; fd < 3; fd++)
 		vg_put_fdinfo(h, &e->fd[fd], vg_task_fd(task, fd));
+	vg_decide_allow(h, e, exe);
 	return vg_submit(h);
 }
 
@@ -236,8 +278,14 @@ int vg_sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 
 static __always_inline int vg_on_fork(struct task_struct *parent, struct task_struct *child)
 {
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	__u32 *flags;
+
+	if (BPF_CORE_READ(child, pid) != ctgid)
 		return 0; /* a new thread, not a new process */
+	flags = bpf_map_lookup_elem(&vg_task_flags, &ptgid);
+	if (flags)
+		bpf_map_update_elem(&vg_task_flags, &ctgid, flags, BPF_ANY);
 	VG_BEGIN(h, f, VG_EV_FORK, struct vg_fork, parent);
 	f->child_pid = BPF_CORE_READ(child, tgid);
 	f->child_tid = BPF_CORE_READ(child, pid);
@@ -253,8 +301,11 @@ static __always_inline int vg_on_exit(struct task_struct *task)
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
 	__s32 code;
 
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
 	if (BPF_CORE_READ(sig, live.counter) != 0)
 		return 0; /* other threads live on: the process has not exited */
+	bpf_map_delete_elem(&vg_task_flags, &tgid);
 	VG_BEGIN(h, x, VG_EV_EXIT, struct vg_exit, task);
 	if (BPF_CORE_READ(sig, flags) & VG_SIGNAL_GROUP_EXIT)
 		code = BPF_CORE_READ(sig, group_exit_code);

@@ -91,6 +91,7 @@ enum vg_drop_reason {
 #define VG_PATH_DEPTH   48
 #define VG_CGROUP_DEPTH 12
 #define VG_COMM_LEN     16
+#define VG_CMDHASH_LEN  256 /* argv bytes hashed for the cmdline allowlist */
 #define VG_NODENAME_LEN 65
 
 /* hdr.flags */
@@ -187,10 +188,8 @@ struct vg_drop_key {
 	__u32 reason; /* enum vg_drop_reason */
 };
 
-/* Global switches written by user space before load (rodata) or at run time (config map). */
-struct vg_config {
-	__u32 self_pid;  /* vigil's own tgid: its events are not reported */
-	__u32 want_fork; /* fork/exit feed the process table even when not printed */
-};
+/* FNV-1a 64, the cmdline allowlist's hash: the same on both sides. */
+#define VG_FNV_OFFSET 0xcbf29ce484222325ull
+#define VG_FNV_PRIME  0x100000001b3ull
 
 #endif

@@ -26,8 +26,12 @@ struct run_opts {
 	const char *profile;
 	double duration;
 	double stats_interval;
-	size_t ring_size;
 	unsigned proc_cap;
+	struct vg_kconfig kc;
+	const char *allow_exe[64];
+	int n_allow_exe;
+	const char *allow_cmd[64];
+	int n_allow_cmd;
 };
 
 struct agent {
@@ -61,7 +65,12 @@ static void usage(FILE *f)
 	      "  --duration SECS        stop after SECS seconds\n"
 	      "  --stats-interval SECS  emit a stats line every SECS seconds (default 10, 0 = only at exit)\n"
 	      "  --ring-size BYTES      ring buffer size, a power of two >= 4096 (default 8 MiB)\n"
-	      "  --proc-cap N           process table capacity (default 32768)\n",
+	      "  --proc-cap N           process table capacity (default 32768)\n"
+	      "  --allow-exe PATH       in-kernel allowlist: this executable reports only exec/fork/exit\n"
+	      "                         (repeatable)\n"
+	      "  --allow-cmdline CMD    same, for an exact command line (\"prog arg ...\"; repeatable)\n"
+	      "  --rate-limit N[:BURST] per executable and event type, at most N events/s in the kernel\n"
+	      "                         (default 5000:10000; 0 disables)\n",
 	      f);
 }
 
@@ -72,12 +81,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "events", required_argument, NULL, 'e' },      { "profile", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },    { "stats-interval", required_argument, NULL, 's' },
 		{ "ring-size", required_argument, NULL, 'r' },   { "proc-cap", required_argument, NULL, 'c' },
+		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
+		{ "rate-limit", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	*o = (struct run_opts){ .json = true, .output = "-", .profile = "default", .stats_interval = 10,
-				.ring_size = 8u << 20, .proc_cap = 32768 };
+				.proc_cap = 32768,
+				.kc = { .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000 } };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:e:p:d:s:r:c:h", longopts, NULL)) != -1) {
 		char *end = NULL;
@@ -106,14 +118,31 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return vg_cli_error("--stats-interval takes seconds, not '%s'", optarg);
 			break;
 		case 'r':
-			o->ring_size = strtoull(optarg, &end, 0);
-			if (*end || o->ring_size < 4096 || (o->ring_size & (o->ring_size - 1)))
+			o->kc.ring_size = strtoull(optarg, &end, 0);
+			if (*end || o->kc.ring_size < 4096 || (o->kc.ring_size & (o->kc.ring_size - 1)))
 				return vg_cli_error("--ring-size must be a power of two >= 4096, not '%s'", optarg);
 			break;
 		case 'c':
 			o->proc_cap = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || o->proc_cap < 16)
 				return vg_cli_error("--proc-cap must be a number >= 16, not '%s'", optarg);
+			break;
+		case 'A':
+		case 'C': {
+			const char **list = c == 'A' ? o->allow_exe : o->allow_cmd;
+			int *n = c == 'A' ? &o->n_allow_exe : &o->n_allow_cmd;
+
+			if (*n == 64)
+				return vg_cli_error("at most 64 --allow-exe and 64 --allow-cmdline entries");
+			list[(*n)++] = optarg;
+			o->kc.allow_cmdlines |= c == 'C';
+			break;
+		}
+		case 'L':
+			o->kc.rate_per_sec = (unsigned)strtoul(optarg, &end, 10);
+			o->kc.rate_burst = *end == ':' ? (unsigned)strtoul(end + 1, &end, 10) : 2 * o->kc.rate_per_sec;
+			if (*end || (o->kc.rate_per_sec && o->kc.rate_burst == 0))
+				return vg_cli_error("--rate-limit takes N or N:BURST, not '%s'", optarg);
 			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -170,7 +199,7 @@ static void stats(struct agent *a, bool final)
 		.uptime_s = (double)(vg_now_boot_ns() - a->started) / 1e9,
 		.proc_entries = vg_proctable_size(a->pt),
 		.proc_evictions = vg_proctable_evictions(a->pt),
-		.ring_size = a->o.ring_size,
+		.ring_size = a->o.kc.ring_size,
 		.final = final,
 	};
 	struct vg_buf warn = { 0 };
@@ -211,9 +240,15 @@ static int start(struct agent *a)
 	/* the process table consumes fork and exit even when they are not printed */
 	memcpy(want, a->print, sizeof(want));
 	want[VG_EV_EXEC] = want[VG_EV_FORK] = want[VG_EV_EXIT] = true;
-	if (vg_loader_start(&a->loader, want, a->o.ring_size, err, sizeof(err)) < 0)
+	if (vg_loader_start(&a->loader, want, &a->o.kc, err, sizeof(err)) < 0)
 		return vg_cli_error("cannot run: %s", err);
 	vg_loader_report(&a->loader);
+	for (int i = 0; i < a->o.n_allow_exe; i++)
+		if (vg_loader_allow_exe(&a->loader, a->o.allow_exe[i]) < 0)
+			return vg_cli_error("--allow-exe %s: %s", a->o.allow_exe[i], strerror(errno));
+	for (int i = 0; i < a->o.n_allow_cmd; i++)
+		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
+			return vg_cli_error("--allow-cmdline %s: %s", a->o.allow_cmd[i], strerror(errno));
 	if (vg_loader_set_interest(&a->loader, want) < 0)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
 	if (vg_reader_open(&a->reader, &a->loader, on_record, a) < 0)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "event.h"
@@ -165,8 +167,11 @@ static int open_and_load(struct vg_loader *l, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 			return -1;
 		}
-		bpf_map__set_max_entries(l->skel->maps.vg_events, (__u32)l->ring_size);
+		bpf_map__set_max_entries(l->skel->maps.vg_events, (__u32)l->kc.ring_size);
 		l->skel->rodata->vg_self_pid = (__u32)getpid();
+		l->skel->rodata->vg_rate_per_sec = l->kc.rate_per_sec;
+		l->skel->rodata->vg_rate_burst = l->kc.rate_burst;
+		l->skel->rodata->vg_allow_cmdlines = l->kc.allow_cmdlines;
 		set_autoload(l);
 		libbpf_log_len = 0;
 		libbpf_log[0] = 0;
@@ -209,12 +214,12 @@ static void attach(struct vg_loader *l)
 	}
 }
 
-int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], size_t ring_size, char *err,
-		    size_t errlen)
+int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const struct vg_kconfig *kc,
+		    char *err, size_t errlen)
 {
 	memset(l, 0, sizeof(*l));
 	memcpy(l->want, want, sizeof(l->want));
-	l->ring_size = ring_size;
+	l->kc = *kc;
 	libbpf_verbose = getenv("VIGIL_LIBBPF_DEBUG") != NULL;
 	libbpf_set_print(libbpf_print);
 	if (open_and_load(l, err, errlen) < 0)
@@ -306,6 +311,52 @@ void vg_loader_report(const struct vg_loader *l)
 		fprintf(stderr, "vigil: %s event %s: %s unavailable: %s\n", h->optional ? "degraded" : "no",
 			vg_event_name(h->type), h->what, s->why[0] ? s->why : "no mechanism loads here");
 	}
+}
+
+int vg_loader_allow_exe(struct vg_loader *l, const char *path)
+{
+	struct stat st;
+	struct {
+		__u64 dev, ino;
+	} key;
+	__u8 on = 1;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	/* the kernel's s_dev encoding: major << 20 | minor */
+	key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+	key.ino = st.st_ino;
+	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_allow_exe), &key, &on, BPF_ANY);
+}
+
+uint64_t vg_cmdline_hash(const char *argv, size_t len)
+{
+	uint64_t h = VG_FNV_OFFSET;
+
+	if (len > VG_CMDHASH_LEN)
+		len = VG_CMDHASH_LEN;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)argv[i]) * VG_FNV_PRIME;
+	return h;
+}
+
+int vg_loader_allow_cmdline(struct vg_loader *l, const char *cmdline)
+{
+	size_t len = strlen(cmdline) + 1; /* argv as captured ends with the last argument's NUL */
+	char *argv = strdup(cmdline);
+	__u64 h;
+	__u8 on = 1;
+	int rc;
+
+	if (!argv)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (argv[i] == ' ')
+			argv[i] = 0;
+	h = vg_cmdline_hash(argv, len);
+	free(argv);
+	rc = bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_allow_cmd), &h, &on, BPF_ANY);
+	return rc;
 }
 
 int vg_loader_ring_fd(const struct vg_loader *l)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "vigil_event.h"
 
 #define VG_HOOKS_MAX 96
@@ -20,19 +21,27 @@ struct vg_hook_state {
 	bool attached;
 };
 
+/* Settings fixed at load time (BPF read-only data). */
+struct vg_kconfig {
+	size_t ring_size;
+	unsigned rate_per_sec; /* per exe and event type; 0 = unlimited */
+	unsigned rate_burst;
+	bool allow_cmdlines;   /* the cmdline allowlist will have entries */
+};
+
 struct vg_loader {
 	struct vigil_bpf *skel;
 	bool want[VG_EV__COUNT];
 	struct vg_hook_state hooks[VG_HOOKS_MAX];
 	struct bpf_link *links[VG_HOOKS_MAX * 8];
 	int nlinks;
-	size_t ring_size;
+	struct vg_kconfig kc;
 };
 
 /* Loads and attaches. Returns 0 when at least the object loaded (some events may be
  * unavailable: see vg_loader_report), -1 with err set when nothing can run. */
-int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], size_t ring_size, char *err,
-		    size_t errlen);
+int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const struct vg_kconfig *kc,
+		    char *err, size_t errlen);
 /* Stops new events (links destroyed) but keeps maps readable for a final drain. */
 void vg_loader_detach(struct vg_loader *l);
 void vg_loader_free(struct vg_loader *l);
@@ -44,6 +53,14 @@ bool vg_loader_event_ok(const struct vg_loader *l, unsigned type);
 void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, size_t len);
 /* Warns on stderr about every wanted event that is unavailable or degraded. */
 void vg_loader_report(const struct vg_loader *l);
+
+/* Allowlist entries: an executable (by inode) or a command line ("prog arg ..."; arguments
+ * separated by single spaces). -1 with errno when the file cannot be stat'ed or the map
+ * is full. Processes already running keep their earlier decision until they exec. */
+int vg_loader_allow_exe(struct vg_loader *l, const char *path);
+int vg_loader_allow_cmdline(struct vg_loader *l, const char *cmdline);
+/* The hash the kernel computes over argv as captured (NUL-separated, NUL-terminated). */
+uint64_t vg_cmdline_hash(const char *argv, size_t len);
 
 int vg_loader_ring_fd(const struct vg_loader *l);
 int vg_loader_seq_fd(const struct vg_loader *l);

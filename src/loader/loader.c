@@ -302,6 +302,15 @@ void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, siz
 
 void vg_loader_report(const struct vg_loader *l)
 {
+	for (unsigned t = 0; t < VG_EV__COUNT; t++) {
+		bool any = false;
+
+		for (size_t i = 0; i < hook_count() && !any; i++)
+			any = hook(i)->type == t;
+		if (l->want[t] && !any)
+			fprintf(stderr, "vigil: no event %s: no mechanism observes it on this kernel\n",
+				vg_event_name(t));
+	}
 	for (size_t i = 0; i < hook_count(); i++) {
 		const struct vg_hook *h = hook(i);
 		const struct vg_hook_state *s = &l->hooks[i];

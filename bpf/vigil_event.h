@@ -86,7 +86,7 @@ enum vg_drop_reason {
 #define VG_MAX_RECORD   16384 /* one record, header included */
 #define VG_SCRATCH_SIZE (2 * VG_MAX_RECORD)
 #define VG_ARGV_MAX     4096
-#define VG_ENV_MAX      4096
+#define VG_ENV_MAX      2048 /* user space reads /proc/PID/environ past this */
 #define VG_PATH_MAX     4096
 #define VG_PATH_DEPTH   48
 #define VG_CGROUP_DEPTH 12
@@ -157,7 +157,7 @@ struct vg_exec {
 	struct vg_str tty;
 	struct vg_str cgroup;   /* components leaf first, like paths */
 	struct vg_str nodename;
-	struct vg_fdinfo fd[3]; /* stdin, stdout, stderr */
+	struct vg_fdinfo fd[2]; /* stdin, stdout */
 	__u32 argc;
 	__u32 exe_deleted;
 	__u64 parent_start_time; /* real parent's leader start, to link parent_exec_id */

@@ -272,7 +272,7 @@ static void loop(struct agent *a)
 	while (!stop_requested) {
 		uint64_t now;
 
-		if (vg_reader_poll(&a->reader, 100) < 0) {
+		if (vg_reader_poll(&a->reader, 20) < 0) {
 			vg_cli_error("ring buffer poll failed: %s", strerror(errno));
 			break;
 		}

@@ -32,10 +32,15 @@ int vg_reader_open(struct vg_reader *r, const struct vg_loader *l, vg_record_fn 
 	return r->rb ? 0 : -1;
 }
 
+/* Producers rarely wake us (see vg_wakeup_flag in common.bpf.h), so a poll that times
+ * out still consumes what arrived meanwhile. */
 int vg_reader_poll(struct vg_reader *r, int timeout_ms)
 {
 	int n = ring_buffer__poll(r->rb, timeout_ms);
 
+	if (n < 0 && n != -EINTR)
+		return n;
+	n = ring_buffer__consume(r->rb);
 	return n < 0 && n != -EINTR ? n : 0;
 }
 

@@ -330,8 +330,11 @@ static __always_inline int vg_put_user_bytes(struct vg_hdr *h, struct vg_str *s,
 static __always_inline int vg_put_str_common(struct vg_hdr *h, struct vg_str *s, const void *ptr,
 					     __u32 max, bool user)
 {
-	__u32 pos = h->size;
+	__u64 pos = h->size;
 	long n;
+
+	/* one opaque 64-bit register, so the bounds check and the use see the same one */
+	asm volatile("" : "+r"(pos));
 
 	if (max > vg_room(h))
 		max = vg_room(h);
@@ -540,6 +543,8 @@ static __always_inline int vg_submit(struct vg_hdr *h)
 		vg_count_drop(h->type, VG_DROP_OVERSIZE);
 		return -1;
 	}
+	/* the check above lets the compiler drop the mask; the verifier needs it */
+	asm volatile("" : "+r"(size));
 	if (bpf_ringbuf_output(&vg_events, h, size & (VG_SCRATCH_SIZE - 1), vg_wakeup_flag()) < 0) {
 		vg_count_drop(h->type, VG_DROP_RING_FULL);
 		return -1;

@@ -3,3 +3,6 @@
  * decides per program whether it loads (autoload), so one failing program never stops
  * the rest. */
 #include "proc.bpf.c"
+#include "net.bpf.c"
+#include "file.bpf.c"
+#include "priv.bpf.c"

@@ -86,7 +86,7 @@ enum vg_drop_reason {
 #define VG_MAX_RECORD   16384 /* one record, header included */
 #define VG_SCRATCH_SIZE (2 * VG_MAX_RECORD)
 #define VG_ARGV_MAX     4096
-#define VG_ENV_MAX      2048 /* user space reads /proc/PID/environ past this */
+#define VG_ENV_MAX      4096 /* user space reads /proc/PID/environ past this */
 #define VG_PATH_MAX     4096
 #define VG_PATH_DEPTH   48
 #define VG_CGROUP_DEPTH 12

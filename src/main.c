@@ -2,12 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "rules/rules.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: vigil COMMAND [options]\n"
 	      "  run       load the sensors and stream events (root)\n"
 	      "  probes    kernel facts and the mechanism each event uses here\n"
+	      "  rules     check FILE|DIR... | list [--rules PATH] | fields\n"
 	      "Run `vigil COMMAND --help` for a command's options.\n",
 	      f);
 }
@@ -22,6 +24,14 @@ int main(int argc, char **argv)
 		return vg_cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "probes") == 0)
 		return vg_cmd_probes(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rules") == 0 && argc > 2) {
+		if (strcmp(argv[2], "check") == 0)
+			return vg_rules_cmd_check(argc - 2, argv + 2);
+		if (strcmp(argv[2], "list") == 0)
+			return vg_rules_cmd_list(argc - 2, argv + 2);
+		if (strcmp(argv[2], "fields") == 0)
+			return vg_rules_cmd_fields(argc - 2, argv + 2);
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;

@@ -39,6 +39,8 @@ int vg_cmd_probes(int argc, char **argv)
 		struct vg_kconfig kc = { .ring_size = 1u << 16 };
 
 		loaded = vg_loader_start(&loader, want, &kc, err, sizeof(err)) == 0;
+		if (loaded)
+			vg_loader_attach_types(&loader, want);
 	} else {
 		snprintf(err, sizeof(err), "%s", vg_features_fatal(&f));
 	}

@@ -1,6 +1,9 @@
 /* run.c — `vigil run`: the agent. Loads the hooks for the selected events, bootstraps the
- * process table from /proc, then drains the ring buffer through decode -> output until
- * SIGINT/SIGTERM or --duration, with periodic and final stats. */
+ * process table from /proc, then drains the ring buffer through decode -> rules -> output
+ * until SIGINT/SIGTERM or --duration, with periodic and final stats. SIGHUP reloads the
+ * rules: the new set is built beside the old one and swapped in only when it loads; the
+ * hooks follow the rules' interest without touching the ring buffer, so nothing is lost. */
+#include <sys/types.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -13,11 +16,13 @@
 #include "decode/decode.h"
 #include "loader/features.h"
 #include "loader/loader.h"
+#include "loader/watch.h"
 #include "output/json.h"
 #include "output/stats.h"
 #include "output/text.h"
 #include "proc/procfs.h"
 #include "reader/reader.h"
+#include "rules/rules.h"
 
 struct run_opts {
 	bool json;
@@ -32,6 +37,10 @@ struct run_opts {
 	int n_allow_exe;
 	const char *allow_cmd[64];
 	int n_allow_cmd;
+	const char *watch[VG_WATCH_EXTRA];
+	unsigned n_watch;
+	const char *rules[32];
+	int n_rules;
 };
 
 struct agent {
@@ -40,19 +49,25 @@ struct agent {
 	bool print[VG_EV__COUNT];
 	struct vg_proctable *pt;
 	struct vg_loader loader;
+	struct vg_watch watch;
 	struct vg_reader reader;
 	struct vg_buf line;
 	struct vg_event ev;
+	struct vg_ruleset *rules;
+	bool loaded[VG_EV__COUNT];
+	uint64_t alerts, kills;
 	uint64_t started;
 	struct vg_counters last_warned;
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
-static void on_stop(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static void usage(FILE *f)
@@ -60,7 +75,9 @@ static void usage(FILE *f)
 	fputs("usage: vigil run [options]\n"
 	      "  --format json|text     output format (default json)\n"
 	      "  --output PATH|-        where events go (default -, stdout)\n"
-	      "  --events LIST          comma-separated event names (default: the profile's)\n"
+	      "  --events LIST          comma-separated event names to print (default: the profile's;\n"
+	      "                         with --rules, none: only alerts)\n"
+	      "  --rules PATH           rule file or directory (repeatable); SIGHUP reloads them\n"
 	      "  --profile NAME         default | sandbox (default: default)\n"
 	      "  --duration SECS        stop after SECS seconds\n"
 	      "  --stats-interval SECS  emit a stats line every SECS seconds (default 10, 0 = only at exit)\n"
@@ -70,7 +87,9 @@ static void usage(FILE *f)
 	      "                         (repeatable)\n"
 	      "  --allow-cmdline CMD    same, for an exact command line (\"prog arg ...\"; repeatable)\n"
 	      "  --rate-limit N[:BURST] per executable and event type, at most N events/s in the kernel\n"
-	      "                         (default 5000:10000; 0 disables)\n",
+	      "                         (default 5000:10000; 0 disables)\n"
+	      "  --watch PATH           the write event also reports writes to PATH (repeatable; added to\n"
+	      "                         the built-in list of sensitive files)\n",
 	      f);
 }
 
@@ -82,7 +101,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "duration", required_argument, NULL, 'd' },    { "stats-interval", required_argument, NULL, 's' },
 		{ "ring-size", required_argument, NULL, 'r' },   { "proc-cap", required_argument, NULL, 'c' },
 		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
-		{ "rate-limit", required_argument, NULL, 'L' },
+		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -127,6 +147,16 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (*end || o->proc_cap < 16)
 				return vg_cli_error("--proc-cap must be a number >= 16, not '%s'", optarg);
 			break;
+		case 'R':
+			if (o->n_rules == 32)
+				return vg_cli_error("at most 32 --rules paths");
+			o->rules[o->n_rules++] = optarg;
+			break;
+		case 'W':
+			if (o->n_watch == VG_WATCH_EXTRA)
+				return vg_cli_error("at most %d --watch paths", VG_WATCH_EXTRA);
+			o->watch[o->n_watch++] = optarg;
+			break;
 		case 'A':
 		case 'C': {
 			const char **list = c == 'A' ? o->allow_exe : o->allow_cmd;
@@ -153,24 +183,111 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-/* The printed set: --events, else the profile's. */
-static int select_events(const struct run_opts *o, bool print[VG_EV__COUNT])
+static void profile_events(const struct run_opts *o, bool set[VG_EV__COUNT])
 {
 	int level = strcmp(o->profile, "sandbox") == 0 ? 2 : 1;
 
+	for (unsigned t = 0; t < VG_EV__COUNT; t++)
+		set[t] = vg_event_profile(t) <= level;
+}
+
+/* The printed set: --events; else nothing when rules decide (alerts only); else the
+ * profile's. */
+static int select_events(const struct run_opts *o, bool print[VG_EV__COUNT])
+{
 	memset(print, 0, sizeof(bool) * VG_EV__COUNT);
-	if (!o->events) {
-		for (unsigned t = 0; t < VG_EV__COUNT; t++)
-			print[t] = vg_event_profile(t) <= level;
-		return 0;
-	}
-	return vg_parse_event_list(o->events, print);
+	if (o->events)
+		return vg_parse_event_list(o->events, print);
+	if (!o->n_rules)
+		profile_events(o, print);
+	return 0;
+}
+
+static struct vg_ruleset *load_rules(const struct run_opts *o)
+{
+	struct vg_rules_errors errs = { 0 };
+	struct vg_ruleset *rs = vg_rules_load(o->rules, o->n_rules, NULL, &errs);
+
+	for (int i = 0; i < errs.n; i++)
+		fprintf(stderr, "vigil: %s\n", errs.msg[i]);
+	vg_rules_errors_free(&errs);
+	return rs;
+}
+
+/* What the kernel must build: printed events, what the rules can match, and the lifecycle
+ * events the process table lives on. */
+static void interest_of(const struct agent *a, const struct vg_ruleset *rs, bool set[VG_EV__COUNT])
+{
+	uint64_t rules = rs ? vg_rules_interest(rs) : 0;
+
+	for (unsigned t = 0; t < VG_EV__COUNT; t++)
+		set[t] = a->print[t] || (rules >> t & 1);
+	set[VG_EV_EXEC] = set[VG_EV_FORK] = set[VG_EV_EXIT] = true;
+}
+
+/* Attaches the hooks of interest and writes the interest map; warns about wanted types
+ * that were not loaded at start (a reload cannot add programs to the loaded object). */
+static void apply_interest(struct agent *a, bool set[VG_EV__COUNT])
+{
+	for (unsigned t = 0; t < VG_EV__COUNT; t++)
+		if (set[t] && !a->loaded[t]) {
+			fprintf(stderr, "vigil: the rules need event %s, which this run did not load; "
+					"restart with --profile sandbox or --events %s\n",
+				vg_event_name(t), vg_event_name(t));
+			set[t] = false;
+		}
+	vg_loader_attach_types(&a->loader, set);
+	vg_loader_set_interest(&a->loader, set);
 }
 
 static void emit(struct agent *a)
 {
 	fwrite(a->line.p, 1, a->line.len, a->out);
 	vg_buf_reset(&a->line);
+}
+
+static void on_alert(const struct vg_alert *al, void *ctx)
+{
+	struct agent *a = ctx;
+	pid_t pid = al->ev->proc->pid;
+	bool killed = false;
+
+	if (al->action == VG_ACTION_KILL && pid > 1 && pid != getpid()) {
+		killed = kill(pid, SIGKILL) == 0;
+		a->kills += killed;
+	}
+	a->alerts++;
+	if (!a->o.json) {
+		vg_buf_printf(&a->line, "ALERT %s [%s] %s%s\n", al->rule, vg_priority_name(al->priority), al->output,
+			      killed ? " (killed)" : "");
+		emit(a);
+		return;
+	}
+	vg_buf_puts(&a->line, "{\"kind\":\"alert\",\"ts\":");
+	vg_json_time(&a->line, al->ev->ts_ns);
+	vg_buf_puts(&a->line, ",\"rule\":");
+	vg_json_cstr(&a->line, al->rule);
+	vg_buf_printf(&a->line, ",\"priority\":\"%s\",\"tags\":[", vg_priority_name(al->priority));
+	for (int i = 0; i < al->ntags; i++) {
+		if (i)
+			vg_buf_putc(&a->line, ',');
+		vg_json_cstr(&a->line, al->tags[i]);
+	}
+	vg_buf_puts(&a->line, "],\"desc\":");
+	vg_json_cstr(&a->line, al->desc);
+	vg_buf_puts(&a->line, ",\"output\":");
+	vg_json_cstr(&a->line, al->output);
+	vg_buf_printf(&a->line, ",\"action\":\"%s\",\"killed\":%s,\"pid\":%d,\"exec_id\":",
+		      al->action == VG_ACTION_KILL ? "kill" : "alert", killed ? "true" : "false", pid);
+	vg_json_cstr(&a->line, al->ev->proc->exec_id);
+	vg_buf_puts(&a->line, ",\"events\":[");
+	for (int i = 0; i < al->nevidence; i++) {
+		if (i)
+			vg_buf_putc(&a->line, ',');
+		vg_buf_puts(&a->line, al->evidence[i]);
+	}
+	vg_buf_puts(&a->line, "]}\n");
+	emit(a);
 }
 
 static void on_record(void *ctx, const void *data, size_t size)
@@ -181,15 +298,43 @@ static void on_record(void *ctx, const void *data, size_t size)
 		a->reader.c.malformed++;
 		return;
 	}
-	if (!a->print[a->ev.type])
-		return;
-	if (a->o.json) {
-		vg_json_event(&a->line, &a->ev, a->pt);
-		vg_buf_putc(&a->line, '\n');
-	} else {
-		vg_text_event(&a->line, &a->ev);
+	if (a->print[a->ev.type]) {
+		if (a->o.json) {
+			vg_json_event(&a->line, &a->ev, a->pt);
+			vg_buf_putc(&a->line, '\n');
+		} else {
+			vg_text_event(&a->line, &a->ev);
+		}
+		emit(a);
 	}
-	emit(a);
+	if (a->rules)
+		vg_rules_eval(a->rules, &a->ev, a->pt, on_alert, a);
+}
+
+static void reload(struct agent *a)
+{
+	struct vg_ruleset *rs = load_rules(&a->o);
+	bool set[VG_EV__COUNT];
+
+	if (!rs) {
+		fputs("vigil: rule reload failed; the previous rules stay in force\n", stderr);
+		return;
+	}
+	interest_of(a, rs, set);
+	apply_interest(a, set);
+	vg_ruleset_free(a->rules);
+	a->rules = rs;
+	fprintf(stderr, "vigil: rules reloaded: %d rules\n", vg_rules_counts(rs).rules);
+}
+
+static uint64_t alerts_suppressed(const struct vg_ruleset *rs)
+{
+	struct vg_rule_info info;
+	uint64_t n = 0;
+
+	for (int i = 0; rs && vg_rules_info(rs, i, &info); i++)
+		n += info.suppressed;
+	return n;
 }
 
 static void stats(struct agent *a, bool final)
@@ -200,6 +345,8 @@ static void stats(struct agent *a, bool final)
 		.proc_entries = vg_proctable_size(a->pt),
 		.proc_evictions = vg_proctable_evictions(a->pt),
 		.ring_size = a->o.kc.ring_size,
+		.alerts = a->alerts,
+		.alerts_suppressed = alerts_suppressed(a->rules),
 		.final = final,
 	};
 	struct vg_buf warn = { 0 };
@@ -236,12 +383,18 @@ static int start(struct agent *a)
 	a->pt = vg_proctable_new(a->o.proc_cap);
 	if (!a->pt)
 		return vg_cli_error("out of memory");
+	if (a->o.n_rules && !(a->rules = load_rules(&a->o)))
+		return vg_cli_error("cannot run: the rules did not load");
 	vg_proctable_bootstrap(a->pt);
-	/* the process table consumes fork and exit even when they are not printed */
-	memcpy(want, a->print, sizeof(want));
-	want[VG_EV_EXEC] = want[VG_EV_FORK] = want[VG_EV_EXIT] = true;
-	if (vg_loader_start(&a->loader, want, &a->o.kc, err, sizeof(err)) < 0)
+	/* load the whole profile (so a reload can attach more without reloading BPF), plus
+	 * whatever is printed or matched; attach only the interest */
+	profile_events(&a->o, a->loaded);
+	interest_of(a, a->rules, want);
+	for (unsigned t = 0; t < VG_EV__COUNT; t++)
+		a->loaded[t] |= want[t];
+	if (vg_loader_start(&a->loader, a->loaded, &a->o.kc, err, sizeof(err)) < 0)
 		return vg_cli_error("cannot run: %s", err);
+	vg_loader_attach_types(&a->loader, want);
 	vg_loader_report(&a->loader);
 	for (int i = 0; i < a->o.n_allow_exe; i++)
 		if (vg_loader_allow_exe(&a->loader, a->o.allow_exe[i]) < 0)
@@ -249,6 +402,8 @@ static int start(struct agent *a)
 	for (int i = 0; i < a->o.n_allow_cmd; i++)
 		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
 			return vg_cli_error("--allow-cmdline %s: %s", a->o.allow_cmd[i], strerror(errno));
+	if (vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
+		return vg_cli_error("cannot write the watch map: %s", strerror(errno));
 	if (vg_loader_set_interest(&a->loader, want) < 0)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
 	if (vg_reader_open(&a->reader, &a->loader, on_record, a) < 0)
@@ -257,7 +412,7 @@ static int start(struct agent *a)
 		unsigned n = 0;
 
 		for (unsigned t = 0; t < VG_EV__COUNT; t++)
-			n += a->print[t] && vg_loader_event_ok(&a->loader, t);
+			n += want[t] && vg_loader_event_ok(&a->loader, t);
 		fprintf(stderr, "vigil: running, %u events attached, %u processes known\n", n,
 			vg_proctable_size(a->pt));
 	}
@@ -272,12 +427,18 @@ static void loop(struct agent *a)
 	while (!stop_requested) {
 		uint64_t now;
 
+		if (reload_requested) {
+			reload_requested = 0;
+			if (a->o.n_rules)
+				reload(a);
+		}
 		if (vg_reader_poll(&a->reader, 20) < 0) {
 			vg_cli_error("ring buffer poll failed: %s", strerror(errno));
 			break;
 		}
 		fflush(a->out);
 		now = vg_now_boot_ns();
+		vg_watch_refresh(&a->watch, now);
 		if (deadline && now >= deadline)
 			break;
 		if (a->o.stats_interval > 0 && now >= next_stats) {
@@ -295,7 +456,7 @@ static void loop(struct agent *a)
 int vg_cmd_run(int argc, char **argv)
 {
 	static struct agent a; /* large (decoded event arena): not on the stack */
-	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = 1;
 
 	if (parse_opts(argc, argv, &a.o) < 0 || select_events(&a.o, a.print) < 0)
@@ -306,6 +467,7 @@ int vg_cmd_run(int argc, char **argv)
 	setvbuf(a.out, NULL, _IOFBF, 1 << 20);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (start(&a) == 0) {
 		a.started = vg_now_boot_ns();
@@ -319,6 +481,7 @@ int vg_cmd_run(int argc, char **argv)
 	vg_reader_close(&a.reader);
 	vg_loader_free(&a.loader);
 	vg_proctable_free(a.pt);
+	vg_ruleset_free(a.rules);
 	vg_buf_free(&a.line);
 	if (a.out != stdout)
 		fclose(a.out);

@@ -1,5 +1,6 @@
 /* decode.c — record validation, dispatch to the domain decoders, the shared header
  * refresh of the process table, and the helpers decoders use to read variable data. */
+#include <stdio.h>
 #include <string.h>
 #include "clock.h"
 #include "decode/decode.h"
@@ -7,6 +8,9 @@
 
 static const struct vg_domain *const domains[] = {
 	&vg_domain_proc,
+	&vg_domain_net,
+	&vg_domain_file,
+	&vg_domain_priv,
 };
 
 #define NDOMAINS (sizeof(domains) / sizeof(domains[0]))
@@ -159,4 +163,39 @@ void vg_add_ip(struct vg_event *ev, const struct vg_field *f, const struct vg_so
 
 	if (vg_sockaddr_ip(sa, &v.ip))
 		vg_event_add(ev, f, v);
+}
+
+const char *vg_ip_proto_name(unsigned proto)
+{
+	switch (proto) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "icmpv6";
+	case 132: return "sctp";
+	case 255: return "raw";
+	default: return "other";
+	}
+}
+
+void vg_add_flag_names(struct vg_event *ev, const struct vg_field *f, unsigned long long v,
+		       const struct vg_flag_name *names)
+{
+	char buf[512];
+	size_t n = 0;
+	const char *kept;
+
+	buf[0] = 0;
+	for (const struct vg_flag_name *fl = names; fl->name && n < sizeof(buf); fl++) {
+		if (!fl->value || (v & fl->value) != fl->value)
+			continue;
+		v &= ~fl->value;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "|" : "", fl->name);
+	}
+	if (v && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s0x%llx", n ? "|" : "", v);
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (n && (kept = vg_event_keep(ev, buf, n)))
+		vg_event_add_str(ev, f, kept, n);
 }

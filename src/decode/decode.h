@@ -29,6 +29,9 @@ struct vg_domain {
 
 /* The domains; decode.c lists them. */
 extern const struct vg_domain vg_domain_proc;
+extern const struct vg_domain vg_domain_net;
+extern const struct vg_domain vg_domain_file;
+extern const struct vg_domain vg_domain_priv;
 
 /* Decodes size bytes at data into ev. -1 when the record is malformed (counted by the
  * caller) or of a type no domain decodes. */
@@ -47,5 +50,17 @@ const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg
 /* An endpoint as an IP value (false when the family is not inet). */
 bool vg_sockaddr_ip(const struct vg_sockaddr *sa, struct vg_ip *ip);
 void vg_add_ip(struct vg_event *ev, const struct vg_field *f, const struct vg_sockaddr *sa);
+/* "tcp", "udp", ... for an IPPROTO_* number ("other" when unknown). */
+const char *vg_ip_proto_name(unsigned proto);
+
+struct vg_flag_name {
+	unsigned long long value;
+	const char *name;
+};
+
+/* Adds f as "A|B|C" for the bits of v named in names (ended by a NULL name); unnamed bits
+ * are shown in hex. Nothing when v is 0. */
+void vg_add_flag_names(struct vg_event *ev, const struct vg_field *f, unsigned long long v,
+		       const struct vg_flag_name *names);
 
 #endif

@@ -3,6 +3,9 @@
 
 static const struct vg_hook_table *const tables[] = {
 	&vg_hooks_proc,
+	&vg_hooks_net,
+	&vg_hooks_file,
+	&vg_hooks_priv,
 };
 
 const struct vg_hook *vg_hook_at(size_t i)

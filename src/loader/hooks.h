@@ -32,6 +32,9 @@ struct vg_hook_table {
 
 /* One table per domain (loader/hooks_<domain>.c); hooks.c lists them. */
 extern const struct vg_hook_table vg_hooks_proc;
+extern const struct vg_hook_table vg_hooks_net;
+extern const struct vg_hook_table vg_hooks_file;
+extern const struct vg_hook_table vg_hooks_priv;
 
 const struct vg_hook *vg_hook_at(size_t i); /* i from 0 until NULL */
 

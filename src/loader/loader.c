@@ -189,29 +189,73 @@ static int open_and_load(struct vg_loader *l, char *err, size_t errlen)
 	return -1;
 }
 
-static void attach(struct vg_loader *l)
+/* The link of a program, or NULL; links are kept per program because one program can
+ * serve several hooks (one exec check for three events). */
+static struct bpf_link **link_slot(struct vg_loader *l, const char *prog_name, bool create)
 {
+	for (int i = 0; i < l->nlinks; i++)
+		if (strcmp(l->link_prog[i], prog_name) == 0)
+			return &l->links[i];
+	if (!create || l->nlinks == (int)(sizeof(l->links) / sizeof(l->links[0])))
+		return NULL;
+	l->link_prog[l->nlinks] = prog_name;
+	l->links[l->nlinks] = NULL;
+	return &l->links[l->nlinks++];
+}
+
+static bool prog_wanted(const struct vg_loader *l, const char *prog_name, const bool types[VG_EV__COUNT])
+{
+	for (size_t i = 0; i < hook_count(); i++) {
+		const struct vg_hook_alt *alt;
+
+		if (l->hooks[i].alt < 0 || !types[hook(i)->type])
+			continue;
+		alt = &hook(i)->alts[l->hooks[i].alt];
+		for (int p = 0; p < VG_ALT_PROGS && alt->progs[p]; p++)
+			if (strcmp(alt->progs[p], prog_name) == 0)
+				return true;
+	}
+	return false;
+}
+
+int vg_loader_attach_types(struct vg_loader *l, const bool types[VG_EV__COUNT])
+{
+	int missing = 0;
+
+	memcpy(l->active, types, sizeof(l->active));
+	/* first drop what is no longer wanted, then attach what is */
+	for (int i = 0; i < l->nlinks; i++)
+		if (l->links[i] && !prog_wanted(l, l->link_prog[i], types)) {
+			bpf_link__destroy(l->links[i]);
+			l->links[i] = NULL;
+		}
 	for (size_t i = 0; i < hook_count(); i++) {
 		struct vg_hook_state *s = &l->hooks[i];
 		const struct vg_hook_alt *alt;
 
-		if (s->alt < 0)
+		s->attached = false;
+		if (s->alt < 0 || !types[hook(i)->type])
 			continue;
 		alt = &hook(i)->alts[s->alt];
 		s->attached = true;
 		for (int p = 0; p < VG_ALT_PROGS && alt->progs[p]; p++) {
-			struct bpf_program *prog = bpf_object__find_program_by_name(l->skel->obj, alt->progs[p]);
-			struct bpf_link *link = prog ? bpf_program__attach(prog) : NULL;
+			struct bpf_link **slot = link_slot(l, alt->progs[p], true);
+			struct bpf_program *prog;
 
-			if (!link) {
+			if (slot && *slot)
+				continue;
+			prog = bpf_object__find_program_by_name(l->skel->obj, alt->progs[p]);
+			if (slot && prog)
+				*slot = bpf_program__attach(prog);
+			if (!slot || !*slot) {
 				snprintf(s->why, sizeof(s->why), "%s: %s does not attach: %s", alt->mechanism,
 					 alt->progs[p], prog ? strerror(errno) : "not in the object");
 				s->attached = false;
-				continue;
+				missing++;
 			}
-			l->links[l->nlinks++] = link;
 		}
 	}
+	return missing ? -1 : 0;
 }
 
 int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const struct vg_kconfig *kc,
@@ -222,10 +266,12 @@ int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const st
 	l->kc = *kc;
 	libbpf_verbose = getenv("VIGIL_LIBBPF_DEBUG") != NULL;
 	libbpf_set_print(libbpf_print);
-	if (open_and_load(l, err, errlen) < 0)
-		return -1;
-	attach(l);
-	return 0;
+	return open_and_load(l, err, errlen);
+}
+
+bool vg_loader_loaded(const struct vg_loader *l, unsigned type)
+{
+	return type < VG_EV__COUNT && l->want[type];
 }
 
 void vg_loader_detach(struct vg_loader *l)
@@ -307,7 +353,7 @@ void vg_loader_report(const struct vg_loader *l)
 
 		for (size_t i = 0; i < hook_count() && !any; i++)
 			any = hook(i)->type == t;
-		if (l->want[t] && !any)
+		if (l->active[t] && !any)
 			fprintf(stderr, "vigil: no event %s: no mechanism observes it on this kernel\n",
 				vg_event_name(t));
 	}
@@ -315,7 +361,7 @@ void vg_loader_report(const struct vg_loader *l)
 		const struct vg_hook *h = hook(i);
 		const struct vg_hook_state *s = &l->hooks[i];
 
-		if (!l->want[h->type] || s->attached)
+		if (!l->active[h->type] || s->attached)
 			continue;
 		fprintf(stderr, "vigil: %s event %s: %s unavailable: %s\n", h->optional ? "degraded" : "no",
 			vg_event_name(h->type), h->what, s->why[0] ? s->why : "no mechanism loads here");

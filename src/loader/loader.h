@@ -31,17 +31,26 @@ struct vg_kconfig {
 
 struct vg_loader {
 	struct vigil_bpf *skel;
-	bool want[VG_EV__COUNT];
+	bool want[VG_EV__COUNT];   /* loaded */
+	bool active[VG_EV__COUNT]; /* attached (last vg_loader_attach_types) */
 	struct vg_hook_state hooks[VG_HOOKS_MAX];
-	struct bpf_link *links[VG_HOOKS_MAX * 8];
+	struct bpf_link *links[VG_HOOKS_MAX * 2]; /* per program, NULL when detached */
+	const char *link_prog[VG_HOOKS_MAX * 2];
 	int nlinks;
 	struct vg_kconfig kc;
 };
 
-/* Loads and attaches. Returns 0 when at least the object loaded (some events may be
- * unavailable: see vg_loader_report), -1 with err set when nothing can run. */
+/* Loads the programs of the events in want (nothing attached yet). Returns 0 when the
+ * object loaded (some events may be unavailable: see vg_loader_report), -1 with err set
+ * when nothing can run. */
 int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const struct vg_kconfig *kc,
 		    char *err, size_t errlen);
+/* Makes exactly the hooks of types attached (a subset of what was loaded), attaching and
+ * detaching as needed; the ring buffer and maps are untouched, so nothing already
+ * captured is lost. -1 when some hook did not attach (see vg_loader_report). */
+int vg_loader_attach_types(struct vg_loader *l, const bool types[VG_EV__COUNT]);
+/* Whether type's programs were loaded (and so can be attached without a reload). */
+bool vg_loader_loaded(const struct vg_loader *l, unsigned type);
 /* Stops new events (links destroyed) but keeps maps readable for a final drain. */
 void vg_loader_detach(struct vg_loader *l);
 void vg_loader_free(struct vg_loader *l);
@@ -51,7 +60,7 @@ int vg_loader_set_interest(struct vg_loader *l, const bool interest[VG_EV__COUNT
 bool vg_loader_event_ok(const struct vg_loader *l, unsigned type);
 /* Per event: "mechanism (what), ..." or "unavailable: why", into out. */
 void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, size_t len);
-/* Warns on stderr about every wanted event that is unavailable or degraded. */
+/* Warns on stderr about every attached event that is unavailable or degraded. */
 void vg_loader_report(const struct vg_loader *l);
 
 /* Allowlist entries: an executable (by inode) or a command line ("prog arg ..."; arguments

@@ -147,6 +147,15 @@ void vg_proc_set_env(struct vg_proc *p, const char *env, size_t len)
 	env_var(env, len, "SSH_CONNECTION", p->ssh_connection, sizeof(p->ssh_connection));
 }
 
+void vg_procfs_env(struct vg_proc *p, pid_t pid)
+{
+	static char env[1 << 17];
+	ssize_t n = slurp(pid, "environ", env, sizeof(env));
+
+	if (n > 0)
+		vg_proc_set_env(p, env, (size_t)n);
+}
+
 static void read_ids(struct vg_proc *p, const char *status)
 {
 	const char *u = strstr(status, "\nUid:"), *g = strstr(status, "\nGid:");
@@ -208,8 +217,7 @@ int vg_procfs_read(struct vg_proc *p, pid_t pid)
 		vg_proc_set_argv(p, big, (size_t)n);
 	if ((n = link_of(pid, "cwd", big, big_size)) > 0)
 		vg_proc_set_str(&p->cwd, big, (size_t)n);
-	if ((n = slurp(pid, "environ", big, big_size)) > 0)
-		vg_proc_set_env(p, big, (size_t)n);
+	vg_procfs_env(p, pid);
 	if (tty_nr && link_of(pid, "fd/0", buf, sizeof(buf)) > 0 && strncmp(buf, "/dev/", 5) == 0)
 		snprintf(p->tty, sizeof(p->tty), "%s", buf + 5);
 	if (slurp(pid, "cgroup", big, big_size) > 0)

@@ -1,0 +1,242 @@
+"""The agents the benchmark compares: none, vigil and its peers (bpftrace, libbpf-tools, auditd).
+
+Each agent starts in a scratch directory, names its own processes (for CPU% and RSS) and the BPF
+programs it loaded (for kernel cost), and stop() leaves the machine as it found it.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def bpf_programs():
+    """Every loaded BPF program, by id, as bpftool describes it."""
+    out = subprocess.run(["bpftool", "prog", "show", "--json"],
+                         capture_output=True, text=True, check=True).stdout
+    return {p["id"]: p for p in json.loads(out or "[]")}
+
+
+def stop_process(proc, grace=10):
+    """SIGINT (agents flush and print final counters on it), then SIGKILL after `grace` s."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class Agent:
+    """No agent at all: the baseline every other column is divided by."""
+    name = "none"
+    packages = []
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.procs = []
+        self.programs = set()
+
+    def missing(self):
+        """Why this agent cannot run here, or None."""
+        return None
+
+    def start(self):
+        pass
+
+    def pids(self):
+        return [p.pid for p in self.procs]
+
+    def stop(self):
+        for proc in self.procs:
+            stop_process(proc)
+        self.procs = []
+
+    def spawn(self, argv, log_name):
+        with open(os.path.join(self.workdir, log_name), "ab") as log:
+            self.procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                               stdin=subprocess.DEVNULL, cwd=self.workdir))
+
+    def wait_for_programs(self, before, minimum, timeout=60):
+        """Waits until the agent's BPF programs are loaded: at least `minimum` programs that were
+        not in `before`, whose number has not changed for half a second. Fails early if an agent
+        process died. (Telling programs apart by what appeared since the start also works for
+        peers, whose program names follow no convention.)"""
+        deadline = time.monotonic() + timeout
+        seen, stable_since = set(), time.monotonic()
+        while time.monotonic() < deadline:
+            for proc in self.procs:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited with status {proc.returncode}; "
+                                       f"see its log in {self.workdir}")
+            now = set(bpf_programs()) - set(before)
+            if now != seen:
+                seen, stable_since = now, time.monotonic()
+            elif len(seen) >= minimum and time.monotonic() - stable_since >= 0.5:
+                self.programs = seen
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name}: BPF programs not loaded after {timeout}s")
+
+
+class Vigil(Agent):
+    name = "vigil"
+
+    def __init__(self, workdir, binary, profile="default", rules_dir=None):
+        super().__init__(workdir)
+        self.binary = binary
+        self.profile = profile
+        self.rules_dir = rules_dir
+        self.output = os.path.join(workdir, "vigil.jsonl")
+
+    def missing(self):
+        if not os.access(self.binary, os.X_OK):
+            return f"{self.binary} is not built yet"
+        return None
+
+    def takes_rules(self):
+        usage = subprocess.run([self.binary, "run", "--help"], capture_output=True, text=True)
+        return "--rules" in usage.stdout + usage.stderr
+
+    def start(self):
+        argv = [self.binary, "run", "--format", "json", "--output", self.output,
+                "--profile", self.profile, "--stats-interval", "0.5"]
+        if self.rules_dir and self.takes_rules():
+            argv += ["--rules", self.rules_dir]
+        before = bpf_programs()
+        self.spawn(argv, "vigil.log")
+        self.wait_for_programs(before, minimum=1)
+
+    def last_stats(self):
+        """The newest {"kind":"stats"} line vigil wrote, or None."""
+        last = None
+        try:
+            with open(self.output, errors="replace") as f:
+                for line in f:
+                    if '"stats"' in line:
+                        try:
+                            record = json.loads(line)
+                        except ValueError:
+                            continue
+                        if record.get("kind") == "stats":
+                            last = record
+        except FileNotFoundError:
+            pass
+        return last
+
+
+class Bpftrace(Agent):
+    name = "bpftrace"
+    packages = ["bpftrace"]
+
+    def start(self):
+        before = bpf_programs()
+        self.spawn(["bpftrace", "-o", os.path.join(self.workdir, "bpftrace.out"),
+                    os.path.join(HERE, "peers", "peer.bt")], "bpftrace.log")
+        self.wait_for_programs(before, minimum=7)
+
+
+class LibbpfTools(Agent):
+    """execsnoop + opensnoop + tcpstates: tcpconnect and bindsnoop need kprobes, which this
+    kernel lacks; tcpstates sees connects through the sock:inet_sock_set_state tracepoint."""
+    name = "libbpf-tools"
+    packages = ["libbpf-tools"]
+    tools = ["execsnoop", "opensnoop", "tcpstates"]
+
+    def missing(self):
+        absent = [t for t in self.tools if not shutil.which(t, path="/usr/sbin:/usr/bin")]
+        return f"missing {' '.join(absent)}" if absent else None
+
+    def start(self):
+        before = bpf_programs()
+        for tool in self.tools:
+            self.spawn([shutil.which(tool, path="/usr/sbin:/usr/bin")], f"{tool}.out")
+        self.wait_for_programs(before, minimum=len(self.tools))
+
+
+def auditctl(*args):
+    return subprocess.run(["auditctl", *args], capture_output=True, text=True, check=True).stdout
+
+
+def audit_status():
+    """`auditctl -s` as a dict of integers."""
+    status = {}
+    for line in auditctl("-s").splitlines():
+        key, _, value = line.partition(" ")
+        if value.split()[0].lstrip("-").isdigit():
+            status[key] = int(value.split()[0])
+    return status
+
+
+class Auditd(Agent):
+    """auditd with rules on the syscalls behind vigil's default events. Its log goes to the
+    scratch directory; the audit enable flag, backlog limit and rules are restored on stop."""
+    name = "auditd"
+    packages = ["auditd"]
+
+    def __init__(self, workdir):
+        super().__init__(workdir)
+        self.saved = None
+
+    def missing(self):
+        if not shutil.which("auditd", path="/usr/sbin:/sbin"):
+            return "auditd is not installed"
+        status = audit_status()
+        if status.get("pid", 0):
+            return f"an audit daemon (pid {status['pid']}) already runs; not touching it"
+        if auditctl("-l").strip() != "No rules":
+            return "audit rules are already loaded; not touching them"
+        return None
+
+    def start(self):
+        self.saved = audit_status()
+        confdir = os.path.join(self.workdir, "audit")
+        os.makedirs(confdir, exist_ok=True)
+        with open("/etc/audit/auditd.conf") as f:
+            conf = [line for line in f if not line.startswith("log_file")]
+        conf.append(f"log_file = {confdir}/audit.log\n")
+        path = os.path.join(confdir, "auditd.conf")
+        with open(path, "w") as f:
+            f.writelines(conf)
+        os.chmod(path, 0o600)
+        # -n: stay in the foreground as our child, so that we stop and reap it ourselves.
+        self.spawn(["auditd", "-n", "-c", confdir], "auditd.log")
+        for _ in range(50):
+            if audit_status().get("pid", 0) == self.procs[0].pid:
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("auditd did not register with the kernel")
+        auditctl("-b", "8192")  # what Debian's own audit.rules sets
+        auditctl("-R", os.path.join(HERE, "peers", "audit.rules"))
+
+    def pids(self):
+        """The daemon and the kernel thread that hands it the records."""
+        pids = super().pids()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/comm") as f:
+                        if f.read().strip() == "kauditd":
+                            pids.append(int(entry))
+                except OSError:
+                    pass
+        return pids
+
+    def stop(self):
+        if self.saved is None:
+            return
+        auditctl("-D")
+        for proc in self.procs:
+            proc.terminate()
+            proc.wait(10)
+        self.procs = []
+        auditctl("-e", str(self.saved.get("enabled", 0)))
+        auditctl("-b", str(self.saved.get("backlog_limit", 64)))
+        self.saved = None

@@ -1,0 +1,537 @@
+#!/usr/bin/env python3
+"""Measures what vigil costs this machine, next to peers doing the same job.
+
+Called by bench/run.sh (make bench / make bench-smoke). Phases:
+  1. overhead: workloads (getppid, exec, files, connect, redis) under each agent, in interleaved
+     rounds that always include a run without any agent; medians and ratios to that run, with
+     the agent's CPU% and RSS during each workload;
+  2. kernel cost: run time per BPF program and per workload operation (kernel.bpf_stats_enabled);
+  3. capacity: a paced then unpaced file flood under vigil, read against its loss counters.
+Everything it starts or changes (agents, redis, audit rules, the sysctl, scratch files) is undone
+on the way out, also on failure or Ctrl-C.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import agents
+import report
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+# Operation counts per mode. Full: about 10 minutes on 2 cores; smoke: a few seconds.
+SETTINGS = {
+    "full": {"rounds": 7, "getppid": 5_000_000, "exec": 1500, "files": 30_000,
+             "connect": 15_000, "redis": 40_000,
+             # capacity steps: (file cycles per second per worker or 0 for flat out, workers, cycles)
+             "capacity": [(2000, 1, 6000), (5000, 1, 15_000), (10_000, 1, 30_000),
+                          (20_000, 1, 60_000), (0, 1, 100_000), (0, 2, 100_000)]},
+    "smoke": {"rounds": 1, "getppid": 200_000, "exec": 50, "files": 1000,
+              "connect": 300, "redis": 1000,
+              "capacity": [(2000, 1, 1000), (0, 1, 3000)]},
+}
+
+# name -> (unit, True when a bigger number is better)
+WORKLOADS = {
+    "getppid": ("ns/call", False),
+    "exec": ("execs/s", True),
+    "files": ("files/s", True),
+    "connect": ("conns/s", True),
+    "redis": ("req/s", True),
+}
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def on_signal(signum, frame):
+    raise Interrupted(f"signal {signum}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The machine and what it needs installed
+
+
+def machine_facts():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_gib = int(f.readline().split()[1]) / 2**20
+    virt = subprocess.run(["systemd-detect-virt"], capture_output=True, text=True).stdout.strip() \
+        if shutil.which("systemd-detect-virt") else ""
+    try:
+        with open("/sys/class/dmi/id/product_name") as f:
+            product = f.read().strip()
+    except OSError:
+        product = ""
+    machine = ", ".join(x for x in (product, virt and f"virtualisation: {virt}") if x)
+    return {"kernel": platform.release(), "cpu": cpu, "cores": os.cpu_count(),
+            "memory_gib": round(mem_gib, 1), "machine": machine or platform.machine(),
+            "hostname": socket.gethostname()}
+
+
+def installed(package):
+    out = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package],
+                         capture_output=True, text=True).stdout
+    return "install ok installed" in out
+
+
+def ensure_packages(packages):
+    missing = [p for p in packages if not installed(p)]
+    if missing:
+        log(f"installing {' '.join(missing)} with apt-get")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Workloads
+
+
+class Redis:
+    """One redis-server on loopback for the whole run, persistence off."""
+
+    def __init__(self, workdir):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", workdir, "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("redis-server did not start listening")
+
+    def stop(self):
+        agents.stop_process(self.proc)
+
+
+class Workloads:
+    def __init__(self, workload_bin, files_dir, counts, redis):
+        self.bin = workload_bin
+        self.files_dir = files_dir
+        self.counts = counts
+        self.redis = redis
+
+    def run(self, name):
+        """Runs one workload; returns (the number in its unit, operations done)."""
+        if name == "redis":
+            return self.run_redis()
+        argv = [self.bin, name, str(self.counts[name])]
+        if name == "files":
+            argv.append(self.files_dir)
+        result = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True,
+                                           timeout=300).stdout)
+        value = result["ns_per_op"] if name == "getppid" else result["rate"]
+        return value, result["count"]
+
+    def run_redis(self):
+        n = self.counts["redis"]
+        out = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(self.redis.port),
+                              "-n", str(n), "-c", "20", "-t", "set,get", "--csv"],
+                             capture_output=True, text=True, check=True, timeout=300).stdout
+        rates = [float(row["rps"]) for row in csv.DictReader(out.splitlines())]
+        if len(rates) != 2:
+            raise RuntimeError(f"unexpected redis-benchmark output: {out!r}")
+        # Both tests ran n requests: the overall rate is their harmonic mean.
+        return 2 / sum(1 / r for r in rates), 2 * n
+
+
+def flood(workload_bin, directory, rate, workers, cycles):
+    """The capacity driver: `workers` file storms at once, each paced at `rate` (0: flat out).
+    Returns (file cycles per second over all workers, seconds)."""
+    procs = []
+    for i in range(workers):
+        d = os.path.join(directory, str(i))
+        os.makedirs(d, exist_ok=True)
+        argv = [workload_bin, "files", str(cycles), d] + ([str(rate)] if rate else [])
+        procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, text=True))
+    results = [json.loads(p.communicate(timeout=300)[0]) for p in procs]
+    if any(p.returncode for p in procs):
+        raise RuntimeError("flood workload failed")
+    seconds = max(r["seconds"] for r in results)
+    return workers * cycles / seconds, seconds
+
+
+# ---------------------------------------------------------------------------------------------
+# Agent CPU% and RSS
+
+
+def cpu_ticks(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except OSError:
+        return 0
+
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class ResourceSampler:
+    """CPU% of the agent's processes over a span, and their peak summed RSS sampled every 0.1 s."""
+
+    def __init__(self, pids):
+        self.pids = pids
+        self.peak_kib = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def sample(self):
+        while not self.done.is_set():
+            self.peak_kib = max(self.peak_kib, sum(rss_kib(p) for p in self.pids))
+            self.done.wait(0.1)
+
+    def __enter__(self):
+        self.start_time = time.monotonic()
+        self.start_ticks = sum(cpu_ticks(p) for p in self.pids)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+        wall = time.monotonic() - self.start_time
+        ticks = sum(cpu_ticks(p) for p in self.pids) - self.start_ticks
+        self.cpu_percent = 100.0 * ticks / CLK_TCK / wall if wall > 0 else 0.0
+        self.peak_kib = max(self.peak_kib, sum(rss_kib(p) for p in self.pids))
+
+
+# ---------------------------------------------------------------------------------------------
+# Phase 1: overhead
+
+
+def foreign_programs(baseline_ids, agent):
+    """BPF programs loaded since the run began that are not the current agent's:
+    another engineer's test or tool, which would tax every column."""
+    return sorted(p.get("name", "?") for i, p in agents.bpf_programs().items()
+                  if i not in baseline_ids and i not in agent.programs)
+
+
+def overhead_round(agent, workloads, samples, resources, baseline_ids, warnings):
+    agent.start()
+    try:
+        time.sleep(0.5)  # let start-up work (scanning /proc, loading rules) settle
+        if agent.pids():
+            resources.setdefault(agent.name, {}).setdefault("idle_rss_kib", []).append(
+                sum(rss_kib(p) for p in agent.pids()))
+        stray = foreign_programs(baseline_ids, agent)
+        if stray:
+            message = f"other BPF programs were loaded during a run: {', '.join(stray)}"
+            if message not in warnings:
+                warnings.append(message)
+            log(f"warning: {message}")
+        for name in WORKLOADS:
+            with ResourceSampler(agent.pids()) as usage:
+                value, _ = workloads.run(name)
+            samples.setdefault(name, {}).setdefault(agent.name, []).append(value)
+            if agent.pids():
+                per = resources.setdefault(agent.name, {}).setdefault(name, {"cpu": [], "rss": []})
+                per["cpu"].append(usage.cpu_percent)
+                per["rss"].append(usage.peak_kib)
+            log(f"  {agent.name:13s} {name:8s} {value:12.1f} {WORKLOADS[name][0]}")
+    finally:
+        agent.stop()
+
+
+def summarize_overhead(samples, resources):
+    """Medians, and the ratio of cost per operation to the no-agent run (1.25 = 25% slower)."""
+    summary = {}
+    for name, by_agent in samples.items():
+        unit, bigger_better = WORKLOADS[name]
+        base = statistics.median(by_agent["none"])
+        summary[name] = {"unit": unit, "agents": {}}
+        for agent, values in by_agent.items():
+            med = statistics.median(values)
+            entry = {"samples": values, "median": med,
+                     "cost_ratio": base / med if bigger_better else med / base}
+            usage = resources.get(agent, {}).get(name)
+            if usage:
+                entry["cpu_percent"] = statistics.median(usage["cpu"])
+                entry["rss_mib"] = statistics.median(usage["rss"]) / 1024
+            summary[name]["agents"][agent] = entry
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Phase 2: kernel cost per event
+
+
+def program_stats(ids):
+    progs = agents.bpf_programs()
+    return {i: (progs[i].get("run_cnt", 0), progs[i].get("run_time_ns", 0))
+            for i in ids if i in progs}
+
+
+def kernel_cost(agent, workloads):
+    """With bpf_stats on: each program's runs and ns per run over all workloads, and the kernel
+    time all of the agent's programs spent per workload operation."""
+    agent.start()
+    try:
+        time.sleep(0.5)
+        names = {i: p.get("name", "?") for i, p in agents.bpf_programs().items()
+                 if i in agent.programs}
+        start = program_stats(agent.programs)
+        per_op = {}
+        for name in WORKLOADS:
+            before = program_stats(agent.programs)
+            _, ops = workloads.run(name)
+            after = program_stats(agent.programs)
+            ns = sum(after[i][1] - before[i][1] for i in after if i in before)
+            per_op[name] = ns / ops
+        end = program_stats(agent.programs)
+    finally:
+        agent.stop()
+    programs = {}
+    for i in sorted(end):
+        runs, ns = end[i][0] - start[i][0], end[i][1] - start[i][1]
+        label = names[i] if list(names.values()).count(names[i]) == 1 else f"{names[i]}#{i}"
+        programs[label] = {"runs": runs, "run_time_ns": ns, "ns_per_run": ns / runs if runs else None}
+    return {"per_op_ns": per_op, "programs": programs}
+
+
+class BpfStats:
+    """kernel.bpf_stats_enabled=1 for the span, then back to what it was."""
+    path = "/proc/sys/kernel/bpf_stats_enabled"
+
+    def __enter__(self):
+        with open(self.path) as f:
+            self.saved = f.read().strip()
+        with open(self.path, "w") as f:
+            f.write("1")
+
+    def __exit__(self, *exc):
+        with open(self.path, "w") as f:
+            f.write(self.saved)
+
+
+# ---------------------------------------------------------------------------------------------
+# Phase 3: vigil's user-space capacity
+
+
+def loss_of(stats):
+    drops = sum(n for reasons in (stats.get("drops") or {}).values() for n in reasons.values())
+    return {"lost": stats.get("lost", 0), "drops": drops, "seq_gap": stats.get("seq_gap", 0),
+            "drops_by_event": stats.get("drops") or {}}
+
+
+def capacity(make_vigil, workload_bin, steps, flood_dir):
+    """Each step gets a fresh vigil (sandbox profile: the most events per file cycle) so its
+    counters belong to that step alone."""
+    results = []
+    for rate, workers, cycles in steps:
+        vigil = make_vigil()
+        vigil.start()
+        try:
+            time.sleep(0.7)  # one stats line (every 0.5 s) before the flood
+            before = vigil.last_stats() or {}
+            with ResourceSampler(vigil.pids()) as usage:
+                achieved, seconds = flood(workload_bin, flood_dir, rate, workers, cycles)
+            time.sleep(0.7)  # let vigil drain the ring; it writes final stats on stop
+        finally:
+            vigil.stop()
+        after = vigil.last_stats()
+        if after is None:
+            raise RuntimeError("vigil wrote no stats line")
+        events = after.get("events", 0) - before.get("events", 0)
+        loss, loss_before = loss_of(after), loss_of(before)
+        step = {"target_cycles_per_s": rate * workers or None, "workers": workers,
+                "cycles_per_s": achieved, "events": events, "events_per_s": events / seconds,
+                "lost": loss["lost"] - loss_before["lost"],
+                "drops": loss["drops"] - loss_before["drops"],
+                "seq_gap": loss["seq_gap"] - loss_before["seq_gap"],
+                "drops_by_event": loss["drops_by_event"],
+                "cpu_percent": usage.cpu_percent, "rss_mib": usage.peak_kib / 1024}
+        step["lossless"] = step["lost"] == 0 and step["drops"] == 0 and step["seq_gap"] == 0
+        log(f"  capacity {rate or 'max'}x{workers}: {achieved:.0f} cycles/s, "
+            f"{step['events_per_s']:.0f} events/s, lost {step['lost']}, drops {step['drops']}")
+        results.append(step)
+    lossless = [s["events_per_s"] for s in results if s["lossless"]]
+    return {"steps": results, "max_lossless_events_per_s": max(lossless) if lossless else None}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("build", help="build directory holding vigil and bench/workload")
+    parser.add_argument("--smoke", action="store_true", help="seconds-long check: vigil vs none")
+    parser.add_argument("--rounds", type=int, help="override the number of interleaved rounds")
+    args = parser.parse_args()
+    mode = "smoke" if args.smoke else "full"
+    settings = dict(SETTINGS[mode])
+    if args.rounds:
+        settings["rounds"] = args.rounds
+    if os.geteuid() != 0:
+        sys.exit("bench: must run as root (BPF, audit, sysctl)")
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    started = time.monotonic()
+    workdir = tempfile.mkdtemp(prefix="vigil-bench-")
+    cleanup = [lambda: shutil.rmtree(workdir, ignore_errors=True)]
+    try:
+        return run(args, mode, settings, workdir, cleanup, started)
+    except Interrupted as e:
+        log(f"interrupted ({e}); cleaning up")
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for undo in reversed(cleanup):
+            try:
+                undo()
+            except Exception as e:  # keep undoing the rest
+                log(f"cleanup step failed: {e}")
+
+
+def run(args, mode, settings, workdir, cleanup, started):
+    build = os.path.abspath(args.build)
+    workload_bin = os.path.join(build, "bench", "workload")
+    vigil_bin = os.path.join(build, "vigil")
+    rules_dir = os.path.join(REPO, "rules")
+    rules_dir = rules_dir if os.path.isdir(rules_dir) and os.listdir(rules_dir) else None
+    ensure_packages(["redis-server", "redis-tools"])
+
+    def make_vigil(profile="default"):
+        return agents.Vigil(workdir, vigil_bin, profile, rules_dir)
+
+    candidates = [make_vigil()]
+    if mode == "full":
+        candidates += [agents.Bpftrace(workdir), agents.LibbpfTools(workdir), agents.Auditd(workdir)]
+        ensure_packages([p for a in candidates for p in a.packages])
+    lineup, skipped = [agents.Agent(workdir)], {}
+    for agent in candidates:
+        reason = agent.missing()
+        if reason:
+            skipped[agent.name] = reason
+            log(f"SKIPPING {agent.name}: {reason}")
+        else:
+            lineup.append(agent)
+    if mode == "smoke" and "vigil" in skipped:
+        log("smoke needs vigil: build it first (make bench-smoke does)")
+        return 1
+
+    redis = Redis(workdir)
+    cleanup.append(redis.stop)
+    # Whatever agent is up when something fails gets stopped; stop() is a no-op when idle.
+    for agent in lineup:
+        cleanup.append(agent.stop)
+    # tmpfs: on this VM's ext4 the same storm varies 2x from run to run (journal commits),
+    # which would hide the agents' cost.
+    files_dir = tempfile.mkdtemp(prefix="vigil-bench-files-", dir="/dev/shm")
+    cleanup.append(lambda: shutil.rmtree(files_dir, ignore_errors=True))
+    workloads = Workloads(workload_bin, files_dir, settings, redis)
+    baseline_ids = set(agents.bpf_programs())
+    warnings = []
+
+    log(f"phase 1: overhead, {settings['rounds']} rounds x {len(lineup)} agents")
+    samples, resources = {}, {}
+    for r in range(settings["rounds"]):
+        order = lineup[r % len(lineup):] + lineup[:r % len(lineup)]
+        log(f" round {r + 1}: {' '.join(a.name for a in order)}")
+        for agent in order:
+            if agent.name in skipped:
+                continue
+            try:
+                overhead_round(agent, workloads, samples, resources, baseline_ids, warnings)
+            except RuntimeError as e:
+                if agent.name in ("none", "vigil"):
+                    raise
+                skipped[agent.name] = f"failed to start: {e}"
+                log(f"SKIPPING {agent.name} from now on: {e}")
+    lineup = [a for a in lineup if a.name not in skipped]
+    overhead = summarize_overhead(samples, resources)
+
+    log("phase 2: kernel cost per event (kernel.bpf_stats_enabled=1)")
+    kernel = {}
+    bpf_agents = [a for a in lineup if a.name in ("vigil", "bpftrace", "libbpf-tools")]
+    with BpfStats():
+        for agent in bpf_agents:
+            kernel[agent.name] = kernel_cost(agent, workloads)
+            log(f"  {agent.name}: " + ", ".join(f"{k} {v:.0f} ns/op"
+                                                 for k, v in kernel[agent.name]["per_op_ns"].items()))
+
+    cap = None
+    if "vigil" not in skipped:
+        log("phase 3: vigil capacity (file flood on tmpfs, sandbox profile)")
+        cap = capacity(lambda: make_vigil("sandbox"), workload_bin, settings["capacity"], files_dir)
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    results = {
+        "date": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "mode": mode, "machine": machine_facts(),
+        "settings": settings, "agents": [a.name for a in lineup], "skipped": skipped,
+        "overhead": overhead,
+        "idle_rss_mib": {a: statistics.median(r["idle_rss_kib"]) / 1024
+                         for a, r in resources.items() if "idle_rss_kib" in r},
+        "kernel_cost": kernel, "capacity": cap, "warnings": warnings,
+        "duration_s": round(time.monotonic() - started, 1),
+    }
+    table = report.markdown(results)
+    print(table)
+    if mode == "smoke":
+        path = os.path.join(build, "bench", "smoke.json")
+        with open(path, "w") as f:
+            json.dump(results, f, indent=1)
+        problems = report.missing_numbers(results)
+        for p in problems:
+            log(f"smoke: no number for {p}")
+        log(f"smoke: {'FAILED' if problems else 'ok'} ({results['duration_s']} s), {path}")
+        return 1 if problems else 0
+    history = os.path.join(HERE, "results")
+    os.makedirs(history, exist_ok=True)
+    dated = os.path.join(history, now.strftime("%Y-%m-%dT%H%M%SZ") + ".json")
+    for path in (dated, os.path.join(history, "latest.json")):
+        with open(path, "w") as f:
+            json.dump(results, f, indent=1)
+    with open(os.path.join(REPO, "docs", "benchmarks.md"), "w") as f:
+        f.write(table)
+    log(f"wrote docs/benchmarks.md, {os.path.relpath(dated, REPO)} and bench/results/latest.json "
+        f"in {results['duration_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Turns a bench result (the dict bench.py saves as JSON) into docs/benchmarks.md, and lists the
+measurements a smoke run failed to produce."""
+
+import math
+
+
+def number(value, digits=0):
+    if value is None:
+        return "–"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.2f} M"
+    return f"{value:,.{digits}f}"
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def worst_ratio(results):
+    """(ratio, workload, agent) of the largest cost ratio of each agent other than none."""
+    worst = {}
+    for workload, entry in results["overhead"].items():
+        for agent, m in entry["agents"].items():
+            if agent != "none" and (agent not in worst or m["cost_ratio"] > worst[agent][0]):
+                worst[agent] = (m["cost_ratio"], workload)
+    return worst
+
+
+def overhead_table(results):
+    agents = results["agents"]
+    lines = ["| workload | " + " | ".join(agents) + " |",
+             "|---|" + "---|" * len(agents)]
+    for workload, entry in results["overhead"].items():
+        cells = []
+        for agent in agents:
+            m = entry["agents"].get(agent)
+            if m is None:
+                cells.append("–")
+            elif agent == "none":
+                spread = (max(m["samples"]) - min(m["samples"])) / 2 / m["median"]
+                cells.append(f"{number(m['median'], 1 if workload == 'getppid' else 0)} "
+                             f"(±{100 * spread:.0f}%)")
+            else:
+                cells.append(f"{number(m['median'], 1 if workload == 'getppid' else 0)} "
+                             f"(**{m['cost_ratio']:.2f}×**)")
+        lines.append(f"| {workload} ({entry['unit']}) | " + " | ".join(cells) + " |")
+    getppid = results["overhead"].get("getppid", {}).get("agents", {})
+    if "none" in getppid:
+        base = getppid["none"]["median"]
+        lines.append("| syscall tax (ns added per getppid) | – | " + " | ".join(
+            f"{getppid[a]['median'] - base:+.1f}" if a in getppid else "–" for a in agents[1:]) + " |")
+    return lines
+
+
+def budget_table(results):
+    """vigil's figures next to the budgets of DESIGN.md §5."""
+    overhead = results["overhead"]
+    tax = None
+    if "vigil" in overhead.get("getppid", {}).get("agents", {}):
+        g = overhead["getppid"]["agents"]
+        tax = g["vigil"]["median"] - g["none"]["median"]
+    exec_ns = (results.get("kernel_cost") or {}).get("vigil", {}).get("per_op_ns", {}).get("exec")
+    idle = results.get("idle_rss_mib", {}).get("vigil")
+    cap = results.get("capacity") or {"steps": []}
+    lossless = [s for s in cap["steps"] if s["lossless"]]
+    best = max(lossless, key=lambda s: s["events_per_s"]) if lossless else None
+    per_core = best["events_per_s"] / (best["cpu_percent"] / 100) \
+        if best and best["cpu_percent"] > 0 else None
+
+    def verdict(ok):
+        return "–" if ok is None else ("within" if ok else "**over**")
+
+    rows = [
+        ("syscall tax, default profile (getppid)", "≤ 15 ns",
+         f"{tax:+.1f} ns" if tax is not None else "–", verdict(None if tax is None else tax <= 15)),
+        ("kernel time per exec (all vigil programs)", "≤ 3 µs",
+         f"{exec_ns / 1000:.1f} µs" if exec_ns is not None else "–",
+         verdict(None if exec_ns is None else exec_ns <= 3000)),
+        # The flood cannot offer 1 M events/s on this machine, so this is a lower bound on what
+        # one core of vigil could carry, not a verdict.
+        ("user-space pipeline", "≥ 1 M events/s on one core",
+         f"{number(best['events_per_s'])} events/s received lossless using {best['cpu_percent']:.0f}% "
+         f"of a core (≈ {number(per_core)} events per CPU-second)" if per_core else "–", "–"),
+        ("loss below the rated rate", "zero, counted by type and reason",
+         f"{len(lossless)} of {len(cap['steps'])} flood steps lossless", "–"),
+        ("idle RSS", "≤ 50 MB", f"{idle:.1f} MiB" if idle is not None else "–",
+         verdict(None if idle is None else idle * 1.048576 <= 50)),
+    ]
+    lines = ["| budget | limit | measured | |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return lines
+
+
+def resource_table(results):
+    agents = [a for a in results["agents"] if a != "none"]
+    lines = ["| workload | " + " | ".join(agents) + " |", "|---|" + "---|" * len(agents)]
+    idle = results.get("idle_rss_mib", {})
+    lines.append("| idle (RSS only) | " + " | ".join(
+        f"{idle[a]:.1f} MiB" if a in idle else "–" for a in agents) + " |")
+    for workload, entry in results["overhead"].items():
+        cells = []
+        for agent in agents:
+            m = entry["agents"].get(agent, {})
+            cells.append(f"{m['cpu_percent']:.0f}% / {m['rss_mib']:.1f} MiB"
+                         if "cpu_percent" in m else "–")
+        lines.append(f"| {workload} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def kernel_tables(results):
+    kernel = results.get("kernel_cost") or {}
+    if not kernel:
+        return ["(no BPF agent ran)"]
+    agents = list(kernel)
+    workloads = list(results["overhead"])
+    lines = ["Kernel time of all the agent's BPF programs per workload operation (ns):", "",
+             "| workload | " + " | ".join(agents) + " |", "|---|" + "---|" * len(agents)]
+    for w in workloads:
+        lines.append(f"| {w} | " + " | ".join(
+            number(kernel[a]["per_op_ns"].get(w)) for a in agents) + " |")
+    for agent in agents:
+        lines += ["", f"{agent} programs over all workloads:", "",
+                  "| program | runs | ns per run |", "|---|---|---|"]
+        for name, p in sorted(kernel[agent]["programs"].items(), key=lambda kv: -kv[1]["runs"]):
+            lines.append(f"| {name} | {p['runs']:,} | {number(p['ns_per_run'])} |")
+    return lines
+
+
+def capacity_table(results):
+    cap = results.get("capacity")
+    if not cap:
+        return ["(vigil did not run)"]
+    lines = ["| flood | file cycles/s | events/s received | lost | drops | seq gaps | "
+             "vigil CPU% | vigil RSS |", "|---|---|---|---|---|---|---|---|"]
+    for s in cap["steps"]:
+        target = f"paced {s['target_cycles_per_s']:,}/s" if s["target_cycles_per_s"] else "flat out"
+        lines.append(f"| {target}, {s['workers']} worker(s) | {number(s['cycles_per_s'])} | "
+                     f"{number(s['events_per_s'])} | {s['lost']:,} | {s['drops']:,} | "
+                     f"{s['seq_gap']:,} | {s['cpu_percent']:.0f}% | {s['rss_mib']:.1f} MiB |")
+    rated = cap["max_lossless_events_per_s"]
+    lines += ["", f"Highest event rate received with zero loss: **{number(rated)} events/s**."
+              if rated else "No step was free of loss."]
+    lossy = [s for s in cap["steps"] if not s["lossless"]]
+    if lossy:
+        drops = lossy[0]["drops_by_event"]
+        lines.append("Above it the counters report, at the first step with loss: "
+                     f"lost {lossy[0]['lost']:,}, seq gaps {lossy[0]['seq_gap']:,}, drops by event "
+                     f"and reason `{drops}`.")
+    return lines
+
+
+def markdown(results):
+    m = results["machine"]
+    s = results["settings"]
+    lines = [
+        "# vigil benchmarks", "",
+        f"Written by `make bench` (bench/run.sh) on {results['date']} in {results['duration_s']} s. "
+        "History: `bench/results/*.json`. `make bench-smoke` is the seconds-long check run by "
+        "the tests (vigil against no agent, tiny counts, no peers).", "",
+        f"- kernel: {m['kernel']}",
+        f"- CPU: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB",
+        f"- machine: {m['machine']}", "",
+        "## Method", "",
+        f"Each workload ran under each agent in {s['rounds']} interleaved rounds (the order rotates "
+        "every round, and every round has a run without any agent); the figures are medians. "
+        "The ratio in bold is the cost per operation relative to no agent: 1.00× costs nothing, "
+        "1.25× means each operation took 25% longer (for rates: none ÷ agent; for getppid: "
+        "agent ÷ none).", "",
+        f"- getppid: {s['getppid']:,} raw getppid() calls in a loop (`bench/workload getppid`);",
+        f"- exec: {s['exec']:,} fork + exec of /bin/true;",
+        f"- files: {s['files']:,} cycles of create, write 64 bytes, rename, unlink in a temp dir "
+        "on tmpfs (/dev/shm: on this VM's ext4 the same storm varies 2× between runs);",
+        f"- connect: {s['connect']:,} loopback TCP connect + accept + close;",
+        f"- redis: redis-benchmark -c 20 -t set,get -n {s['redis']:,} against redis-server on "
+        "127.0.0.1 (harmonic mean of the two rates).", "",
+        "Agents: vigil `run --profile default --format json` (output to a file); bpftrace running "
+        "`bench/peers/peer.bt` (exec, file create, rename, connect, bind); libbpf-tools execsnoop + "
+        "opensnoop + tcpstates (tcpconnect and bindsnoop need kprobes, absent on this kernel); "
+        "auditd with `bench/peers/audit.rules` on the same syscalls. Every agent writes its events "
+        "to a file.", "",
+    ]
+    if results["skipped"]:
+        lines += ["Skipped: " + "; ".join(f"{a} ({r})" for a, r in results["skipped"].items()), ""]
+    lines += ["## Budgets (DESIGN.md §5)", ""] + budget_table(results)
+    lines += ["", "## Overhead", "",
+              "The none column shows the spread of its own runs (half of max − min over the "
+              "median): ratios closer to 1 than that are noise.", ""] + overhead_table(results)
+    worst = worst_ratio(results)
+    if worst:
+        lines += ["", "Worst ratio per agent: " + ", ".join(
+            f"{a} {r:.2f}× ({w})" for a, (r, w) in worst.items()) + "."]
+    lines += ["", "## Agent CPU% and peak RSS during each workload", "",
+              "CPU% is user + system time of the agent's processes over the workload's wall time "
+              "(100% = one core; auditd includes the kauditd kernel thread). Kernel time spent in "
+              "BPF programs is charged to the traced process, not the agent: see below.", ""]
+    lines += resource_table(results)
+    lines += ["", "## Kernel cost per event", "",
+              "Measured in a separate run of each workload with `kernel.bpf_stats_enabled=1` "
+              "(restored afterwards), from run_time_ns / run_cnt of `bpftool prog show`; "
+              "stats add a little time of their own.", ""]
+    lines += kernel_tables(results)
+    lines += ["", "## vigil user-space capacity", "",
+              "A file flood (create, write, rename, unlink on tmpfs) paced at rising rates, then flat "
+              "out with one and two workers, under `vigil run --profile sandbox` (open, unlink and "
+              "exit events besides create_file and rename). A fresh vigil per step; its "
+              "`\"kind\":\"stats\"` counters are read before and after.", ""]
+    lines += capacity_table(results)
+    if results["warnings"]:
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in results["warnings"]]
+    return "\n".join(lines) + "\n"
+
+
+def missing_numbers(results):
+    """Every measurement a smoke run must produce that has no finite number."""
+    problems = []
+    for workload, entry in results["overhead"].items():
+        for agent in results["agents"]:
+            m = entry["agents"].get(agent, {})
+            needed = ["median", "cost_ratio"] + (["cpu_percent", "rss_mib"] if agent != "none" else [])
+            problems += [f"{workload}/{agent}/{k}" for k in needed if not is_number(m.get(k))]
+    for agent, k in (results.get("kernel_cost") or {}).items():
+        problems += [f"kernel/{agent}/{w}" for w, v in k["per_op_ns"].items() if not is_number(v)]
+        if not any(p["runs"] for p in k["programs"].values()):
+            problems.append(f"kernel/{agent}: no program ran")
+    if "vigil" in results["agents"]:
+        if "vigil" not in (results.get("kernel_cost") or {}):
+            problems.append("kernel/vigil")
+        cap = results.get("capacity") or {"steps": []}
+        if not cap["steps"]:
+            problems.append("capacity")
+        for s in cap["steps"]:
+            for k in ("cycles_per_s", "events_per_s", "lost", "drops", "seq_gap", "cpu_percent"):
+                if not is_number(s.get(k)):
+                    problems.append(f"capacity/{k}")
+    return problems

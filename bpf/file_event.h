@@ -1,0 +1,89 @@
+/* file_event.h — wire bodies of the file events (bpf/file.bpf.c -> src/decode/file.c):
+ * create_file, open, write (watched files), rename, link, chmod, chown, unlink, rmdir,
+ * memfd_create and mprotect, and the watch-list map key user space fills. */
+#ifndef VIGIL_FILE_EVENT_H
+#define VIGIL_FILE_EVENT_H
+
+#include "vigil_event.h"
+
+/* A path as the caller named it. name is the string read from the caller's memory at
+ * syscall exit; when it is relative (or empty: AT_EMPTY_PATH, fchmod, fchown) dir is the
+ * kernel's own path (leaf first, like every path) of the directory it is relative to:
+ * the dirfd's file or the cwd. User space joins them. */
+struct vg_upath {
+	struct vg_str dir;
+	struct vg_str name;
+};
+
+/* create_file and open. A successful open's path comes from the new file (kernel state);
+ * a failed open has only what the caller passed (arg). */
+struct vg_file_open {
+	struct vg_str path;
+	struct vg_upath arg;
+	__u32 flags;   /* open flags as the caller passed them */
+	__u32 mode;    /* the opened file's i_mode (type and permission bits) */
+	/* create_file only: the first of fds 0 and 1 that is an inet socket */
+	struct vg_sockaddr local, remote;
+	__u8 sock_fd;  /* 0 or 1; VG_FILE_NO_SOCK when neither is one */
+	__u8 proto;
+	__u8 pad[6];
+};
+
+#define VG_FILE_NO_SOCK 0xff
+
+/* write to a watched file (a key of vg_file_watch). */
+struct vg_file_write {
+	struct vg_str path;
+	__u32 fd;
+	__u32 pad;
+	__u64 bytes;   /* bytes written (the syscall's result) */
+	__u64 dev;     /* the file's (dev, ino), as in the watch map */
+	__u64 ino;
+};
+
+/* rename and link: from -> to. A symlink's from is its target text, stored as given. */
+struct vg_file_pair {
+	struct vg_upath from, to;
+	__u32 flags;   /* renameat2 / linkat flags */
+	__u8 symlink;
+	__u8 pad[3];
+};
+
+/* chmod, chown, unlink and rmdir: one path and the attributes the call sets. */
+struct vg_file_attr {
+	struct vg_upath path;
+	__u32 mode;    /* chmod */
+	__u32 uid;     /* chown; (__u32)-1 leaves it unchanged */
+	__u32 gid;
+	__u32 flags;   /* *at flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_REMOVEDIR) */
+};
+
+struct vg_memfd {
+	struct vg_str name; /* the memfd's dentry name, "memfd:NAME" (kernel state) */
+	__u32 flags;        /* MFD_* as passed */
+	__u32 fd;
+};
+
+/* What the call knew about the region being made executable. */
+enum vg_vma_kind { VG_VMA_UNKNOWN, VG_VMA_ANON, VG_VMA_FILE };
+
+struct vg_mprotect {
+	__u64 addr;
+	__u64 len;
+	__u32 prot;     /* PROT_* requested */
+	__u32 vma_prot; /* PROT_* the region had before (VM_READ/WRITE/EXEC are the same bits) */
+	struct vg_str file; /* backing file of the region, when vma == VG_VMA_FILE */
+	__u8 vma;       /* enum vg_vma_kind */
+	__u8 pad[3];
+};
+
+/* Key of the watch map: a file by device (kernel dev_t encoding, major << 20 | minor)
+ * and inode number. */
+struct vg_file_key {
+	__u64 dev;
+	__u64 ino;
+};
+
+#define VG_FILE_WATCH_MAX 1024
+
+#endif

@@ -1,0 +1,540 @@
+/* net.bpf.c — network events: connect, bind, accept, DNS queries, port scans.
+ *
+ * connect and bind report the kernel socket at sys_exit (what the kernel actually did,
+ * not what user memory says); the caller's sockaddr, copied at sys_enter, stands in only
+ * where the socket no longer has the address (a refused connect, a failed bind). For a
+ * refused TCP connect, sock:inet_sock_set_state (SYN_SENT -> CLOSE) keeps the source
+ * address and port the kernel had picked before it released them.
+ * DNS queries are parsed at sys_enter of sendto/sendmsg/sendmmsg to UDP port 53.
+ * Port scans are counted in the kernel from tcp:tcp_send_reset per source address.
+ */
+#include "common.bpf.h"
+#include "net_event.h"
+
+#define VG_IPPROTO_TCP 6
+#define VG_IPPROTO_UDP 17
+#define VG_TCP_SYN_SENT 2
+#define VG_TCP_CLOSE 7
+#define VG_DNS_PORT 53
+#define VG_DNS_HDR 12
+#define VG_DNS_MIN 17      /* header, root name, qtype, qclass */
+#define VG_DNS_MAX_LEN 4096 /* longer sends are not queries: skip them cheaply */
+#define VG_DNS_NAME_MAX 255
+#define VG_DNS_MMSG 4      /* sendmmsg messages looked at (glibc sends A and AAAA) */
+
+/* ---- shared extractors ------------------------------------------------------- */
+
+/* A user sockaddr as an endpoint; false unless it is AF_INET/AF_INET6. */
+static __always_inline bool vg_net_user_addr(struct vg_sockaddr *out, const void *uaddr, __u32 ulen)
+{
+	__u64 raw[4] = {};
+	__u8 *b = (__u8 *)raw;
+	__u16 family;
+
+	if (!uaddr || ulen < 8)
+		return false;
+	if (ulen > 28)
+		ulen = 28;
+	asm volatile("" : "+r"(ulen)); /* keep the clamped copy for the verifier */
+	if (bpf_probe_read_user(raw, ulen & 31, uaddr) < 0)
+		return false;
+	family = b[0] | b[1] << 8;
+	if (family == AF_INET) {
+		__builtin_memcpy(out->addr, b + 4, 4);
+	} else if (family == AF_INET6 && ulen >= 24) {
+		__builtin_memcpy(out->addr, b + 8, 16);
+	} else {
+		return false;
+	}
+	out->family = family;
+	out->port = b[2] << 8 | b[3];
+	return true;
+}
+
+static __always_inline bool vg_net_same_addr(const __u8 *a, const __u8 *b)
+{
+	__u32 x[4], y[4];
+
+	__builtin_memcpy(x, a, 16);
+	__builtin_memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
+
+/* The inet socket behind fd of the current task, or NULL. */
+static __always_inline struct sock *vg_net_fd_sock(struct task_struct *task, __u32 fd)
+{
+	struct file *f = vg_task_fd(task, fd);
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & VG_S_IFMT) != VG_S_IFSOCK)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	return family == AF_INET || family == AF_INET6 ? sk : NULL;
+}
+
+/* ---- connect and bind: entry args per thread ----------------------------------- */
+
+struct vg_net_args {
+	struct vg_sockaddr addr; /* the caller's sockaddr */
+	__u32 fd;
+	__u32 type;              /* enum vg_type the call is for */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct vg_net_args);
+} vg_net_args SEC(".maps");
+
+/* Endpoints of TCP connects the kernel gave up on (SYN_SENT -> CLOSE), by socket: by the
+ * time connect returns ECONNREFUSED the socket has released its port. The peer is kept
+ * so that a stale entry (a freed socket's address reused) is not taken for a new one. */
+struct vg_net_refused_val {
+	struct vg_sockaddr local, remote;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct vg_net_refused_val);
+} vg_net_refused SEC(".maps");
+
+static __always_inline int vg_net_enter(__u32 type, __u64 fd, const void *uaddr, __u64 ulen)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct vg_net_args a = { .fd = fd, .type = type };
+
+	if (!vg_interested(type) || !vg_net_user_addr(&a.addr, uaddr, ulen))
+		return 0;
+	bpf_map_update_elem(&vg_net_args, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int vg_net_exit(__u32 type, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct vg_net_args *p = bpf_map_lookup_elem(&vg_net_args, &tid);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vg_net_args a;
+	struct sock *sk;
+
+	if (!p)
+		return 0;
+	a = *p;
+	bpf_map_delete_elem(&vg_net_args, &tid);
+	if (a.type != type)
+		return 0;
+	VG_BEGIN(h, n, type, struct vg_net, task);
+	h->ret = ret;
+	n->fd = a.fd;
+	sk = vg_net_fd_sock(task, a.fd);
+	if (sk)
+		vg_sock_endpoints(sk, &n->local, &n->remote, &n->proto);
+	if (type == VG_EV_BIND) {
+		__builtin_memset(&n->remote, 0, sizeof(n->remote));
+		if (!sk || ret < 0 || n->local.port == 0) {
+			n->local = a.addr;
+			n->source = VG_NET_SRC_USER;
+		}
+	} else {
+		if (!sk || n->remote.port == 0) {
+			n->remote = a.addr;
+			n->source = VG_NET_SRC_USER;
+		}
+		if (sk && n->local.port == 0) {
+			__u64 key = (__u64)sk;
+			struct vg_net_refused_val *r = bpf_map_lookup_elem(&vg_net_refused, &key);
+
+			if (r && r->remote.port == n->remote.port &&
+			    vg_net_same_addr(r->remote.addr, n->remote.addr)) {
+				n->local = r->local;
+				bpf_map_delete_elem(&vg_net_refused, &key);
+			}
+		}
+	}
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_enter_connect")
+int vg_net_sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_net_enter(VG_EV_CONNECT, ctx->args[0], (const void *)ctx->args[1], ctx->args[2]);
+}
+
+SEC("tp/syscalls/sys_exit_connect")
+int vg_net_sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_net_exit(VG_EV_CONNECT, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_bind")
+int vg_net_sys_enter_bind(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_net_enter(VG_EV_BIND, ctx->args[0], (const void *)ctx->args[1], ctx->args[2]);
+}
+
+SEC("tp/syscalls/sys_exit_bind")
+int vg_net_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_net_exit(VG_EV_BIND, ctx->ret);
+}
+
+/* Runs on every TCP state change; only SYN_SENT -> CLOSE does work. */
+SEC("tp/sock/inet_sock_set_state")
+int vg_net_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct vg_net_refused_val r = {};
+	__u64 key;
+
+	if (ctx->oldstate != VG_TCP_SYN_SENT || ctx->newstate != VG_TCP_CLOSE ||
+	    ctx->protocol != VG_IPPROTO_TCP || !vg_interested(VG_EV_CONNECT))
+		return 0;
+	key = (__u64)ctx->skaddr;
+	r.local.family = r.remote.family = ctx->family;
+	r.local.port = ctx->sport;
+	r.remote.port = ctx->dport;
+	/* probe reads: a ctx pointer chosen at run time is not a constant ctx offset */
+	if (ctx->family == AF_INET) {
+		bpf_probe_read_kernel(r.local.addr, 4, ctx->saddr);
+		bpf_probe_read_kernel(r.remote.addr, 4, ctx->daddr);
+	} else {
+		bpf_probe_read_kernel(r.local.addr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(r.remote.addr, 16, ctx->daddr_v6);
+	}
+	bpf_map_update_elem(&vg_net_refused, &key, &r, BPF_ANY);
+	return 0;
+}
+
+/* ---- accept ------------------------------------------------------------------ */
+
+static __always_inline int vg_net_accept(long ret)
+{
+	struct task_struct *task;
+	struct sock *sk;
+
+	if (ret < 0 || !vg_interested(VG_EV_ACCEPT))
+		return 0;
+	task = bpf_get_current_task_btf();
+	sk = vg_net_fd_sock(task, ret);
+	if (!sk)
+		return 0;
+	VG_BEGIN(h, n, VG_EV_ACCEPT, struct vg_net, task);
+	h->ret = ret;
+	n->fd = ret;
+	vg_sock_endpoints(sk, &n->local, &n->remote, &n->proto);
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_exit_accept")
+int vg_net_sys_exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_net_accept(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_accept4")
+int vg_net_sys_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_net_accept(ctx->ret);
+}
+
+/* ---- DNS --------------------------------------------------------------------- */
+
+/* Circuit breaker: a token bucket per process (VG_DNS_BREAKER_PER_SEC, as much burst). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct vg_bucket);
+} vg_net_dns_breaker SEC(".maps");
+
+/* False (and counted) when the process has spent its DNS events for now. */
+static __always_inline bool vg_net_dns_allowed(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (vg_bucket_take(&vg_net_dns_breaker, &tgid, VG_DNS_BREAKER_PER_SEC, VG_DNS_BREAKER_PER_SEC))
+		return true;
+	vg_count_drop(VG_EV_DNS, VG_DROP_BREAKER);
+	return false;
+}
+
+/* Walk over the qname copied into the record at base (n bytes): each label's length
+ * byte becomes '.', so "\3www\7example\3com\0" reads ".www.example.com". It steps
+ * byte by byte with bpf_loop's own index, because an offset carried from one iteration
+ * to the next would make the verifier explore every value it can take. */
+struct vg_dns_walk {
+	__u8 *rec;
+	__u32 base, n, next, end;
+	bool done;
+};
+
+static long vg_dns_byte(__u64 i, void *arg)
+{
+	struct vg_dns_walk *w = arg;
+	__u8 *b, len;
+
+	if (i >= w->n) {
+		w->end = w->n;
+		return 1;
+	}
+	if (i != w->next)
+		return 0;
+	b = w->rec + ((w->base + i) & (VG_SCRATCH_SIZE - 1));
+	len = *b;
+	w->end = i;
+	if (len == 0) {
+		w->done = true;
+		return 1;
+	}
+	if (len & 0xc0)
+		return 1; /* a compression pointer or reserved type: not a plain query name */
+	*b = '.';
+	w->next = i + len + 1;
+	return 0;
+}
+
+/* Reports the query in buf (len bytes) sent on sk to dest. */
+static __always_inline int vg_dns_emit(struct task_struct *task, struct sock *sk,
+				       const struct vg_sockaddr *dest, const __u8 *buf, __u64 len,
+				       __u8 via)
+{
+	__u16 hdr[VG_DNS_HDR / 2];
+	struct vg_dns_walk w = {};
+	__u32 n;
+
+	if (len < VG_DNS_MIN || len > VG_DNS_MAX_LEN)
+		return 0;
+	if (bpf_probe_read_user(hdr, sizeof(hdr), buf) < 0)
+		return 0;
+	/* a standard query (QR = 0, opcode 0) with at least one question */
+	if ((__builtin_bswap16(hdr[1]) & 0xf800) != 0 || hdr[2] == 0)
+		return 0;
+	if (!vg_net_dns_allowed())
+		return 0;
+	VG_BEGIN(h, d, VG_EV_DNS, struct vg_dns, task);
+	d->id = __builtin_bswap16(hdr[0]);
+	d->via = via;
+	vg_sock_endpoints(sk, &d->local, &d->remote, &d->proto);
+	if (dest)
+		d->remote = *dest;
+	n = len - VG_DNS_HDR;
+	if (n > VG_DNS_NAME_MAX + 5)
+		n = VG_DNS_NAME_MAX + 5; /* name, qtype, qclass */
+	w.base = h->size;
+	if (vg_put_user_bytes(h, &d->qname, buf + VG_DNS_HDR, n) <= 0)
+		return 0;
+	w.rec = (__u8 *)h;
+	w.n = d->qname.len;
+	bpf_loop(VG_DNS_NAME_MAX + 1, vg_dns_byte, &w, 0);
+	if (w.end > w.n)
+		w.end = w.n;
+	if (w.done && w.end + 3 <= w.n) {
+		__u32 q = w.base + w.end + 1;
+
+		d->qtype = w.rec[q & (VG_SCRATCH_SIZE - 1)] << 8 | w.rec[(q + 1) & (VG_SCRATCH_SIZE - 1)];
+	}
+	d->name_truncated = !w.done;
+	/* drop the leading '.' and whatever followed the name */
+	d->qname.off = w.base + 1;
+	d->qname.len = w.end > 0 ? w.end - 1 : 0;
+	h->size = w.base + w.end;
+	return vg_submit(h);
+}
+
+/* The UDP socket behind fd, when it may carry DNS; NULL otherwise. */
+static __always_inline struct sock *vg_dns_sock(struct task_struct *task, __u32 fd)
+{
+	struct sock *sk = vg_net_fd_sock(task, fd);
+
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != VG_IPPROTO_UDP)
+		return NULL;
+	return sk;
+}
+
+/* The query's destination: the sockaddr given, else the connected peer; false unless
+ * it is port 53. */
+static __always_inline bool vg_dns_dest(struct sock *sk, const void *uaddr, __u32 ulen,
+					struct vg_sockaddr *dest, bool *given)
+{
+	*given = uaddr != NULL;
+	if (*given)
+		return vg_net_user_addr(dest, uaddr, ulen) && dest->port == VG_DNS_PORT;
+	return __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport)) == VG_DNS_PORT;
+}
+
+static __always_inline int vg_dns_msg(struct task_struct *task, struct sock *sk,
+				      const struct user_msghdr *um, __u8 via)
+{
+	struct user_msghdr m;
+	struct vg_sockaddr dest = {};
+	struct iovec iov;
+	bool given;
+
+	if (bpf_probe_read_user(&m, sizeof(m), um) < 0 || m.msg_iovlen == 0)
+		return 0;
+	if (!vg_dns_dest(sk, m.msg_name, m.msg_namelen, &dest, &given))
+		return 0;
+	/* the query is expected whole in the first iovec */
+	if (bpf_probe_read_user(&iov, sizeof(iov), m.msg_iov) < 0)
+		return 0;
+	return vg_dns_emit(task, sk, given ? &dest : NULL, iov.iov_base, iov.iov_len, via);
+}
+
+SEC("tp/syscalls/sys_enter_sendto")
+int vg_net_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vg_sockaddr dest = {};
+	struct task_struct *task;
+	struct sock *sk;
+	__u64 len = ctx->args[2];
+	bool given;
+
+	if (len < VG_DNS_MIN || len > VG_DNS_MAX_LEN || !vg_interested(VG_EV_DNS))
+		return 0;
+	task = bpf_get_current_task_btf();
+	sk = vg_dns_sock(task, ctx->args[0]);
+	if (!sk || !vg_dns_dest(sk, (const void *)ctx->args[4], ctx->args[5], &dest, &given))
+		return 0;
+	return vg_dns_emit(task, sk, given ? &dest : NULL, (const __u8 *)ctx->args[1], len,
+			   VG_DNS_SENDTO);
+}
+
+SEC("tp/syscalls/sys_enter_sendmsg")
+int vg_net_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_struct *task;
+	struct sock *sk;
+
+	if (!vg_interested(VG_EV_DNS))
+		return 0;
+	task = bpf_get_current_task_btf();
+	sk = vg_dns_sock(task, ctx->args[0]);
+	if (!sk)
+		return 0;
+	return vg_dns_msg(task, sk, (const struct user_msghdr *)ctx->args[1], VG_DNS_SENDMSG);
+}
+
+SEC("tp/syscalls/sys_enter_sendmmsg")
+int vg_net_sys_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	const struct mmsghdr *msgs = (const struct mmsghdr *)ctx->args[1];
+	__u32 vlen = ctx->args[2];
+	struct task_struct *task;
+	struct sock *sk;
+
+	if (!vg_interested(VG_EV_DNS))
+		return 0;
+	task = bpf_get_current_task_btf();
+	sk = vg_dns_sock(task, ctx->args[0]);
+	if (!sk)
+		return 0;
+	for (__u32 i = 0; i < VG_DNS_MMSG && i < vlen; i++)
+		vg_dns_msg(task, sk, &msgs[i].msg_hdr, VG_DNS_SENDMMSG);
+	return 0;
+}
+
+/* ---- port scans -------------------------------------------------------------- */
+
+struct vg_scan_key {
+	__u8 addr[16];
+	__u16 family;
+	__u16 pad;
+};
+
+struct vg_scan_state {
+	__u64 first;       /* window start (boot ns) */
+	__u64 quiet_until; /* reported: silent until then */
+	__u32 count;       /* distinct ports in the window */
+	__u32 pad;
+	__u64 bits[VG_SCAN_BITS / 64];
+	__u16 sample[VG_SCAN_SAMPLE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct vg_scan_key);
+	__type(value, struct vg_scan_state);
+} vg_net_scan SEC(".maps");
+
+/* The tracepoint stores struct sockaddr_in / sockaddr_in6 in 28 bytes. */
+static __always_inline void vg_scan_addr(struct vg_sockaddr *out, const __u8 *sa)
+{
+	out->family = sa[0] | sa[1] << 8;
+	out->port = sa[2] << 8 | sa[3];
+	if (out->family == AF_INET)
+		__builtin_memcpy(out->addr, sa + 4, 4);
+	else
+		__builtin_memcpy(out->addr, sa + 8, 16);
+}
+
+/* Counts RSTs sent without a socket (a segment to a closed port) per remote address. */
+SEC("tp/tcp/tcp_send_reset")
+int vg_net_tcp_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
+{
+	struct vg_sockaddr src = {}, dst = {};
+	struct vg_scan_key key = {};
+	__u8 saddr[28], daddr[28];
+	struct vg_scan_state *st;
+	__u64 now, mask, *word;
+	__u32 bit, n;
+
+	if (ctx->skaddr || !vg_interested(VG_EV_PORTSCAN))
+		return 0;
+	bpf_probe_read_kernel(saddr, sizeof(saddr), ctx->saddr);
+	bpf_probe_read_kernel(daddr, sizeof(daddr), ctx->daddr);
+	vg_scan_addr(&src, daddr); /* the RST goes back to the scanner */
+	vg_scan_addr(&dst, saddr);
+	if (src.family != AF_INET && src.family != AF_INET6)
+		return 0;
+	__builtin_memcpy(key.addr, src.addr, 16);
+	key.family = src.family;
+	now = bpf_ktime_get_boot_ns();
+	st = bpf_map_lookup_elem(&vg_net_scan, &key);
+	if (!st) {
+		struct vg_scan_state fresh = { .first = now };
+
+		bpf_map_update_elem(&vg_net_scan, &key, &fresh, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&vg_net_scan, &key);
+		if (!st)
+			return 0;
+	}
+	if (now < st->quiet_until)
+		return 0;
+	if (now - st->first > VG_SCAN_WINDOW_NS) {
+		__builtin_memset(st->bits, 0, sizeof(st->bits));
+		__builtin_memset(st->sample, 0, sizeof(st->sample));
+		st->count = 0;
+		st->first = now;
+	}
+	bit = ((__u32)dst.port * 2654435761u) >> 22; /* multiplicative hash to 10 bits */
+	mask = 1ull << (bit & 63);
+	word = &st->bits[(bit >> 6) & (VG_SCAN_BITS / 64 - 1)];
+	if (*word & mask)
+		return 0;
+	/* no fetch atomics at -mcpu=v1: racing CPUs may lose a bit or report twice, never
+	 * stall, since the report waits for ">=" and then for quiet_until */
+	__sync_fetch_and_or(word, mask);
+	__sync_fetch_and_add(&st->count, 1);
+	n = st->count;
+	if (n <= VG_SCAN_SAMPLE)
+		st->sample[(n - 1) & (VG_SCAN_SAMPLE - 1)] = dst.port;
+	if (n < VG_SCAN_PORTS || now < st->quiet_until)
+		return 0;
+	st->quiet_until = now + VG_SCAN_WINDOW_NS;
+
+	struct task_struct *task = bpf_get_current_task_btf();
+	VG_BEGIN(h, s, VG_EV_PORTSCAN, struct vg_portscan, task);
+	s->source = src;
+	s->target = dst;
+	s->ports = n;
+	s->window_ms = (now - st->first) / 1000000;
+	__builtin_memcpy(s->sample, st->sample, sizeof(s->sample));
+	return vg_submit(h);
+}

@@ -1,0 +1,1135 @@
+/* priv.bpf.c — privilege, process control and kernel events: ptrace, setsid, prctl, mount
+ * (classic and new API), umount, module loads, credential changes, privilege escalation,
+ * usermode helpers, signals, bpf(), capability checks, namespaces, process_vm_*, io_uring
+ * and cgroup creation, and 32-bit (ia32) syscall use.
+ *
+ * Syscall events stash their arguments per thread at sys_enter (only for the calls they
+ * report) and emit at sys_exit with the result, reading what the kernel holds where it can:
+ * the new mount API's fds resolve to the fs_context or mount behind them, setns's fd to its
+ * namespace, bpf()'s attr is copied at entry. Credential baselines (vg_priv_creds) are kept
+ * per process at exec and at set*uid exits; escalation is root or capabilities that the
+ * baseline lacked and no setuid/fcaps exec or tracked set*uid call explains.
+ */
+#include "common.bpf.h"
+#include "priv_event.h"
+
+#define VG_PF_KTHREAD   0x00200000
+#define VG_TS_COMPAT    0x0002
+#define VG_S_ISUID      04000
+#define VG_NSFS_MAGIC   0x6e736673
+#define VG_PIDFS_MAGIC  0x50494446
+#define VG_ONCE_NS      (10ULL * 1000000000ULL) /* rate-limited events: one per process per 10 s */
+
+/* ---- per-thread syscall arguments, enter to exit ------------------------------- */
+
+enum vg_priv_call {
+	VG_CALL_PTRACE = 1, VG_CALL_PRCTL, VG_CALL_MOUNT, VG_CALL_UMOUNT, VG_CALL_FSCONFIG,
+	VG_CALL_FSMOUNT, VG_CALL_MOVE_MOUNT, VG_CALL_OPEN_TREE, VG_CALL_CRED, VG_CALL_BPF,
+	VG_CALL_UNSHARE, VG_CALL_SETNS, VG_CALL_PVM, VG_CALL_MODULE,
+};
+
+struct vg_priv_args {
+	__u32 call; /* enum vg_priv_call: an exit only consumes its own call's arguments */
+	__u32 sub;  /* call-specific: cred call, pvm direction, module op, bpf cmd */
+	__u64 a[5];
+	__u32 u[4]; /* old credentials, setns namespace facts, bpf attr facts */
+	char name[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct vg_priv_args);
+} vg_priv_args SEC(".maps");
+
+static __always_inline __u32 vg_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline int vg_stash(struct vg_priv_args *a)
+{
+	__u32 tid = vg_tid();
+
+	bpf_map_update_elem(&vg_priv_args, &tid, a, BPF_ANY);
+	return 0;
+}
+
+/* The arguments this thread stashed for `call`, copied out and removed; false if none. */
+static __always_inline bool vg_unstash(__u32 call, struct vg_priv_args *out)
+{
+	__u32 tid = vg_tid();
+	struct vg_priv_args *a = bpf_map_lookup_elem(&vg_priv_args, &tid);
+
+	if (!a)
+		return false;
+	*out = *a;
+	bpf_map_delete_elem(&vg_priv_args, &tid);
+	return out->call == call;
+}
+
+static __always_inline bool vg_wanted(__u32 type)
+{
+	return vg_interested(type) && !vg_is_self();
+}
+
+/* ---- per-process rate limit (capability, syscall32) ---------------------------- */
+
+struct vg_once_key {
+	__u32 tgid;
+	__u32 what; /* event type << 16 | detail */
+	__u64 start_time;
+};
+
+struct vg_once_val {
+	__u64 last;
+	__u64 count;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vg_once_key);
+	__type(value, struct vg_once_val);
+} vg_priv_once SEC(".maps");
+
+/* True when (process, what) has not been reported in the last VG_ONCE_NS; *count is the
+ * number of occurrences the report stands for. */
+static __always_inline bool vg_once(struct task_struct *task, __u32 what, __u64 *count)
+{
+	struct vg_once_key k = {
+		.tgid = BPF_CORE_READ(task, tgid),
+		.what = what,
+		.start_time = BPF_CORE_READ(task, group_leader, start_boottime),
+	};
+	struct vg_once_val *v = bpf_map_lookup_elem(&vg_priv_once, &k);
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (!v) {
+		struct vg_once_val nv = { .last = now, .count = 0 };
+
+		bpf_map_update_elem(&vg_priv_once, &k, &nv, BPF_ANY);
+		*count = 1;
+		return true;
+	}
+	v->count++;
+	if (now - v->last < VG_ONCE_NS)
+		return false;
+	*count = v->count;
+	v->last = now;
+	v->count = 0;
+	return true;
+}
+
+/* ---- ptrace ------------------------------------------------------------------- */
+
+static __always_inline bool vg_ptrace_interesting(long req)
+{
+	switch (req) {
+	case 0:      /* TRACEME */
+	case 4:      /* POKETEXT */
+	case 5:      /* POKEDATA */
+	case 6:      /* POKEUSER */
+	case 13:     /* SETREGS */
+	case 15:     /* SETFPREGS */
+	case 16:     /* ATTACH */
+	case 0x4205: /* SETREGSET */
+	case 0x4206: /* SEIZE */
+		return true;
+	}
+	return false;
+}
+
+SEC("tp/syscalls/sys_enter_ptrace")
+int vg_priv_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vg_priv_args a = { .call = VG_CALL_PTRACE };
+
+	if (!vg_ptrace_interesting(ctx->args[0]) || !vg_wanted(VG_EV_PTRACE))
+		return 0;
+	a.a[0] = ctx->args[0];
+	a.a[1] = ctx->args[1];
+	a.a[2] = ctx->args[2];
+	return vg_stash(&a);
+}
+
+SEC("tp/syscalls/sys_exit_ptrace")
+int vg_priv_exit_ptrace(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_PTRACE, &a))
+		return 0;
+	VG_BEGIN(h, p, VG_EV_PTRACE, struct vg_ptrace, bpf_get_current_task_btf());
+	h->ret = ctx->ret;
+	p->request = a.a[0];
+	p->target_pid = a.a[1];
+	p->addr = a.a[2];
+	return vg_submit(h);
+}
+
+/* ---- setsid ------------------------------------------------------------------- */
+
+static __always_inline __u32 vg_pid_nr(struct task_struct *task, int type)
+{
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	struct pid *p = NULL;
+
+	bpf_probe_read_kernel(&p, sizeof(p), &sig->pids[type & 3]);
+	return BPF_CORE_READ(p, numbers[0].nr);
+}
+
+SEC("tp/syscalls/sys_exit_setsid")
+int vg_priv_exit_setsid(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	VG_BEGIN(h, s, VG_EV_SETSID, struct vg_setsid, task);
+
+	h->ret = ctx->ret;
+	s->sid = vg_pid_nr(task, PIDTYPE_SID);
+	s->pgid = vg_pid_nr(task, PIDTYPE_PGID);
+	return vg_submit(h);
+}
+
+/* ---- prctl -------------------------------------------------------------------- */
+
+#define VG_PR_SET_NAME 15
+
+/* Renames outside exec: prctl(PR_SET_NAME), pthread_setname_np, writes to /proc/PID/comm.
+ * exec renames the task too (to the file's name); that is the exec event's business. */
+static __always_inline int vg_on_rename(struct task_struct *task, const char *comm)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(cur, in_execve))
+		return 0;
+	VG_BEGIN(h, p, VG_EV_PRCTL, struct vg_prctl, cur);
+	p->option = VG_PR_SET_NAME;
+	p->target_tid = BPF_CORE_READ(task, pid);
+	BPF_CORE_READ_STR_INTO(&p->old_name, task, comm);
+	bpf_probe_read_kernel_str(p->new_name, sizeof(p->new_name), comm);
+	return vg_submit(h);
+}
+
+VG_TP_PAIR(task_rename, vg_on_rename(task, comm), struct task_struct *task, const char *comm)
+
+static __always_inline bool vg_prctl_interesting(long option)
+{
+	switch (option) {
+	case 4:          /* PR_SET_DUMPABLE */
+	case 8:          /* PR_SET_KEEPCAPS */
+	case 22:         /* PR_SET_SECCOMP */
+	case 24:         /* PR_CAPBSET_DROP */
+	case 28:         /* PR_SET_SECUREBITS */
+	case 35:         /* PR_SET_MM */
+	case 36:         /* PR_SET_CHILD_SUBREAPER */
+	case 38:         /* PR_SET_NO_NEW_PRIVS */
+	case 47:         /* PR_CAP_AMBIENT */
+	case 0x59616d61: /* PR_SET_PTRACER */
+		return true;
+	}
+	return false;
+}
+
+SEC("tp/syscalls/sys_enter_prctl")
+int vg_priv_enter_prctl(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vg_priv_args a = { .call = VG_CALL_PRCTL };
+
+	if (!vg_prctl_interesting(ctx->args[0]) || !vg_wanted(VG_EV_PRCTL))
+		return 0;
+	a.a[0] = ctx->args[0];
+	a.a[1] = ctx->args[1];
+	return vg_stash(&a);
+}
+
+SEC("tp/syscalls/sys_exit_prctl")
+int vg_priv_exit_prctl(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_PRCTL, &a))
+		return 0;
+	VG_BEGIN(h, p, VG_EV_PRCTL, struct vg_prctl, task);
+	h->ret = ctx->ret;
+	p->option = a.a[0];
+	p->arg2 = a.a[1];
+	p->target_tid = BPF_CORE_READ(task, pid);
+	return vg_submit(h);
+}
+
+/* ---- mount, umount, new mount API --------------------------------------------- */
+
+/* A mount's facts from kernel state: source device name, fs type, and where it is. */
+static __always_inline void vg_mount_facts(struct vg_hdr *h, struct vg_mount *m, struct vfsmount *vfsmnt,
+					   struct dentry *dentry)
+{
+	struct mount *mnt = vg_real_mount(vfsmnt);
+
+	vg_put_kernel_str(h, &m->source, BPF_CORE_READ(mnt, mnt_devname), 256);
+	vg_put_kernel_str(h, &m->fstype, BPF_CORE_READ(vfsmnt, mnt_sb, s_type, name), 64);
+	vg_put_dentry(h, &m->path, dentry, vfsmnt);
+	m->from_kernel = 1;
+}
+
+static __always_inline void vg_mount_file(struct vg_hdr *h, struct vg_mount *m, struct file *f)
+{
+	struct path p;
+
+	if (!f || bpf_probe_read_kernel(&p, sizeof(p), &f->f_path) < 0)
+		return;
+	vg_mount_facts(h, m, p.mnt, p.dentry);
+}
+
+/* fsopen/fsconfig fds hold an fs_context: its type and (once set) source. */
+static __always_inline void vg_mount_fs_context(struct vg_hdr *h, struct vg_mount *m, struct file *f)
+{
+	struct fs_context *fc = BPF_CORE_READ(f, private_data);
+	const char *source = BPF_CORE_READ(fc, source);
+
+	if (!fc)
+		return;
+	vg_put_kernel_str(h, &m->fstype, BPF_CORE_READ(fc, fs_type, name), 64);
+	if (source)
+		vg_put_kernel_str(h, &m->source, source, 256);
+	m->from_kernel = 1;
+}
+
+static __always_inline int vg_mount_stash(__u32 call, struct trace_event_raw_sys_enter *ctx)
+{
+	struct vg_priv_args a = { .call = call };
+
+	if (!vg_wanted(call == VG_CALL_UMOUNT ? VG_EV_UMOUNT : VG_EV_MOUNT))
+		return 0;
+	/* one copy: field-by-field loads get merged into an access the verifier refuses on ctx */
+	bpf_probe_read_kernel(a.a, sizeof(a.a), ctx->args);
+	return vg_stash(&a);
+}
+
+SEC("tp/syscalls/sys_enter_mount")
+int vg_priv_enter_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_mount_stash(VG_CALL_MOUNT, ctx);
+}
+
+/* mount(2) leaves no handle to the new mount, so its strings are the caller's (read after
+ * the kernel copied them). */
+SEC("tp/syscalls/sys_exit_mount")
+int vg_priv_exit_mount(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_MOUNT, &a))
+		return 0;
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, bpf_get_current_task_btf());
+	h->ret = ctx->ret;
+	m->op = VG_MOUNT_MOUNT;
+	m->flags = a.a[3];
+	if (a.a[0])
+		vg_put_user_str(h, &m->source, (void *)a.a[0], 256);
+	vg_put_user_str(h, &m->path, (void *)a.a[1], VG_PATH_MAX);
+	if (a.a[2])
+		vg_put_user_str(h, &m->fstype, (void *)a.a[2], 64);
+	if (a.a[4])
+		vg_put_user_str(h, &m->data, (void *)a.a[4], 512);
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_enter_umount")
+int vg_priv_enter_umount(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_mount_stash(VG_CALL_UMOUNT, ctx);
+}
+
+SEC("tp/syscalls/sys_exit_umount")
+int vg_priv_exit_umount(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_UMOUNT, &a))
+		return 0;
+	VG_BEGIN(h, m, VG_EV_UMOUNT, struct vg_mount, bpf_get_current_task_btf());
+	h->ret = ctx->ret;
+	m->op = VG_MOUNT_UMOUNT;
+	m->flags = a.a[1];
+	vg_put_user_str(h, &m->path, (void *)a.a[0], VG_PATH_MAX);
+	return vg_submit(h);
+}
+
+/* fsopen needs no entry: the new fd's fs_context names the type. */
+SEC("tp/syscalls/sys_exit_fsopen")
+int vg_priv_exit_fsopen(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+
+	h->ret = ctx->ret;
+	m->op = VG_MOUNT_FSOPEN;
+	if (ctx->ret >= 0)
+		vg_mount_fs_context(h, m, vg_task_fd(task, ctx->ret));
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_enter_fsconfig")
+int vg_priv_enter_fsconfig(struct trace_event_raw_sys_enter *ctx)
+{
+	long cmd = ctx->args[1];
+
+	/* FSCONFIG_CMD_CREATE (6), _RECONFIGURE (7), _CREATE_EXCL (8): the superblock is made or
+	 * changed; the SET_* calls before it only fill the context */
+	if (cmd < 6 || cmd > 8)
+		return 0;
+	return vg_mount_stash(VG_CALL_FSCONFIG, ctx);
+}
+
+SEC("tp/syscalls/sys_exit_fsconfig")
+int vg_priv_exit_fsconfig(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_FSCONFIG, &a))
+		return 0;
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+	h->ret = ctx->ret;
+	m->op = VG_MOUNT_FSCONFIG;
+	m->flags = a.a[1];
+	vg_mount_fs_context(h, m, vg_task_fd(task, a.a[0]));
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_enter_fsmount")
+int vg_priv_enter_fsmount(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_mount_stash(VG_CALL_FSMOUNT, ctx);
+}
+
+SEC("tp/syscalls/sys_exit_fsmount")
+int vg_priv_exit_fsmount(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_FSMOUNT, &a))
+		return 0;
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+	h->ret = ctx->ret;
+	m->op = VG_MOUNT_FSMOUNT;
+	m->flags = a.a[2]; /* MOUNT_ATTR_* */
+	if (ctx->ret >= 0)
+		vg_mount_file(h, m, vg_task_fd(task, ctx->ret));
+	else
+		vg_mount_fs_context(h, m, vg_task_fd(task, a.a[0]));
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_enter_move_mount")
+int vg_priv_enter_move_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_mount_stash(VG_CALL_MOVE_MOUNT, ctx);
+}
+
+#define VG_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+
+/* After a successful move from an fd, that fd's mount is attached: its facts and its
+ * path are kernel state. Otherwise the caller's strings. */
+SEC("tp/syscalls/sys_exit_move_mount")
+int vg_priv_exit_move_mount(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_MOVE_MOUNT, &a))
+		return 0;
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+	h->ret = ctx->ret;
+	m->op = VG_MOUNT_MOVE_MOUNT;
+	m->flags = a.a[4];
+	if (ctx->ret == 0 && (a.a[4] & VG_MOVE_MOUNT_F_EMPTY_PATH)) {
+		vg_mount_file(h, m, vg_task_fd(task, a.a[0]));
+	} else {
+		vg_put_user_str(h, &m->source, (void *)a.a[1], VG_PATH_MAX);
+		vg_put_user_str(h, &m->path, (void *)a.a[3], VG_PATH_MAX);
+	}
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_enter_open_tree")
+int vg_priv_enter_open_tree(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_mount_stash(VG_CALL_OPEN_TREE, ctx);
+}
+
+SEC("tp/syscalls/sys_exit_open_tree")
+int vg_priv_exit_open_tree(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_OPEN_TREE, &a))
+		return 0;
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+	h->ret = ctx->ret;
+	m->op = VG_MOUNT_OPEN_TREE;
+	m->flags = a.a[2];
+	if (ctx->ret >= 0)
+		vg_mount_file(h, m, vg_task_fd(task, ctx->ret));
+	else
+		vg_put_user_str(h, &m->path, (void *)a.a[1], VG_PATH_MAX);
+	return vg_submit(h);
+}
+
+/* ---- load_module ---------------------------------------------------------------
+ * Only on kernels with CONFIG_MODULES: elsewhere these tracepoints do not exist (the
+ * syscalls are sys_ni_syscall) and the hooks report why. */
+
+SEC("tp/syscalls/sys_enter_init_module")
+int vg_priv_enter_init_module(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vg_priv_args a = { .call = VG_CALL_MODULE, .sub = VG_MODULE_INIT };
+
+	if (!vg_wanted(VG_EV_MODULE))
+		return 0;
+	a.a[0] = ctx->args[1]; /* len */
+	a.a[1] = ctx->args[2]; /* uargs */
+	return vg_stash(&a);
+}
+
+SEC("tp/syscalls/sys_enter_finit_module")
+int vg_priv_enter_finit_module(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vg_priv_args a = { .call = VG_CALL_MODULE, .sub = VG_MODULE_FINIT };
+
+	if (!vg_wanted(VG_EV_MODULE))
+		return 0;
+	a.a[1] = ctx->args[1]; /* uargs */
+	a.a[2] = ctx->args[0]; /* fd */
+	a.a[3] = ctx->args[2]; /* flags */
+	return vg_stash(&a);
+}
+
+static __always_inline int vg_module_exit(long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_MODULE, &a))
+		return 0;
+	VG_BEGIN(h, m, VG_EV_MODULE, struct vg_module, task);
+	h->ret = ret;
+	m->op = a.sub;
+	m->len = a.a[0];
+	m->flags = a.a[3];
+	if (a.sub == VG_MODULE_FINIT)
+		vg_put_file_path(h, &m->path, vg_task_fd(task, a.a[2]));
+	if (a.a[1])
+		vg_put_user_str(h, &m->args, (void *)a.a[1], 256);
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_exit_init_module")
+int vg_priv_exit_init_module(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_module_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_finit_module")
+int vg_priv_exit_finit_module(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_module_exit(ctx->ret);
+}
+
+/* ---- credentials: update_cred and privilege_escalation ------------------------- */
+
+/* A process's expected credentials: as of its last exec or tracked set*uid call. */
+struct vg_cred_rec {
+	__u64 start_time; /* names the process (pids are reused) */
+	__u32 uid, euid;
+	__u64 caps;       /* permitted */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, struct vg_cred_rec);
+} vg_priv_creds SEC(".maps");
+
+static __always_inline void vg_cred_now(struct task_struct *task, struct vg_cred_rec *r)
+{
+	const struct cred *c = BPF_CORE_READ(task, real_cred);
+
+	r->start_time = BPF_CORE_READ(task, group_leader, start_boottime);
+	r->uid = BPF_CORE_READ(c, uid.val);
+	r->euid = BPF_CORE_READ(c, euid.val);
+	r->caps = 0;
+	bpf_probe_read_kernel(&r->caps, sizeof(r->caps), &c->cap_permitted);
+}
+
+/* The record of task's process, or NULL (none, or left by an earlier process of that pid). */
+static __always_inline struct vg_cred_rec *vg_cred_rec(struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct vg_cred_rec *r = bpf_map_lookup_elem(&vg_priv_creds, &tgid);
+
+	if (r && r->start_time != BPF_CORE_READ(task, group_leader, start_boottime))
+		return NULL;
+	return r;
+}
+
+static __always_inline void vg_cred_record(struct task_struct *task, const struct vg_cred_rec *now)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	bpf_map_update_elem(&vg_priv_creds, &tgid, now, BPF_ANY);
+}
+
+static __always_inline bool vg_is_root(__u32 uid, __u32 euid)
+{
+	return uid == 0 || euid == 0;
+}
+
+/* Root or (in the initial user namespace) capabilities that the baseline did not hold. */
+static __always_inline bool vg_gained(struct task_struct *task, const struct vg_cred_rec *now,
+				      const struct vg_cred_rec *base)
+{
+	if (vg_is_root(base->uid, base->euid))
+		return false;
+	if (vg_is_root(now->uid, now->euid))
+		return true;
+	return (now->caps & ~base->caps) && BPF_CORE_READ(task, real_cred, user_ns, level) == 0;
+}
+
+static __always_inline int vg_emit_privesc(struct task_struct *task, __u32 reason, __u32 baseline,
+					   const struct vg_cred_rec *now, const struct vg_cred_rec *base,
+					   struct linux_binprm *bprm)
+{
+	VG_BEGIN(h, p, VG_EV_PRIVESC, struct vg_privesc, task);
+	p->reason = reason;
+	p->baseline = baseline;
+	p->base_uid = base->uid;
+	p->base_euid = base->euid;
+	p->base_caps = base->caps;
+	p->uid = now->uid;
+	p->euid = now->euid;
+	p->caps = now->caps;
+	if (bprm) {
+		struct file *exe = BPF_CORE_READ(bprm, file);
+		struct inode *inode = BPF_CORE_READ(exe, f_inode);
+
+		p->exe_setuid_root = (BPF_CORE_READ(inode, i_mode) & VG_S_ISUID) &&
+				     BPF_CORE_READ(inode, i_uid.val) == 0;
+		p->secureexec = BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec);
+		vg_put_file_path(h, &p->exe, exe);
+	}
+	return vg_submit(h);
+}
+
+/* At exec: the baseline is the process's own record, else its parent's record, else the
+ * parent's credentials now. An exec the kernel marked secure (setuid, setgid, fcaps) or
+ * of a setuid-root file explains any gain. The record then follows the new image. */
+static __always_inline void vg_privesc_exec(struct task_struct *task, struct linux_binprm *bprm)
+{
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	struct vg_cred_rec now, base, *r;
+	__u32 baseline = VG_BASE_SELF;
+	struct inode *inode;
+
+	vg_cred_now(task, &now);
+	r = vg_cred_rec(task);
+	if (!r) {
+		baseline = VG_BASE_PARENT_RECORD;
+		r = vg_cred_rec(parent);
+	}
+	if (r) {
+		base = *r;
+	} else {
+		baseline = VG_BASE_PARENT_NOW;
+		vg_cred_now(parent, &base);
+	}
+	vg_cred_record(task, &now);
+	if (!vg_gained(task, &now, &base) || BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
+		return;
+	inode = BPF_CORE_READ(bprm, file, f_inode);
+	if ((BPF_CORE_READ(inode, i_mode) & VG_S_ISUID) && BPF_CORE_READ(inode, i_uid.val) == 0)
+		return;
+	vg_emit_privesc(task, VG_PRIVESC_EXEC, baseline, &now, &base, bprm);
+}
+
+/* set*uid entry: a caller already holding root its record never had got it some other way
+ * (an exploit's commit_creds, or an untracked 32-bit set*uid). update_cred needs the old
+ * ids at exit, kept only when one of them is not root (nothing to report otherwise). */
+static __always_inline int vg_cred_enter(__u32 call)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *c = BPF_CORE_READ(task, real_cred);
+	struct vg_priv_args a = { .call = VG_CALL_CRED, .sub = call };
+	struct vg_cred_rec now, *r;
+
+	if (vg_is_self() || (!vg_interested(VG_EV_CRED) && !vg_interested(VG_EV_PRIVESC)))
+		return 0;
+	if (vg_interested(VG_EV_PRIVESC) && (r = vg_cred_rec(task))) {
+		struct vg_cred_rec base = *r;
+
+		vg_cred_now(task, &now);
+		if (vg_gained(task, &now, &base)) {
+			vg_cred_record(task, &now); /* report the gain once */
+			vg_emit_privesc(task, VG_PRIVESC_SETID, VG_BASE_SELF, &now, &base, NULL);
+		}
+	}
+	a.u[0] = BPF_CORE_READ(c, uid.val);
+	a.u[1] = BPF_CORE_READ(c, euid.val);
+	a.u[2] = BPF_CORE_READ(c, fsuid.val);
+	if (a.u[0] == 0 && a.u[1] == 0 && a.u[2] == 0 && !vg_interested(VG_EV_PRIVESC))
+		return 0;
+	return vg_stash(&a);
+}
+
+static __always_inline int vg_cred_exit(long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *c = BPF_CORE_READ(task, real_cred);
+	struct vg_priv_args a;
+	struct vg_cred_rec now;
+	__u32 uid, euid, fsuid;
+
+	if (!vg_unstash(VG_CALL_CRED, &a))
+		return 0;
+	if (vg_interested(VG_EV_PRIVESC)) {
+		vg_cred_now(task, &now);
+		vg_cred_record(task, &now);
+	}
+	uid = BPF_CORE_READ(c, uid.val);
+	euid = BPF_CORE_READ(c, euid.val);
+	fsuid = BPF_CORE_READ(c, fsuid.val);
+	if (!(uid == 0 && a.u[0] != 0) && !(euid == 0 && a.u[1] != 0) && !(fsuid == 0 && a.u[2] != 0))
+		return 0;
+	VG_BEGIN(h, e, VG_EV_CRED, struct vg_cred, task);
+	h->ret = ret;
+	e->call = a.sub;
+	e->old_uid = a.u[0];
+	e->old_euid = a.u[1];
+	e->old_fsuid = a.u[2];
+	e->new_uid = uid;
+	e->new_euid = euid;
+	e->new_fsuid = fsuid;
+	return vg_submit(h);
+}
+
+#define VG_CRED_PROGS(name, call)                                                   \
+	SEC("tp/syscalls/sys_enter_" #name)                                         \
+	int vg_priv_enter_##name(struct trace_event_raw_sys_enter *ctx)             \
+	{                                                                           \
+		return vg_cred_enter(call);                                         \
+	}                                                                           \
+	SEC("tp/syscalls/sys_exit_" #name)                                          \
+	int vg_priv_exit_##name(struct trace_event_raw_sys_exit *ctx)               \
+	{                                                                           \
+		return vg_cred_exit(ctx->ret);                                      \
+	}
+
+VG_CRED_PROGS(setuid, VG_CRED_SETUID)
+VG_CRED_PROGS(setreuid, VG_CRED_SETREUID)
+VG_CRED_PROGS(setresuid, VG_CRED_SETRESUID)
+VG_CRED_PROGS(setfsuid, VG_CRED_SETFSUID)
+
+/* ---- exec: privilege escalation, usermode helpers, 32-bit images --------------- */
+
+static __always_inline void vg_umh_exec(struct task_struct *task)
+{
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	struct vg_umh *u;
+	struct vg_hdr *h;
+	struct mm_struct *mm;
+	unsigned long arg_start, arg_end;
+	__u32 len;
+
+	if (!(BPF_CORE_READ(parent, flags) & VG_PF_KTHREAD))
+		return;
+	h = vg_begin(VG_EV_UMH, sizeof(*u), task);
+	if (!h)
+		return;
+	u = vg_body(h);
+	__builtin_memset(u, 0, sizeof(*u));
+	mm = BPF_CORE_READ(task, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	u->parent_pid = BPF_CORE_READ(parent, tgid);
+	BPF_CORE_READ_STR_INTO(&u->parent_comm, parent, comm);
+	vg_put_file_path(h, &u->exe, BPF_CORE_READ(mm, exe_file));
+	len = arg_end - arg_start;
+	if (len > VG_ARGV_MAX) {
+		len = VG_ARGV_MAX;
+		h->flags |= VG_F_ARGV_TRUNC;
+	}
+	vg_put_user_bytes(h, &u->argv, (void *)arg_start, len);
+	vg_submit(h);
+}
+
+/* The loaded image's ELF header (bprm->buf) says whether it is a 32-bit program: every
+ * syscall it makes will be ia32, invisible to the syscalls:* tracepoints. */
+static __always_inline void vg_sys32_exec(struct task_struct *task, struct linux_binprm *bprm)
+{
+	__u8 ident[20];
+	struct vg_sys32 *s;
+	struct vg_hdr *h;
+
+	if (BPF_CORE_READ_INTO(&ident, bprm, buf) < 0)
+		return;
+	if (ident[0] != 0x7f || ident[1] != 'E' || ident[2] != 'L' || ident[3] != 'F' || ident[4] != 1)
+		return;
+	h = vg_begin(VG_EV_SYSCALL32, sizeof(*s), task);
+	if (!h)
+		return;
+	s = vg_body(h);
+	__builtin_memset(s, 0, sizeof(*s));
+	s->source = VG_SYS32_EXEC;
+	s->nr = -1;
+	s->machine = ident[18] | (ident[19] << 8);
+	h->flags |= VG_F_COMPAT32;
+	vg_put_file_path(h, &s->exe, BPF_CORE_READ(task, mm, exe_file));
+	vg_submit(h);
+}
+
+static __always_inline int vg_priv_on_exec(struct task_struct *task, struct linux_binprm *bprm)
+{
+	if (vg_is_self())
+		return 0;
+	if (vg_interested(VG_EV_PRIVESC))
+		vg_privesc_exec(task, bprm);
+	vg_umh_exec(task);
+	vg_sys32_exec(task, bprm);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vg_priv_exec_btf, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return vg_priv_on_exec(p, bprm);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(vg_priv_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return vg_priv_on_exec(p, bprm);
+}
+
+/* ---- 32-bit syscalls ------------------------------------------------------------
+ * raw_syscalls:sys_enter sees ia32 syscalls (int 0x80, sysenter, 32-bit programs) that
+ * syscalls:* ignore. It runs on every syscall, so the test for TS_COMPAT comes first. */
+
+static __always_inline int vg_sys32_syscall(struct task_struct *task, long id)
+{
+	__u64 count;
+
+	if (!vg_interested(VG_EV_SYSCALL32) || !vg_once(task, VG_EV_SYSCALL32 << 16, &count))
+		return 0;
+	VG_BEGIN(h, s, VG_EV_SYSCALL32, struct vg_sys32, task);
+	h->flags |= VG_F_COMPAT32;
+	s->source = VG_SYS32_SYSCALL;
+	s->nr = id;
+	s->count = count;
+	vg_put_file_path(h, &s->exe, BPF_CORE_READ(task, mm, exe_file));
+	return vg_submit(h);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vg_priv_sys_enter_btf, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!(task->thread_info.status & VG_TS_COMPAT))
+		return 0;
+	return vg_sys32_syscall(task, id);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(vg_priv_sys_enter_raw, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!(BPF_CORE_READ(task, thread_info.status) & VG_TS_COMPAT))
+		return 0;
+	return vg_sys32_syscall(task, id);
+}
+
+/* ---- signals ------------------------------------------------------------------ */
+
+#define VG_SI_USER  0
+#define VG_SI_QUEUE (-1)
+#define VG_SI_TKILL (-6)
+
+/* Signals a process sent (kill, tkill, tgkill, sigqueue, pidfd_send_signal); the kernel's
+ * own (SIGCHLD, faults, timers, tty) are not reported. */
+static __always_inline int vg_on_signal(int sig, struct kernel_siginfo *info, struct task_struct *target,
+					int group, int result)
+{
+	int code;
+
+	if ((unsigned long)info <= 1) /* SEND_SIG_NOINFO, SEND_SIG_PRIV */
+		return 0;
+	code = BPF_CORE_READ(info, si_code);
+	if (code != VG_SI_USER && code != VG_SI_QUEUE && code != VG_SI_TKILL)
+		return 0;
+	VG_BEGIN(h, s, VG_EV_KILL, struct vg_signal, bpf_get_current_task_btf());
+	s->sig = sig;
+	s->code = code;
+	s->result = result;
+	s->group = group;
+	s->target_pid = BPF_CORE_READ(target, tgid);
+	s->target_tid = BPF_CORE_READ(target, pid);
+	BPF_CORE_READ_STR_INTO(&s->target_comm, target, comm);
+	return vg_submit(h);
+}
+
+VG_TP_PAIR(signal_generate, vg_on_signal(sig, info, task, group, result), int sig,
+	   struct kernel_siginfo *info, struct task_struct *task, int group, int result)
+
+/* ---- bpf() -------------------------------------------------------------------- */
+
+#define VG_BPF_MAP_CREATE          0
+#define VG_BPF_PROG_LOAD           5
+#define VG_BPF_PROG_ATTACH         8
+#define VG_BPF_RAW_TRACEPOINT_OPEN 17
+#define VG_BPF_LINK_CREATE         28
+
+/* The attr is copied at entry, as the kernel does; the result comes at exit. */
+SEC("tp/syscalls/sys_enter_bpf")
+int vg_priv_enter_bpf(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vg_priv_args a = { .call = VG_CALL_BPF };
+	void *attr = (void *)ctx->args[1];
+	__u32 cmd = ctx->args[0], w[4] = {};
+
+	if (cmd != VG_BPF_MAP_CREATE && cmd != VG_BPF_PROG_LOAD && cmd != VG_BPF_PROG_ATTACH &&
+	    cmd != VG_BPF_RAW_TRACEPOINT_OPEN && cmd != VG_BPF_LINK_CREATE)
+		return 0;
+	if (!vg_wanted(VG_EV_BPF))
+		return 0;
+	a.sub = cmd;
+	bpf_probe_read_user(w, sizeof(w), attr);
+	switch (cmd) {
+	case VG_BPF_PROG_LOAD: /* prog_type, insn_cnt; expected_attach_type @68, prog_name @48 */
+		a.u[0] = w[0];
+		a.u[1] = w[1];
+		bpf_probe_read_user(&a.u[2], 4, attr + 68);
+		bpf_probe_read_user(a.name, sizeof(a.name), attr + 48);
+		break;
+	case VG_BPF_MAP_CREATE: /* map_type, max_entries @12; map_name @28 */
+		a.u[0] = w[0];
+		a.u[1] = w[3];
+		bpf_probe_read_user(a.name, sizeof(a.name), attr + 28);
+		break;
+	case VG_BPF_PROG_ATTACH: /* target_fd, attach_bpf_fd, attach_type */
+		a.u[2] = w[2];
+		break;
+	case VG_BPF_LINK_CREATE: /* prog_fd, target_fd, attach_type */
+		a.u[2] = w[2];
+		break;
+	case VG_BPF_RAW_TRACEPOINT_OPEN: /* name pointer */
+		bpf_probe_read_user_str(a.name, sizeof(a.name), (void *)(((__u64)w[1] << 32) | w[0]));
+		break;
+	}
+	return vg_stash(&a);
+}
+
+SEC("tp/syscalls/sys_exit_bpf")
+int vg_priv_exit_bpf(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_BPF, &a))
+		return 0;
+	VG_BEGIN(h, b, VG_EV_BPF, struct vg_bpf, task);
+	h->ret = ctx->ret;
+	b->cmd = a.sub;
+	b->type = a.u[0];
+	b->count = a.u[1];
+	b->attach_type = a.u[2];
+	__builtin_memcpy(b->name, a.name, sizeof(b->name));
+	if (a.sub == VG_BPF_PROG_LOAD && ctx->ret >= 0) {
+		struct file *f = vg_task_fd(task, ctx->ret);
+		struct bpf_prog *prog = BPF_CORE_READ(f, private_data);
+
+		b->prog_id = BPF_CORE_READ(prog, aux, id);
+	}
+	return vg_submit(h);
+}
+
+/* ---- capability checks ---------------------------------------------------------- */
+
+static __always_inline int vg_on_capable(const struct cred *cred, const struct user_namespace *ns, int cap,
+					 int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 count;
+
+	if (!vg_wanted(VG_EV_CAPABILITY) ||
+	    !vg_once(task, (VG_EV_CAPABILITY << 16) | ((cap & 0xff) << 1) | (ret != 0), &count))
+		return 0;
+	VG_BEGIN(h, c, VG_EV_CAPABILITY, struct vg_cap, task);
+	c->cap = cap;
+	c->ret = ret;
+	c->ns_level = BPF_CORE_READ(ns, level);
+	c->count = count;
+	return vg_submit(h);
+}
+
+VG_TP_PAIR(cap_capable, vg_on_capable(cred, capable_ns, cap, ret), const struct cred *cred,
+	   struct user_namespace *target_ns, const struct user_namespace *capable_ns, int cap, int ret)
+
+/* ---- namespaces ------------------------------------------------------------------ */
+
+SEC("tp/syscalls/sys_enter_unshare")
+int vg_priv_enter_unshare(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vg_priv_args a = { .call = VG_CALL_UNSHARE };
+
+	if (!vg_wanted(VG_EV_UNSHARE))
+		return 0;
+	a.a[0] = ctx->args[0];
+	return vg_stash(&a);
+}
+
+SEC("tp/syscalls/sys_exit_unshare")
+int vg_priv_exit_unshare(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_UNSHARE, &a))
+		return 0;
+	VG_BEGIN(h, n, VG_EV_UNSHARE, struct vg_ns, bpf_get_current_task_btf());
+	h->ret = ctx->ret;
+	n->flags = a.a[0];
+	n->fd = -1;
+	return vg_submit(h);
+}
+
+/* The namespace behind the fd is resolved at entry (the fd may be closed by exit). */
+SEC("tp/syscalls/sys_enter_setns")
+int vg_priv_enter_setns(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vg_priv_args a = { .call = VG_CALL_SETNS };
+	struct file *f;
+	struct inode *inode;
+	unsigned long magic;
+
+	if (!vg_wanted(VG_EV_SETNS))
+		return 0;
+	a.a[0] = ctx->args[0];
+	a.a[1] = ctx->args[1];
+	f = vg_task_fd(bpf_get_current_task_btf(), ctx->args[0]);
+	inode = BPF_CORE_READ(f, f_inode);
+	magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if (magic == VG_NSFS_MAGIC) {
+		struct ns_common *ns = BPF_CORE_READ(inode, i_private);
+
+		a.u[0] = BPF_CORE_READ(ns, inum);
+		bpf_probe_read_kernel_str(a.name, sizeof(a.name), BPF_CORE_READ(ns, ops, name));
+	} else if (magic == VG_PIDFS_MAGIC) {
+		__builtin_memcpy(a.name, "pidfd", 6);
+	}
+	return vg_stash(&a);
+}
+
+SEC("tp/syscalls/sys_exit_setns")
+int vg_priv_exit_setns(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_SETNS, &a))
+		return 0;
+	VG_BEGIN(h, n, VG_EV_SETNS, struct vg_ns, bpf_get_current_task_btf());
+	h->ret = ctx->ret;
+	n->fd = a.a[0];
+	n->flags = a.a[1];
+	n->inum = a.u[0];
+	a.name[sizeof(a.name) - 1] = 0;
+	vg_put_kernel_str(h, &n->fd_type, a.name, sizeof(a.name));
+	return vg_submit(h);
+}
+
+/* ---- process_vm_readv / writev ------------------------------------------------- */
+
+static __always_inline int vg_pvm_enter(struct trace_event_raw_sys_enter *ctx, __u32 write)
+{
+	struct vg_priv_args a = { .call = VG_CALL_PVM, .sub = write };
+
+	if (!vg_wanted(VG_EV_PROCESS_VM))
+		return 0;
+	a.a[0] = ctx->args[0];
+	a.a[1] = ctx->args[2];
+	a.a[2] = ctx->args[4];
+	return vg_stash(&a);
+}
+
+static __always_inline int vg_pvm_exit(long ret)
+{
+	struct vg_priv_args a;
+
+	if (!vg_unstash(VG_CALL_PVM, &a))
+		return 0;
+	VG_BEGIN(h, p, VG_EV_PROCESS_VM, struct vg_pvm, bpf_get_current_task_btf());
+	h->ret = ret;
+	p->bytes = ret;
+	p->write = a.sub;
+	p->target_pid = a.a[0];
+	p->liovcnt = a.a[1];
+	p->riovcnt = a.a[2];
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_enter_process_vm_writev")
+int vg_priv_enter_pvm_writev(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_pvm_enter(ctx, 1);
+}
+
+SEC("tp/syscalls/sys_exit_process_vm_writev")
+int vg_priv_exit_pvm_writev(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_pvm_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_process_vm_readv")
+int vg_priv_enter_pvm_readv(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_pvm_enter(ctx, 0);
+}
+
+SEC("tp/syscalls/sys_exit_process_vm_readv")
+int vg_priv_exit_pvm_readv(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_pvm_exit(ctx->ret);
+}
+
+/* ---- io_uring, cgroups ---------------------------------------------------------- */
+
+static __always_inline int vg_on_uring_create(int fd, __u32 sq, __u32 cq, __u32 flags)
+{
+	VG_BEGIN(h, u, VG_EV_IO_URING, struct vg_uring, bpf_get_current_task_btf());
+	h->ret = fd;
+	u->fd = fd;
+	u->sq_entries = sq;
+	u->cq_entries = cq;
+	u->flags = flags;
+	return vg_submit(h);
+}
+
+VG_TP_PAIR(io_uring_create, vg_on_uring_create(fd, sq_entries, cq_entries, flags), int fd, void *uring_ctx,
+	   u32 sq_entries, u32 cq_entries, u32 flags)
+
+static __always_inline int vg_on_cgroup_mkdir(struct cgroup *cgrp, const char *path)
+{
+	VG_BEGIN(h, c, VG_EV_CGROUP_MKDIR, struct vg_cgroup_mkdir, bpf_get_current_task_btf());
+	c->hierarchy = BPF_CORE_READ(cgrp, root, hierarchy_id);
+	c->level = BPF_CORE_READ(cgrp, level);
+	c->id = BPF_CORE_READ(cgrp, kn, id);
+	vg_put_kernel_str(h, &c->path, path, VG_PATH_MAX);
+	return vg_submit(h);
+}
+
+VG_TP_PAIR(cgroup_mkdir, vg_on_cgroup_mkdir(cgrp, path), struct cgroup *cgrp, const char *path)

@@ -1,0 +1,325 @@
+/* decode/file.c — file events (bpf/file.bpf.c): create_file, open, write, rename, link,
+ * chmod, chown, unlink, rmdir, memfd_create and mprotect.
+ *
+ * Paths are absolute. A path the kernel resolved (an opened file) is used as is; a path
+ * the caller named (struct vg_upath) is joined onto the kernel's path of its dirfd or cwd
+ * and cleaned lexically ("." and ".." removed), and the caller's string is kept beside it
+ * as *_arg, since it was read from the caller's memory. */
+#include <stdio.h>
+#include <string.h>
+#include "decode/decode.h"
+#include "file_event.h"
+
+enum {
+	F_PATH, F_PATH_ARG, F_NEWPATH, F_NEWPATH_ARG, F_FLAGS, F_FLAG_NAMES, F_MODE, F_SETUID, F_SETGID,
+	F_UID, F_GID, F_SYMLINK, F_FD, F_BYTES,
+	F_SOCK_FD, F_SOCK_PROTO, F_SOCK_LADDR, F_SOCK_LPORT, F_SOCK_RADDR, F_SOCK_RPORT,
+	F_MEMFD_NAME, F_MEMFD_FLAGS, F_MEMFD_FLAG_NAMES, F_MEMFD_FD,
+	F_MP_ADDR, F_MP_LEN, F_MP_PROT, F_MP_PROT_NAMES, F_MP_VMA, F_MP_VMA_PROT, F_MP_FILE,
+	F_COUNT
+};
+
+static const struct vg_field fields[F_COUNT] = {
+	[F_PATH] = { "file.path", VG_V_STR,
+		     "absolute path of the file (rename: the old name; link: the existing file, or the "
+		     "symlink's target text as stored)" },
+	[F_PATH_ARG] = { "file.path_arg", VG_V_STR,
+			 "the path string as the caller passed it, read from its memory at syscall exit; "
+			 "absent when file.path came from kernel state only" },
+	[F_NEWPATH] = { "file.newpath", VG_V_STR, "rename and link: absolute path of the new name" },
+	[F_NEWPATH_ARG] = { "file.newpath_arg", VG_V_STR, "the new name as the caller passed it (its memory)" },
+	[F_FLAGS] = { "file.flags", VG_V_INT,
+		      "create_file/open: open flags as passed; rename: RENAME_* flags; link: AT_* flags; "
+		      "chmod/chown: AT_* flags of the *at call" },
+	[F_FLAG_NAMES] = { "file.flag_names", VG_V_STR, "open flags by name, e.g. O_WRONLY|O_CREAT|O_TRUNC" },
+	[F_MODE] = { "file.mode", VG_V_INT,
+		     "permission bits (07777): the new file's (create_file/open) or the requested one (chmod)" },
+	[F_SETUID] = { "file.setuid", VG_V_BOOL, "file.mode has the set-user-ID bit (04000)" },
+	[F_SETGID] = { "file.setgid", VG_V_BOOL, "file.mode has the set-group-ID bit (02000)" },
+	[F_UID] = { "file.uid", VG_V_INT, "chown: the new owner, -1 when unchanged" },
+	[F_GID] = { "file.gid", VG_V_INT, "chown: the new group, -1 when unchanged" },
+	[F_SYMLINK] = { "file.symlink", VG_V_BOOL, "link: true for a symbolic link, false for a hard link" },
+	[F_FD] = { "file.fd", VG_V_INT, "write: the file descriptor written to" },
+	[F_BYTES] = { "file.bytes", VG_V_INT, "write: bytes written" },
+	[F_SOCK_FD] = { "file.sock.fd", VG_V_INT,
+			"create_file by a network-facing process: which of fd 0 or 1 is an inet socket" },
+	[F_SOCK_PROTO] = { "file.sock.proto", VG_V_STR, "that socket's protocol: tcp, udp, ..." },
+	[F_SOCK_LADDR] = { "file.sock.laddr", VG_V_IP, "that socket's local address" },
+	[F_SOCK_LPORT] = { "file.sock.lport", VG_V_INT, "that socket's local port" },
+	[F_SOCK_RADDR] = { "file.sock.raddr", VG_V_IP, "that socket's remote address" },
+	[F_SOCK_RPORT] = { "file.sock.rport", VG_V_INT, "that socket's remote port" },
+	[F_MEMFD_NAME] = { "memfd.name", VG_V_STR, "the name given to memfd_create (from the kernel's file)" },
+	[F_MEMFD_FLAGS] = { "memfd.flags", VG_V_INT, "MFD_* flags as a number" },
+	[F_MEMFD_FLAG_NAMES] = { "memfd.flag_names", VG_V_STR, "MFD_* flags by name, e.g. MFD_CLOEXEC|MFD_EXEC" },
+	[F_MEMFD_FD] = { "memfd.fd", VG_V_INT, "the new file descriptor" },
+	[F_MP_ADDR] = { "mprotect.addr", VG_V_INT, "start of the region" },
+	[F_MP_LEN] = { "mprotect.len", VG_V_INT, "length of the region" },
+	[F_MP_PROT] = { "mprotect.prot", VG_V_INT, "PROT_* requested, as a number" },
+	[F_MP_PROT_NAMES] = { "mprotect.prot_names", VG_V_STR, "PROT_* requested by name, e.g. PROT_READ|PROT_EXEC" },
+	[F_MP_VMA] = { "mprotect.vma", VG_V_STR,
+		       "what backs the region: file, anonymous, or unknown (the region was not looked up)" },
+	[F_MP_VMA_PROT] = { "mprotect.vma_prot", VG_V_INT,
+			    "PROT_* the region had before the call (PROT_WRITE here means a W->X change)" },
+	[F_MP_FILE] = { "mprotect.file", VG_V_STR, "the file mapped at the region, when vma is file" },
+};
+
+struct flag_name {
+	unsigned value;
+	const char *name;
+};
+
+/* The kernel's values (asm-generic/fcntl.h, which x86 uses): libc hides some of them
+ * (O_LARGEFILE is 0 in 64-bit glibc), and the numbers are what the kernel was given. */
+static const struct flag_name open_flags[] = {
+	{ 0100, "O_CREAT" },           { 0200, "O_EXCL" },         { 0400, "O_NOCTTY" },
+	{ 01000, "O_TRUNC" },          { 02000, "O_APPEND" },      { 04000, "O_NONBLOCK" },
+	{ 010000, "O_DSYNC" },         { 020000, "FASYNC" },       { 040000, "O_DIRECT" },
+	{ 0100000, "O_LARGEFILE" },    { 0200000, "O_DIRECTORY" }, { 0400000, "O_NOFOLLOW" },
+	{ 01000000, "O_NOATIME" },     { 02000000, "O_CLOEXEC" },  { 04000000, "__O_SYNC" },
+	{ 010000000, "O_PATH" },       { 020000000, "__O_TMPFILE" }, { 0, NULL },
+};
+
+/* <linux/memfd.h>; MFD_NOEXEC_SEAL and MFD_EXEC (6.3) are newer than some headers. */
+static const struct flag_name memfd_flags[] = {
+	{ 0x1, "MFD_CLOEXEC" }, { 0x2, "MFD_ALLOW_SEALING" }, { 0x4, "MFD_HUGETLB" },
+	{ 0x8, "MFD_NOEXEC_SEAL" }, { 0x10, "MFD_EXEC" }, { 0, NULL },
+};
+
+static const struct flag_name prot_flags[] = {
+	{ 0x1, "PROT_READ" }, { 0x2, "PROT_WRITE" }, { 0x4, "PROT_EXEC" }, { 0x8, "PROT_SEM" },
+	{ 0x01000000, "PROT_GROWSDOWN" }, { 0x02000000, "PROT_GROWSUP" },
+	{ 0, NULL },
+};
+
+/* "A|B|C" for the set bits; unnamed bits are shown in hex. prefix starts the list (the
+ * access mode of open flags, which is a value, not a bit). */
+static void add_flag_names(struct vg_event *ev, int f, unsigned v, const struct flag_name *names,
+			   const char *prefix)
+{
+	char buf[512];
+	size_t n = 0;
+	const char *kept;
+
+	buf[0] = 0;
+	if (prefix)
+		n = (size_t)snprintf(buf, sizeof(buf), "%s", prefix);
+	for (const struct flag_name *fl = names; fl->name; fl++) {
+		if ((v & fl->value) != fl->value)
+			continue;
+		v &= ~fl->value;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "|" : "", fl->name);
+	}
+	if (v)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s0x%x", n ? "|" : "", v);
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (n && (kept = vg_event_keep(ev, buf, n)))
+		vg_event_add_str(ev, &fields[f], kept, n);
+}
+
+static void add_open_flags(struct vg_event *ev, unsigned flags)
+{
+	static const char *const access[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+
+	vg_event_add_int(ev, &fields[F_FLAGS], flags);
+	add_flag_names(ev, F_FLAG_NAMES, flags & ~3u, open_flags, access[flags & 3]);
+}
+
+static void add_mode(struct vg_event *ev, unsigned mode)
+{
+	vg_event_add_int(ev, &fields[F_MODE], mode & 07777);
+	vg_event_add_bool(ev, &fields[F_SETUID], (mode & 04000) != 0);
+	vg_event_add_bool(ev, &fields[F_SETGID], (mode & 02000) != 0);
+}
+
+/* Cleans an absolute path in place: empty and "." components go, ".." drops the one
+ * before it (never above "/"). Lexical, like realpath without the symlinks. */
+static size_t clean_path(char *p, size_t len)
+{
+	size_t out = 0, i = 0;
+
+	while (i < len) {
+		size_t start, clen;
+
+		while (i < len && p[i] == '/')
+			i++;
+		start = i;
+		while (i < len && p[i] != '/')
+			i++;
+		clen = i - start;
+		if (clen == 0 || (clen == 1 && p[start] == '.'))
+			continue;
+		if (clen == 2 && p[start] == '.' && p[start + 1] == '.') {
+			while (out > 0 && p[--out] != '/')
+				;
+			continue;
+		}
+		p[out++] = '/';
+		memmove(p + out, p + start, clen);
+		out += clen;
+	}
+	if (out == 0)
+		p[out++] = '/';
+	return out;
+}
+
+/* The path a vg_upath names, as fields f (absolute) and f + 1 (the caller's string). */
+static void add_upath(struct vg_event *ev, int f, const struct vg_upath *u)
+{
+	char path[2 * VG_PATH_MAX + 2];
+	const char *name = "", *dir, *kept;
+	size_t nlen = 0, dlen = 0, n = 0, mark = ev->arena_used;
+
+	vg_raw_bytes(ev, u->name, &name, &nlen);
+	if (nlen == 0 || name[0] != '/') {
+		dir = vg_add_path(ev, NULL, u->dir, &dlen);
+		if (!dir && nlen == 0)
+			return;
+		if (dir) {
+			memcpy(path, dir, dlen);
+			n = dlen;
+		}
+		if (nlen && n)
+			path[n++] = '/';
+	}
+	/* the reversed directory was only a step: give its arena space back */
+	ev->arena_used = mark;
+	memcpy(path + n, name, nlen);
+	n += nlen;
+	if (path[0] == '/')
+		n = clean_path(path, n);
+	if ((kept = vg_event_keep(ev, path, n)))
+		vg_event_add_str(ev, &fields[f], kept, n);
+	if (nlen)
+		vg_event_add_str(ev, &fields[f + 1], name, nlen);
+}
+
+static void add_sock(struct vg_event *ev, const struct vg_file_open *o)
+{
+	const char *proto = vg_ip_proto_name(o->proto);
+
+	if (o->sock_fd == VG_FILE_NO_SOCK)
+		return;
+	vg_event_add_int(ev, &fields[F_SOCK_FD], o->sock_fd);
+	vg_event_add_str(ev, &fields[F_SOCK_PROTO], proto, strlen(proto));
+	vg_add_ip(ev, &fields[F_SOCK_LADDR], &o->local);
+	vg_event_add_int(ev, &fields[F_SOCK_LPORT], o->local.port);
+	vg_add_ip(ev, &fields[F_SOCK_RADDR], &o->remote);
+	vg_event_add_int(ev, &fields[F_SOCK_RPORT], o->remote.port);
+}
+
+static int decode_open(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_file_open *o = body;
+
+	if (ev->raw->ret >= 0)
+		vg_add_path(ev, &fields[F_PATH], o->path, NULL);
+	else
+		add_upath(ev, F_PATH, &o->arg);
+	add_open_flags(ev, o->flags);
+	if (ev->raw->ret < 0)
+		return 0;
+	if (ev->type == VG_EV_CREATE)
+		add_mode(ev, o->mode);
+	else
+		vg_event_add_int(ev, &fields[F_MODE], o->mode & 07777);
+	add_sock(ev, o);
+	return 0;
+}
+
+static int decode_write(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_file_write *w = body;
+
+	vg_add_path(ev, &fields[F_PATH], w->path, NULL);
+	vg_event_add_int(ev, &fields[F_FD], w->fd);
+	vg_event_add_int(ev, &fields[F_BYTES], (int64_t)w->bytes);
+	return 0;
+}
+
+static int decode_pair(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_file_pair *p = body;
+
+	if (p->symlink)
+		vg_add_raw_str(ev, &fields[F_PATH], p->from.name);
+	else
+		add_upath(ev, F_PATH, &p->from);
+	add_upath(ev, F_NEWPATH, &p->to);
+	vg_event_add_int(ev, &fields[F_FLAGS], p->flags);
+	if (ev->type == VG_EV_LINK)
+		vg_event_add_bool(ev, &fields[F_SYMLINK], p->symlink);
+	return 0;
+}
+
+static int decode_attr(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_file_attr *a = body;
+
+	add_upath(ev, F_PATH, &a->path);
+	if (ev->type == VG_EV_CHMOD)
+		add_mode(ev, a->mode);
+	if (ev->type == VG_EV_CHOWN) {
+		vg_event_add_int(ev, &fields[F_UID], (int32_t)a->uid);
+		vg_event_add_int(ev, &fields[F_GID], (int32_t)a->gid);
+	}
+	if (ev->type == VG_EV_CHMOD || ev->type == VG_EV_CHOWN)
+		vg_event_add_int(ev, &fields[F_FLAGS], a->flags);
+	return 0;
+}
+
+static int decode_memfd(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	static const char prefix[] = "memfd:";
+	const struct vg_memfd *m = body;
+	const char *name;
+	size_t len;
+
+	if (vg_raw_bytes(ev, m->name, &name, &len)) {
+		if (len >= sizeof(prefix) - 1 && memcmp(name, prefix, sizeof(prefix) - 1) == 0) {
+			name += sizeof(prefix) - 1;
+			len -= sizeof(prefix) - 1;
+		}
+		vg_event_add_str(ev, &fields[F_MEMFD_NAME], name, len);
+	}
+	vg_event_add_int(ev, &fields[F_MEMFD_FLAGS], m->flags);
+	add_flag_names(ev, F_MEMFD_FLAG_NAMES, m->flags, memfd_flags, NULL);
+	vg_event_add_int(ev, &fields[F_MEMFD_FD], m->fd);
+	return 0;
+}
+
+static int decode_mprotect(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	static const char *const kinds[] = { "unknown", "anonymous", "file" };
+	const struct vg_mprotect *m = body;
+	const char *kind = m->vma <= VG_VMA_FILE ? kinds[m->vma] : kinds[VG_VMA_UNKNOWN];
+
+	vg_event_add_int(ev, &fields[F_MP_ADDR], (int64_t)m->addr);
+	vg_event_add_int(ev, &fields[F_MP_LEN], (int64_t)m->len);
+	vg_event_add_int(ev, &fields[F_MP_PROT], m->prot);
+	add_flag_names(ev, F_MP_PROT_NAMES, m->prot, prot_flags, NULL);
+	vg_event_add_str(ev, &fields[F_MP_VMA], kind, strlen(kind));
+	if (m->vma != VG_VMA_UNKNOWN)
+		vg_event_add_int(ev, &fields[F_MP_VMA_PROT], m->vma_prot);
+	if (m->vma == VG_VMA_FILE)
+		vg_add_path(ev, &fields[F_MP_FILE], m->file, NULL);
+	return 0;
+}
+
+static const struct vg_decoder_entry decoders[] = {
+	{ VG_EV_CREATE, sizeof(struct vg_file_open), decode_open },
+	{ VG_EV_OPEN, sizeof(struct vg_file_open), decode_open },
+	{ VG_EV_WRITE, sizeof(struct vg_file_write), decode_write },
+	{ VG_EV_RENAME, sizeof(struct vg_file_pair), decode_pair },
+	{ VG_EV_LINK, sizeof(struct vg_file_pair), decode_pair },
+	{ VG_EV_CHMOD, sizeof(struct vg_file_attr), decode_attr },
+	{ VG_EV_CHOWN, sizeof(struct vg_file_attr), decode_attr },
+	{ VG_EV_UNLINK, sizeof(struct vg_file_attr), decode_attr },
+	{ VG_EV_RMDIR, sizeof(struct vg_file_attr), decode_attr },
+	{ VG_EV_MEMFD, sizeof(struct vg_memfd), decode_memfd },
+	{ VG_EV_MPROTECT, sizeof(struct vg_mprotect), decode_mprotect },
+};
+
+const struct vg_domain vg_domain_file = {
+	"file", fields, F_COUNT, decoders, sizeof(decoders) / sizeof(decoders[0]),
+};

@@ -1,0 +1,77 @@
+/* watch.c — the files whose writes the write event reports. The kernel matches a written
+ * file by (device, inode) in the vg_file_watch map; this keeps that map in step with a
+ * list of paths: resolved at start, and again every second, because editors and tools
+ * (sed -i, vipw, passwd) replace such files by rename, which gives the path a new inode. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "file_event.h"
+#include "loader/watch.h"
+#include "vigil.skel.h"
+
+/* Files an intruder writes to gain or keep access. */
+static const char *const default_paths[] = {
+	"/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers",
+	"/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/crontab", "/etc/environment", "/etc/profile",
+	"/etc/bash.bashrc", "/etc/rc.local", "/etc/hosts", "/etc/resolv.conf", "/etc/ssh/sshd_config",
+	"/etc/pam.conf", "/etc/security/limits.conf", "/root/.ssh/authorized_keys", "/root/.bashrc",
+	"/root/.profile",
+};
+
+#define NDEFAULT (sizeof(default_paths) / sizeof(default_paths[0]))
+
+int vg_watch_init(struct vg_watch *w, const struct vg_loader *l, const char *const *extra, unsigned nextra)
+{
+	memset(w, 0, sizeof(*w));
+	w->map_fd = bpf_map__fd(l->skel->maps.vg_file_watch);
+	for (unsigned i = 0; i < NDEFAULT + nextra && w->n < VG_WATCH_PATHS; i++) {
+		const char *path = i < NDEFAULT ? default_paths[i] : extra[i - NDEFAULT];
+		struct stat st;
+
+		if (i >= NDEFAULT && stat(path, &st) < 0)
+			fprintf(stderr, "vigil: --watch %s: %s (watched once it exists)\n", path, strerror(errno));
+		w->paths[w->n++] = path;
+	}
+	return vg_watch_refresh(w, 0);
+}
+
+/* Whether another path names the file path i named (hard links, duplicates). */
+static bool shared(const struct vg_watch *w, unsigned i)
+{
+	for (unsigned j = 0; j < w->n; j++)
+		if (j != i && memcmp(&w->keys[j], &w->keys[i], sizeof(w->keys[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Points the map at what each path names now; a path that names nothing (yet) is skipped. */
+int vg_watch_refresh(struct vg_watch *w, uint64_t now_ns)
+{
+	__u8 one = 1;
+
+	if (now_ns && now_ns < w->next_ns)
+		return 0;
+	w->next_ns = now_ns + 1000000000ull;
+	for (unsigned i = 0; i < w->n; i++) {
+		struct vg_file_key key = { 0 };
+		struct stat st;
+
+		if (stat(w->paths[i], &st) == 0 && S_ISREG(st.st_mode)) {
+			/* the kernel's dev_t: major << 20 | minor */
+			key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+			key.ino = st.st_ino;
+		}
+		if (memcmp(&key, &w->keys[i], sizeof(key)) == 0)
+			continue;
+		if (w->keys[i].ino && !shared(w, i))
+			bpf_map_delete_elem(w->map_fd, &w->keys[i]);
+		if (key.ino && bpf_map_update_elem(w->map_fd, &key, &one, BPF_ANY) < 0)
+			return -1;
+		w->keys[i] = key;
+	}
+	return 0;
+}

@@ -1,0 +1,170 @@
+/* engine.c — the per-event path: the rules indexed by event type (an event only meets
+ * rules that can match its type), stateful rules fed to state.c, matches passed through
+ * the rate limiter, then rendered into an alert. Nothing is rendered for an event no
+ * rule matched. */
+#include <stdlib.h>
+#include <strings.h>
+#include "rules/internal.h"
+
+static const char *const prio_names[] = {
+	"emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug",
+};
+
+const char *vg_priority_name(enum vg_priority p)
+{
+	return (unsigned)p <= VG_PRIO_DEBUG ? prio_names[p] : "unknown";
+}
+
+int vg_priority_parse(const char *s)
+{
+	if (strcasecmp(s, "info") == 0)
+		return VG_PRIO_INFORMATIONAL;
+	for (int i = 0; i <= VG_PRIO_DEBUG; i++)
+		if (strcasecmp(s, prio_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void engine_index(struct vg_ruleset *rs)
+{
+	for (int t = 0; t < VG_EV__COUNT; t++) {
+		for (int i = 0; i < rs->nrules; i++) {
+			struct rule *r = &rs->rules[i];
+
+			if (!r->enabled || !((r->types >> t) & 1))
+				continue;
+			if (!rs->by_type[t])
+				rs->by_type[t] = xcalloc(rs->nrules, sizeof(*rs->by_type[t]));
+			rs->by_type[t][rs->nby_type[t]++] = r;
+			rs->interest |= 1ull << t;
+		}
+	}
+}
+
+/* ev_in: the stateful evidence, or NULL to use the current event. */
+static int emit(struct ectx *c, struct rule *r, struct evidence *ev_in, vg_alert_fn fn, void *ctx)
+{
+	struct vg_ruleset *rs = c->rs;
+	struct evidence own = { 0 };
+	struct evidence *e = ev_in ? ev_in : &own;
+
+	r->matches++;
+	if (!limiter_allow(rs->limiter, r->index, (uint32_t)c->ev->proc->pid, c->ev->ts_ns)) {
+		r->suppressed++;
+		return 0;
+	}
+	if (!fn)
+		return 1;
+	if (!ev_in)
+		own.json[own.n++] = event_json(c);
+	tmpl_render(c, &r->output, &rs->out);
+	struct vg_alert a = {
+		.rule = r->name,
+		.priority = r->prio,
+		.tags = r->tags,
+		.ntags = r->ntags,
+		.desc = r->desc,
+		.action = r->action,
+		.output = rs->out.p,
+		.evidence = (const char *const *)e->json,
+		.nevidence = e->n,
+		.ev = c->ev,
+	};
+	fn(&a, ctx);
+	evidence_clear(&own);
+	return 1;
+}
+
+int vg_rules_eval(struct vg_ruleset *rs, const struct vg_event *ev, struct vg_proctable *pt,
+		  vg_alert_fn fn, void *ctx)
+{
+	struct ectx c;
+	struct evidence e;
+	struct seq_match m;
+	int alerts = 0;
+
+	if (ev->type >= VG_EV__COUNT || !ev->proc)
+		return 0;
+	ectx_init(&c, rs, ev, pt);
+	for (int i = 0; i < rs->nby_type[ev->type]; i++) {
+		struct rule *r = rs->by_type[ev->type][i];
+
+		switch (r->kind) {
+		case RK_PLAIN:
+			if (eval_node(&c, r->cond))
+				alerts += emit(&c, r, NULL, fn, ctx);
+			break;
+		case RK_FREQ:
+			if (eval_node(&c, r->cond) && freq_update(&c, r, &e)) {
+				alerts += emit(&c, r, &e, fn, ctx);
+				evidence_clear(&e);
+			}
+			break;
+		case RK_SEQ:
+			if (seq_update(&c, r, &m)) {
+				c.caps = m.caps;
+				c.caps_set = m.caps_set;
+				alerts += emit(&c, r, &m.ev, fn, ctx);
+				c.caps = NULL;
+				c.caps_set = NULL;
+				seq_match_clear(&m);
+			}
+			break;
+		}
+	}
+	return alerts;
+}
+
+uint64_t vg_rules_interest(const struct vg_ruleset *rs)
+{
+	return rs->interest;
+}
+
+struct vg_rules_counts vg_rules_counts(const struct vg_ruleset *rs)
+{
+	return rs->counts;
+}
+
+bool vg_rules_info(const struct vg_ruleset *rs, int i, struct vg_rule_info *out)
+{
+	static const char *const kinds[] = { "rule", "frequency", "sequence" };
+	const struct rule *r;
+
+	if (i < 0 || i >= rs->nrules)
+		return false;
+	r = &rs->rules[i];
+	*out = (struct vg_rule_info){
+		.name = r->name,
+		.priority = r->prio,
+		.tags = r->tags,
+		.ntags = r->ntags,
+		.action = r->action,
+		.enabled = r->enabled,
+		.kind = kinds[r->kind],
+		.types = r->types,
+		.matches = r->matches,
+		.suppressed = r->suppressed,
+		.evictions = r->evictions,
+	};
+	return true;
+}
+
+void vg_ruleset_free(struct vg_ruleset *rs)
+{
+	if (!rs)
+		return;
+	fstate_free(rs->state);
+	limiter_free(rs->limiter);
+	for (int i = 0; i < rs->nregex; i++)
+		pcre2_code_free(rs->regex[i]);
+	free(rs->regex);
+	pcre2_match_data_free(rs->md);
+	for (int t = 0; t < VG_EV__COUNT; t++)
+		free(rs->by_type[t]);
+	free(rs->rules);
+	vg_buf_free(&rs->out);
+	vg_buf_free(&rs->json);
+	vg_buf_free(&rs->key);
+	arena_free(&rs->arena);
+	free(rs);
+}

@@ -1,0 +1,396 @@
+/* internal.h — types shared by the rule engine's files (src/rules/); not public API.
+ *
+ * Pipeline: loader.c reads YAML into definitions (struct def, struct rdef), merging
+ * appends and overrides; build.c compiles them: parse.c turns condition text into a
+ * syntax tree (struct syn), compile.c turns that into a typed tree (struct node) whose
+ * operands are resolved field accessors (fields.c); eval.c runs typed trees; state.c
+ * keeps frequency and sequence state; engine.c indexes rules by event type and emits
+ * alerts through ratelimit.c and template.c.
+ */
+#ifndef VIGIL_RULES_INTERNAL_H
+#define VIGIL_RULES_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <uthash.h>
+#include "rules/rules.h"
+#include "proc/proctable.h"
+#include "output/buf.h"
+
+_Static_assert(VG_EV__COUNT <= 64, "event type sets are 64-bit masks");
+#define ALL_TYPES (VG_EV__COUNT == 64 ? ~0ull : (1ull << VG_EV__COUNT) - 1)
+
+/* ---- memory: everything compiled lives in one arena, freed with the ruleset ---- */
+struct arena_chunk;
+struct arena {
+	struct arena_chunk *head;
+};
+void *arena_alloc(struct arena *a, size_t n); /* zeroed; aborts when out of memory */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+void arena_free(struct arena *a);
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+
+/* ---- where text came from, for file:line:col ---- */
+struct src { /* one YAML node */
+	const char *file;
+	const char *text; /* the whole file */
+	size_t textlen;
+	size_t index;     /* node start in text */
+	int line, col;    /* 0-based, as libyaml marks */
+	int style;        /* yaml_scalar_style_t */
+};
+
+/* Condition text, possibly assembled from appended pieces of several files. */
+struct frag {
+	const struct src *src;
+	const char *value; /* the scalar as parsed */
+	size_t off, len;   /* where it sits in text */
+};
+struct ctext {
+	char *text;
+	int nfrag;
+	struct frag *frags;
+};
+void ctext_add(struct ctext *ct, const struct src *src, const char *value);
+void ctext_free(struct ctext *ct);
+
+struct loc {
+	const struct ctext *ct;
+	size_t pos;
+};
+
+void errs_add(struct vg_rules_errors *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An error at byte off of a scalar's value (0 for the node itself). */
+void src_error(struct vg_rules_errors *e, const struct src *s, const char *value, size_t off,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void loc_error(struct vg_rules_errors *e, struct loc l, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- syntax tree (parse.c) ---- */
+enum op {
+	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN, OP_CONTAINS, OP_ICONTAINS,
+	OP_STARTSWITH, OP_ENDSWITH, OP_GLOB, OP_REGEX, OP_EXISTS,
+};
+extern const char *const op_names[];
+int op_parse(const char *s); /* enum op or -1 */
+
+enum sv_kind {
+	SV_WORD,    /* bare word: a value, or a list name inside in (...) */
+	SV_STRING,  /* quoted string: always a value */
+	SV_FIELD,   /* val(field) */
+	SV_CAPTURE, /* $step.field */
+};
+struct synval {
+	enum sv_kind kind;
+	char *s;
+	struct loc loc;
+};
+
+enum syn_kind { SYN_AND, SYN_OR, SYN_NOT, SYN_CMP, SYN_REF };
+struct syn {
+	enum syn_kind kind;
+	struct loc loc;
+	struct syn *a, *b;   /* AND, OR, NOT (a only) */
+	struct synval lhs;   /* CMP: the field; REF: the macro name */
+	enum op op;
+	struct loc op_loc;
+	int nvals;
+	struct synval *vals;
+	bool in_list_name;   /* `in name` without parentheses */
+};
+/* NULL on a syntax error, reported through errs. */
+struct syn *syn_parse(const struct ctext *ct, struct vg_rules_errors *errs);
+void syn_free(struct syn *s);
+
+/* ---- typed tree ---- */
+#define ANC_ANY (-1)
+
+struct ectx;
+struct hdr_field {
+	const char *name;
+	enum vg_vtype type;
+	int rel;          /* whose process: 0 self, 1 parent, REL_INDEXED: [N], 1..8 or any */
+	bool (*get)(struct ectx *c, const struct vg_proc *p, struct vg_value *out);
+	const char *doc;
+	const char *example;
+};
+#define REL_INDEXED 9
+extern const struct hdr_field hdr_fields[];
+extern const size_t hdr_nfields;
+
+enum opd_kind { OPD_HDR, OPD_EVT, OPD_CAPTURE };
+struct operand {
+	enum opd_kind kind;
+	enum vg_vtype type;
+	int anc;                   /* OPD_HDR: 0 self, 1..8 ancestor, ANC_ANY */
+	const struct hdr_field *hf;
+	const struct vg_field *ef;
+	int slot;                  /* OPD_CAPTURE */
+	const char *name;          /* as written, for output and messages */
+};
+/* Resolves "proc.aname[2]", "file.path", ...; returns false with a message in why. */
+bool field_resolve(const char *name, struct operand *out, char *why, size_t whylen);
+const char *vtype_name(enum vg_vtype t);
+
+struct strset;
+enum nkind { NK_AND, NK_OR, NK_NOT, NK_TYPES, NK_CMP, NK_CONST };
+struct node {
+	enum nkind kind;
+	enum op op;
+	int n;                  /* kids (AND, OR, NOT) or vals (CMP) */
+	struct node **kids;
+	uint64_t types;         /* NK_TYPES: evt.type is one of these */
+	bool truth;             /* NK_CONST */
+	struct operand lhs;
+	bool rhs_is_operand;    /* compare with another field or a capture */
+	struct operand rhs;
+	struct vg_value *vals;  /* constants (strings NUL-terminated) */
+	uint8_t *prefix;        /* VG_V_IP constants: CIDR prefix bits */
+	struct strset *set;     /* OP_IN over many strings */
+	pcre2_code *re;
+};
+
+/* ---- definitions as loaded (loader.c), compiled by build.c ---- */
+struct def { /* a macro or list */
+	char *name;
+	const struct src *src;
+	struct ctext cond;       /* macro */
+	int nitems;              /* list */
+	char **items;
+	/* compile state */
+	int state;               /* 0 new, 1 in progress, 2 done, 3 failed */
+	struct node *node;       /* macro */
+	int nexpanded;           /* list, after nested list names expand */
+	char **expanded;
+	UT_hash_handle hh;
+};
+
+struct exc_def {
+	char *name;
+	int nfields;
+	char **fields;           /* nfields names */
+	const struct src **field_src;
+	char **comps;            /* nfields, "=" when not given */
+	const struct src **comp_src;
+	bool single;             /* `fields: name` rather than a list: each row is one value */
+	int nrows;
+	struct exc_row *rows;
+	struct ctext cond;       /* simple form: `condition:` */
+};
+struct exc_cell { /* one value: a scalar, or for `in` a sequence of scalars */
+	char *s;                 /* NULL when the value was a sequence */
+	const struct src *src;
+	int nseq;
+	char **seq;
+	const struct src **seq_src;
+};
+struct exc_row {
+	int n;
+	struct exc_cell *cells;
+};
+
+struct step_def {
+	char *name;
+	struct ctext cond;
+};
+
+enum rule_kind { RK_PLAIN, RK_FREQ, RK_SEQ };
+struct rdef {
+	char *name;
+	struct ctext cond;
+	char *output, *desc;
+	const struct src *output_src;
+	int prio;
+	int ntags;
+	char **tags;
+	enum vg_action action;
+	bool enabled;
+	int nexc;
+	struct exc_def *exc;
+	enum rule_kind kind;
+	/* frequency */
+	unsigned count;
+	uint64_t window_ns;
+	char *distinct;
+	const struct src *distinct_src;
+	int nby;
+	char **by;
+	const struct src **by_src;
+	/* sequence */
+	int nsteps;
+	struct step_def *steps;
+	int scope;               /* enum seq_scope */
+	struct rdef *next;
+	UT_hash_handle hh;
+};
+
+struct defs {
+	struct def *macros, *lists;
+	struct rdef *rules;              /* hash by name */
+	struct rdef *order, **order_tail; /* load order */
+	int nmacros, nlists;
+};
+
+/* ---- compiled ruleset ---- */
+/* Where a sequence's later steps must happen, relative to the first step's process. */
+enum seq_scope { SCOPE_TREE, SCOPE_PARENT_TREE, SCOPE_PROCESS, SCOPE_SESSION, SCOPE_HOST };
+
+#define MAX_BY 4
+#define MAX_STEPS 8
+#define MAX_SLOTS 16
+#define MAX_EVIDENCE 32
+
+struct tmpl_part {
+	const char *lit;
+	size_t litlen;
+	bool is_field;
+	struct operand opd;
+};
+struct tmpl {
+	int n;
+	struct tmpl_part *parts;
+};
+
+struct step {
+	const char *name;
+	struct node *cond;
+	uint64_t types;
+};
+struct slot {
+	int step;
+	struct operand opd;
+};
+
+struct rule {
+	int index;
+	const char *name, *desc;
+	enum vg_priority prio;
+	const char **tags;
+	int ntags;
+	enum vg_action action;
+	bool enabled;
+	enum rule_kind kind;
+	struct node *cond;       /* RK_PLAIN, RK_FREQ */
+	uint64_t types;
+	struct tmpl output;
+	/* frequency */
+	unsigned count;
+	uint64_t window_ns;
+	bool has_distinct;
+	struct operand distinct;
+	int nby;
+	struct operand by[MAX_BY];
+	/* sequence */
+	int nsteps;
+	struct step steps[MAX_STEPS];
+	enum seq_scope scope;
+	int nslots;
+	struct slot slots[MAX_SLOTS];
+	struct partial *partials; /* sequence: in-flight matches (state.c) */
+	/* counters */
+	uint64_t matches, suppressed, evictions;
+};
+
+struct fstate;
+struct limiter;
+
+struct vg_ruleset {
+	struct arena arena;
+	struct vg_rules_opts opts;
+	int nrules;
+	struct rule *rules;
+	struct vg_rules_counts counts;
+	struct rule **by_type[VG_EV__COUNT];
+	int nby_type[VG_EV__COUNT];
+	uint64_t interest;
+	int nregex;
+	pcre2_code **regex;
+	pcre2_match_data *md;
+	struct fstate *state;
+	struct limiter *limiter;
+	struct vg_buf out, json, key; /* scratch for rendering */
+};
+
+/* build.c */
+struct vg_ruleset *build_ruleset(struct defs *d, const struct vg_rules_opts *opts,
+				 struct vg_rules_errors *errs);
+
+/* engine.c */
+void engine_index(struct vg_ruleset *rs);
+
+/* compile.c */
+struct cctx {
+	struct vg_ruleset *rs;
+	struct vg_rules_errors *errs;
+	struct defs *defs;
+	struct rule *rule;       /* NULL outside sequence steps */
+	int step;                /* steps before this one may be captured */
+	const struct step_def *step_defs;
+};
+struct node *compile_syn(struct cctx *c, const struct syn *s);
+struct node *compile_cmp(struct cctx *c, const struct synval *lhs, enum op op, struct loc op_loc,
+			 const struct synval *vals, int nvals, bool in_list_name);
+struct node *node_new(struct cctx *c, enum nkind k, int nkids);
+uint64_t node_types(const struct node *n);
+void compile_all_defs(struct cctx *c); /* checks macros and lists no rule used */
+bool operand_from_name(struct cctx *c, const char *name, struct loc l, struct operand *out);
+
+/* eval.c */
+struct ectx {
+	struct vg_ruleset *rs;
+	const struct vg_event *ev;
+	struct vg_proctable *pt;
+	const struct vg_proc *anc[VG_ANCESTORS + 1]; /* [0] is ev->proc */
+	int nanc;                /* -1 until looked up */
+	const struct vg_value *caps; /* captures of the partial sequence being tried */
+	const bool *caps_set;
+};
+void ectx_init(struct ectx *c, struct vg_ruleset *rs, const struct vg_event *ev,
+	       struct vg_proctable *pt);
+const struct vg_proc *ectx_proc(struct ectx *c, int rel); /* NULL when unknown */
+int ectx_ancestors(struct ectx *c);                       /* how many, 0..8 */
+/* The value of an operand (the i-th for ANC_ANY); false when absent. */
+bool operand_get(struct ectx *c, const struct operand *o, int i, struct vg_value *out);
+bool eval_node(struct ectx *c, const struct node *n);
+struct strset *strset_new(struct arena *a, const struct vg_value *vals, int n);
+void value_render(struct vg_buf *b, const struct vg_value *v);
+
+/* template.c */
+bool tmpl_compile(struct cctx *c, struct tmpl *t, const char *text, const struct src *src);
+void tmpl_render(struct ectx *c, const struct tmpl *t, struct vg_buf *out);
+
+/* state.c: frequency and sequence state, capped */
+struct evidence {
+	int n;
+	char *json[MAX_EVIDENCE];
+};
+struct seq_match {
+	struct evidence ev;
+	struct vg_value caps[MAX_SLOTS];
+	bool caps_set[MAX_SLOTS];
+	char *owned[MAX_SLOTS]; /* copies of captured strings */
+};
+struct partial;
+struct fstate *fstate_new(const struct vg_rules_opts *o);
+void fstate_free(struct fstate *s);
+/* Counts an event that matched a frequency rule; true when the threshold is reached:
+ * out then holds the evidence (the caller clears it). */
+bool freq_update(struct ectx *c, struct rule *r, struct evidence *out);
+/* Feeds an event to a sequence rule; true when a sequence completed into out (the caller
+ * clears it). */
+bool seq_update(struct ectx *c, struct rule *r, struct seq_match *out);
+void evidence_clear(struct evidence *e);
+void seq_match_clear(struct seq_match *m);
+char *event_json(struct ectx *c); /* malloc'd JSON object of the current event */
+
+/* ratelimit.c */
+struct limiter *limiter_new(const struct vg_rules_opts *o);
+void limiter_free(struct limiter *l);
+bool limiter_allow(struct limiter *l, int rule, uint32_t pid, uint64_t now_ns);
+
+/* time strings: "10s", "500ms", "2m", "1h", bare seconds */
+bool parse_duration(const char *s, uint64_t *ns);
+
+#endif

@@ -1,0 +1,789 @@
+/* loader.c — YAML rules files to definitions (struct defs), with libyaml's document API
+ * so that every node keeps its start mark for file:line:col errors.
+ *
+ * Items: `- rule:`, `- macro:`, `- list:` (and `- required_engine_version:`, accepted and
+ * ignored for Falco files). A later item of the same name replaces an earlier one, or
+ * with `append: true` appends to it (condition text, list items, tags, exception
+ * values), or with `override: {key: append|replace}` does either per key. A rule item
+ * holding only its name and `enabled` toggles the earlier rule. */
+#include <dirent.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+#include "rules/internal.h"
+
+struct loader {
+	struct arena a; /* everything here lives until the ruleset is built */
+	struct defs d;
+	struct vg_rules_errors *errs;
+	const char *file;
+	const char *text;
+	size_t len;
+	yaml_document_t *doc;
+};
+
+enum mode { M_REPLACE, M_APPEND };
+
+struct kv {
+	const char *key;
+	yaml_node_t *k, *v;
+};
+#define MAX_KEYS 16
+
+static const struct src *src_of(struct loader *L, const yaml_node_t *n)
+{
+	struct src *s = arena_alloc(&L->a, sizeof(*s));
+
+	*s = (struct src){ L->file, L->text, L->len, n->start_mark.index, (int)n->start_mark.line,
+			   (int)n->start_mark.column, n->type == YAML_SCALAR_NODE ? n->data.scalar.style : 0 };
+	return s;
+}
+
+#define node_error(L, n, ...) src_error((L)->errs, src_of(L, n), NULL, 0, __VA_ARGS__)
+
+static yaml_node_t *node(struct loader *L, int id)
+{
+	return yaml_document_get_node(L->doc, id);
+}
+
+static char *scalar(struct loader *L, yaml_node_t *n, const char *what)
+{
+	if (n->type != YAML_SCALAR_NODE) {
+		node_error(L, n, "'%s' must be a string", what);
+		return NULL;
+	}
+	return arena_strndup(&L->a, (const char *)n->data.scalar.value, n->data.scalar.length);
+}
+
+static bool boolean(struct loader *L, yaml_node_t *n, const char *what, bool *out)
+{
+	const char *s = scalar(L, n, what);
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")))
+		*out = true;
+	else if (s && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")))
+		*out = false;
+	else if (s)
+		node_error(L, n, "'%s' must be true or false, not '%s'", what, s);
+	return s && (*out || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"));
+}
+
+static void *grow(struct arena *a, void *old, int n, int add, size_t size)
+{
+	void *p = arena_alloc(a, (n + add) * size);
+
+	if (n)
+		memcpy(p, old, n * size);
+	return p;
+}
+
+/* A scalar or a sequence of scalars. */
+static bool strings(struct loader *L, yaml_node_t *n, const char *what, char ***out,
+		    const struct src ***srcs, int *cnt, enum mode m)
+{
+	int have = m == M_APPEND ? *cnt : 0, add;
+	yaml_node_item_t *it;
+
+	if (n->type == YAML_MAPPING_NODE) {
+		node_error(L, n, "'%s' must be a list of strings", what);
+		return false;
+	}
+	add = n->type == YAML_SCALAR_NODE ? 1 : (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+	*out = grow(&L->a, *out, have, add, sizeof(**out));
+	if (srcs)
+		*srcs = grow(&L->a, *srcs, have, add, sizeof(**srcs));
+	*cnt = have;
+	if (n->type == YAML_SCALAR_NODE) {
+		(*out)[(*cnt)] = scalar(L, n, what);
+		if (srcs)
+			(*srcs)[*cnt] = src_of(L, n);
+		(*cnt)++;
+		return true;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *e = node(L, *it);
+		char *s = scalar(L, e, what);
+
+		if (!s)
+			return false;
+		if (srcs)
+			(*srcs)[*cnt] = src_of(L, e);
+		(*out)[(*cnt)++] = s;
+	}
+	return true;
+}
+
+/* The keys of a map, checked against the allowed ones. */
+static int keys(struct loader *L, yaml_node_t *map, const char *what, const char *const *allowed,
+		struct kv *out)
+{
+	int n = 0;
+
+	if (map->type != YAML_MAPPING_NODE) {
+		node_error(L, map, "%s must be a map", what);
+		return -1;
+	}
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(L, p->key);
+		const char *key = scalar(L, k, "key");
+		int i;
+
+		if (!key)
+			return -1;
+		for (i = 0; allowed[i] && strcmp(allowed[i], key); i++)
+			;
+		if (!allowed[i]) {
+			char list[512] = "";
+
+			for (i = 0; allowed[i]; i++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", allowed[i]);
+			node_error(L, k, "unknown key '%s' in %s (expected %s)", key, what, list);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if (!strcmp(out[i].key, key)) {
+				node_error(L, k, "duplicate key '%s'", key);
+				return -1;
+			}
+		out[n++] = (struct kv){ key, k, node(L, p->value) };
+	}
+	return n;
+}
+
+static yaml_node_t *get(struct kv *kv, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			return kv[i].v;
+	return NULL;
+}
+
+/* How a key of an appending or overriding item applies. */
+static bool key_mode(struct loader *L, struct kv *kv, int n, const char *key, bool append,
+		     enum mode *m)
+{
+	yaml_node_t *ov = get(kv, n, "override"), *v;
+	const char *s;
+
+	*m = append ? M_APPEND : M_REPLACE;
+	if (!ov)
+		return true;
+	if (ov->type != YAML_MAPPING_NODE) {
+		node_error(L, ov, "'override' must map keys to append or replace");
+		return false;
+	}
+	for (yaml_node_pair_t *p = ov->data.mapping.pairs.start; p < ov->data.mapping.pairs.top; p++) {
+		if (node(L, p->key)->type != YAML_SCALAR_NODE ||
+		    strcmp((const char *)node(L, p->key)->data.scalar.value, key))
+			continue;
+		v = node(L, p->value);
+		s = scalar(L, v, "override");
+		if (s && !strcmp(s, "append"))
+			*m = M_APPEND;
+		else if (s && !strcmp(s, "replace"))
+			*m = M_REPLACE;
+		else if (s)
+			node_error(L, v, "override of '%s' must be append or replace, not '%s'", key, s);
+		return s && (*m == M_APPEND || !strcmp(s, "replace"));
+	}
+	node_error(L, ov, "'override' does not say how to apply '%s'", key);
+	return false;
+}
+
+static void add_cond(struct loader *L, struct ctext *ct, yaml_node_t *n, enum mode m)
+{
+	char *s = scalar(L, n, "condition");
+
+	if (!s)
+		return;
+	if (m == M_REPLACE)
+		ctext_free(ct);
+	ctext_add(ct, src_of(L, n), s);
+}
+
+/* ---- lists and macros ---- */
+static struct def *def_get(struct loader *L, struct def **table, int *count, const char *name,
+			   bool create)
+{
+	struct def *d;
+
+	HASH_FIND_STR(*table, name, d);
+	if (d || !create)
+		return d;
+	d = arena_alloc(&L->a, sizeof(*d));
+	d->name = arena_strdup(&L->a, name);
+	HASH_ADD_KEYPTR(hh, *table, d->name, strlen(d->name), d);
+	(*count)++;
+	return d;
+}
+
+static void load_def(struct loader *L, yaml_node_t *map, bool is_list)
+{
+	static const char *const list_keys[] = { "list", "items", "append", "override", NULL };
+	static const char *const macro_keys[] = { "macro", "condition", "append", "override", NULL };
+	const char *what = is_list ? "list" : "macro", *body = is_list ? "items" : "condition";
+	struct kv kv[MAX_KEYS];
+	int n = keys(L, map, what, is_list ? list_keys : macro_keys, kv);
+	yaml_node_t *v;
+	char *name;
+	bool append = false;
+	struct def *d;
+	enum mode m;
+
+	if (n < 0 || !(name = scalar(L, get(kv, n, what), what)))
+		return;
+	if ((v = get(kv, n, "append")) && !boolean(L, v, "append", &append))
+		return;
+	d = def_get(L, is_list ? &L->d.lists : &L->d.macros, is_list ? &L->d.nlists : &L->d.nmacros,
+		    name, !append && !get(kv, n, "override"));
+	if (!d) {
+		node_error(L, map, "%s '%s': no earlier %s of that name to append to or override", what, name, what);
+		return;
+	}
+	if (!(v = get(kv, n, body))) {
+		node_error(L, map, "%s '%s' has no '%s'", what, name, body);
+		return;
+	}
+	if (!key_mode(L, kv, n, body, append, &m))
+		return;
+	d->src = src_of(L, map);
+	if (is_list)
+		strings(L, v, "items", &d->items, NULL, &d->nitems, m);
+	else
+		add_cond(L, &d->cond, v, m);
+}
+
+/* Condition texts are heap-allocated (they grow on append); the rest is in the arena. */
+static void exc_release(struct rdef *rd)
+{
+	for (int i = 0; i < rd->nexc; i++)
+		ctext_free(&rd->exc[i].cond);
+	rd->nexc = 0;
+}
+
+static void steps_release(struct rdef *rd)
+{
+	for (int i = 0; i < rd->nsteps; i++)
+		ctext_free(&rd->steps[i].cond);
+	rd->nsteps = 0;
+}
+
+static void rdef_release(struct rdef *rd)
+{
+	ctext_free(&rd->cond);
+	exc_release(rd);
+	steps_release(rd);
+}
+
+/* ---- exceptions ---- */
+static bool exc_cell(struct loader *L, yaml_node_t *n, struct exc_cell *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (n->type == YAML_SCALAR_NODE) {
+		c->s = scalar(L, n, "values");
+		c->src = src_of(L, n);
+		return true;
+	}
+	return strings(L, n, "values", &c->seq, &c->seq_src, &c->nseq, M_REPLACE);
+}
+
+static bool exc_values(struct loader *L, struct exc_def *e, yaml_node_t *v)
+{
+	int add;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		node_error(L, v, "exception '%s': 'values' must be a list", e->name);
+		return false;
+	}
+	add = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+	e->rows = grow(&L->a, e->rows, e->nrows, add, sizeof(*e->rows));
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *rn = node(L, *it);
+		struct exc_row *row = &e->rows[e->nrows];
+
+		row->n = e->nfields;
+		row->cells = arena_alloc(&L->a, e->nfields * sizeof(*row->cells));
+		if (e->single) {
+			if (!exc_cell(L, rn, &row->cells[0]))
+				return false;
+		} else {
+			int k = 0;
+
+			if (rn->type != YAML_SEQUENCE_NODE ||
+			    rn->data.sequence.items.top - rn->data.sequence.items.start != e->nfields) {
+				node_error(L, rn, "exception '%s': each value must be a list of %d (one per field)",
+					   e->name, e->nfields);
+				return false;
+			}
+			for (yaml_node_item_t *c = rn->data.sequence.items.start; c < rn->data.sequence.items.top; c++)
+				if (!exc_cell(L, node(L, *c), &row->cells[k++]))
+					return false;
+		}
+		e->nrows++;
+	}
+	return true;
+}
+
+static bool exc_fields(struct loader *L, struct exc_def *e, yaml_node_t *fields, yaml_node_t *comps)
+{
+	char **c = NULL;
+	const struct src **cs = NULL;
+	int nc = 0;
+
+	e->single = fields->type == YAML_SCALAR_NODE;
+	if (!strings(L, fields, "fields", &e->fields, &e->field_src, &e->nfields, M_REPLACE))
+		return false;
+	if (comps && !strings(L, comps, "comps", &c, &cs, &nc, M_REPLACE))
+		return false;
+	if (comps && nc != 1 && nc != e->nfields) {
+		node_error(L, comps, "exception '%s': %d comps for %d fields", e->name, nc, e->nfields);
+		return false;
+	}
+	e->comps = arena_alloc(&L->a, e->nfields * sizeof(*e->comps));
+	e->comp_src = arena_alloc(&L->a, e->nfields * sizeof(*e->comp_src));
+	for (int i = 0; i < e->nfields; i++) {
+		e->comps[i] = nc ? c[nc == 1 ? 0 : i] : (char *)(e->single ? "in" : "=");
+		e->comp_src[i] = nc ? cs[nc == 1 ? 0 : i] : e->field_src[i];
+		if (op_parse(e->comps[i]) < 0 || op_parse(e->comps[i]) == OP_EXISTS) {
+			src_error(L->errs, e->comp_src[i], NULL, 0, "exception '%s': unknown comparison '%s'",
+				  e->name, e->comps[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void load_exceptions(struct loader *L, struct rdef *rd, yaml_node_t *seq, enum mode m)
+{
+	static const char *const exc_keys[] = { "name", "fields", "comps", "values", "condition", NULL };
+
+	if (seq->type != YAML_SEQUENCE_NODE) {
+		node_error(L, seq, "'exceptions' must be a list");
+		return;
+	}
+	if (m == M_REPLACE)
+		exc_release(rd);
+	for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *item = node(L, *it), *v;
+		struct kv kv[MAX_KEYS];
+		int n = keys(L, item, "exception", exc_keys, kv), i;
+		struct exc_def *e;
+		char *name;
+
+		if (n < 0 || !(v = get(kv, n, "name"))) {
+			if (n >= 0)
+				node_error(L, item, "exception without a name");
+			continue;
+		}
+		if (!(name = scalar(L, v, "name")))
+			continue;
+		for (i = 0; i < rd->nexc && strcmp(rd->exc[i].name, name); i++)
+			;
+		if (i == rd->nexc) { /* a new exception */
+			rd->exc = grow(&L->a, rd->exc, rd->nexc, 1, sizeof(*rd->exc));
+			e = &rd->exc[rd->nexc++];
+			e->name = name;
+			if (get(kv, n, "condition")) {
+				add_cond(L, &e->cond, get(kv, n, "condition"), M_REPLACE);
+				continue;
+			}
+			if (!get(kv, n, "fields")) {
+				node_error(L, item, "exception '%s' needs 'fields' (or a 'condition')", name);
+				rd->nexc--;
+				continue;
+			}
+			if (!exc_fields(L, e, get(kv, n, "fields"), get(kv, n, "comps"))) {
+				rd->nexc--;
+				continue;
+			}
+		}
+		e = &rd->exc[i];
+		if ((v = get(kv, n, "values")) && !e->cond.text)
+			exc_values(L, e, v);
+	}
+}
+
+/* ---- frequency and sequence ---- */
+static bool number(struct loader *L, yaml_node_t *n, const char *what, long lo, long hi, long *out)
+{
+	const char *s = scalar(L, n, what);
+	char *end;
+
+	if (!s)
+		return false;
+	*out = strtol(s, &end, 10);
+	if (*s && !*end && *out >= lo && *out <= hi)
+		return true;
+	node_error(L, n, "'%s' must be a number from %ld to %ld, not '%s'", what, lo, hi, s);
+	return false;
+}
+
+static bool window(struct loader *L, yaml_node_t *n, uint64_t *ns)
+{
+	const char *s = n ? scalar(L, n, "window") : NULL;
+
+	if (s && parse_duration(s, ns) && *ns)
+		return true;
+	if (s)
+		node_error(L, n, "'window' must be a duration like 10s, 500ms, 5m or 1h, not '%s'", s);
+	return false;
+}
+
+static void load_frequency(struct loader *L, struct rdef *rd, yaml_node_t *map)
+{
+	static const char *const fkeys[] = { "count", "window", "distinct", "by", NULL };
+	struct kv kv[MAX_KEYS];
+	int n = keys(L, map, "frequency", fkeys, kv);
+	long count;
+	yaml_node_t *v;
+
+	if (n < 0)
+		return;
+	rd->kind = RK_FREQ;
+	if (!get(kv, n, "count") || !get(kv, n, "window")) {
+		node_error(L, map, "frequency needs 'count' and 'window'");
+		return;
+	}
+	if (number(L, get(kv, n, "count"), "count", 1, 10000, &count))
+		rd->count = (unsigned)count;
+	window(L, get(kv, n, "window"), &rd->window_ns);
+	if ((v = get(kv, n, "distinct"))) {
+		rd->distinct = scalar(L, v, "distinct");
+		rd->distinct_src = src_of(L, v);
+	}
+	rd->nby = 0;
+	if ((v = get(kv, n, "by")) && strings(L, v, "by", &rd->by, &rd->by_src, &rd->nby, M_REPLACE) &&
+	    rd->nby > MAX_BY)
+		node_error(L, v, "at most %d 'by' fields", MAX_BY);
+}
+
+static void load_sequence(struct loader *L, struct rdef *rd, yaml_node_t *map)
+{
+	static const char *const skeys[] = { "window", "scope", "steps", NULL };
+	static const char *const stkeys[] = { "name", "condition", NULL };
+	static const char *const scopes[] = { "tree", "parent_tree", "process", "session", "host" };
+	struct kv kv[MAX_KEYS];
+	int n = keys(L, map, "sequence", skeys, kv), nsteps;
+	yaml_node_t *steps, *v;
+	const char *s;
+
+	if (n < 0)
+		return;
+	rd->kind = RK_SEQ;
+	steps = get(kv, n, "steps");
+	if (!steps || !get(kv, n, "window")) {
+		node_error(L, map, "sequence needs 'steps' and 'window'");
+		return;
+	}
+	window(L, get(kv, n, "window"), &rd->window_ns);
+	rd->scope = SCOPE_TREE;
+	if ((v = get(kv, n, "scope")) && (s = scalar(L, v, "scope"))) {
+		for (rd->scope = 0; rd->scope <= SCOPE_HOST && strcmp(scopes[rd->scope], s); rd->scope++)
+			;
+		if (rd->scope > SCOPE_HOST)
+			node_error(L, v, "unknown scope '%s' (expected tree, parent_tree, process, session or host)", s);
+	}
+	nsteps = steps->type == YAML_SEQUENCE_NODE ?
+		 (int)(steps->data.sequence.items.top - steps->data.sequence.items.start) : 0;
+	if (nsteps < 2 || nsteps > MAX_STEPS) {
+		node_error(L, steps, "'steps' must be a list of 2 to %d steps", MAX_STEPS);
+		return;
+	}
+	steps_release(rd);
+	rd->steps = arena_alloc(&L->a, nsteps * sizeof(*rd->steps));
+	for (yaml_node_item_t *it = steps->data.sequence.items.start; it < steps->data.sequence.items.top; it++) {
+		yaml_node_t *item = node(L, *it);
+		struct step_def *st = &rd->steps[rd->nsteps++];
+		int k = keys(L, item, "step", stkeys, kv);
+
+		if (k < 0)
+			continue;
+		if ((v = get(kv, k, "name")))
+			st->name = scalar(L, v, "name");
+		if ((v = get(kv, k, "condition")))
+			add_cond(L, &st->cond, v, M_REPLACE);
+		else
+			node_error(L, item, "step %d has no 'condition'", rd->nsteps);
+	}
+}
+
+/* ---- rules ---- */
+static void rule_key(struct loader *L, struct rdef *rd, const char *key, yaml_node_t *v, enum mode m)
+{
+	const char *s;
+	int p;
+
+	if (!strcmp(key, "condition")) {
+		add_cond(L, &rd->cond, v, m);
+	} else if (!strcmp(key, "output")) {
+		rd->output = scalar(L, v, key);
+		rd->output_src = src_of(L, v);
+	} else if (!strcmp(key, "desc")) {
+		rd->desc = scalar(L, v, key);
+	} else if (!strcmp(key, "priority") && (s = scalar(L, v, key))) {
+		p = vg_priority_parse(s);
+		if (p < 0)
+			node_error(L, v, "unknown priority '%s' (expected emergency, alert, critical, error, "
+				   "warning, notice, informational or debug)", s);
+		rd->prio = p < 0 ? VG_PRIO_DEBUG : p;
+	} else if (!strcmp(key, "tags")) {
+		strings(L, v, "tags", &rd->tags, NULL, &rd->ntags, m);
+	} else if (!strcmp(key, "enabled")) {
+		boolean(L, v, key, &rd->enabled);
+	} else if (!strcmp(key, "action") && (s = scalar(L, v, key))) {
+		if (strcmp(s, "alert") && strcmp(s, "kill"))
+			node_error(L, v, "unknown action '%s' (expected alert or kill)", s);
+		rd->action = strcmp(s, "kill") ? VG_ACTION_ALERT : VG_ACTION_KILL;
+	} else if (!strcmp(key, "exceptions")) {
+		load_exceptions(L, rd, v, m);
+	} else if (!strcmp(key, "frequency")) {
+		load_frequency(L, rd, v);
+	} else if (!strcmp(key, "sequence")) {
+		load_sequence(L, rd, v);
+	}
+}
+
+static void load_rule(struct loader *L, yaml_node_t *map)
+{
+	static const char *const rkeys[] = { "rule", "desc", "condition", "output", "priority", "tags",
+		"enabled", "exceptions", "action", "append", "override", "frequency", "sequence", NULL };
+	struct kv kv[MAX_KEYS];
+	int n = keys(L, map, "rule", rkeys, kv);
+	bool append = false, modify;
+	struct rdef *rd;
+	yaml_node_t *v;
+	char *name;
+	enum mode m;
+
+	if (n < 0 || !(name = scalar(L, get(kv, n, "rule"), "rule")))
+		return;
+	if ((v = get(kv, n, "append")) && !boolean(L, v, "append", &append))
+		return;
+	HASH_FIND_STR(L->d.rules, name, rd);
+	modify = append || get(kv, n, "override") || (rd && n == 2 && get(kv, n, "enabled"));
+	if (modify && !rd) {
+		node_error(L, map, "rule '%s': no earlier rule of that name to append to or override", name);
+		return;
+	}
+	if (modify) {
+		for (int i = 0; i < n; i++)
+			if (strcmp(kv[i].key, "rule") && strcmp(kv[i].key, "append") && strcmp(kv[i].key, "override") &&
+			    key_mode(L, kv, n, kv[i].key, append, &m))
+				rule_key(L, rd, kv[i].key, kv[i].v, m);
+		return;
+	}
+	if (!rd) {
+		rd = arena_alloc(&L->a, sizeof(*rd));
+		rd->name = name;
+		HASH_ADD_KEYPTR(hh, L->d.rules, rd->name, strlen(rd->name), rd);
+		*L->d.order_tail = rd;
+		L->d.order_tail = &rd->next;
+	} else { /* a redefinition replaces the rule in its place */
+		rdef_release(rd);
+		memset(&rd->output, 0, offsetof(struct rdef, next) - offsetof(struct rdef, output));
+	}
+	rd->enabled = true;
+	for (int i = 0; i < n; i++)
+		rule_key(L, rd, kv[i].key, kv[i].v, M_REPLACE);
+	for (const char *const *k = (const char *const[]){ "desc", "output", "priority", NULL }; *k; k++)
+		if (!get(kv, n, *k))
+			node_error(L, map, "rule '%s' has no '%s'", name, *k);
+	if (rd->kind == RK_SEQ && rd->cond.text)
+		node_error(L, map, "rule '%s': a sequence rule has its conditions in its steps", name);
+	if (rd->kind != RK_SEQ && !rd->cond.text)
+		node_error(L, map, "rule '%s' has no 'condition'", name);
+}
+
+/* ---- files ---- */
+static void load_document(struct loader *L, yaml_node_t *root)
+{
+	if (root->type != YAML_SEQUENCE_NODE) {
+		node_error(L, root, "a rules file is a list of rule, macro and list items");
+		return;
+	}
+	for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top; it++) {
+		yaml_node_t *item = node(L, *it);
+		yaml_node_pair_t *p;
+		const char *first = NULL;
+
+		if (item->type == YAML_MAPPING_NODE)
+			for (p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top && !first; p++) {
+				yaml_node_t *k = node(L, p->key);
+				const char *s = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+
+				if (!strcmp(s, "rule") || !strcmp(s, "macro") || !strcmp(s, "list") ||
+				    !strcmp(s, "required_engine_version"))
+					first = s;
+			}
+		if (!first)
+			node_error(L, item, "expected an item with 'rule', 'macro' or 'list'");
+		else if (!strcmp(first, "rule"))
+			load_rule(L, item);
+		else if (!strcmp(first, "macro") || !strcmp(first, "list"))
+			load_def(L, item, first[0] == 'l');
+	}
+}
+
+static void load_text(struct loader *L, const char *name, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+
+	L->file = arena_strdup(&L->a, name);
+	L->text = arena_strndup(&L->a, text, len);
+	L->len = len;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)L->text, len);
+	for (;;) {
+		yaml_node_t *root;
+
+		if (!yaml_parser_load(&parser, &doc)) {
+			errs_add(L->errs, "%s:%zu:%zu: YAML error: %s%s%s", name, parser.problem_mark.line + 1,
+				 parser.problem_mark.column + 1, parser.problem ? parser.problem : "unknown",
+				 parser.context ? " " : "", parser.context ? parser.context : "");
+			break;
+		}
+		root = yaml_document_get_root_node(&doc);
+		if (!root) {
+			yaml_document_delete(&doc);
+			break;
+		}
+		L->doc = &doc;
+		load_document(L, root);
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+}
+
+static void load_file(struct loader *L, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!f) {
+		errs_add(L->errs, "%s: %s", path, strerror(errno));
+		return;
+	}
+	FILE *mem = open_memstream(&buf, &len);
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	fclose(mem);
+	fclose(f);
+	load_text(L, path, buf, len);
+	free(buf);
+}
+
+static int yaml_name(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return e->d_name[0] != '.' && ((n > 5 && !strcmp(e->d_name + n - 5, ".yaml")) ||
+				       (n > 4 && !strcmp(e->d_name + n - 4, ".yml")));
+}
+
+static void load_path(struct loader *L, const char *path)
+{
+	struct dirent **ents;
+	struct stat st;
+	int n;
+
+	if (stat(path, &st) != 0) {
+		errs_add(L->errs, "%s: %s", path, strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		load_file(L, path);
+		return;
+	}
+	n = scandir(path, &ents, yaml_name, alphasort);
+	if (n < 0) {
+		errs_add(L->errs, "%s: %s", path, strerror(errno));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char full[4096];
+
+		snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name);
+		load_file(L, full);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+static void loader_free(struct loader *L)
+{
+	struct def *d, *dt;
+	struct rdef *r, *rt;
+
+	HASH_ITER(hh, L->d.macros, d, dt) {
+		ctext_free(&d->cond);
+		HASH_DEL(L->d.macros, d);
+	}
+	HASH_ITER(hh, L->d.lists, d, dt) {
+		free(d->expanded);
+		HASH_DEL(L->d.lists, d);
+	}
+	HASH_ITER(hh, L->d.rules, r, rt) {
+		rdef_release(r);
+		HASH_DEL(L->d.rules, r);
+	}
+	arena_free(&L->a);
+}
+
+static struct vg_ruleset *load(const char *const *paths, int npaths, const char *name,
+			       const char *text, const struct vg_rules_opts *opts,
+			       struct vg_rules_errors *errs)
+{
+	struct loader L = { .errs = errs };
+	struct vg_ruleset *rs = NULL;
+
+	*errs = (struct vg_rules_errors){ 0 };
+	L.d.order_tail = &L.d.order;
+	for (int i = 0; i < npaths; i++)
+		load_path(&L, paths[i]);
+	if (text)
+		load_text(&L, name, text, strlen(text));
+	rs = build_ruleset(&L.d, opts, errs); /* also on load errors, to report them all */
+	loader_free(&L);
+	return rs;
+}
+
+struct vg_ruleset *vg_rules_load(const char *const *paths, int npaths,
+				 const struct vg_rules_opts *opts, struct vg_rules_errors *errs)
+{
+	return load(paths, npaths, NULL, NULL, opts, errs);
+}
+
+struct vg_ruleset *vg_rules_load_text(const char *name, const char *yaml,
+				      const struct vg_rules_opts *opts, struct vg_rules_errors *errs)
+{
+	return load(NULL, 0, name, yaml, opts, errs);
+}
+
+bool parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mul;
+	} units[] = { { "ms", 1000000ull }, { "s", 1000000000ull }, { "m", 60000000000ull },
+		      { "h", 3600000000000ull }, { "", 1000000000ull } };
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].suffix)) {
+			*ns = (uint64_t)(v * (double)units[i].mul);
+			return true;
+		}
+	return false;
+}

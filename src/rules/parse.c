@@ -1,0 +1,345 @@
+/* parse.c — condition text to syntax tree: a lexer and a recursive-descent parser.
+ *
+ *   expr    := and { "or" and }
+ *   and     := unary { "and" unary }
+ *   unary   := "not" unary | "(" expr ")" | operand [ cmp ] | macro-name
+ *   cmp     := ("=" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "icontains" |
+ *               "startswith" | "endswith" | "glob" | "regex") value
+ *            | "in" ( "(" value { "," value } ")" | list-name ) | "exists"
+ *   operand := field | "val(" field ")" | "$" step "." field
+ *   value   := word | "quoted string" | 'quoted string' | operand-but-a-bare-field
+ *
+ * Names are only looked up later (compile.c); here a bare word is just a word. */
+#include <stdlib.h>
+#include <string.h>
+#include "rules/internal.h"
+
+const char *const op_names[] = {
+	[OP_EQ] = "=", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">",
+	[OP_GE] = ">=", [OP_IN] = "in", [OP_CONTAINS] = "contains",
+	[OP_ICONTAINS] = "icontains", [OP_STARTSWITH] = "startswith",
+	[OP_ENDSWITH] = "endswith", [OP_GLOB] = "glob", [OP_REGEX] = "regex",
+	[OP_EXISTS] = "exists",
+};
+
+int op_parse(const char *s)
+{
+	if (strcmp(s, "==") == 0)
+		return OP_EQ;
+	for (int i = 0; i <= OP_EXISTS; i++)
+		if (strcmp(s, op_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+enum tok { T_END, T_LP, T_RP, T_COMMA, T_OP, T_WORD, T_STRING, T_CAPTURE, T_BAD };
+
+struct parser {
+	const struct ctext *ct;
+	const char *p;         /* text */
+	size_t pos;            /* next unread byte */
+	enum tok tok;          /* current token */
+	size_t tpos;
+	char *tval;            /* current token's text (unquoted for strings) */
+	struct vg_rules_errors *errs;
+	bool failed;
+};
+
+static bool word_char(char ch)
+{
+	return ch && !strchr(" \t\r\n(),=<>!\"'", ch);
+}
+
+static void perror_at(struct parser *ps, size_t pos, const char *fmt, const char *arg)
+{
+	if (ps->failed)
+		return;
+	ps->failed = true;
+	loc_error(ps->errs, (struct loc){ ps->ct, pos }, fmt, arg);
+}
+
+static void next(struct parser *ps)
+{
+	const char *p = ps->p;
+	size_t i = ps->pos, start;
+
+	free(ps->tval);
+	ps->tval = NULL;
+	while (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+		i++;
+	ps->tpos = start = i;
+	if (!p[i]) {
+		ps->tok = T_END;
+	} else if (p[i] == '(' || p[i] == ')' || p[i] == ',') {
+		ps->tok = p[i] == '(' ? T_LP : p[i] == ')' ? T_RP : T_COMMA;
+		i++;
+	} else if (strchr("=<>!", p[i])) {
+		ps->tok = T_OP;
+		i += (p[i + 1] == '=') ? 2 : 1;
+		if (p[start] == '!' && i == start + 1)
+			ps->tok = T_BAD;
+	} else if (p[i] == '"' || p[i] == '\'') {
+		char q = p[i++], *out = xcalloc(1, strlen(p + i) + 1);
+		size_t n = 0;
+
+		while (p[i] && p[i] != q) {
+			if (p[i] == '\\' && (p[i + 1] == q || p[i + 1] == '\\'))
+				i++;
+			out[n++] = p[i++];
+		}
+		ps->tval = out;
+		if (!p[i]) {
+			ps->tok = T_BAD;
+			ps->pos = i;
+			perror_at(ps, start, "unterminated string%s", "");
+			return;
+		}
+		i++;
+		ps->tok = T_STRING;
+		ps->pos = i;
+		return;
+	} else {
+		ps->tok = p[i] == '$' ? T_CAPTURE : T_WORD;
+		if (p[i] == '$')
+			i++;
+		while (word_char(p[i]))
+			i++;
+	}
+	ps->pos = i;
+	ps->tval = xcalloc(1, i - start + 1);
+	memcpy(ps->tval, p + start, i - start);
+}
+
+static bool is_word(struct parser *ps, const char *w)
+{
+	return ps->tok == T_WORD && strcmp(ps->tval, w) == 0;
+}
+
+static const char *tok_desc(struct parser *ps)
+{
+	return ps->tok == T_END ? "end of condition" : ps->tval;
+}
+
+static struct syn *mk(enum syn_kind k, struct parser *ps, size_t pos)
+{
+	struct syn *s = xcalloc(1, sizeof(*s));
+
+	s->kind = k;
+	s->loc = (struct loc){ ps->ct, pos };
+	return s;
+}
+
+static struct synval take(struct parser *ps, enum sv_kind k)
+{
+	struct synval v = { k, ps->tval, { ps->ct, ps->tpos } };
+
+	ps->tval = NULL;
+	next(ps);
+	return v;
+}
+
+/* field | val(field) | $step.field */
+static bool parse_operand(struct parser *ps, struct synval *out)
+{
+	if (ps->tok == T_CAPTURE) {
+		*out = take(ps, SV_CAPTURE);
+		return true;
+	}
+	if (ps->tok == T_WORD && strcmp(ps->tval, "val") == 0 && ps->p[ps->pos] == '(') {
+		size_t pos = ps->tpos;
+
+		next(ps);
+		next(ps);
+		if (ps->tok != T_WORD) {
+			perror_at(ps, ps->tpos, "expected a field name inside val(), found '%s'", tok_desc(ps));
+			return false;
+		}
+		*out = take(ps, SV_FIELD);
+		out->loc.pos = pos;
+		if (ps->tok != T_RP) {
+			perror_at(ps, ps->tpos, "expected ')' to close val(, found '%s'", tok_desc(ps));
+			free(out->s);
+			return false;
+		}
+		next(ps);
+		return true;
+	}
+	if (ps->tok == T_WORD) {
+		*out = take(ps, SV_WORD);
+		return true;
+	}
+	return false;
+}
+
+static bool parse_value(struct parser *ps, struct synval *out)
+{
+	if (ps->tok == T_STRING) {
+		*out = take(ps, SV_STRING);
+		return true;
+	}
+	if (parse_operand(ps, out))
+		return true;
+	perror_at(ps, ps->tpos, "expected a value, found '%s'", tok_desc(ps));
+	return false;
+}
+
+static void push_val(struct syn *s, struct synval v)
+{
+	struct synval *vals = realloc(s->vals, (s->nvals + 1) * sizeof(*vals));
+
+	if (!vals)
+		abort();
+	vals[s->nvals++] = v;
+	s->vals = vals;
+}
+
+static struct syn *parse_cmp(struct parser *ps, struct synval lhs)
+{
+	struct syn *s = mk(SYN_CMP, ps, lhs.loc.pos);
+	int op = ps->tok == T_OP || ps->tok == T_WORD ? op_parse(ps->tval) : -1;
+	struct synval v;
+
+	s->lhs = lhs;
+	s->op = op;
+	s->op_loc = (struct loc){ ps->ct, ps->tpos };
+	next(ps);
+	if (op == OP_EXISTS)
+		return s;
+	if (op == OP_IN && ps->tok == T_WORD) {
+		s->in_list_name = true;
+		push_val(s, take(ps, SV_WORD));
+		return s;
+	}
+	if (op == OP_IN) {
+		if (ps->tok != T_LP) {
+			perror_at(ps, ps->tpos, "expected '(' or a list name after 'in', found '%s'", tok_desc(ps));
+			return s;
+		}
+		next(ps);
+		while (ps->tok != T_RP) {
+			if (!parse_value(ps, &v))
+				return s;
+			push_val(s, v);
+			if (ps->tok == T_COMMA)
+				next(ps);
+			else if (ps->tok != T_RP) {
+				perror_at(ps, ps->tpos, "expected ',' or ')' in the list, found '%s'", tok_desc(ps));
+				return s;
+			}
+		}
+		next(ps);
+		return s;
+	}
+	if (parse_value(ps, &v))
+		push_val(s, v);
+	return s;
+}
+
+static struct syn *parse_or(struct parser *ps);
+
+static struct syn *parse_unary(struct parser *ps)
+{
+	struct synval lhs;
+	size_t pos = ps->tpos;
+
+	if (is_word(ps, "not")) {
+		struct syn *s = mk(SYN_NOT, ps, pos);
+
+		next(ps);
+		s->a = parse_unary(ps);
+		return s;
+	}
+	if (ps->tok == T_LP) {
+		struct syn *s;
+
+		next(ps);
+		s = parse_or(ps);
+		if (!ps->failed && ps->tok != T_RP)
+			perror_at(ps, ps->tpos, "expected ')', found '%s'", tok_desc(ps));
+		next(ps);
+		return s;
+	}
+	if (ps->tok == T_WORD && (op_parse(ps->tval) >= 0 || is_word(ps, "and") || is_word(ps, "or"))) {
+		perror_at(ps, pos, "expected a condition, found '%s'", tok_desc(ps));
+		return NULL;
+	}
+	if (!parse_operand(ps, &lhs)) {
+		perror_at(ps, pos, "expected a condition, found '%s'", tok_desc(ps));
+		return NULL;
+	}
+	if ((ps->tok == T_OP || ps->tok == T_WORD) && op_parse(ps->tval) >= 0)
+		return parse_cmp(ps, lhs);
+	if (ps->tok == T_BAD) {
+		perror_at(ps, ps->tpos, "unknown operator '%s'", ps->tval);
+	} else if (lhs.kind == SV_WORD) {
+		struct syn *s = mk(SYN_REF, ps, pos);
+
+		s->lhs = lhs;
+		return s;
+	} else {
+		perror_at(ps, ps->tpos, "expected an operator, found '%s'", tok_desc(ps));
+	}
+	free(lhs.s);
+	return NULL;
+}
+
+static struct syn *parse_chain(struct parser *ps, const char *kw, enum syn_kind k,
+			       struct syn *(*sub)(struct parser *))
+{
+	struct syn *l = sub(ps);
+
+	while (!ps->failed && is_word(ps, kw)) {
+		struct syn *s = mk(k, ps, ps->tpos);
+
+		next(ps);
+		s->a = l;
+		s->b = sub(ps);
+		l = s;
+	}
+	return l;
+}
+
+static struct syn *parse_and(struct parser *ps)
+{
+	return parse_chain(ps, "and", SYN_AND, parse_unary);
+}
+
+static struct syn *parse_or(struct parser *ps)
+{
+	return parse_chain(ps, "or", SYN_OR, parse_and);
+}
+
+struct syn *syn_parse(const struct ctext *ct, struct vg_rules_errors *errs)
+{
+	struct parser ps = { .ct = ct, .p = ct->text, .errs = errs };
+	struct syn *s;
+
+	next(&ps);
+	if (ps.tok == T_END) {
+		perror_at(&ps, 0, "empty condition%s", "");
+		free(ps.tval);
+		return NULL;
+	}
+	s = parse_or(&ps);
+	if (!ps.failed && ps.tok != T_END)
+		perror_at(&ps, ps.tpos, "unexpected '%s' (expected 'and', 'or' or the end)", tok_desc(&ps));
+	free(ps.tval);
+	if (ps.failed) {
+		syn_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void syn_free(struct syn *s)
+{
+	if (!s)
+		return;
+	syn_free(s->a);
+	syn_free(s->b);
+	free(s->lhs.s);
+	for (int i = 0; i < s->nvals; i++)
+		free(s->vals[i].s);
+	free(s->vals);
+	free(s);
+}

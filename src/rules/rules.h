@@ -1,0 +1,130 @@
+/* rules.h — the detection rule engine: YAML rules (Falco-style rule/macro/list items plus
+ * stateful `frequency` and `sequence` rules) compiled once into typed condition trees,
+ * indexed by event type, and evaluated against every decoded event.
+ *
+ * Loading is a pure function from files to a new struct vg_ruleset: the previous ruleset
+ * stays valid until freed, so a SIGHUP reload builds the new one and swaps pointers only
+ * when it loaded without error. A ruleset also owns its run-time state (frequency
+ * counters, partial sequences, rate-limit buckets, per-rule counters); a reload starts
+ * that state afresh. A ruleset is used by one thread at a time.
+ *
+ * Every load error names file:line:col. The language is documented in docs/rules.md,
+ * whose field section is the output of vg_rules_fields_markdown().
+ */
+#ifndef VIGIL_RULES_H
+#define VIGIL_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "event.h"
+
+struct vg_proctable;
+struct vg_ruleset;
+
+enum vg_priority { /* Falco's scale; lower is more severe */
+	VG_PRIO_EMERGENCY,
+	VG_PRIO_ALERT,
+	VG_PRIO_CRITICAL,
+	VG_PRIO_ERROR,
+	VG_PRIO_WARNING,
+	VG_PRIO_NOTICE,
+	VG_PRIO_INFORMATIONAL,
+	VG_PRIO_DEBUG,
+};
+
+enum vg_action {
+	VG_ACTION_ALERT,
+	VG_ACTION_KILL, /* the caller kills the process of the last evidence event */
+};
+
+const char *vg_priority_name(enum vg_priority p);
+int vg_priority_parse(const char *s); /* enum vg_priority, or -1 */
+
+/* Load-time knobs; a zero member takes the default in brackets. */
+struct vg_rules_opts {
+	int min_priority;       /* rules less severe than this are disabled [debug: all] */
+	unsigned rate_burst;    /* alerts per rule and process in a burst [10] */
+	double rate_per_sec;    /* refill of that bucket [1.0] */
+	unsigned max_buckets;   /* rate-limit buckets kept [4096] */
+	unsigned max_groups;    /* frequency groups kept, all rules together [4096] */
+	unsigned max_partials;  /* partial sequences kept, all rules together [4096] */
+};
+
+/* Load errors, each "file:line:col: message". */
+struct vg_rules_errors {
+	int n;
+	char **msg;
+};
+void vg_rules_errors_free(struct vg_rules_errors *e);
+
+/* Loads files and directories in order (a directory contributes its *.yaml and *.yml
+ * files in name order); later items append to or override earlier ones of the same name.
+ * Returns NULL, with every error in errs, when anything fails. opts may be NULL. */
+struct vg_ruleset *vg_rules_load(const char *const *paths, int npaths,
+				 const struct vg_rules_opts *opts, struct vg_rules_errors *errs);
+/* The same from YAML text in memory; name stands for the file in error messages. */
+struct vg_ruleset *vg_rules_load_text(const char *name, const char *yaml,
+				      const struct vg_rules_opts *opts, struct vg_rules_errors *errs);
+void vg_ruleset_free(struct vg_ruleset *rs);
+
+/* One alert. Everything is valid only during the callback. */
+struct vg_alert {
+	const char *rule;
+	enum vg_priority priority;
+	const char *const *tags;
+	int ntags;
+	const char *desc;
+	enum vg_action action;
+	const char *output;          /* the rule's output template, rendered */
+	const char *const *evidence; /* JSON objects (kind "event"), oldest first; the last */
+	int nevidence;               /* is the triggering event */
+	const struct vg_event *ev;   /* the triggering event */
+};
+typedef void (*vg_alert_fn)(const struct vg_alert *a, void *ctx);
+
+/* Runs every enabled rule that can match ev's type; calls fn for each match that passes
+ * the rate limit. pt supplies ancestry (proc.aname, parent.*, sequence scope) and may be
+ * NULL, in which case only ev->proc is known. Returns the number of alerts delivered. */
+int vg_rules_eval(struct vg_ruleset *rs, const struct vg_event *ev, struct vg_proctable *pt,
+		  vg_alert_fn fn, void *ctx);
+
+/* Interest pushdown: bit t is set when an enabled rule can match event type t
+ * (enum vg_type), so the agent attaches only those hooks. */
+uint64_t vg_rules_interest(const struct vg_ruleset *rs);
+
+/* Counts and per-rule facts, for `rules list` and the stats line. */
+struct vg_rule_info {
+	const char *name;
+	enum vg_priority priority;
+	const char *const *tags;
+	int ntags;
+	enum vg_action action;
+	bool enabled;
+	const char *kind;  /* "rule", "frequency" or "sequence" */
+	uint64_t types;    /* event types it can match, as in vg_rules_interest() */
+	uint64_t matches;  /* times the rule matched */
+	uint64_t suppressed; /* matches the rate limit swallowed */
+	uint64_t evictions;  /* state entries of this rule evicted to respect the caps */
+};
+struct vg_rules_counts {
+	int rules, macros, lists;
+};
+struct vg_rules_counts vg_rules_counts(const struct vg_ruleset *rs);
+/* i from 0 until false: rules in load order. */
+bool vg_rules_info(const struct vg_ruleset *rs, int i, struct vg_rule_info *out);
+
+/* Every field a condition or output may use, header fields first, as a Markdown table
+ * (name, type, description, example), then the values of evt.type. docs/rules.md
+ * includes this output verbatim. */
+void vg_rules_fields_markdown(FILE *out);
+
+/* CLI subcommands; argv[0] is the subcommand name. Return the exit status. */
+int vg_rules_cmd_check(int argc, char **argv);  /* vigil rules check FILE|DIR... */
+int vg_rules_cmd_list(int argc, char **argv);   /* vigil rules list [--rules PATH] */
+int vg_rules_cmd_fields(int argc, char **argv); /* vigil rules fields */
+
+#define VG_RULES_DEFAULT_PATH "rules"
+
+#endif

@@ -1,0 +1,461 @@
+/* state.c — the memory of stateful rules, hard-capped.
+ *
+ * frequency: one group per (rule, values of `by`), holding the matching events still
+ * inside the window (for `distinct`, one entry per distinct value, refreshed when seen
+ * again). Reaching the count fires and empties the group. Groups of all rules share one
+ * LRU list; past max_groups the least recently updated goes.
+ *
+ * sequence: one partial match per first-step event (deduplicated on its root process and
+ * captures), waiting for the next step inside the window and scope. Past max_partials the
+ * oldest goes. Evictions are counted on the rule that lost state.
+ *
+ * Evidence is kept as rendered JSON because the ring-buffer record behind an event is
+ * gone once the callback returns. */
+#include <stdlib.h>
+#include <string.h>
+#include "output/json.h"
+#include "rules/internal.h"
+
+struct fentry {
+	uint64_t ts;
+	char *val;  /* distinct value */
+	char *json; /* only the newest MAX_EVIDENCE entries keep theirs */
+};
+
+struct fgroup {
+	UT_hash_handle hh;
+	struct fgroup *prev, *next; /* LRU, head is the least recently updated */
+	struct rule *rule;
+	char *key;
+	int n;
+	struct fentry *e;
+};
+
+struct ident { /* a process, as a sequence root */
+	pid_t pid;
+	uint64_t start;
+	uint32_t sid;
+	char exec_id[VG_EXEC_ID_LEN];
+};
+
+struct partial {
+	struct partial *gprev, *gnext; /* all partials, oldest first */
+	struct partial *rprev, *rnext; /* this rule's */
+	struct rule *rule;
+	int next_step;
+	uint64_t start_ns;
+	struct ident root;
+	struct seq_match m;
+};
+
+struct fstate {
+	unsigned max_groups, max_partials, ngroups, npartials;
+	struct fgroup *map, *lru_head, *lru_tail;
+	struct partial *phead, *ptail;
+};
+
+struct fstate *fstate_new(const struct vg_rules_opts *o)
+{
+	struct fstate *s = xcalloc(1, sizeof(*s));
+
+	s->max_groups = o->max_groups;
+	s->max_partials = o->max_partials;
+	return s;
+}
+
+char *event_json(struct ectx *c)
+{
+	struct vg_buf *b = &c->rs->json;
+	char *s;
+
+	vg_buf_reset(b);
+	vg_json_event(b, c->ev, c->pt);
+	s = malloc(b->len + 1);
+	if (!s)
+		abort();
+	memcpy(s, b->p ? b->p : "", b->len);
+	s[b->len] = 0;
+	return s;
+}
+
+void evidence_clear(struct evidence *e)
+{
+	for (int i = 0; i < e->n; i++)
+		free(e->json[i]);
+	e->n = 0;
+}
+
+static void evidence_add(struct evidence *e, char *json)
+{
+	if (e->n == MAX_EVIDENCE) { /* keep the first steps and the newest */
+		free(e->json[MAX_EVIDENCE / 2]);
+		memmove(&e->json[MAX_EVIDENCE / 2], &e->json[MAX_EVIDENCE / 2 + 1],
+			(MAX_EVIDENCE / 2 - 1) * sizeof(char *));
+		e->n--;
+	}
+	e->json[e->n++] = json;
+}
+
+/* ---- frequency ---- */
+static void lru_unlink(struct fstate *s, struct fgroup *g)
+{
+	if (g->prev)
+		g->prev->next = g->next;
+	else
+		s->lru_head = g->next;
+	if (g->next)
+		g->next->prev = g->prev;
+	else
+		s->lru_tail = g->prev;
+	g->prev = g->next = NULL;
+}
+
+static void lru_append(struct fstate *s, struct fgroup *g)
+{
+	g->prev = s->lru_tail;
+	g->next = NULL;
+	if (s->lru_tail)
+		s->lru_tail->next = g;
+	else
+		s->lru_head = g;
+	s->lru_tail = g;
+}
+
+static void entry_free(struct fentry *e)
+{
+	free(e->val);
+	free(e->json);
+}
+
+static void group_free(struct fstate *s, struct fgroup *g)
+{
+	lru_unlink(s, g);
+	HASH_DEL(s->map, g);
+	for (int i = 0; i < g->n; i++)
+		entry_free(&g->e[i]);
+	free(g->e);
+	free(g->key);
+	free(g);
+	s->ngroups--;
+}
+
+static void entry_drop(struct fgroup *g, int i)
+{
+	entry_free(&g->e[i]);
+	memmove(&g->e[i], &g->e[i + 1], (g->n - i - 1) * sizeof(*g->e));
+	g->n--;
+}
+
+/* The group key: the rule, then each `by` value, separated by 0x1f. */
+static void group_key(struct ectx *c, struct rule *r, struct vg_buf *k)
+{
+	struct vg_value v;
+
+	vg_buf_reset(k);
+	vg_buf_printf(k, "%d", r->index);
+	for (int i = 0; i < r->nby; i++) {
+		vg_buf_putc(k, 0x1f);
+		if (operand_get(c, &r->by[i], 0, &v))
+			value_render(k, &v);
+	}
+}
+
+static struct fgroup *group_get(struct ectx *c, struct rule *r)
+{
+	struct fstate *s = c->rs->state;
+	struct vg_buf *k = &c->rs->key;
+	struct fgroup *g;
+
+	group_key(c, r, k);
+	HASH_FIND(hh, s->map, k->p, k->len, g);
+	if (g) {
+		lru_unlink(s, g);
+		lru_append(s, g);
+		return g;
+	}
+	if (s->ngroups >= s->max_groups) {
+		s->lru_head->rule->evictions++;
+		group_free(s, s->lru_head);
+	}
+	g = xcalloc(1, sizeof(*g));
+	g->rule = r;
+	g->key = malloc(k->len + 1);
+	if (!g->key)
+		abort();
+	memcpy(g->key, k->p, k->len + 1);
+	g->e = xcalloc(r->count, sizeof(*g->e));
+	HASH_ADD_KEYPTR(hh, s->map, g->key, k->len, g);
+	lru_append(s, g);
+	s->ngroups++;
+	return g;
+}
+
+bool freq_update(struct ectx *c, struct rule *r, struct evidence *out)
+{
+	struct fgroup *g = group_get(c, r);
+	uint64_t now = c->ev->ts_ns;
+	struct vg_buf *k = &c->rs->key;
+	struct vg_value v;
+	char *val = NULL;
+	int i, have, skip;
+
+	for (i = 0; i < g->n && g->e[i].ts + r->window_ns < now; i++)
+		;
+	while (i-- > 0)
+		entry_drop(g, 0);
+	if (r->has_distinct) {
+		if (!operand_get(c, &r->distinct, 0, &v))
+			return false; /* nothing to count */
+		vg_buf_reset(k);
+		value_render(k, &v);
+		for (i = 0; i < g->n; i++)
+			if (strcmp(g->e[i].val, k->p ? k->p : "") == 0)
+				break;
+		if (i < g->n) { /* seen again: refresh it, its first event stays the evidence */
+			struct fentry seen = g->e[i];
+
+			memmove(&g->e[i], &g->e[i + 1], (g->n - i - 1) * sizeof(*g->e));
+			seen.ts = now;
+			g->e[g->n - 1] = seen;
+			return false;
+		}
+		val = xstrdup(k->p ? k->p : "");
+	}
+	g->e[g->n++] = (struct fentry){ now, val, event_json(c) };
+	if (g->n > MAX_EVIDENCE) {
+		free(g->e[g->n - MAX_EVIDENCE - 1].json);
+		g->e[g->n - MAX_EVIDENCE - 1].json = NULL;
+	}
+	if ((unsigned)g->n < r->count)
+		return false;
+	/* refreshed distinct values can leave more than MAX_EVIDENCE entries with JSON */
+	for (i = 0, have = 0; i < g->n; i++)
+		have += g->e[i].json != NULL;
+	skip = have > MAX_EVIDENCE ? have - MAX_EVIDENCE : 0;
+	out->n = 0;
+	for (i = 0; i < g->n; i++) {
+		if (!g->e[i].json || skip-- > 0)
+			continue;
+		out->json[out->n++] = g->e[i].json;
+		g->e[i].json = NULL;
+	}
+	group_free(c->rs->state, g);
+	return true;
+}
+
+/* ---- sequence ---- */
+static void ident_of(struct ident *id, const struct vg_proc *p)
+{
+	id->pid = p->pid;
+	id->start = p->start_time;
+	id->sid = p->sid;
+	memcpy(id->exec_id, p->exec_id, sizeof(id->exec_id));
+}
+
+static bool same_proc(const struct ident *id, const struct vg_proc *p)
+{
+	if (id->exec_id[0] && strncmp(id->exec_id, p->exec_id, sizeof(id->exec_id)) == 0)
+		return true;
+	return id->pid == p->pid && id->start && id->start == p->start_time;
+}
+
+static bool in_scope(struct ectx *c, const struct partial *pa)
+{
+	switch (pa->rule->scope) {
+	case SCOPE_TREE:
+	case SCOPE_PARENT_TREE:
+		for (int i = 0; i <= ectx_ancestors(c); i++)
+			if (same_proc(&pa->root, c->anc[i]))
+				return true;
+		return false;
+	case SCOPE_PROCESS:
+		return same_proc(&pa->root, c->ev->proc);
+	case SCOPE_SESSION:
+		return pa->root.sid == (uint32_t)c->ev->proc->sid;
+	case SCOPE_HOST:
+		return true;
+	}
+	return false;
+}
+
+void seq_match_clear(struct seq_match *m)
+{
+	evidence_clear(&m->ev);
+	for (int i = 0; i < MAX_SLOTS; i++)
+		free(m->owned[i]);
+	memset(m, 0, sizeof(*m));
+}
+
+static void capture(struct ectx *c, struct rule *r, int step, struct seq_match *m)
+{
+	struct vg_value v;
+
+	for (int i = 0; i < r->nslots; i++) {
+		if (r->slots[i].step != step || !operand_get(c, &r->slots[i].opd, 0, &v))
+			continue;
+		if (v.type == VG_V_STR || v.type == VG_V_LIST) {
+			char *copy = malloc(v.str.len + 1);
+
+			if (!copy)
+				abort();
+			memcpy(copy, v.str.ptr, v.str.len);
+			copy[v.str.len] = 0;
+			free(m->owned[i]);
+			m->owned[i] = copy;
+			v.str.ptr = copy;
+		}
+		m->caps[i] = v;
+		m->caps_set[i] = true;
+	}
+	evidence_add(&m->ev, event_json(c));
+}
+
+static void partial_free(struct fstate *s, struct partial *p)
+{
+	struct rule *r = p->rule;
+
+	if (p->gprev)
+		p->gprev->gnext = p->gnext;
+	else
+		s->phead = p->gnext;
+	if (p->gnext)
+		p->gnext->gprev = p->gprev;
+	else
+		s->ptail = p->gprev;
+	if (p->rprev)
+		p->rprev->rnext = p->rnext;
+	else
+		r->partials = p->rnext;
+	if (p->rnext)
+		p->rnext->rprev = p->rprev;
+	seq_match_clear(&p->m);
+	free(p);
+	s->npartials--;
+}
+
+static bool value_equal(const struct vg_value *a, const struct vg_value *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case VG_V_STR:
+	case VG_V_LIST:
+		return a->str.len == b->str.len && memcmp(a->str.ptr, b->str.ptr, a->str.len) == 0;
+	case VG_V_INT:
+		return a->i == b->i;
+	case VG_V_BOOL:
+		return a->b == b->b;
+	case VG_V_IP:
+		return memcmp(&a->ip, &b->ip, sizeof(a->ip)) == 0;
+	}
+	return false;
+}
+
+/* A first step that repeats an in-flight one (same root, same captures) refreshes it
+ * instead of piling up duplicates. */
+static struct partial *find_duplicate(struct rule *r, const struct ident *root,
+				      const struct seq_match *m)
+{
+	for (struct partial *p = r->partials; p; p = p->rnext) {
+		bool same = p->next_step == 1 && p->root.pid == root->pid &&
+			    p->root.start == root->start && strcmp(p->root.exec_id, root->exec_id) == 0;
+
+		for (int i = 0; same && i < r->nslots; i++)
+			if (r->slots[i].step == 0)
+				same = p->m.caps_set[i] == m->caps_set[i] &&
+				       (!m->caps_set[i] || value_equal(&p->m.caps[i], &m->caps[i]));
+		if (same)
+			return p;
+	}
+	return NULL;
+}
+
+static void partial_start(struct ectx *c, struct rule *r)
+{
+	struct fstate *s = c->rs->state;
+	struct partial *p = xcalloc(1, sizeof(*p)), *dup;
+	const struct vg_proc *rootp = c->ev->proc;
+
+	if (r->scope == SCOPE_PARENT_TREE && ectx_proc(c, 1))
+		rootp = ectx_proc(c, 1);
+	ident_of(&p->root, rootp);
+	if (r->scope == SCOPE_PARENT_TREE && rootp == c->ev->proc) { /* parent unknown */
+		memcpy(p->root.exec_id, rootp->parent_exec_id, sizeof(p->root.exec_id));
+		p->root.pid = rootp->ppid;
+		p->root.start = 0;
+	}
+	capture(c, r, 0, &p->m);
+	dup = find_duplicate(r, &p->root, &p->m);
+	if (dup) {
+		seq_match_clear(&dup->m);
+		dup->m = p->m;
+		dup->start_ns = c->ev->ts_ns;
+		free(p);
+		return;
+	}
+	if (s->npartials >= s->max_partials) {
+		s->phead->rule->evictions++;
+		partial_free(s, s->phead);
+	}
+	p->rule = r;
+	p->next_step = 1;
+	p->start_ns = c->ev->ts_ns;
+	p->gprev = s->ptail;
+	if (s->ptail)
+		s->ptail->gnext = p;
+	else
+		s->phead = p;
+	s->ptail = p;
+	p->rnext = r->partials;
+	if (r->partials)
+		r->partials->rprev = p;
+	r->partials = p;
+	s->npartials++;
+}
+
+bool seq_update(struct ectx *c, struct rule *r, struct seq_match *out)
+{
+	struct fstate *s = c->rs->state;
+	uint64_t now = c->ev->ts_ns, bit = 1ull << c->ev->type;
+	struct partial *p, *next;
+	bool done = false;
+
+	for (p = r->partials; p && !done; p = next) {
+		const struct step *st = &r->steps[p->next_step];
+
+		next = p->rnext;
+		if (now > p->start_ns + r->window_ns) {
+			partial_free(s, p);
+			continue;
+		}
+		if (!(st->types & bit) || !in_scope(c, p))
+			continue;
+		c->caps = p->m.caps;
+		c->caps_set = p->m.caps_set;
+		if (eval_node(c, st->cond)) {
+			capture(c, r, p->next_step, &p->m);
+			if (++p->next_step == r->nsteps) {
+				*out = p->m;
+				memset(&p->m, 0, sizeof(p->m));
+				partial_free(s, p);
+				done = true;
+			}
+		}
+		c->caps = NULL;
+		c->caps_set = NULL;
+	}
+	if (!done && (r->steps[0].types & bit) && eval_node(c, r->steps[0].cond))
+		partial_start(c, r);
+	return done;
+}
+
+void fstate_free(struct fstate *s)
+{
+	if (!s)
+		return;
+	while (s->lru_head)
+		group_free(s, s->lru_head);
+	while (s->phead)
+		partial_free(s, s->phead);
+	free(s);
+}

@@ -8,10 +8,10 @@ CC        ?= cc
 ARCH      := x86
 SANITIZE  ?=
 
-CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -I$(BUILD) -Ibpf -Isrc $(SANITIZE)
+OPT       ?= -O2 -g
+CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -I$(BUILD) -Ibpf -Isrc $(SANITIZE)
 LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lm
-LDFLAGS   += $(SANITIZE)
+LDFLAGS   := $(SANITIZE)
 
 BPF_SRCS  := bpf/vigil.bpf.c
 BPF_DEPS  := $(wildcard bpf/*.h bpf/*.bpf.c)
@@ -66,7 +66,7 @@ unit: all $(UNIT_BINS)
 	@tests/run.sh $(BUILD) unit
 
 asan:
-	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" test
+	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" test
 
 bench: deps all
 	bench/run.sh $(BUILD)

@@ -95,6 +95,8 @@ class Agent:
         self._read_stderr()
         self.lines = self._parse()
         os.unlink(self.out_path)
+        if "Sanitizer" in self.stderr or "runtime error:" in self.stderr:
+            raise AssertionError("sanitizer report from the agent:\n" + self.stderr[-4000:])
         return self.lines
 
     def final_stats(self):

@@ -97,6 +97,15 @@ struct {
 	__type(value, __u8);
 } vg_allow_cmd SEC(".maps");
 
+/* Executables killed at exec, before their first instruction (rules with action kill
+ * that pin proc.exe). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct vg_inode_key);
+	__type(value, __u8);
+} vg_kill_exe SEC(".maps");
+
 #define VG_TASK_ALLOWED 1u
 
 struct {

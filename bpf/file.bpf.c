@@ -70,13 +70,23 @@ static __always_inline struct file *vg_file_fd(__u32 fd)
 }
 
 /* The path the caller passed as (dfd, name): the string, and unless it is absolute the
- * kernel's path of what it is relative to (cwd for AT_FDCWD, else dfd's file). */
+ * kernel's path of what it is relative to (cwd for AT_FDCWD, else dfd's file). A NULL
+ * name means the fd itself (fchmod, fchown), as does "" (AT_EMPTY_PATH); an unreadable
+ * one gives nothing. same, when not NULL, already holds the directory (rename and link
+ * from and to one dfd): it is shared rather than walked twice. */
 static __always_inline void vg_put_upath(struct vg_hdr *h, struct vg_upath *u, struct task_struct *task,
-					 long dfd, const char *name)
+					 long dfd, const char *name, const struct vg_str *same)
 {
-	if (name && vg_put_user_str(h, &u->name, name, VG_PATH_MAX) > 0 &&
-	    ((__u8 *)h)[u->name.off & (VG_SCRATCH_SIZE - 1)] == '/')
+	if (name) {
+		int n = vg_put_user_str(h, &u->name, name, VG_PATH_MAX);
+
+		if (n < 0 || (n > 0 && ((__u8 *)h)[u->name.off & (VG_SCRATCH_SIZE - 1)] == '/'))
+			return;
+	}
+	if (same && same->len) {
+		u->dir = *same;
 		return;
+	}
 	if ((int)dfd == VG_AT_FDCWD)
 		vg_put_path(h, &u->dir, &BPF_CORE_READ(task, fs)->pwd);
 	else
@@ -177,7 +187,7 @@ static __always_inline int vg_file_opened(long ret, int call)
 		o->mode = BPF_CORE_READ(f, f_inode, i_mode);
 		vg_put_file_path(h, &o->path, f);
 	} else {
-		vg_put_upath(h, &o->arg, task, a.dfd, a.name);
+		vg_put_upath(h, &o->arg, task, a.dfd, a.name, NULL);
 	}
 	return vg_submit(h);
 }
@@ -270,8 +280,8 @@ static __always_inline int vg_file_pair(long ret, __u32 type, int call)
 	if (p->symlink)
 		vg_put_user_str(h, &p->from.name, from, VG_PATH_MAX);
 	else
-		vg_put_upath(h, &p->from, task, from_dfd, from);
-	vg_put_upath(h, &p->to, task, to_dfd, to);
+		vg_put_upath(h, &p->from, task, from_dfd, from, NULL);
+	vg_put_upath(h, &p->to, task, to_dfd, to, !p->symlink && to_dfd == from_dfd ? &p->from.dir : NULL);
 	return vg_submit(h);
 }
 
@@ -321,7 +331,7 @@ static __always_inline int vg_file_attr(long ret, __u32 type, struct vg_attr_lay
 	a->uid = vg_arg_or(&s, l.uid, (__u32)-1);
 	a->gid = vg_arg_or(&s, l.gid, (__u32)-1);
 	vg_put_upath(h, &a->path, task, vg_arg_or(&s, l.dfd, VG_AT_FDCWD),
-		     (const char *)vg_arg_or(&s, l.path, 0));
+		     (const char *)vg_arg_or(&s, l.path, 0), NULL);
 	return vg_submit(h);
 }
 

@@ -60,19 +60,34 @@ static __always_inline bool vg_net_same_addr(const __u8 *a, const __u8 *b)
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
 }
 
-/* The inet socket behind fd of the current task, or NULL. */
-static __always_inline struct sock *vg_net_fd_sock(struct task_struct *task, __u32 fd)
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* The inet socket behind fd of the current task, or NULL. sendto and sendmsg ask this on
+ * every call, so the walk uses direct (fault-safe) loads through typed pointers, not a
+ * helper call per field: bpf_rdonly_cast gives the type back to the two pointers that
+ * lose it (the fd array slot and file->private_data). */
+static __always_inline struct sock *vg_net_fd_sock(__u32 fd)
 {
-	struct file *f = vg_task_fd(task, fd);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
+	struct file *f = NULL;
 	struct socket *sock;
 	struct sock *sk;
 	__u16 family;
 
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & VG_S_IFMT) != VG_S_IFSOCK)
+	if (fd >= fdt->max_fds)
 		return NULL;
-	sock = BPF_CORE_READ(f, private_data);
-	sk = BPF_CORE_READ(sock, sk);
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
+	if (!f)
+		return NULL;
+	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	if ((f->f_inode->i_mode & VG_S_IFMT) != VG_S_IFSOCK)
+		return NULL;
+	sock = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
+	sk = sock->sk;
+	if (!sk)
+		return NULL;
+	family = sk->__sk_common.skc_family;
 	return family == AF_INET || family == AF_INET6 ? sk : NULL;
 }
 
@@ -133,7 +148,7 @@ static __always_inline int vg_net_exit(__u32 type, long ret)
 	VG_BEGIN(h, n, type, struct vg_net, task);
 	h->ret = ret;
 	n->fd = a.fd;
-	sk = vg_net_fd_sock(task, a.fd);
+	sk = vg_net_fd_sock(a.fd);
 	if (sk)
 		vg_sock_endpoints(sk, &n->local, &n->remote, &n->proto);
 	if (type == VG_EV_BIND) {
@@ -221,7 +236,7 @@ static __always_inline int vg_net_accept(long ret)
 	if (ret < 0 || !vg_interested(VG_EV_ACCEPT))
 		return 0;
 	task = bpf_get_current_task_btf();
-	sk = vg_net_fd_sock(task, ret);
+	sk = vg_net_fd_sock(ret);
 	if (!sk)
 		return 0;
 	VG_BEGIN(h, n, VG_EV_ACCEPT, struct vg_net, task);
@@ -348,11 +363,11 @@ static __always_inline int vg_dns_emit(struct task_struct *task, struct sock *sk
 }
 
 /* The UDP socket behind fd, when it may carry DNS; NULL otherwise. */
-static __always_inline struct sock *vg_dns_sock(struct task_struct *task, __u32 fd)
+static __always_inline struct sock *vg_dns_sock(__u32 fd)
 {
-	struct sock *sk = vg_net_fd_sock(task, fd);
+	struct sock *sk = vg_net_fd_sock(fd);
 
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != VG_IPPROTO_UDP)
+	if (!sk || sk->sk_protocol != VG_IPPROTO_UDP)
 		return NULL;
 	return sk;
 }
@@ -365,7 +380,7 @@ static __always_inline bool vg_dns_dest(struct sock *sk, const void *uaddr, __u3
 	*given = uaddr != NULL;
 	if (*given)
 		return vg_net_user_addr(dest, uaddr, ulen) && dest->port == VG_DNS_PORT;
-	return __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport)) == VG_DNS_PORT;
+	return __builtin_bswap16(sk->__sk_common.skc_dport) == VG_DNS_PORT;
 }
 
 static __always_inline int vg_dns_msg(struct task_struct *task, struct sock *sk,
@@ -398,7 +413,7 @@ int vg_net_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 	if (len < VG_DNS_MIN || len > VG_DNS_MAX_LEN || !vg_interested(VG_EV_DNS))
 		return 0;
 	task = bpf_get_current_task_btf();
-	sk = vg_dns_sock(task, ctx->args[0]);
+	sk = vg_dns_sock(ctx->args[0]);
 	if (!sk || !vg_dns_dest(sk, (const void *)ctx->args[4], ctx->args[5], &dest, &given))
 		return 0;
 	return vg_dns_emit(task, sk, given ? &dest : NULL, (const __u8 *)ctx->args[1], len,
@@ -414,7 +429,7 @@ int vg_net_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 	if (!vg_interested(VG_EV_DNS))
 		return 0;
 	task = bpf_get_current_task_btf();
-	sk = vg_dns_sock(task, ctx->args[0]);
+	sk = vg_dns_sock(ctx->args[0]);
 	if (!sk)
 		return 0;
 	return vg_dns_msg(task, sk, (const struct user_msghdr *)ctx->args[1], VG_DNS_SENDMSG);
@@ -431,7 +446,7 @@ int vg_net_sys_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 	if (!vg_interested(VG_EV_DNS))
 		return 0;
 	task = bpf_get_current_task_btf();
-	sk = vg_dns_sock(task, ctx->args[0]);
+	sk = vg_dns_sock(ctx->args[0]);
 	if (!sk)
 		return 0;
 	for (__u32 i = 0; i < VG_DNS_MMSG && i < vlen; i++)

@@ -98,15 +98,21 @@ static long vg_cmd_hash_step(__u64 i, void *arg)
 	return 0;
 }
 
-/* Remembers whether the new image is allowlisted: by exe inode, or by argv hash. */
-static __always_inline void vg_decide_allow(struct vg_hdr *h, struct vg_exec *e, struct file *exe)
+/* The exec policy, by exe inode: kill it now (the signal is delivered on the way back to
+ * user space, before the new image runs an instruction), and remember whether the image
+ * is allowlisted (by inode, or by argv hash). */
+static __always_inline void vg_exec_policy(struct vg_hdr *h, struct vg_exec *e, struct file *exe)
 {
 	struct vg_inode_key key = {
 		.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev),
 		.ino = BPF_CORE_READ(exe, f_inode, i_ino),
 	};
 	__u32 tgid = h->pid, allowed = VG_TASK_ALLOWED;
-	bool hit = bpf_map_lookup_elem(&vg_allow_exe, &key) != NULL;
+	bool hit;
+
+	if (bpf_map_lookup_elem(&vg_kill_exe, &key) && bpf_send_signal(9) == 0)
+		h->flags |= VG_F_KILLED;
+	hit = bpf_map_lookup_elem(&vg_allow_exe, &key) != NULL;
 
 	if (!hit && vg_allow_cmdlines && e->argv.off < VG_MAX_RECORD) {
 		struct cmd_hash c = { .p = (const __u8 *)h + e->argv.off, .h = VG_FNV_OFFSET,
@@ -164,7 +170,7 @@ static __always_inline int vg_on_exec(struct task_struct *task, pid_t old_pid)
 			  VG_NODENAME_LEN);
 	for (int fd = 0; fd < 2; fd++) /* stdin and stdout tell a reverse shell; stderr adds cost only */
 		vg_put_fdinfo(h, &e->fd[fd], vg_task_fd(task, fd));
-	vg_decide_allow(h, e, exe);
+	vg_exec_policy(h, e, exe);
 	return vg_submit(h);
 }
 

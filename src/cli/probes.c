@@ -36,7 +36,7 @@ int vg_cmd_probes(int argc, char **argv)
 	if (!vg_features_fatal(&f)) {
 		for (unsigned t = 0; t < VG_EV__COUNT; t++)
 			want[t] = true;
-		struct vg_kconfig kc = { .ring_size = 1u << 16 };
+		struct vg_kconfig kc = { .ring_size = 1u << 16, .sandbox = true };
 
 		loaded = vg_loader_start(&loader, want, &kc, err, sizeof(err)) == 0;
 		if (loaded)

@@ -126,6 +126,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (strcmp(optarg, "default") && strcmp(optarg, "sandbox"))
 				return vg_cli_error("--profile must be default or sandbox, not '%s'", optarg);
 			o->profile = optarg;
+			o->kc.sandbox = strcmp(optarg, "sandbox") == 0;
 			break;
 		case 'd':
 			o->duration = strtod(optarg, &end);

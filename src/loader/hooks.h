@@ -21,9 +21,13 @@ struct vg_hook_alt {
 struct vg_hook {
 	unsigned type;    /* enum vg_type */
 	const char *what; /* what this component observes, for `vigil probes` */
-	bool optional;
+	unsigned optional; /* false (required), true, or VG_SANDBOX_ONLY */
 	struct vg_hook_alt alts[VG_ALT_MAX];
 };
+
+/* An optional component that costs every syscall (or similar): attached only with
+ * --profile sandbox. */
+#define VG_SANDBOX_ONLY 2
 
 struct vg_hook_table {
 	const struct vg_hook *hooks;

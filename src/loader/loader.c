@@ -79,6 +79,10 @@ static void choose(struct vg_loader *l)
 		s->alt = -1;
 		if (!hook_wanted(l, i))
 			continue;
+		if (h->optional == VG_SANDBOX_ONLY && !l->kc.sandbox) {
+			snprintf(s->why, sizeof(s->why), "sandbox profile only");
+			continue;
+		}
 		for (int a = 0; a < VG_ALT_MAX && h->alts[a].mechanism; a++)
 			if (!s->failed[a]) {
 				s->alt = a;
@@ -368,20 +372,41 @@ void vg_loader_report(const struct vg_loader *l)
 	}
 }
 
-int vg_loader_allow_exe(struct vg_loader *l, const char *path)
+/* path's inode in the kernel's encoding (s_dev is major << 20 | minor). */
+static int inode_key(const char *path, __u64 key[2])
 {
 	struct stat st;
-	struct {
-		__u64 dev, ino;
-	} key;
-	__u8 on = 1;
 
 	if (stat(path, &st) < 0)
 		return -1;
-	/* the kernel's s_dev encoding: major << 20 | minor */
-	key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
-	key.ino = st.st_ino;
-	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_allow_exe), &key, &on, BPF_ANY);
+	key[0] = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+	key[1] = st.st_ino;
+	return 0;
+}
+
+int vg_loader_allow_exe(struct vg_loader *l, const char *path)
+{
+	__u64 key[2];
+	__u8 on = 1;
+
+	if (inode_key(path, key) < 0)
+		return -1;
+	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_allow_exe), key, &on, BPF_ANY);
+}
+
+int vg_loader_kill_exes(struct vg_loader *l, const char *const *paths, int n)
+{
+	int fd = bpf_map__fd(l->skel->maps.vg_kill_exe), set = 0;
+	__u64 key[2], next[2];
+	__u8 on = 1;
+
+	/* replace the whole set: clear, then add */
+	while (bpf_map_get_next_key(fd, NULL, next) == 0)
+		bpf_map_delete_elem(fd, next);
+	for (int i = 0; i < n; i++)
+		if (inode_key(paths[i], key) == 0 && bpf_map_update_elem(fd, key, &on, BPF_ANY) == 0)
+			set++;
+	return set;
 }
 
 uint64_t vg_cmdline_hash(const char *argv, size_t len)

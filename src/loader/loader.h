@@ -27,6 +27,7 @@ struct vg_kconfig {
 	unsigned rate_per_sec; /* per exe and event type; 0 = unlimited */
 	unsigned rate_burst;
 	bool allow_cmdlines;   /* the cmdline allowlist will have entries */
+	bool sandbox;          /* the sandbox profile: VG_SANDBOX_ONLY hooks may attach */
 };
 
 struct vg_loader {
@@ -70,6 +71,10 @@ int vg_loader_allow_exe(struct vg_loader *l, const char *path);
 int vg_loader_allow_cmdline(struct vg_loader *l, const char *cmdline);
 /* The hash the kernel computes over argv as captured (NUL-separated, NUL-terminated). */
 uint64_t vg_cmdline_hash(const char *argv, size_t len);
+/* Replaces the set of executables killed at exec by the kernel; returns how many of the
+ * paths exist (a path that does not exist yet is skipped; user space still kills it on
+ * the alert). */
+int vg_loader_kill_exes(struct vg_loader *l, const char *const *paths, int n);
 
 int vg_loader_ring_fd(const struct vg_loader *l);
 int vg_loader_seq_fd(const struct vg_loader *l);

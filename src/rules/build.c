@@ -57,7 +57,8 @@ static struct node *exc_row(struct cctx *c, const struct exc_def *e, const struc
 		ctext_add(&cts[1], e->comp_src[f], e->comps[f]);
 		if (cell->s) {
 			ctext_add(&cts[2], cell->src, cell->s);
-			vals[k++] = (struct synval){ op == OP_IN ? SV_WORD : SV_STRING, cell->s, { &cts[2], 0 } };
+			vals[k++] = (struct synval){ op == OP_IN || op == OP_PMATCH ? SV_WORD : SV_STRING, cell->s,
+						     { &cts[2], 0 } };
 		}
 		for (int i = 0; i < cell->nseq; i++, k++) {
 			ctext_add(&cts[2 + k], cell->seq_src[i], cell->seq[i]);
@@ -185,8 +186,8 @@ struct vg_ruleset *build_ruleset(struct defs *d, const struct vg_rules_opts *opt
 	rs->opts.rate_burst = rs->opts.rate_burst ? rs->opts.rate_burst : 10;
 	rs->opts.rate_per_sec = rs->opts.rate_per_sec > 0 ? rs->opts.rate_per_sec : 1.0;
 	rs->opts.max_buckets = rs->opts.max_buckets ? rs->opts.max_buckets : 4096;
-	rs->opts.max_groups = rs->opts.max_groups ? rs->opts.max_groups : 4096;
-	rs->opts.max_partials = rs->opts.max_partials ? rs->opts.max_partials : 4096;
+	rs->opts.max_groups = rs->opts.max_groups ? rs->opts.max_groups : 1024;
+	rs->opts.max_partials = rs->opts.max_partials ? rs->opts.max_partials : 1024;
 	for (struct rdef *rd = d->order; rd; rd = rd->next)
 		n++;
 	rs->rules = xcalloc(n, sizeof(*rs->rules));

@@ -272,9 +272,9 @@ static bool compile_regex(struct cctx *c, struct node *n, struct loc l)
 	return true;
 }
 
-/* The values of `in (...)`: words naming a list expand to its items. */
-static char **in_values(struct cctx *c, const struct synval *vals, int nvals, bool in_list_name,
-			struct loc **locs, int *n)
+/* The values of `in (...)` and `pmatch (...)`: words naming a list expand to its items. */
+static char **in_values(struct cctx *c, enum op op, const struct synval *vals, int nvals,
+			bool in_list_name, struct loc **locs, int *n)
 {
 	char **out = NULL;
 	int cnt = 0;
@@ -286,7 +286,7 @@ static char **in_values(struct cctx *c, const struct synval *vals, int nvals, bo
 		int ni = 1;
 
 		if (vals[i].kind == SV_FIELD || vals[i].kind == SV_CAPTURE) {
-			loc_error(c->errs, vals[i].loc, "'in' takes constants and list names, not '%s'", vals[i].s);
+			loc_error(c->errs, vals[i].loc, "'%s' takes constants and list names, not '%s'", op_names[op], vals[i].s);
 			ok = false;
 			continue;
 		}
@@ -377,8 +377,8 @@ struct node *compile_cmp(struct cctx *c, const struct synval *lhs, enum op op, s
 	}
 	if (op == OP_EXISTS)
 		return n;
-	if (op == OP_IN) {
-		texts = in_values(c, vals, nvals, in_list_name, &locs, &nt);
+	if (op == OP_IN || op == OP_PMATCH) {
+		texts = in_values(c, op, vals, nvals, in_list_name, &locs, &nt);
 		if (nt < 0)
 			goto out;
 	} else if (nvals == 1 && (vals[0].kind == SV_FIELD || vals[0].kind == SV_CAPTURE)) {

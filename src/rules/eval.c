@@ -152,6 +152,15 @@ static bool str_match(struct ectx *c, const struct node *n, enum op op, const ch
 		memcpy(buf, p, len);
 		buf[len] = 0;
 		return fnmatch(k->str.ptr, buf, 0) == 0;
+	case OP_PMATCH: /* the path is one of them or below one */
+		for (int i = 0; i < nk; i++) {
+			size_t kl = k[i].str.len;
+
+			if (len >= kl && memcmp(p, k[i].str.ptr, kl) == 0 &&
+			    (len == kl || p[kl] == '/' || (kl && k[i].str.ptr[kl - 1] == '/')))
+				return true;
+		}
+		return false;
 	case OP_REGEX:
 		return pcre2_match(n->re, (PCRE2_SPTR)p, len, 0, 0, c->rs->md, NULL) >= 0;
 	default:

@@ -1,11 +1,12 @@
 /* internal.h — types shared by the rule engine's files (src/rules/); not public API.
  *
- * Pipeline: loader.c reads YAML into definitions (struct def, struct rdef), merging
- * appends and overrides; build.c compiles them: parse.c turns condition text into a
- * syntax tree (struct syn), compile.c turns that into a typed tree (struct node) whose
- * operands are resolved field accessors (fields.c); eval.c runs typed trees; state.c
- * keeps frequency and sequence state; engine.c indexes rules by event type and emits
- * alerts through ratelimit.c and template.c.
+ * Pipeline: loader.c reads YAML (through yamlnode.c) into definitions (struct def,
+ * struct rdef), merging appends and overrides; build.c compiles them: parse.c turns
+ * condition text into a syntax tree (struct syn), compile.c turns that into a typed tree
+ * (struct node) whose operands are resolved field accessors (fields.c); eval.c runs typed
+ * trees; state.c keeps frequency and sequence state; engine.c indexes rules by event
+ * type and emits alerts through ratelimit.c and template.c. diag.c maps errors back to
+ * file:line:col; mem.c holds the arena; cmd.c is the CLI.
  */
 #ifndef VIGIL_RULES_INTERNAL_H
 #define VIGIL_RULES_INTERNAL_H
@@ -13,6 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <uthash.h>
+#include <yaml.h>
 #include "rules/rules.h"
 #include "proc/proctable.h"
 #include "output/buf.h"
@@ -71,7 +73,7 @@ void loc_error(struct vg_rules_errors *e, struct loc l, const char *fmt, ...)
 /* ---- syntax tree (parse.c) ---- */
 enum op {
 	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN, OP_CONTAINS, OP_ICONTAINS,
-	OP_STARTSWITH, OP_ENDSWITH, OP_GLOB, OP_REGEX, OP_EXISTS,
+	OP_STARTSWITH, OP_ENDSWITH, OP_GLOB, OP_REGEX, OP_PMATCH, OP_EXISTS,
 };
 extern const char *const op_names[];
 int op_parse(const char *s); /* enum op or -1 */
@@ -233,6 +235,42 @@ struct defs {
 	int nmacros, nlists;
 };
 
+/* ---- loading (loader.c, yamlnode.c) ---- */
+struct loader {
+	struct arena a; /* everything here lives until the ruleset is built */
+	struct defs d;
+	struct vg_rules_errors *errs;
+	const char *file;
+	const char *text;
+	size_t len;
+	yaml_document_t *doc;
+};
+
+enum mode { M_REPLACE, M_APPEND };
+
+struct kv {
+	const char *key;
+	yaml_node_t *k, *v;
+};
+#define MAX_KEYS 16
+
+#define y_error(L, n, ...) src_error((L)->errs, y_src(L, n), NULL, 0, __VA_ARGS__)
+const struct src *y_src(struct loader *L, const yaml_node_t *n);
+yaml_node_t *y_node(struct loader *L, int id);
+char *y_scalar(struct loader *L, yaml_node_t *n, const char *what); /* NULL: not a scalar */
+bool y_bool(struct loader *L, yaml_node_t *n, const char *what, bool *out);
+void *y_grow(struct arena *a, void *old, int n, int add, size_t size);
+/* A scalar or a sequence of scalars, appended to or replacing *out. */
+bool y_strings(struct loader *L, yaml_node_t *n, const char *what, char ***out,
+	       const struct src ***srcs, int *cnt, enum mode m);
+/* The keys of a map, checked against allowed (NULL-terminated); -1 on error. */
+int y_keys(struct loader *L, yaml_node_t *map, const char *what, const char *const *allowed,
+	   struct kv *out);
+yaml_node_t *y_get(struct kv *kv, int n, const char *key);
+/* How KEY applies in an appending or overriding item. */
+bool y_mode(struct loader *L, struct kv *kv, int n, const char *key, bool append, enum mode *m);
+void y_cond(struct loader *L, struct ctext *ct, yaml_node_t *n, enum mode m);
+
 /* ---- compiled ruleset ---- */
 /* Where a sequence's later steps must happen, relative to the first step's process. */
 enum seq_scope { SCOPE_TREE, SCOPE_PARENT_TREE, SCOPE_PROCESS, SCOPE_SESSION, SCOPE_HOST };
@@ -240,7 +278,7 @@ enum seq_scope { SCOPE_TREE, SCOPE_PARENT_TREE, SCOPE_PROCESS, SCOPE_SESSION, SC
 #define MAX_BY 4
 #define MAX_STEPS 8
 #define MAX_SLOTS 16
-#define MAX_EVIDENCE 32
+#define MAX_EVIDENCE 16 /* JSON events kept per group or sequence: bounds memory */
 
 struct tmpl_part {
 	const char *lit;

@@ -16,195 +16,6 @@
 #include <yaml.h>
 #include "rules/internal.h"
 
-struct loader {
-	struct arena a; /* everything here lives until the ruleset is built */
-	struct defs d;
-	struct vg_rules_errors *errs;
-	const char *file;
-	const char *text;
-	size_t len;
-	yaml_document_t *doc;
-};
-
-enum mode { M_REPLACE, M_APPEND };
-
-struct kv {
-	const char *key;
-	yaml_node_t *k, *v;
-};
-#define MAX_KEYS 16
-
-static const struct src *src_of(struct loader *L, const yaml_node_t *n)
-{
-	struct src *s = arena_alloc(&L->a, sizeof(*s));
-
-	*s = (struct src){ L->file, L->text, L->len, n->start_mark.index, (int)n->start_mark.line,
-			   (int)n->start_mark.column, n->type == YAML_SCALAR_NODE ? n->data.scalar.style : 0 };
-	return s;
-}
-
-#define node_error(L, n, ...) src_error((L)->errs, src_of(L, n), NULL, 0, __VA_ARGS__)
-
-static yaml_node_t *node(struct loader *L, int id)
-{
-	return yaml_document_get_node(L->doc, id);
-}
-
-static char *scalar(struct loader *L, yaml_node_t *n, const char *what)
-{
-	if (n->type != YAML_SCALAR_NODE) {
-		node_error(L, n, "'%s' must be a string", what);
-		return NULL;
-	}
-	return arena_strndup(&L->a, (const char *)n->data.scalar.value, n->data.scalar.length);
-}
-
-static bool boolean(struct loader *L, yaml_node_t *n, const char *what, bool *out)
-{
-	const char *s = scalar(L, n, what);
-
-	if (s && (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")))
-		*out = true;
-	else if (s && (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")))
-		*out = false;
-	else if (s)
-		node_error(L, n, "'%s' must be true or false, not '%s'", what, s);
-	return s && (*out || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"));
-}
-
-static void *grow(struct arena *a, void *old, int n, int add, size_t size)
-{
-	void *p = arena_alloc(a, (n + add) * size);
-
-	if (n)
-		memcpy(p, old, n * size);
-	return p;
-}
-
-/* A scalar or a sequence of scalars. */
-static bool strings(struct loader *L, yaml_node_t *n, const char *what, char ***out,
-		    const struct src ***srcs, int *cnt, enum mode m)
-{
-	int have = m == M_APPEND ? *cnt : 0, add;
-	yaml_node_item_t *it;
-
-	if (n->type == YAML_MAPPING_NODE) {
-		node_error(L, n, "'%s' must be a list of strings", what);
-		return false;
-	}
-	add = n->type == YAML_SCALAR_NODE ? 1 : (int)(n->data.sequence.items.top - n->data.sequence.items.start);
-	*out = grow(&L->a, *out, have, add, sizeof(**out));
-	if (srcs)
-		*srcs = grow(&L->a, *srcs, have, add, sizeof(**srcs));
-	*cnt = have;
-	if (n->type == YAML_SCALAR_NODE) {
-		(*out)[(*cnt)] = scalar(L, n, what);
-		if (srcs)
-			(*srcs)[*cnt] = src_of(L, n);
-		(*cnt)++;
-		return true;
-	}
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *e = node(L, *it);
-		char *s = scalar(L, e, what);
-
-		if (!s)
-			return false;
-		if (srcs)
-			(*srcs)[*cnt] = src_of(L, e);
-		(*out)[(*cnt)++] = s;
-	}
-	return true;
-}
-
-/* The keys of a map, checked against the allowed ones. */
-static int keys(struct loader *L, yaml_node_t *map, const char *what, const char *const *allowed,
-		struct kv *out)
-{
-	int n = 0;
-
-	if (map->type != YAML_MAPPING_NODE) {
-		node_error(L, map, "%s must be a map", what);
-		return -1;
-	}
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node(L, p->key);
-		const char *key = scalar(L, k, "key");
-		int i;
-
-		if (!key)
-			return -1;
-		for (i = 0; allowed[i] && strcmp(allowed[i], key); i++)
-			;
-		if (!allowed[i]) {
-			char list[512] = "";
-
-			for (i = 0; allowed[i]; i++)
-				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", allowed[i]);
-			node_error(L, k, "unknown key '%s' in %s (expected %s)", key, what, list);
-			return -1;
-		}
-		for (i = 0; i < n; i++)
-			if (!strcmp(out[i].key, key)) {
-				node_error(L, k, "duplicate key '%s'", key);
-				return -1;
-			}
-		out[n++] = (struct kv){ key, k, node(L, p->value) };
-	}
-	return n;
-}
-
-static yaml_node_t *get(struct kv *kv, int n, const char *key)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(kv[i].key, key))
-			return kv[i].v;
-	return NULL;
-}
-
-/* How a key of an appending or overriding item applies. */
-static bool key_mode(struct loader *L, struct kv *kv, int n, const char *key, bool append,
-		     enum mode *m)
-{
-	yaml_node_t *ov = get(kv, n, "override"), *v;
-	const char *s;
-
-	*m = append ? M_APPEND : M_REPLACE;
-	if (!ov)
-		return true;
-	if (ov->type != YAML_MAPPING_NODE) {
-		node_error(L, ov, "'override' must map keys to append or replace");
-		return false;
-	}
-	for (yaml_node_pair_t *p = ov->data.mapping.pairs.start; p < ov->data.mapping.pairs.top; p++) {
-		if (node(L, p->key)->type != YAML_SCALAR_NODE ||
-		    strcmp((const char *)node(L, p->key)->data.scalar.value, key))
-			continue;
-		v = node(L, p->value);
-		s = scalar(L, v, "override");
-		if (s && !strcmp(s, "append"))
-			*m = M_APPEND;
-		else if (s && !strcmp(s, "replace"))
-			*m = M_REPLACE;
-		else if (s)
-			node_error(L, v, "override of '%s' must be append or replace, not '%s'", key, s);
-		return s && (*m == M_APPEND || !strcmp(s, "replace"));
-	}
-	node_error(L, ov, "'override' does not say how to apply '%s'", key);
-	return false;
-}
-
-static void add_cond(struct loader *L, struct ctext *ct, yaml_node_t *n, enum mode m)
-{
-	char *s = scalar(L, n, "condition");
-
-	if (!s)
-		return;
-	if (m == M_REPLACE)
-		ctext_free(ct);
-	ctext_add(ct, src_of(L, n), s);
-}
-
 /* ---- lists and macros ---- */
 static struct def *def_get(struct loader *L, struct def **table, int *count, const char *name,
 			   bool create)
@@ -227,34 +38,34 @@ static void load_def(struct loader *L, yaml_node_t *map, bool is_list)
 	static const char *const macro_keys[] = { "macro", "condition", "append", "override", NULL };
 	const char *what = is_list ? "list" : "macro", *body = is_list ? "items" : "condition";
 	struct kv kv[MAX_KEYS];
-	int n = keys(L, map, what, is_list ? list_keys : macro_keys, kv);
+	int n = y_keys(L, map, what, is_list ? list_keys : macro_keys, kv);
 	yaml_node_t *v;
 	char *name;
 	bool append = false;
 	struct def *d;
 	enum mode m;
 
-	if (n < 0 || !(name = scalar(L, get(kv, n, what), what)))
+	if (n < 0 || !(name = y_scalar(L, y_get(kv, n, what), what)))
 		return;
-	if ((v = get(kv, n, "append")) && !boolean(L, v, "append", &append))
+	if ((v = y_get(kv, n, "append")) && !y_bool(L, v, "append", &append))
 		return;
 	d = def_get(L, is_list ? &L->d.lists : &L->d.macros, is_list ? &L->d.nlists : &L->d.nmacros,
-		    name, !append && !get(kv, n, "override"));
+		    name, !append && !y_get(kv, n, "override"));
 	if (!d) {
-		node_error(L, map, "%s '%s': no earlier %s of that name to append to or override", what, name, what);
+		y_error(L, map, "%s '%s': no earlier %s of that name to append to or override", what, name, what);
 		return;
 	}
-	if (!(v = get(kv, n, body))) {
-		node_error(L, map, "%s '%s' has no '%s'", what, name, body);
+	if (!(v = y_get(kv, n, body))) {
+		y_error(L, map, "%s '%s' has no '%s'", what, name, body);
 		return;
 	}
-	if (!key_mode(L, kv, n, body, append, &m))
+	if (!y_mode(L, kv, n, body, append, &m))
 		return;
-	d->src = src_of(L, map);
+	d->src = y_src(L, map);
 	if (is_list)
-		strings(L, v, "items", &d->items, NULL, &d->nitems, m);
+		y_strings(L, v, "items", &d->items, NULL, &d->nitems, m);
 	else
-		add_cond(L, &d->cond, v, m);
+		y_cond(L, &d->cond, v, m);
 }
 
 /* Condition texts are heap-allocated (they grow on append); the rest is in the arena. */
@@ -284,11 +95,11 @@ static bool exc_cell(struct loader *L, yaml_node_t *n, struct exc_cell *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (n->type == YAML_SCALAR_NODE) {
-		c->s = scalar(L, n, "values");
-		c->src = src_of(L, n);
+		c->s = y_scalar(L, n, "values");
+		c->src = y_src(L, n);
 		return true;
 	}
-	return strings(L, n, "values", &c->seq, &c->seq_src, &c->nseq, M_REPLACE);
+	return y_strings(L, n, "values", &c->seq, &c->seq_src, &c->nseq, M_REPLACE);
 }
 
 static bool exc_values(struct loader *L, struct exc_def *e, yaml_node_t *v)
@@ -296,13 +107,13 @@ static bool exc_values(struct loader *L, struct exc_def *e, yaml_node_t *v)
 	int add;
 
 	if (v->type != YAML_SEQUENCE_NODE) {
-		node_error(L, v, "exception '%s': 'values' must be a list", e->name);
+		y_error(L, v, "exception '%s': 'values' must be a list", e->name);
 		return false;
 	}
 	add = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
-	e->rows = grow(&L->a, e->rows, e->nrows, add, sizeof(*e->rows));
+	e->rows = y_grow(&L->a, e->rows, e->nrows, add, sizeof(*e->rows));
 	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-		yaml_node_t *rn = node(L, *it);
+		yaml_node_t *rn = y_node(L, *it);
 		struct exc_row *row = &e->rows[e->nrows];
 
 		row->n = e->nfields;
@@ -315,12 +126,12 @@ static bool exc_values(struct loader *L, struct exc_def *e, yaml_node_t *v)
 
 			if (rn->type != YAML_SEQUENCE_NODE ||
 			    rn->data.sequence.items.top - rn->data.sequence.items.start != e->nfields) {
-				node_error(L, rn, "exception '%s': each value must be a list of %d (one per field)",
+				y_error(L, rn, "exception '%s': each value must be a list of %d (one per field)",
 					   e->name, e->nfields);
 				return false;
 			}
 			for (yaml_node_item_t *c = rn->data.sequence.items.start; c < rn->data.sequence.items.top; c++)
-				if (!exc_cell(L, node(L, *c), &row->cells[k++]))
+				if (!exc_cell(L, y_node(L, *c), &row->cells[k++]))
 					return false;
 		}
 		e->nrows++;
@@ -335,12 +146,12 @@ static bool exc_fields(struct loader *L, struct exc_def *e, yaml_node_t *fields,
 	int nc = 0;
 
 	e->single = fields->type == YAML_SCALAR_NODE;
-	if (!strings(L, fields, "fields", &e->fields, &e->field_src, &e->nfields, M_REPLACE))
+	if (!y_strings(L, fields, "fields", &e->fields, &e->field_src, &e->nfields, M_REPLACE))
 		return false;
-	if (comps && !strings(L, comps, "comps", &c, &cs, &nc, M_REPLACE))
+	if (comps && !y_strings(L, comps, "comps", &c, &cs, &nc, M_REPLACE))
 		return false;
 	if (comps && nc != 1 && nc != e->nfields) {
-		node_error(L, comps, "exception '%s': %d comps for %d fields", e->name, nc, e->nfields);
+		y_error(L, comps, "exception '%s': %d comps for %d fields", e->name, nc, e->nfields);
 		return false;
 	}
 	e->comps = arena_alloc(&L->a, e->nfields * sizeof(*e->comps));
@@ -362,47 +173,47 @@ static void load_exceptions(struct loader *L, struct rdef *rd, yaml_node_t *seq,
 	static const char *const exc_keys[] = { "name", "fields", "comps", "values", "condition", NULL };
 
 	if (seq->type != YAML_SEQUENCE_NODE) {
-		node_error(L, seq, "'exceptions' must be a list");
+		y_error(L, seq, "'exceptions' must be a list");
 		return;
 	}
 	if (m == M_REPLACE)
 		exc_release(rd);
 	for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
-		yaml_node_t *item = node(L, *it), *v;
+		yaml_node_t *item = y_node(L, *it), *v;
 		struct kv kv[MAX_KEYS];
-		int n = keys(L, item, "exception", exc_keys, kv), i;
+		int n = y_keys(L, item, "exception", exc_keys, kv), i;
 		struct exc_def *e;
 		char *name;
 
-		if (n < 0 || !(v = get(kv, n, "name"))) {
+		if (n < 0 || !(v = y_get(kv, n, "name"))) {
 			if (n >= 0)
-				node_error(L, item, "exception without a name");
+				y_error(L, item, "exception without a name");
 			continue;
 		}
-		if (!(name = scalar(L, v, "name")))
+		if (!(name = y_scalar(L, v, "name")))
 			continue;
 		for (i = 0; i < rd->nexc && strcmp(rd->exc[i].name, name); i++)
 			;
 		if (i == rd->nexc) { /* a new exception */
-			rd->exc = grow(&L->a, rd->exc, rd->nexc, 1, sizeof(*rd->exc));
+			rd->exc = y_grow(&L->a, rd->exc, rd->nexc, 1, sizeof(*rd->exc));
 			e = &rd->exc[rd->nexc++];
 			e->name = name;
-			if (get(kv, n, "condition")) {
-				add_cond(L, &e->cond, get(kv, n, "condition"), M_REPLACE);
+			if (y_get(kv, n, "condition")) {
+				y_cond(L, &e->cond, y_get(kv, n, "condition"), M_REPLACE);
 				continue;
 			}
-			if (!get(kv, n, "fields")) {
-				node_error(L, item, "exception '%s' needs 'fields' (or a 'condition')", name);
+			if (!y_get(kv, n, "fields")) {
+				y_error(L, item, "exception '%s' needs 'fields' (or a 'condition')", name);
 				rd->nexc--;
 				continue;
 			}
-			if (!exc_fields(L, e, get(kv, n, "fields"), get(kv, n, "comps"))) {
+			if (!exc_fields(L, e, y_get(kv, n, "fields"), y_get(kv, n, "comps"))) {
 				rd->nexc--;
 				continue;
 			}
 		}
 		e = &rd->exc[i];
-		if ((v = get(kv, n, "values")) && !e->cond.text)
+		if ((v = y_get(kv, n, "values")) && !e->cond.text)
 			exc_values(L, e, v);
 	}
 }
@@ -410,7 +221,7 @@ static void load_exceptions(struct loader *L, struct rdef *rd, yaml_node_t *seq,
 /* ---- frequency and sequence ---- */
 static bool number(struct loader *L, yaml_node_t *n, const char *what, long lo, long hi, long *out)
 {
-	const char *s = scalar(L, n, what);
+	const char *s = y_scalar(L, n, what);
 	char *end;
 
 	if (!s)
@@ -418,18 +229,18 @@ static bool number(struct loader *L, yaml_node_t *n, const char *what, long lo, 
 	*out = strtol(s, &end, 10);
 	if (*s && !*end && *out >= lo && *out <= hi)
 		return true;
-	node_error(L, n, "'%s' must be a number from %ld to %ld, not '%s'", what, lo, hi, s);
+	y_error(L, n, "'%s' must be a number from %ld to %ld, not '%s'", what, lo, hi, s);
 	return false;
 }
 
 static bool window(struct loader *L, yaml_node_t *n, uint64_t *ns)
 {
-	const char *s = n ? scalar(L, n, "window") : NULL;
+	const char *s = n ? y_scalar(L, n, "window") : NULL;
 
 	if (s && parse_duration(s, ns) && *ns)
 		return true;
 	if (s)
-		node_error(L, n, "'window' must be a duration like 10s, 500ms, 5m or 1h, not '%s'", s);
+		y_error(L, n, "'window' must be a duration like 10s, 500ms, 5m or 1h, not '%s'", s);
 	return false;
 }
 
@@ -437,28 +248,28 @@ static void load_frequency(struct loader *L, struct rdef *rd, yaml_node_t *map)
 {
 	static const char *const fkeys[] = { "count", "window", "distinct", "by", NULL };
 	struct kv kv[MAX_KEYS];
-	int n = keys(L, map, "frequency", fkeys, kv);
+	int n = y_keys(L, map, "frequency", fkeys, kv);
 	long count;
 	yaml_node_t *v;
 
 	if (n < 0)
 		return;
 	rd->kind = RK_FREQ;
-	if (!get(kv, n, "count") || !get(kv, n, "window")) {
-		node_error(L, map, "frequency needs 'count' and 'window'");
+	if (!y_get(kv, n, "count") || !y_get(kv, n, "window")) {
+		y_error(L, map, "frequency needs 'count' and 'window'");
 		return;
 	}
-	if (number(L, get(kv, n, "count"), "count", 1, 10000, &count))
+	if (number(L, y_get(kv, n, "count"), "count", 1, 10000, &count))
 		rd->count = (unsigned)count;
-	window(L, get(kv, n, "window"), &rd->window_ns);
-	if ((v = get(kv, n, "distinct"))) {
-		rd->distinct = scalar(L, v, "distinct");
-		rd->distinct_src = src_of(L, v);
+	window(L, y_get(kv, n, "window"), &rd->window_ns);
+	if ((v = y_get(kv, n, "distinct"))) {
+		rd->distinct = y_scalar(L, v, "distinct");
+		rd->distinct_src = y_src(L, v);
 	}
 	rd->nby = 0;
-	if ((v = get(kv, n, "by")) && strings(L, v, "by", &rd->by, &rd->by_src, &rd->nby, M_REPLACE) &&
+	if ((v = y_get(kv, n, "by")) && y_strings(L, v, "by", &rd->by, &rd->by_src, &rd->nby, M_REPLACE) &&
 	    rd->nby > MAX_BY)
-		node_error(L, v, "at most %d 'by' fields", MAX_BY);
+		y_error(L, v, "at most %d 'by' fields", MAX_BY);
 }
 
 static void load_sequence(struct loader *L, struct rdef *rd, yaml_node_t *map)
@@ -467,47 +278,47 @@ static void load_sequence(struct loader *L, struct rdef *rd, yaml_node_t *map)
 	static const char *const stkeys[] = { "name", "condition", NULL };
 	static const char *const scopes[] = { "tree", "parent_tree", "process", "session", "host" };
 	struct kv kv[MAX_KEYS];
-	int n = keys(L, map, "sequence", skeys, kv), nsteps;
+	int n = y_keys(L, map, "sequence", skeys, kv), nsteps;
 	yaml_node_t *steps, *v;
 	const char *s;
 
 	if (n < 0)
 		return;
 	rd->kind = RK_SEQ;
-	steps = get(kv, n, "steps");
-	if (!steps || !get(kv, n, "window")) {
-		node_error(L, map, "sequence needs 'steps' and 'window'");
+	steps = y_get(kv, n, "steps");
+	if (!steps || !y_get(kv, n, "window")) {
+		y_error(L, map, "sequence needs 'steps' and 'window'");
 		return;
 	}
-	window(L, get(kv, n, "window"), &rd->window_ns);
+	window(L, y_get(kv, n, "window"), &rd->window_ns);
 	rd->scope = SCOPE_TREE;
-	if ((v = get(kv, n, "scope")) && (s = scalar(L, v, "scope"))) {
+	if ((v = y_get(kv, n, "scope")) && (s = y_scalar(L, v, "scope"))) {
 		for (rd->scope = 0; rd->scope <= SCOPE_HOST && strcmp(scopes[rd->scope], s); rd->scope++)
 			;
 		if (rd->scope > SCOPE_HOST)
-			node_error(L, v, "unknown scope '%s' (expected tree, parent_tree, process, session or host)", s);
+			y_error(L, v, "unknown scope '%s' (expected tree, parent_tree, process, session or host)", s);
 	}
 	nsteps = steps->type == YAML_SEQUENCE_NODE ?
 		 (int)(steps->data.sequence.items.top - steps->data.sequence.items.start) : 0;
 	if (nsteps < 2 || nsteps > MAX_STEPS) {
-		node_error(L, steps, "'steps' must be a list of 2 to %d steps", MAX_STEPS);
+		y_error(L, steps, "'steps' must be a list of 2 to %d steps", MAX_STEPS);
 		return;
 	}
 	steps_release(rd);
 	rd->steps = arena_alloc(&L->a, nsteps * sizeof(*rd->steps));
 	for (yaml_node_item_t *it = steps->data.sequence.items.start; it < steps->data.sequence.items.top; it++) {
-		yaml_node_t *item = node(L, *it);
+		yaml_node_t *item = y_node(L, *it);
 		struct step_def *st = &rd->steps[rd->nsteps++];
-		int k = keys(L, item, "step", stkeys, kv);
+		int k = y_keys(L, item, "step", stkeys, kv);
 
 		if (k < 0)
 			continue;
-		if ((v = get(kv, k, "name")))
-			st->name = scalar(L, v, "name");
-		if ((v = get(kv, k, "condition")))
-			add_cond(L, &st->cond, v, M_REPLACE);
+		if ((v = y_get(kv, k, "name")))
+			st->name = y_scalar(L, v, "name");
+		if ((v = y_get(kv, k, "condition")))
+			y_cond(L, &st->cond, v, M_REPLACE);
 		else
-			node_error(L, item, "step %d has no 'condition'", rd->nsteps);
+			y_error(L, item, "step %d has no 'condition'", rd->nsteps);
 	}
 }
 
@@ -518,25 +329,25 @@ static void rule_key(struct loader *L, struct rdef *rd, const char *key, yaml_no
 	int p;
 
 	if (!strcmp(key, "condition")) {
-		add_cond(L, &rd->cond, v, m);
+		y_cond(L, &rd->cond, v, m);
 	} else if (!strcmp(key, "output")) {
-		rd->output = scalar(L, v, key);
-		rd->output_src = src_of(L, v);
+		rd->output = y_scalar(L, v, key);
+		rd->output_src = y_src(L, v);
 	} else if (!strcmp(key, "desc")) {
-		rd->desc = scalar(L, v, key);
-	} else if (!strcmp(key, "priority") && (s = scalar(L, v, key))) {
+		rd->desc = y_scalar(L, v, key);
+	} else if (!strcmp(key, "priority") && (s = y_scalar(L, v, key))) {
 		p = vg_priority_parse(s);
 		if (p < 0)
-			node_error(L, v, "unknown priority '%s' (expected emergency, alert, critical, error, "
+			y_error(L, v, "unknown priority '%s' (expected emergency, alert, critical, error, "
 				   "warning, notice, informational or debug)", s);
 		rd->prio = p < 0 ? VG_PRIO_DEBUG : p;
 	} else if (!strcmp(key, "tags")) {
-		strings(L, v, "tags", &rd->tags, NULL, &rd->ntags, m);
+		y_strings(L, v, "tags", &rd->tags, NULL, &rd->ntags, m);
 	} else if (!strcmp(key, "enabled")) {
-		boolean(L, v, key, &rd->enabled);
-	} else if (!strcmp(key, "action") && (s = scalar(L, v, key))) {
+		y_bool(L, v, key, &rd->enabled);
+	} else if (!strcmp(key, "action") && (s = y_scalar(L, v, key))) {
 		if (strcmp(s, "alert") && strcmp(s, "kill"))
-			node_error(L, v, "unknown action '%s' (expected alert or kill)", s);
+			y_error(L, v, "unknown action '%s' (expected alert or kill)", s);
 		rd->action = strcmp(s, "kill") ? VG_ACTION_ALERT : VG_ACTION_KILL;
 	} else if (!strcmp(key, "exceptions")) {
 		load_exceptions(L, rd, v, m);
@@ -552,27 +363,27 @@ static void load_rule(struct loader *L, yaml_node_t *map)
 	static const char *const rkeys[] = { "rule", "desc", "condition", "output", "priority", "tags",
 		"enabled", "exceptions", "action", "append", "override", "frequency", "sequence", NULL };
 	struct kv kv[MAX_KEYS];
-	int n = keys(L, map, "rule", rkeys, kv);
+	int n = y_keys(L, map, "rule", rkeys, kv);
 	bool append = false, modify;
 	struct rdef *rd;
 	yaml_node_t *v;
 	char *name;
 	enum mode m;
 
-	if (n < 0 || !(name = scalar(L, get(kv, n, "rule"), "rule")))
+	if (n < 0 || !(name = y_scalar(L, y_get(kv, n, "rule"), "rule")))
 		return;
-	if ((v = get(kv, n, "append")) && !boolean(L, v, "append", &append))
+	if ((v = y_get(kv, n, "append")) && !y_bool(L, v, "append", &append))
 		return;
 	HASH_FIND_STR(L->d.rules, name, rd);
-	modify = append || get(kv, n, "override") || (rd && n == 2 && get(kv, n, "enabled"));
+	modify = append || y_get(kv, n, "override") || (rd && n == 2 && y_get(kv, n, "enabled"));
 	if (modify && !rd) {
-		node_error(L, map, "rule '%s': no earlier rule of that name to append to or override", name);
+		y_error(L, map, "rule '%s': no earlier rule of that name to append to or override", name);
 		return;
 	}
 	if (modify) {
 		for (int i = 0; i < n; i++)
 			if (strcmp(kv[i].key, "rule") && strcmp(kv[i].key, "append") && strcmp(kv[i].key, "override") &&
-			    key_mode(L, kv, n, kv[i].key, append, &m))
+			    y_mode(L, kv, n, kv[i].key, append, &m))
 				rule_key(L, rd, kv[i].key, kv[i].v, m);
 		return;
 	}
@@ -590,29 +401,29 @@ static void load_rule(struct loader *L, yaml_node_t *map)
 	for (int i = 0; i < n; i++)
 		rule_key(L, rd, kv[i].key, kv[i].v, M_REPLACE);
 	for (const char *const *k = (const char *const[]){ "desc", "output", "priority", NULL }; *k; k++)
-		if (!get(kv, n, *k))
-			node_error(L, map, "rule '%s' has no '%s'", name, *k);
+		if (!y_get(kv, n, *k))
+			y_error(L, map, "rule '%s' has no '%s'", name, *k);
 	if (rd->kind == RK_SEQ && rd->cond.text)
-		node_error(L, map, "rule '%s': a sequence rule has its conditions in its steps", name);
+		y_error(L, map, "rule '%s': a sequence rule has its conditions in its steps", name);
 	if (rd->kind != RK_SEQ && !rd->cond.text)
-		node_error(L, map, "rule '%s' has no 'condition'", name);
+		y_error(L, map, "rule '%s' has no 'condition'", name);
 }
 
 /* ---- files ---- */
 static void load_document(struct loader *L, yaml_node_t *root)
 {
 	if (root->type != YAML_SEQUENCE_NODE) {
-		node_error(L, root, "a rules file is a list of rule, macro and list items");
+		y_error(L, root, "a rules file is a list of rule, macro and list items");
 		return;
 	}
 	for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top; it++) {
-		yaml_node_t *item = node(L, *it);
+		yaml_node_t *item = y_node(L, *it);
 		yaml_node_pair_t *p;
 		const char *first = NULL;
 
 		if (item->type == YAML_MAPPING_NODE)
 			for (p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top && !first; p++) {
-				yaml_node_t *k = node(L, p->key);
+				yaml_node_t *k = y_node(L, p->key);
 				const char *s = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
 
 				if (!strcmp(s, "rule") || !strcmp(s, "macro") || !strcmp(s, "list") ||
@@ -620,7 +431,7 @@ static void load_document(struct loader *L, yaml_node_t *root)
 					first = s;
 			}
 		if (!first)
-			node_error(L, item, "expected an item with 'rule', 'macro' or 'list'");
+			y_error(L, item, "expected an item with 'rule', 'macro' or 'list'");
 		else if (!strcmp(first, "rule"))
 			load_rule(L, item);
 		else if (!strcmp(first, "macro") || !strcmp(first, "list"))

@@ -5,7 +5,7 @@
  *   unary   := "not" unary | "(" expr ")" | operand [ cmp ] | macro-name
  *   cmp     := ("=" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "icontains" |
  *               "startswith" | "endswith" | "glob" | "regex") value
- *            | "in" ( "(" value { "," value } ")" | list-name ) | "exists"
+ *            | ("in" | "pmatch") ( "(" value { "," value } ")" | list-name ) | "exists"
  *   operand := field | "val(" field ")" | "$" step "." field
  *   value   := word | "quoted string" | 'quoted string' | operand-but-a-bare-field
  *
@@ -19,7 +19,7 @@ const char *const op_names[] = {
 	[OP_GE] = ">=", [OP_IN] = "in", [OP_CONTAINS] = "contains",
 	[OP_ICONTAINS] = "icontains", [OP_STARTSWITH] = "startswith",
 	[OP_ENDSWITH] = "endswith", [OP_GLOB] = "glob", [OP_REGEX] = "regex",
-	[OP_EXISTS] = "exists",
+	[OP_PMATCH] = "pmatch", [OP_EXISTS] = "exists",
 };
 
 int op_parse(const char *s)
@@ -205,14 +205,14 @@ static struct syn *parse_cmp(struct parser *ps, struct synval lhs)
 	next(ps);
 	if (op == OP_EXISTS)
 		return s;
-	if (op == OP_IN && ps->tok == T_WORD) {
+	if ((op == OP_IN || op == OP_PMATCH) && ps->tok == T_WORD) {
 		s->in_list_name = true;
 		push_val(s, take(ps, SV_WORD));
 		return s;
 	}
-	if (op == OP_IN) {
+	if (op == OP_IN || op == OP_PMATCH) {
 		if (ps->tok != T_LP) {
-			perror_at(ps, ps->tpos, "expected '(' or a list name after 'in', found '%s'", tok_desc(ps));
+			perror_at(ps, ps->tpos, "expected '(' or a list name after the operator, found '%s'", tok_desc(ps));
 			return s;
 		}
 		next(ps);

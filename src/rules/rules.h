@@ -48,8 +48,8 @@ struct vg_rules_opts {
 	unsigned rate_burst;    /* alerts per rule and process in a burst [10] */
 	double rate_per_sec;    /* refill of that bucket [1.0] */
 	unsigned max_buckets;   /* rate-limit buckets kept [4096] */
-	unsigned max_groups;    /* frequency groups kept, all rules together [4096] */
-	unsigned max_partials;  /* partial sequences kept, all rules together [4096] */
+	unsigned max_groups;    /* frequency groups kept, all rules together [1024] */
+	unsigned max_partials;  /* partial sequences kept, all rules together [1024] */
 };
 
 /* Load errors, each "file:line:col: message". */

@@ -27,7 +27,7 @@ struct fgroup {
 	struct fgroup *prev, *next; /* LRU, head is the least recently updated */
 	struct rule *rule;
 	char *key;
-	int n;
+	int n, cap; /* entries grow on demand, up to the rule's count */
 	struct fentry *e;
 };
 
@@ -183,7 +183,6 @@ static struct fgroup *group_get(struct ectx *c, struct rule *r)
 	if (!g->key)
 		abort();
 	memcpy(g->key, k->p, k->len + 1);
-	g->e = xcalloc(r->count, sizeof(*g->e));
 	HASH_ADD_KEYPTR(hh, s->map, g->key, k->len, g);
 	lru_append(s, g);
 	s->ngroups++;
@@ -220,6 +219,14 @@ bool freq_update(struct ectx *c, struct rule *r, struct evidence *out)
 			return false;
 		}
 		val = xstrdup(k->p ? k->p : "");
+	}
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 8;
+		if ((unsigned)g->cap > r->count)
+			g->cap = (int)r->count;
+		g->e = realloc(g->e, g->cap * sizeof(*g->e));
+		if (!g->e)
+			abort();
 	}
 	g->e[g->n++] = (struct fentry){ now, val, event_json(c) };
 	if (g->n > MAX_EVIDENCE) {

@@ -221,27 +221,29 @@ import socket, struct, sys, json
 name, server, qtype, how, port = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0)
 q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0" + struct.pack(">HH", qtype, 1)
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u = socket.socket(socket.AF_INET6 if ":" in server else socket.AF_INET, socket.SOCK_DGRAM)
 if how == "sendto":
     u.sendto(q, (server, port))
 elif how == "sendmsg":
     u.sendmsg([q], [], 0, (server, port))
 else:
     u.connect((server, port)); u.send(q)
-if port == 53:
+if port == 53 and ":" not in server:  # the fake server is IPv4
     u.settimeout(2); u.recv(512)
 print(json.dumps({"sport": u.getsockname()[1]}))
 """
 
 
-def check_dns(how, qtype, qtype_name):
+def check_dns(how, qtype, qtype_name, server=None):
+    server = server or dns_addr
     name = marker() + ".example.com"
-    pid, info = child(DNS_SEND, name, dns_addr, qtype, how, 53)
+    pid, info = child(DNS_SEND, name, server, qtype, how, 53)
     e = one(pid, "dns", lambda e: e["dns"]["qname"] == name)
     d, n = e["dns"], e["net"]
     check(d["qtype"] == qtype_name and d["qtype_num"] == qtype and d["id"] == 0x4242, e)
     check(d["syscall"] == ("sendto" if how == "send" else how) and not d["name_truncated"], e)
-    check(n["dip"] == dns_addr and n["dport"] == 53 and n["proto"] == "udp", e)
+    check(n["dip"] == server and n["dport"] == 53 and n["proto"] == "udp", e)
+    check(n["family"] == ("ipv6" if ":" in server else "ipv4"), e)
     if how == "send":
         check(n["sport"] == info["sport"], e)  # connected: local side from the socket
 
@@ -256,6 +258,10 @@ def test_dns_sendmsg():
 
 def test_dns_connected_send():
     check_dns("send", 28, "AAAA")
+
+
+def test_dns_ipv6_sendto():
+    check_dns("sendto", 33, "SRV", "::1")
 
 
 def test_dns_glibc_resolver():

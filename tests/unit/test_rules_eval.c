@@ -104,6 +104,11 @@ static void test_string_operators(void **state)
 	YES("proc.name in (a, b, c, d, e, f, g, h, i, j, k, curl)"); /* hashed set */
 	NO("proc.name in (a, b, c, d, e, f, g, h, i, j, k, wget)");
 	YES("proc.exe exists");
+	YES("proc.exe pmatch (/usr/bin, /opt)");
+	YES("proc.exe pmatch (/usr/bin/curl)");
+	YES("proc.exe pmatch (/usr/)");
+	NO("proc.exe pmatch (/usr/bi, /opt)");
+	NO("proc.exe pmatch (/usr/bin/cur)");
 	NO("proc.name in ()");
 }
 

@@ -241,6 +241,15 @@ static void apply_interest(struct agent *a, bool set[VG_EV__COUNT])
 	vg_loader_set_interest(&a->loader, set);
 }
 
+/* Executables the kill rules pin are killed by the kernel at exec. */
+static void push_kills(struct agent *a, const struct vg_ruleset *rs)
+{
+	const char *exes[256];
+	int n = vg_rules_kill_exes(rs, exes, 256);
+
+	vg_loader_kill_exes(&a->loader, exes, n);
+}
+
 static void emit(struct agent *a)
 {
 	fwrite(a->line.p, 1, a->line.len, a->out);
@@ -253,7 +262,9 @@ static void on_alert(const struct vg_alert *al, void *ctx)
 	pid_t pid = al->ev->proc->pid;
 	bool killed = false;
 
-	if (al->action == VG_ACTION_KILL && pid > 1 && pid != getpid()) {
+	if (al->action == VG_ACTION_KILL && (al->ev->raw->flags & VG_F_KILLED)) {
+		killed = true; /* the kernel did, at exec */
+	} else if (al->action == VG_ACTION_KILL && pid > 1 && pid != getpid()) {
 		killed = kill(pid, SIGKILL) == 0;
 		a->kills += killed;
 	}
@@ -323,6 +334,7 @@ static void reload(struct agent *a)
 	}
 	interest_of(a, rs, set);
 	apply_interest(a, set);
+	push_kills(a, rs);
 	vg_ruleset_free(a->rules);
 	a->rules = rs;
 	fprintf(stderr, "vigil: rules reloaded: %d rules\n", vg_rules_counts(rs).rules);
@@ -403,6 +415,7 @@ static int start(struct agent *a)
 	for (int i = 0; i < a->o.n_allow_cmd; i++)
 		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
 			return vg_cli_error("--allow-cmdline %s: %s", a->o.allow_cmd[i], strerror(errno));
+	push_kills(a, a->rules);
 	if (vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
 		return vg_cli_error("cannot write the watch map: %s", strerror(errno));
 	if (vg_loader_set_interest(&a->loader, want) < 0)

@@ -61,7 +61,8 @@ void vg_rules_errors_free(struct vg_rules_errors *e);
 
 /* Loads files and directories in order (a directory contributes its *.yaml and *.yml
  * files in name order); later items append to or override earlier ones of the same name.
- * Returns NULL, with every error in errs, when anything fails. opts may be NULL. */
+ * Returns NULL, with every error in errs, when anything fails (errs is reset first and
+ * freed by the caller with vg_rules_errors_free). opts may be NULL. */
 struct vg_ruleset *vg_rules_load(const char *const *paths, int npaths,
 				 const struct vg_rules_opts *opts, struct vg_rules_errors *errs);
 /* The same from YAML text in memory; name stands for the file in error messages. */
@@ -93,6 +94,11 @@ int vg_rules_eval(struct vg_ruleset *rs, const struct vg_event *ev, struct vg_pr
 /* Interest pushdown: bit t is set when an enabled rule can match event type t
  * (enum vg_type), so the agent attaches only those hooks. */
 uint64_t vg_rules_interest(const struct vg_ruleset *rs);
+
+/* Kill pushdown: fills out[] with the executables that enabled kill rules pin by their
+ * whole condition (evt.type = exec and proc.exe = X / in (...)), so the kernel can kill
+ * them at exec. Strings live as long as rs. Returns how many (at most max). */
+int vg_rules_kill_exes(const struct vg_ruleset *rs, const char **out, int max);
 
 /* Counts and per-rule facts, for `rules list` and the stats line. */
 struct vg_rule_info {

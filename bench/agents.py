@@ -59,9 +59,15 @@ class Agent:
         self.procs = []
 
     def spawn(self, argv, log_name):
-        with open(os.path.join(self.workdir, log_name), "ab") as log:
+        self.log_path = os.path.join(self.workdir, log_name)
+        with open(self.log_path, "ab") as log:
             self.procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                                stdin=subprocess.DEVNULL, cwd=self.workdir))
+
+    def log_tail(self, lines=3):
+        """The end of the last spawned process's log: the scratch dir is gone after the run."""
+        with open(self.log_path, errors="replace") as f:
+            return " / ".join(f.read().strip().splitlines()[-lines:])
 
     def wait_for_programs(self, before, minimum, timeout=60):
         """Waits until the agent's BPF programs are loaded: at least `minimum` programs that were
@@ -73,8 +79,8 @@ class Agent:
         while time.monotonic() < deadline:
             for proc in self.procs:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited with status {proc.returncode}; "
-                                       f"see its log in {self.workdir}")
+                    raise RuntimeError(f"{self.name} exited with status {proc.returncode}: "
+                                       + self.log_tail())
             now = set(bpf_programs()) - set(before)
             if now != seen:
                 seen, stable_since = now, time.monotonic()
@@ -88,10 +94,9 @@ class Agent:
 class Vigil(Agent):
     name = "vigil"
 
-    def __init__(self, workdir, binary, profile="default", rules_dir=None):
+    def __init__(self, workdir, binary, rules_dir=None):
         super().__init__(workdir)
         self.binary = binary
-        self.profile = profile
         self.rules_dir = rules_dir
         self.output = os.path.join(workdir, "vigil.jsonl")
 
@@ -106,12 +111,21 @@ class Vigil(Agent):
 
     def start(self):
         argv = [self.binary, "run", "--format", "json", "--output", self.output,
-                "--profile", self.profile, "--stats-interval", "0.5"]
+                "--profile", "default", "--stats-interval", "0.5"]
         if self.rules_dir and self.takes_rules():
             argv += ["--rules", self.rules_dir]
         before = bpf_programs()
         self.spawn(argv, "vigil.log")
         self.wait_for_programs(before, minimum=1)
+        # Programs attach before the reader runs: the first stats line says it is reading.
+        deadline = time.monotonic() + 60
+        while self.last_stats() is None:
+            if self.procs[0].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("vigil wrote no stats line: " + self.log_tail())
+            time.sleep(0.1)
+        # Start-up may load some programs more than once (retrying a set the verifier
+        # rejected): keep the ones that stayed.
+        self.programs = set(bpf_programs()) - set(before)
 
     def last_stats(self):
         """The newest {"kind":"stats"} line vigil wrote, or None."""

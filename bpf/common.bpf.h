@@ -472,22 +472,45 @@ static __always_inline struct file *vg_task_fd(struct task_struct *task, __u32 f
 	return f;
 }
 
-static __always_inline void vg_sock_endpoints(struct sock *sk, struct vg_sockaddr *local,
+/* Gives a kernel pointer of any origin (a helper read, a raw_tp argument) its BTF type, so
+ * that its fields are plain fault-safe loads instead of one helper call each (Linux 6.2+). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* The current task's file behind fd, or NULL: loads from the trusted current-task pointer,
+ * for hooks on hot syscalls (vg_task_fd serves any task, with helper reads). */
+static __always_inline struct file *vg_current_fd(__u32 fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
+	struct file *f = NULL;
+
+	if (fd >= fdt->max_fds)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
+	return f ? bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file)) : NULL;
+}
+
+static __always_inline void vg_sock_endpoints(struct sock *any, struct vg_sockaddr *local,
 					      struct vg_sockaddr *remote, __u8 *proto)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	struct sock *sk = bpf_rdonly_cast(any, bpf_core_type_id_kernel(struct sock));
+	struct sock_common *c = &sk->__sk_common;
+	__u16 family = c->skc_family;
+	__u32 *l = (__u32 *)local->addr, *r = (__u32 *)remote->addr;
 
 	local->family = remote->family = family;
-	local->port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	remote->port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	local->port = c->skc_num;
+	remote->port = __builtin_bswap16(c->skc_dport);
 	if (proto)
-		*proto = BPF_CORE_READ(sk, sk_protocol);
+		*proto = sk->sk_protocol;
 	if (family == AF_INET) {
-		bpf_core_read(local->addr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(remote->addr, 4, &sk->__sk_common.skc_daddr);
+		l[0] = c->skc_rcv_saddr;
+		r[0] = c->skc_daddr;
 	} else if (family == AF_INET6) {
-		bpf_core_read(local->addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(remote->addr, 16, &sk->__sk_common.skc_v6_daddr);
+		for (int i = 0; i < 4; i++) {
+			l[i] = c->skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+			r[i] = c->skc_v6_daddr.in6_u.u6_addr32[i];
+		}
 	}
 }
 

@@ -308,7 +308,8 @@ static __always_inline unsigned long vg_arg_or(const struct vg_sysargs *s, int i
 	return i >= 0 && i < 5 ? s->a[i] : dflt;
 }
 
-/* unlinkat serves unlink and rmdir: AT_REMOVEDIR says which of the two it was. */
+/* chmod, chown, unlink and rmdir: one path and what the call sets. unlinkat serves both
+ * unlink and rmdir: AT_REMOVEDIR says which of the two it was. */
 static __always_inline int vg_file_attr(long ret, __u32 type, struct vg_attr_layout l)
 {
 	struct task_struct *task;

@@ -60,28 +60,17 @@ static __always_inline bool vg_net_same_addr(const __u8 *a, const __u8 *b)
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
 }
 
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-
 /* The inet socket behind fd of the current task, or NULL. sendto and sendmsg ask this on
- * every call, so the walk uses direct (fault-safe) loads through typed pointers, not a
- * helper call per field: bpf_rdonly_cast gives the type back to the two pointers that
- * lose it (the fd array slot and file->private_data). */
+ * every call, so it uses typed loads (vg_current_fd, bpf_rdonly_cast), not a helper call
+ * per field. */
 static __always_inline struct sock *vg_net_fd_sock(__u32 fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = task->files->fdt;
-	struct file *f = NULL;
+	struct file *f = vg_current_fd(fd);
 	struct socket *sock;
 	struct sock *sk;
 	__u16 family;
 
-	if (fd >= fdt->max_fds)
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
-	if (!f)
-		return NULL;
-	f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
-	if ((f->f_inode->i_mode & VG_S_IFMT) != VG_S_IFSOCK)
+	if (!f || (f->f_inode->i_mode & VG_S_IFMT) != VG_S_IFSOCK)
 		return NULL;
 	sock = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
 	sk = sock->sk;
@@ -540,7 +529,9 @@ int vg_net_tcp_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 	n = st->count;
 	if (n <= VG_SCAN_SAMPLE)
 		st->sample[(n - 1) & (VG_SCAN_SAMPLE - 1)] = dst.port;
-	if (n < VG_SCAN_PORTS || now < st->quiet_until)
+	/* the task is whoever was current when the RST left (softirq): when that is vigil
+	 * itself, VG_BEGIN would drop the report, so leave it to the next RST */
+	if (n < VG_SCAN_PORTS || now < st->quiet_until || vg_is_self())
 		return 0;
 	st->quiet_until = now + VG_SCAN_WINDOW_NS;
 

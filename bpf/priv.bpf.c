@@ -649,7 +649,8 @@ static __always_inline void vg_privesc_exec(struct task_struct *task, struct lin
 		baseline = VG_BASE_PARENT_NOW;
 		vg_cred_now(parent, &base);
 	}
-	vg_cred_record(task, &now);
+	if (baseline != VG_BASE_SELF || base.uid != now.uid || base.euid != now.euid || base.caps != now.caps)
+		vg_cred_record(task, &now);
 	if (!vg_gained(task, &now, &base) || BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
 		return;
 	inode = BPF_CORE_READ(bprm, file, f_inode);

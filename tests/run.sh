@@ -35,6 +35,16 @@ if [ "$what" != unit ]; then
 	done < "$log.out"
 	rm -f "$log.out"
 	[ $rc -le 1 ] || { echo "FAIL e2e/runner (exit $rc)"; failed=$((failed + 1)); }
+	# the benchmark harness's quick mode, so that it keeps working
+	if bench/run.sh "$build" --smoke > "$log.bench" 2>&1; then
+		echo "PASS bench/smoke"
+		passed=$((passed + 1))
+	else
+		tail -n 30 "$log.bench"
+		echo "FAIL bench/smoke"
+		failed=$((failed + 1))
+	fi
+	rm -f "$log.bench"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -17,7 +17,8 @@ enum {
 static const struct vg_field fields[F_COUNT] = {
 	[F_FAMILY] = { "net.family", VG_V_STR, "address family: ipv4 or ipv6" },
 	[F_PROTO] = { "net.proto", VG_V_STR, "transport protocol: tcp, udp, icmp, ... (from the socket)" },
-	[F_SIP] = { "net.sip", VG_V_IP, "local address of the socket (bind: the address bound)" },
+	[F_SIP] = { "net.sip", VG_V_IP,
+		    "local address of the socket (bind: the address bound; absent while the socket is unbound)" },
 	[F_SPORT] = { "net.sport", VG_V_INT, "local port of the socket (bind: the port bound)" },
 	[F_DIP] = { "net.dip", VG_V_IP, "remote address (connect: the peer; accept: the client; dns: the server)" },
 	[F_DPORT] = { "net.dport", VG_V_INT, "remote port" },
@@ -50,14 +51,22 @@ static void add_family(struct vg_event *ev, unsigned family)
 		add_const(ev, F_FAMILY, family == 2 ? "ipv4" : "ipv6");
 }
 
-/* The socket's side, then the peer's (when it has one). */
+static bool unset(const struct vg_sockaddr *sa)
+{
+	static const uint8_t zero[sizeof(sa->addr)];
+
+	return sa->family == 0 || (sa->port == 0 && memcmp(sa->addr, zero, sizeof(zero)) == 0);
+}
+
+/* The socket's side (unless it is not bound yet: 0.0.0.0 port 0), then the peer's (when it
+ * has one). */
 static void add_endpoints(struct vg_event *ev, const struct vg_sockaddr *local,
 			  const struct vg_sockaddr *remote, unsigned proto)
 {
 	add_family(ev, local->family ? local->family : remote->family);
 	if (proto)
 		add_const(ev, F_PROTO, vg_ip_proto_name(proto));
-	if (local->family) {
+	if (!unset(local)) {
 		vg_add_ip(ev, &fields[F_SIP], local);
 		vg_event_add_int(ev, &fields[F_SPORT], local->port);
 	}

@@ -20,7 +20,8 @@ struct vg_watch {
 
 /* The built-in list of sensitive files plus extra (e.g. --watch), resolved into the map. */
 int vg_watch_init(struct vg_watch *w, const struct vg_loader *l, const char *const *extra, unsigned nextra);
-/* Re-resolves the paths, at most once a second (now_ns: CLOCK_BOOTTIME; 0 forces it). */
+/* Re-resolves the paths, at most once a second (now_ns: CLOCK_BOOTTIME; 0 forces it). A
+ * zeroed watch (the write event not selected) has nothing to do. */
 int vg_watch_refresh(struct vg_watch *w, uint64_t now_ns);
 
 #endif

@@ -8,10 +8,11 @@ import errno
 import os
 import resource
 import signal
+import subprocess
 import tempfile
 import time
 
-from vigiltest import Agent, check, helper, marker, run
+from vigiltest import Agent, check, helper, marker, run as run_cmd
 
 EVENTS = ("exec,ptrace,setsid,prctl,mount,umount,load_module,update_cred,privilege_escalation,"
           "usermode_helper,kill,bpf,capability,unshare,setns,process_vm_writev,io_uring_setup,"
@@ -40,6 +41,11 @@ def teardown_module():
     for a in (agent, default_agent):
         if a:
             a.stop()
+
+
+def run(cmd):
+    """Runs cmd to completion with its output discarded (helpers print their pid)."""
+    return run_cmd(cmd, stdout=subprocess.DEVNULL)
 
 
 def events(name, **match):
@@ -263,6 +269,7 @@ def test_privilege_escalation_near_miss_setuid_exec():
     try:
         pid = os.fork()
         if pid == 0:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
             os.setresuid(1000, 1000, 1000)
             os.execv(suid, [suid, "-u"])
         os.waitpid(pid, 0)

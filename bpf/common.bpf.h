@@ -400,11 +400,11 @@ static long vg_walk_step(__u64 i, void *arg)
 	struct dentry *mnt_root = mnt->mnt.mnt_root;
 	__u32 pos, len;
 
-	if (d == mnt_root || d == parent) {
+	if (d == mnt_root) {
 		struct mount *mnt_parent = mnt->mnt_parent;
 
-		if (d != mnt_root || mnt == mnt_parent)
-			return 1; /* global root (or a detached/pseudo fs root): done */
+		if (mnt == mnt_parent)
+			return 1; /* the global root (or a detached mount's): done */
 		w->dentry = mnt->mnt_mountpoint;
 		w->mnt = mnt_parent;
 		return 0;
@@ -421,6 +421,8 @@ static long vg_walk_step(__u64 i, void *arg)
 		return 1;
 	((__u8 *)w->h)[(pos + len - 1) & (VG_SCRATCH_SIZE - 1)] = '/';
 	w->h->size = pos + len;
+	if (d == parent)
+		return 1; /* a pseudo or disconnected dentry (memfd:NAME, ...): its name is all */
 	w->dentry = parent;
 	return 0;
 }

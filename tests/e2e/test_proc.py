@@ -307,3 +307,19 @@ def test_process_table_cap_evicts_exited_processes():
     st = small.final_stats()
     check(st["proctable"]["entries"] <= 64, st["proctable"])
     check(st["proctable"]["evictions"] > 0, st["proctable"])
+
+
+def test_fileless_exec_from_memfd_names_the_memfd():
+    m = marker()
+    code = ("import os,sys\n"
+            "fd = os.memfd_create('%s', 0)\n"
+            "os.write(fd, open('/bin/true','rb').read())\n"
+            "os.execv('/proc/self/fd/%%d' %% fd, ['fileless'])\n") % m
+    p = subprocess.Popen(["python3", "-c", code])
+    p.wait()
+    found = agent.wait_for(lambda e: e.get("event") == "exec" and e["proc"]["pid"] == p.pid
+                           and e["exec"]["argv"] == ["fileless"])
+    check(found, "exec of the memfd not reported")
+    e = found[-1]
+    check(e["proc"]["exe"] == "/memfd:%s" % m, e["proc"]["exe"])
+    check(e["exec"]["exe_deleted"] is True)

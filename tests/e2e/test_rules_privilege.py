@@ -14,6 +14,7 @@ from vigiltest import ROOT, Agent, check, helper, marker
 
 PY = "/usr/bin/python3"
 NOBODY = 65534
+RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
 agent = None
 base = None
 
@@ -22,7 +23,7 @@ def setup_module():
     global agent, base
     base = os.path.realpath(tempfile.mkdtemp(prefix=marker() + "-"))
     os.chmod(base, 0o755)
-    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
+    agent = Agent("--rules", RULES, profile="sandbox").start()
 
 
 def teardown_module():
@@ -204,6 +205,23 @@ def test_su_run_below_web_server():
 def test_su_run_by_ordinary_program_is_not_alerted():
     pid = su_from("report-worker")
     expect_none("Privilege switch below a server", pid=pid)
+
+
+def test_file_capability_used_by_non_root():
+    py = copy_as(os.path.realpath(PY), "python3")
+    subprocess.run(["setcap", "cap_dac_read_search+ep", py], check=True)
+    pid = as_nobody([py, "-c", "open('/etc/shadow').read()\n"])
+    a = expect("Dangerous capability used by non-root process", pid=pid)
+    ev = trigger(a)
+    check(ev["cap"]["name"] == "CAP_DAC_READ_SEARCH" and ev["cap"]["granted"] is True, ev["cap"])
+    check(ev["proc"]["uid"] == NOBODY and ev["proc"]["exe"] == py, ev["proc"])
+
+
+def test_root_reading_shadow_and_nobody_without_caps_are_not_alerted():
+    pid = run([PY, "-c", "open('/etc/shadow').read()\n"])
+    pid2 = as_nobody([PY, "-c", "open('/etc/hostname').read()\n"])
+    for p in (pid, pid2):
+        expect_none("Dangerous capability used by non-root process", pid=p)
 
 
 # ---- ambient capabilities ---------------------------------------------------------------------

@@ -82,6 +82,17 @@ class Agent:
                 return found
             time.sleep(0.05)
 
+    def alert(self, rule, pid, timeout=5.0):
+        """The latest alert of rule triggered from pid's subtree; fails when none comes."""
+        found = self.wait_for(alert_in_subtree(rule, pid), timeout=timeout)
+        check(found, "no %r alert for pid %d" % (rule, pid))
+        return found[-1]
+
+    def no_alert(self, rule, pid, wait=1.0):
+        """Fails when rule alerts on pid's subtree within wait seconds (a near miss)."""
+        found = self.wait_for(alert_in_subtree(rule, pid), timeout=wait)
+        check(not found, "%r alerted on a near miss: %s" % (rule, found and found[0]["output"]))
+
     def stop(self):
         """SIGINT, wait, then parse everything; returns all objects. Raises on invalid JSON."""
         if self.proc and self.proc.poll() is None:
@@ -118,6 +129,16 @@ def run(cmd, **kw):
     return p
 
 
+def run_quiet(cmd):
+    """Runs cmd (list) to completion with its output discarded; returns its pid."""
+    return run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid
+
+
+def sh(script, *args):
+    """Runs /bin/sh -c script (args are $0, $1, ...) like run_quiet; returns its pid."""
+    return run_quiet(["/bin/sh", "-c", script] + list(args))
+
+
 def of_pid(pid, kind="event", event=None):
     """Predicate: objects from process pid (optionally of one event type)."""
     def pred(e):
@@ -144,6 +165,11 @@ def alert_in_subtree(rule, pid):
         p = e["events"][-1].get("proc", {})
         return p.get("pid") == pid or any(a.get("pid") == pid for a in p.get("ancestors", []))
     return pred
+
+
+def trigger(alert):
+    """The event that completed an alert's match (the last of its evidence)."""
+    return alert["events"][-1]
 
 
 def helper(name):

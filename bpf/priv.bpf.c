@@ -6,9 +6,10 @@
  * Syscall events stash their arguments per thread at sys_enter (only for the calls they
  * report) and emit at sys_exit with the result, reading what the kernel holds where it can:
  * the new mount API's fds resolve to the fs_context or mount behind them, setns's fd to its
- * namespace, bpf()'s attr is copied at entry. Credential baselines (vg_priv_creds) are kept
- * per process at exec and at set*uid exits; escalation is root or capabilities that the
- * baseline lacked and no setuid/fcaps exec or tracked set*uid call explains.
+ * namespace, bpf()'s attr is copied at entry. Credential baselines (vg_priv_creds, task
+ * storage) are kept per process at exec and at set*uid exits; escalation is root or
+ * capabilities that the baseline lacked and no setuid/fcaps exec or tracked set*uid call
+ * explains.
  */
 #include "common.bpf.h"
 #include "priv_event.h"
@@ -171,15 +172,6 @@ int vg_priv_exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- setsid ------------------------------------------------------------------- */
 
-static __always_inline __u32 vg_pid_nr(struct task_struct *task, int type)
-{
-	struct signal_struct *sig = BPF_CORE_READ(task, signal);
-	struct pid *p = NULL;
-
-	bpf_probe_read_kernel(&p, sizeof(p), &sig->pids[type & 3]);
-	return BPF_CORE_READ(p, numbers[0].nr);
-}
-
 SEC("tp/syscalls/sys_exit_setsid")
 int vg_priv_exit_setsid(struct trace_event_raw_sys_exit *ctx)
 {
@@ -187,8 +179,8 @@ int vg_priv_exit_setsid(struct trace_event_raw_sys_exit *ctx)
 	VG_BEGIN(h, s, VG_EV_SETSID, struct vg_setsid, task);
 
 	h->ret = ctx->ret;
-	s->sid = vg_pid_nr(task, PIDTYPE_SID);
-	s->pgid = vg_pid_nr(task, PIDTYPE_PGID);
+	s->sid = vg_task_pid_nr(task, PIDTYPE_SID); /* proc.bpf.c, same object */
+	s->pgid = vg_task_pid_nr(task, PIDTYPE_PGID);
 	return vg_submit(h);
 }
 
@@ -543,47 +535,51 @@ int vg_priv_exit_finit_module(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- credentials: update_cred and privilege_escalation ------------------------- */
 
-/* A process's expected credentials: as of its last exec or tracked set*uid call. */
+/* A process's expected credentials: as of its last exec or tracked set*uid call. Kept in
+ * the thread-group leader's task storage: freed with the process, never mistaken for a
+ * later process of the same pid, and no table that a busy host could fill (an evicted
+ * record would turn into a false alarm). */
 struct vg_cred_rec {
-	__u64 start_time; /* names the process (pids are reused) */
 	__u32 uid, euid;
-	__u64 caps;       /* permitted */
+	__u64 caps;   /* permitted */
+	__u32 valid;  /* storage is created zeroed, and uid 0 is a value */
+	__u32 pad;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 32768);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct vg_cred_rec);
 } vg_priv_creds SEC(".maps");
 
+/* task: a BTF pointer (the current task or one reached from it): direct loads. */
 static __always_inline void vg_cred_now(struct task_struct *task, struct vg_cred_rec *r)
 {
-	const struct cred *c = BPF_CORE_READ(task, real_cred);
+	const struct cred *c = task->real_cred;
 
-	r->start_time = BPF_CORE_READ(task, group_leader, start_boottime);
-	r->uid = BPF_CORE_READ(c, uid.val);
-	r->euid = BPF_CORE_READ(c, euid.val);
-	r->caps = 0;
+	r->uid = c->uid.val;
+	r->euid = c->euid.val;
+	r->caps = 0; /* kernel_cap_t is a u64 since 6.3, two u32s before: same bytes */
 	bpf_probe_read_kernel(&r->caps, sizeof(r->caps), &c->cap_permitted);
+	r->valid = 1;
 }
 
-/* The record of task's process, or NULL (none, or left by an earlier process of that pid). */
+/* The record of task's process (task: a BTF pointer), or NULL. */
 static __always_inline struct vg_cred_rec *vg_cred_rec(struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-	struct vg_cred_rec *r = bpf_map_lookup_elem(&vg_priv_creds, &tgid);
+	struct vg_cred_rec *r = bpf_task_storage_get(&vg_priv_creds, task->group_leader, NULL, 0);
 
-	if (r && r->start_time != BPF_CORE_READ(task, group_leader, start_boottime))
-		return NULL;
-	return r;
+	return r && r->valid ? r : NULL;
 }
 
 static __always_inline void vg_cred_record(struct task_struct *task, const struct vg_cred_rec *now)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct vg_cred_rec *r = bpf_task_storage_get(&vg_priv_creds, task->group_leader, NULL,
+						     BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	bpf_map_update_elem(&vg_priv_creds, &tgid, now, BPF_ANY);
+	if (r)
+		*r = *now;
 }
 
 static __always_inline bool vg_is_root(__u32 uid, __u32 euid)
@@ -599,7 +595,7 @@ static __always_inline bool vg_gained(struct task_struct *task, const struct vg_
 		return false;
 	if (vg_is_root(now->uid, now->euid))
 		return true;
-	return (now->caps & ~base->caps) && BPF_CORE_READ(task, real_cred, user_ns, level) == 0;
+	return (now->caps & ~base->caps) && task->real_cred->user_ns->level == 0;
 }
 
 static __always_inline int vg_emit_privesc(struct task_struct *task, __u32 reason, __u32 baseline,
@@ -616,68 +612,77 @@ static __always_inline int vg_emit_privesc(struct task_struct *task, __u32 reaso
 	p->euid = now->euid;
 	p->caps = now->caps;
 	if (bprm) {
-		struct file *exe = BPF_CORE_READ(bprm, file);
-		struct inode *inode = BPF_CORE_READ(exe, f_inode);
+		struct file *exe = bprm->file;
+		struct inode *inode = exe->f_inode;
 
-		p->exe_setuid_root = (BPF_CORE_READ(inode, i_mode) & VG_S_ISUID) &&
-				     BPF_CORE_READ(inode, i_uid.val) == 0;
-		p->secureexec = BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec);
+		p->exe_setuid_root = (inode->i_mode & VG_S_ISUID) && inode->i_uid.val == 0;
+		p->secureexec = BPF_CORE_READ_BITFIELD(bprm, secureexec);
 		vg_put_file_path(h, &p->exe, exe);
 	}
 	return vg_submit(h);
 }
 
-/* At exec: the baseline is the process's own record, else its parent's record, else the
- * parent's credentials now. An exec the kernel marked secure (setuid, setgid, fcaps) or
- * of a setuid-root file explains any gain. The record then follows the new image. */
+/* The credentials task is expected to hold: its own record, else its parent's record,
+ * else its parent's credentials now. Returns which (enum vg_privesc_base). */
+static __always_inline __u32 vg_cred_baseline(struct task_struct *task, struct vg_cred_rec *base)
+{
+	struct task_struct *parent = task->real_parent;
+	struct vg_cred_rec *r = vg_cred_rec(task);
+
+	if (r) {
+		*base = *r;
+		return VG_BASE_SELF;
+	}
+	r = vg_cred_rec(parent);
+	if (r) {
+		*base = *r;
+		return VG_BASE_PARENT_RECORD;
+	}
+	vg_cred_now(parent, base);
+	return VG_BASE_PARENT_NOW;
+}
+
+/* At exec: an exec the kernel marked secure (setuid, setgid, fcaps) or of a setuid-root
+ * file explains any gain over the baseline. The record then follows the new image when
+ * it differs from the baseline. task is current, bprm a typed view: direct loads. */
 static __always_inline void vg_privesc_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
-	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
-	struct vg_cred_rec now, base, *r;
-	__u32 baseline = VG_BASE_SELF;
+	struct vg_cred_rec now, base;
+	__u32 baseline = vg_cred_baseline(task, &base);
 	struct inode *inode;
 
 	vg_cred_now(task, &now);
-	r = vg_cred_rec(task);
-	if (!r) {
-		baseline = VG_BASE_PARENT_RECORD;
-		r = vg_cred_rec(parent);
-	}
-	if (r) {
-		base = *r;
-	} else {
-		baseline = VG_BASE_PARENT_NOW;
-		vg_cred_now(parent, &base);
-	}
-	if (baseline != VG_BASE_SELF || base.uid != now.uid || base.euid != now.euid || base.caps != now.caps)
+	/* a process holding what its baseline says needs no record of its own: creating task
+	 * storage on every fork+exec cost 800 ns here */
+	if (base.uid != now.uid || base.euid != now.euid || base.caps != now.caps)
 		vg_cred_record(task, &now);
-	if (!vg_gained(task, &now, &base) || BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
+	if (!vg_gained(task, &now, &base) || BPF_CORE_READ_BITFIELD(bprm, secureexec))
 		return;
-	inode = BPF_CORE_READ(bprm, file, f_inode);
-	if ((BPF_CORE_READ(inode, i_mode) & VG_S_ISUID) && BPF_CORE_READ(inode, i_uid.val) == 0)
+	inode = bprm->file->f_inode;
+	if ((inode->i_mode & VG_S_ISUID) && inode->i_uid.val == 0)
 		return;
 	vg_emit_privesc(task, VG_PRIVESC_EXEC, baseline, &now, &base, bprm);
 }
 
-/* set*uid entry: a caller already holding root its record never had got it some other way
- * (an exploit's commit_creds, or an untracked 32-bit set*uid). update_cred needs the old
- * ids at exit, kept only when one of them is not root (nothing to report otherwise). */
+/* set*uid entry: a caller already holding root its baseline never had got it some other
+ * way (an exploit's commit_creds, or an untracked 32-bit set*uid). update_cred needs the
+ * old ids at exit, kept only when one of them is not root (nothing to report otherwise). */
 static __always_inline int vg_cred_enter(__u32 call)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *c = BPF_CORE_READ(task, real_cred);
 	struct vg_priv_args a = { .call = VG_CALL_CRED, .sub = call };
-	struct vg_cred_rec now, *r;
+	struct vg_cred_rec now, base;
 
 	if (vg_is_self() || (!vg_interested(VG_EV_CRED) && !vg_interested(VG_EV_PRIVESC)))
 		return 0;
-	if (vg_interested(VG_EV_PRIVESC) && (r = vg_cred_rec(task))) {
-		struct vg_cred_rec base = *r;
+	if (vg_interested(VG_EV_PRIVESC)) {
+		__u32 baseline = vg_cred_baseline(task, &base);
 
 		vg_cred_now(task, &now);
 		if (vg_gained(task, &now, &base)) {
 			vg_cred_record(task, &now); /* report the gain once */
-			vg_emit_privesc(task, VG_PRIVESC_SETID, VG_BASE_SELF, &now, &base, NULL);
+			vg_emit_privesc(task, VG_PRIVESC_SETID, baseline, &now, &base, NULL);
 		}
 	}
 	a.u[0] = BPF_CORE_READ(c, uid.val);
@@ -740,32 +745,29 @@ VG_CRED_PROGS(setfsuid, VG_CRED_SETFSUID)
 
 static __always_inline void vg_umh_exec(struct task_struct *task)
 {
-	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	struct task_struct *parent = task->real_parent;
 	struct vg_umh *u;
 	struct vg_hdr *h;
 	struct mm_struct *mm;
-	unsigned long arg_start, arg_end;
 	__u32 len;
 
-	if (!(BPF_CORE_READ(parent, flags) & VG_PF_KTHREAD))
+	if (!(parent->flags & VG_PF_KTHREAD))
 		return;
 	h = vg_begin(VG_EV_UMH, sizeof(*u), task);
 	if (!h)
 		return;
 	u = vg_body(h);
 	__builtin_memset(u, 0, sizeof(*u));
-	mm = BPF_CORE_READ(task, mm);
-	arg_start = BPF_CORE_READ(mm, arg_start);
-	arg_end = BPF_CORE_READ(mm, arg_end);
-	u->parent_pid = BPF_CORE_READ(parent, tgid);
-	BPF_CORE_READ_STR_INTO(&u->parent_comm, parent, comm);
-	vg_put_file_path(h, &u->exe, BPF_CORE_READ(mm, exe_file));
-	len = arg_end - arg_start;
+	mm = task->mm;
+	u->parent_pid = parent->tgid;
+	bpf_probe_read_kernel_str(u->parent_comm, sizeof(u->parent_comm), parent->comm);
+	vg_put_file_path(h, &u->exe, mm->exe_file);
+	len = mm->arg_end - mm->arg_start;
 	if (len > VG_ARGV_MAX) {
 		len = VG_ARGV_MAX;
 		h->flags |= VG_F_ARGV_TRUNC;
 	}
-	vg_put_user_bytes(h, &u->argv, (void *)arg_start, len);
+	vg_put_user_bytes(h, &u->argv, (void *)mm->arg_start, len);
 	vg_submit(h);
 }
 
@@ -777,7 +779,7 @@ static __always_inline void vg_sys32_exec(struct task_struct *task, struct linux
 	struct vg_sys32 *s;
 	struct vg_hdr *h;
 
-	if (BPF_CORE_READ_INTO(&ident, bprm, buf) < 0)
+	if (bpf_probe_read_kernel(ident, sizeof(ident), bprm->buf) < 0)
 		return;
 	if (ident[0] != 0x7f || ident[1] != 'E' || ident[2] != 'L' || ident[3] != 'F' || ident[4] != 1)
 		return;
@@ -790,12 +792,17 @@ static __always_inline void vg_sys32_exec(struct task_struct *task, struct linux
 	s->nr = -1;
 	s->machine = ident[18] | (ident[19] << 8);
 	h->flags |= VG_F_COMPAT32;
-	vg_put_file_path(h, &s->exe, BPF_CORE_READ(task, mm, exe_file));
+	vg_put_file_path(h, &s->exe, task->mm->exe_file);
 	vg_submit(h);
 }
 
-static __always_inline int vg_priv_on_exec(struct task_struct *task, struct linux_binprm *bprm)
+/* The exec'ing task is current: read through the trusted current-task pointer, and bprm
+ * through a typed view (a plain scalar under raw_tp), so every load is direct. */
+static __always_inline int vg_priv_on_exec(struct linux_binprm *any_bprm)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct linux_binprm *bprm = VG_CAST(linux_binprm, any_bprm);
+
 	if (vg_is_self())
 		return 0;
 	if (vg_interested(VG_EV_PRIVESC))
@@ -808,13 +815,13 @@ static __always_inline int vg_priv_on_exec(struct task_struct *task, struct linu
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_priv_exec_btf, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return vg_priv_on_exec(p, bprm);
+	return vg_priv_on_exec(bprm);
 }
 
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(vg_priv_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return vg_priv_on_exec(p, bprm);
+	return vg_priv_on_exec(bprm);
 }
 
 /* ---- 32-bit syscalls ------------------------------------------------------------

@@ -43,7 +43,7 @@ static const struct vg_hook hooks[] = {
 	  { { "tracepoint", { SETUID_PROGS } } } },
 	EXEC_CHECKS(VG_EV_UMH, "exec whose parent is a kernel thread"),
 	EXEC_CHECKS(VG_EV_SYSCALL32, "32-bit ELF image"),
-	/* a program on every syscall: about +90 ns per syscall measured here, so sandbox only */
+	/* a program on every syscall: about +100 ns per syscall measured here, so sandbox only */
 	TP_PAIR("ia32 syscalls, one report per process per 10 s (raw_syscalls:sys_enter)", "vg_priv_sys_enter",
 		VG_SANDBOX_ONLY, VG_EV_SYSCALL32),
 	TP_PAIR("signals sent by processes (signal:signal_generate)", "signal_generate", false, VG_EV_KILL),

@@ -256,6 +256,12 @@ def test_privilege_escalation_untracked_root():
     check(p.returncode == 0, "int80 setid-root failed")
     e = wait_one("privilege_escalation", proc__pid=p.pid, privesc__reason="setid")
     check(e["privesc"]["base_euid"] == 1000 and e["privesc"]["euid"] == 0, e)
+    # a forked child has no record of its own: its parent's is the baseline
+    out = subprocess.run([helper("int80"), "child-setid-root"], stdout=subprocess.PIPE, check=True)
+    child = int(out.stdout)
+    e = wait_one("privilege_escalation", proc__pid=child, privesc__reason="setid")
+    check(e["privesc"]["baseline"] == "parent" and e["privesc"]["base_uid"] == 1000, e)
+    check(e["privesc"]["uid"] == 0 and e["privesc"]["euid"] == 0, e)
 
 
 def test_privilege_escalation_near_miss_setuid_exec():

@@ -21,6 +21,26 @@ def bpf_programs():
     return {p["id"]: p for p in json.loads(out or "[]")}
 
 
+def programs_of(pids):
+    """Ids of the BPF programs that processes `pids` hold open (fds of programs and links show
+    a prog_id in their fdinfo): what tells an agent's programs from anyone else's."""
+    ids = set()
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fdinfo")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                    for line in f:
+                        if line.startswith("prog_id:"):
+                            ids.add(int(line.split()[1]))
+            except OSError:
+                pass
+    return ids
+
+
 def stop_process(proc, grace=10):
     """SIGINT (agents flush and print final counters on it), then SIGKILL after `grace` s."""
     if proc.poll() is not None:
@@ -69,11 +89,10 @@ class Agent:
         with open(self.log_path, errors="replace") as f:
             return " / ".join(f.read().strip().splitlines()[-lines:])
 
-    def wait_for_programs(self, before, minimum, timeout=60):
-        """Waits until the agent's BPF programs are loaded: at least `minimum` programs that were
-        not in `before`, whose number has not changed for half a second. Fails early if an agent
-        process died. (Telling programs apart by what appeared since the start also works for
-        peers, whose program names follow no convention.)"""
+    def wait_for_programs(self, minimum, timeout=60):
+        """Waits until each of the agent's processes holds BPF programs, at least `minimum` in
+        all, and their number has not changed for half a second. Fails early if an agent
+        process died."""
         deadline = time.monotonic() + timeout
         seen, stable_since = set(), time.monotonic()
         while time.monotonic() < deadline:
@@ -81,10 +100,12 @@ class Agent:
                 if proc.poll() is not None:
                     raise RuntimeError(f"{self.name} exited with status {proc.returncode}: "
                                        + self.log_tail())
-            now = set(bpf_programs()) - set(before)
+            now = programs_of(self.pids())
+            every_process = all(programs_of([p]) for p in self.pids())
             if now != seen:
                 seen, stable_since = now, time.monotonic()
-            elif len(seen) >= minimum and time.monotonic() - stable_since >= 0.5:
+            elif (every_process and len(seen) >= minimum
+                  and time.monotonic() - stable_since >= 0.5):
                 self.programs = seen
                 return
             time.sleep(0.2)
@@ -114,18 +135,15 @@ class Vigil(Agent):
                 "--profile", "default", "--stats-interval", "0.5"]
         if self.rules_dir and self.takes_rules():
             argv += ["--rules", self.rules_dir]
-        before = bpf_programs()
         self.spawn(argv, "vigil.log")
-        self.wait_for_programs(before, minimum=1)
+        self.wait_for_programs(minimum=1)
         # Programs attach before the reader runs: the first stats line says it is reading.
         deadline = time.monotonic() + 60
         while self.last_stats() is None:
             if self.procs[0].poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("vigil wrote no stats line: " + self.log_tail())
             time.sleep(0.1)
-        # Start-up may load some programs more than once (retrying a set the verifier
-        # rejected): keep the ones that stayed.
-        self.programs = set(bpf_programs()) - set(before)
+        self.programs = programs_of(self.pids())
 
     def last_stats(self):
         """The newest {"kind":"stats"} line vigil wrote, or None."""
@@ -150,10 +168,9 @@ class Bpftrace(Agent):
     packages = ["bpftrace"]
 
     def start(self):
-        before = bpf_programs()
         self.spawn(["bpftrace", "-o", os.path.join(self.workdir, "bpftrace.out"),
                     os.path.join(HERE, "peers", "peer.bt")], "bpftrace.log")
-        self.wait_for_programs(before, minimum=7)
+        self.wait_for_programs(minimum=7)
 
 
 class LibbpfTools(Agent):
@@ -168,10 +185,9 @@ class LibbpfTools(Agent):
         return f"missing {' '.join(absent)}" if absent else None
 
     def start(self):
-        before = bpf_programs()
         for tool in self.tools:
             self.spawn([shutil.which(tool, path="/usr/sbin:/usr/bin")], f"{tool}.out")
-        self.wait_for_programs(before, minimum=len(self.tools))
+        self.wait_for_programs(minimum=len(self.tools))
 
 
 def auditctl(*args):

@@ -35,14 +35,14 @@ REPO = os.path.dirname(HERE)
 
 # Operation counts per mode. Full: about 10 minutes on 2 cores; smoke: a few seconds.
 SETTINGS = {
-    "full": {"rounds": 5, "getppid": 5_000_000, "exec": 1500, "files": 30_000,
-             "connect": 15_000, "redis": 40_000,
+    "full": {"rounds": 7, "getppid": 5_000_000, "exec": 1500, "files": 30_000,
+             "connect": 15_000, "redis": 40_000, "idle_s": 1.0,
              # capacity steps: (file cycles per second per worker or 0 for flat out, workers, cycles)
              "capacity": [(2000, 1, 6000), (5000, 1, 15_000), (10_000, 1, 30_000),
                           (20_000, 1, 60_000), (0, 1, 100_000), (0, 2, 100_000)]},
     "smoke": {"rounds": 1, "getppid": 200_000, "exec": 50, "files": 1000,
-              "connect": 300, "redis": 1000,
-              "capacity": [(2000, 1, 1000), (0, 1, 3000)]},
+              "connect": 300, "redis": 1000, "idle_s": 0.5,
+              "capacity": [(0, 1, 3000)]},
 }
 
 # name -> (unit, True when a bigger number is better)
@@ -152,8 +152,10 @@ class Workloads:
         argv = [self.bin, name, str(self.counts[name])]
         if name == "files":
             argv.append(self.files_dir)
-        result = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True,
-                                           timeout=300).stdout)
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(argv)}: {done.stderr.strip()}")
+        result = json.loads(done.stdout)
         value = result["ns_per_op"] if name == "getppid" else result["rate"]
         return value, result["count"]
 
@@ -319,11 +321,18 @@ def kernel_time(ids):
     return sum(ns for _, ns in program_stats(ids).values())
 
 
-def kernel_cost(agent, workloads):
+def background_rate(ids, seconds):
+    """Kernel ns per second the programs `ids` spend while no workload runs."""
+    began, start = time.monotonic(), kernel_time(ids)
+    time.sleep(seconds)
+    return (kernel_time(ids) - start) / (time.monotonic() - began)
+
+
+def kernel_cost(agent, workloads, idle_s):
     """With bpf_stats on: each program's runs and ns per run over all workloads, and the kernel
     time all of the agent's programs spent per workload operation. Programs run for every
-    process on the machine, so the time they take over an idle second just before each workload
-    is subtracted, scaled to the workload's duration."""
+    process on the machine, so the time they take over `idle_s` seconds just before and after
+    each workload (the lower of the two rates) is subtracted, scaled to its duration."""
     agent.start()
     try:
         time.sleep(0.5)
@@ -332,14 +341,14 @@ def kernel_cost(agent, workloads):
         start = program_stats(agent.programs)
         per_op = {}
         for name in WORKLOADS:
-            idle_began, idle_from = time.monotonic(), kernel_time(agent.programs)
-            time.sleep(1)
-            background_per_s = ((kernel_time(agent.programs) - idle_from)
-                                / (time.monotonic() - idle_began))
+            idle_before = background_rate(agent.programs, idle_s)
             began, before = time.monotonic(), kernel_time(agent.programs)
             _, ops = workloads.run(name)
             ns = kernel_time(agent.programs) - before
-            per_op[name] = max(0.0, ns - background_per_s * (time.monotonic() - began)) / ops
+            seconds = time.monotonic() - began
+            # The background comes in bursts: the quieter of the moments before and after.
+            background = min(idle_before, background_rate(agent.programs, idle_s))
+            per_op[name] = max(0.0, ns - background * seconds) / ops
         end = program_stats(agent.programs)
     finally:
         agent.stop()
@@ -382,7 +391,8 @@ def counters(stats):
             "flood_events": sum(received.get(e, 0) for e in FLOOD_EVENTS),
             "lost": stats.get("lost", 0),
             "drops": sum(n for reasons in drops.values() for n in reasons.values()),
-            "seq_gap": stats.get("seq_gap", 0)}
+            "seq_gap": stats.get("seq_gap", 0),
+            "suppressed": stats.get("suppressed", 0)}
 
 
 def capacity(make_vigil, workload_bin, steps, flood_dir):
@@ -406,13 +416,14 @@ def capacity(make_vigil, workload_bin, steps, flood_dir):
                      "cycles_per_s": achieved, "events_per_s": step["flood_events"] / seconds,
                      "captured": step["flood_events"] / (len(FLOOD_EVENTS) * cycles * workers),
                      "drops_by_event": final.get("drops") or {},
+                     "suppressions": final.get("suppressions") or {},
                      "cpu_percent": usage.cpu_percent, "rss_mib": usage.peak_kib / 1024})
         # seq_gap is records numbered minus received: above 0 after the drain means loss
         # (below 0 only means the kernel's count was read before its last increments).
         step["lossless"] = step["lost"] == 0 and step["drops"] == 0 and step["seq_gap"] <= 0
         log(f"  capacity {rate or 'max'}x{workers}: {achieved:.0f} cycles/s, "
             f"{step['events_per_s']:.0f} flood events/s ({100 * step['captured']:.0f}% captured), "
-            f"lost {step['lost']}, drops {step['drops']}")
+            f"lost {step['lost']}, drops {step['drops']}, suppressed {step['suppressed']}")
         results.append(step)
     lossless = [s["events_per_s"] for s in results if s["lossless"]]
     return {"steps": results, "max_lossless_events_per_s": max(lossless) if lossless else None}
@@ -454,6 +465,9 @@ def main():
     except Interrupted as e:
         log(f"interrupted ({e}); cleaning up")
         return 130
+    except (RuntimeError, subprocess.SubprocessError) as e:
+        log(f"FAILED: {e}")
+        return 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -527,7 +541,7 @@ def run(args, mode, settings, workdir, cleanup, started):
     bpf_agents = [a for a in lineup if a.name in ("vigil", "bpftrace", "libbpf-tools")]
     with BpfStats():
         for agent in bpf_agents:
-            kernel[agent.name] = kernel_cost(agent, workloads)
+            kernel[agent.name] = kernel_cost(agent, workloads, settings["idle_s"])
             log(f"  {agent.name}: " + ", ".join(f"{k} {v:.0f} ns/op"
                                                  for k, v in kernel[agent.name]["per_op_ns"].items()))
 

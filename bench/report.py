@@ -131,16 +131,23 @@ def capacity_table(results):
     if not cap:
         return ["(not measured: see Skipped above)"]
     lines = ["| flood | file cycles/s | flood events/s received | captured | all events | lost | "
-             "drops | seq gaps | vigil CPU% | vigil RSS |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "drops | seq gaps | suppressed | vigil CPU% | vigil RSS |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in cap["steps"]:
         target = f"paced {s['target_cycles_per_s']:,}/s" if s["target_cycles_per_s"] else "flat out"
         lines.append(f"| {target}, {s['workers']} worker(s) | {number(s['cycles_per_s'])} | "
                      f"{number(s['events_per_s'])} | {100 * s['captured']:.1f}% | {s['events']:,} | "
-                     f"{s['lost']:,} | {s['drops']:,} | {s['seq_gap']:,} | {s['cpu_percent']:.0f}% | "
+                     f"{s['lost']:,} | {s['drops']:,} | {s['seq_gap']:,} | {s['suppressed']:,} | "
+                     f"{s['cpu_percent']:.0f}% | "
                      f"{s['rss_mib']:.1f} MiB |")
     rated = cap["max_lossless_events_per_s"]
     lines += ["", f"Highest event rate received with zero loss: **{number(rated)} events/s**."
               if rated else "No step was free of loss."]
+    suppressing = [s for s in cap["steps"] if s["suppressed"]]
+    if suppressing:
+        lines.append("Suppressions are drops vigil makes on purpose (rate limits, breakers, "
+                     "allowlists) and counts apart from loss; at the last step by event and reason: "
+                     f"`{suppressing[-1]['suppressions']}`.")
     lossy = [s for s in cap["steps"] if not s["lossless"]]
     if lossy:
         drops = lossy[0]["drops_by_event"]
@@ -197,8 +204,11 @@ def markdown(results):
     lines += resource_table(results)
     lines += ["", "## Kernel cost per event", "",
               "Measured in a separate run of each workload with `kernel.bpf_stats_enabled=1` "
-              "(restored afterwards), from run_time_ns / run_cnt of `bpftool prog show`; "
-              "stats add a little time of their own.", ""]
+              "(restored afterwards), from run_time_ns / run_cnt of `bpftool prog show` for the "
+              "programs the agent holds open. Programs run for every process on the machine: the "
+              "per-operation figures subtract the time they took during an idle moment just "
+              "before, scaled to the workload's duration; exec is a whole fork + exec + exit of "
+              "/bin/true. The stats add a little time of their own.", ""]
     lines += kernel_tables(results)
     lines += ["", "## vigil user-space capacity", "",
               "A file flood (create, write, rename, unlink on tmpfs: a create_file and a rename "
@@ -206,7 +216,9 @@ def markdown(results):
               "under `vigil run --profile default`. A fresh vigil per step; its `\"kind\":\"stats\"` "
               "counters are read before and after. Flood events are the create_file and rename "
               "events received; captured is their share of the two per cycle that happened; all "
-              "events adds everything else the machine did meanwhile.", ""]
+              "events adds everything else the machine did meanwhile. Lost, drops and seq gaps "
+              "are loss; a negative seq gap only means the kernel's count was read before its "
+              "last increments.", ""]
     lines += capacity_table(results)
     if results["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in results["warnings"]]

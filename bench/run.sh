@@ -8,4 +8,4 @@ shift
 here=$(dirname "$0")
 mkdir -p "$build/bench"
 ${CC:-cc} -O2 -std=gnu11 -Wall -Wextra -Werror "$here/workload.c" -o "$build/bench/workload"
-exec python3 "$here/bench.py" "$build" "$@"
+exec python3 -B "$here/bench.py" "$build" "$@"

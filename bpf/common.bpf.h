@@ -458,25 +458,8 @@ static __always_inline void vg_put_file_path(struct vg_hdr *h, struct vg_str *s,
 		vg_put_path(h, s, &f->f_path);
 }
 
-/* The file behind descriptor fd of task, or NULL. */
-static __always_inline struct file *vg_task_fd(struct task_struct *task, __u32 fd)
-{
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
-	struct file *f = NULL;
-
-	if (fd >= max || !fds)
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
-
-/* Gives a kernel pointer of any origin (a helper read, a raw_tp argument) its BTF type, so
- * that its fields are plain fault-safe loads instead of one helper call each (Linux 6.2+). */
-
-/* The current task's file behind fd, or NULL: loads from the trusted current-task pointer,
- * for hooks on hot syscalls (vg_task_fd serves any task, with helper reads). */
+/* The current task's file behind fd, or NULL, typed (VG_CAST): plain loads from the trusted
+ * current-task pointer; every syscall hook's task is the current one. */
 static __always_inline struct file *vg_current_fd(__u32 fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();

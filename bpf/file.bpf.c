@@ -54,21 +54,6 @@ static __always_inline void vg_file_args(struct task_struct *task, struct vg_sys
 	s->a[4] = PT_REGS_PARM5_SYSCALL(regs);
 }
 
-/* The current task's file behind fd, or NULL. Unlike vg_task_fd (which takes any task
- * pointer and reads it with helper calls), this walks the fd table from the trusted
- * current-task pointer with plain loads: it runs on every write on the machine. */
-static __always_inline struct file *vg_file_fd(__u32 fd)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = task->files->fdt;
-	struct file *f = NULL;
-
-	if (fd >= fdt->max_fds)
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
-	return f;
-}
-
 /* The path the caller passed as (dfd, name): the string, and unless it is absolute the
  * kernel's path of what it is relative to (cwd for AT_FDCWD, else dfd's file). A NULL
  * name means the fd itself (fchmod, fchown), as does "" (AT_EMPTY_PATH); an unreadable
@@ -90,7 +75,7 @@ static __always_inline void vg_put_upath(struct vg_hdr *h, struct vg_upath *u, s
 	if ((int)dfd == VG_AT_FDCWD)
 		vg_put_path(h, &u->dir, &BPF_CORE_READ(task, fs)->pwd);
 	else
-		vg_put_file_path(h, &u->dir, vg_file_fd((__u32)dfd));
+		vg_put_file_path(h, &u->dir, vg_current_fd((__u32)dfd));
 }
 
 /* ---- create_file and open ------------------------------------------------------- */
@@ -131,7 +116,7 @@ static __always_inline void vg_file_sock(struct task_struct *task, struct vg_fil
 {
 	o->sock_fd = VG_FILE_NO_SOCK;
 	for (int fd = 0; fd < 2; fd++) {
-		struct file *f = vg_file_fd(fd);
+		struct file *f = vg_current_fd(fd);
 		struct socket *sock;
 		struct sock *sk;
 		__u16 family;
@@ -158,7 +143,7 @@ static __always_inline int vg_file_created(long ret, int call)
 	if (ret < 0 || !vg_interested(VG_EV_CREATE))
 		return 0;
 	task = bpf_get_current_task_btf();
-	f = vg_file_fd(ret);
+	f = vg_current_fd(ret);
 	if (!(BPF_CORE_READ(f, f_mode) & VG_FMODE_CREATED))
 		return 0;
 	VG_BEGIN(h, o, VG_EV_CREATE, struct vg_file_open, task);
@@ -182,7 +167,7 @@ static __always_inline int vg_file_opened(long ret, int call)
 	o->flags = a.flags;
 	o->sock_fd = VG_FILE_NO_SOCK;
 	if (ret >= 0) {
-		struct file *f = vg_file_fd(ret);
+		struct file *f = vg_current_fd(ret);
 
 		o->mode = BPF_CORE_READ(f, f_inode, i_mode);
 		vg_put_file_path(h, &o->path, f);
@@ -220,7 +205,7 @@ static __always_inline int vg_file_written(long ret)
 		return 0;
 	task = bpf_get_current_task_btf();
 	vg_file_args(task, &s);
-	f = vg_file_fd(s.a[0]);
+	f = vg_current_fd(s.a[0]);
 	inode = BPF_CORE_READ(f, f_inode);
 	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key.ino = BPF_CORE_READ(inode, i_ino);
@@ -366,7 +351,7 @@ static __always_inline int vg_file_memfd(long ret)
 	m->fd = ret;
 	m->flags = s.a[1];
 	/* the name the kernel gave the file, not the caller's string */
-	f = vg_file_fd(ret);
+	f = vg_current_fd(ret);
 	vg_put_kernel_str(h, &m->name, BPF_CORE_READ(f, f_path.dentry, d_name.name), 256);
 	return vg_submit(h);
 }

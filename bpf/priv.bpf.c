@@ -360,7 +360,7 @@ int vg_priv_exit_fsopen(struct trace_event_raw_sys_exit *ctx)
 	h->ret = ctx->ret;
 	m->op = VG_MOUNT_FSOPEN;
 	if (ctx->ret >= 0)
-		vg_mount_fs_context(h, m, vg_task_fd(task, ctx->ret));
+		vg_mount_fs_context(h, m, vg_current_fd(ctx->ret));
 	return vg_submit(h);
 }
 
@@ -388,7 +388,7 @@ int vg_priv_exit_fsconfig(struct trace_event_raw_sys_exit *ctx)
 	h->ret = ctx->ret;
 	m->op = VG_MOUNT_FSCONFIG;
 	m->flags = a.a[1];
-	vg_mount_fs_context(h, m, vg_task_fd(task, a.a[0]));
+	vg_mount_fs_context(h, m, vg_current_fd(a.a[0]));
 	return vg_submit(h);
 }
 
@@ -411,9 +411,9 @@ int vg_priv_exit_fsmount(struct trace_event_raw_sys_exit *ctx)
 	m->op = VG_MOUNT_FSMOUNT;
 	m->flags = a.a[2]; /* MOUNT_ATTR_* */
 	if (ctx->ret >= 0)
-		vg_mount_file(h, m, vg_task_fd(task, ctx->ret));
+		vg_mount_file(h, m, vg_current_fd(ctx->ret));
 	else
-		vg_mount_fs_context(h, m, vg_task_fd(task, a.a[0]));
+		vg_mount_fs_context(h, m, vg_current_fd(a.a[0]));
 	return vg_submit(h);
 }
 
@@ -440,7 +440,7 @@ int vg_priv_exit_move_mount(struct trace_event_raw_sys_exit *ctx)
 	m->op = VG_MOUNT_MOVE_MOUNT;
 	m->flags = a.a[4];
 	if (ctx->ret == 0 && (a.a[4] & VG_MOVE_MOUNT_F_EMPTY_PATH)) {
-		vg_mount_file(h, m, vg_task_fd(task, a.a[0]));
+		vg_mount_file(h, m, vg_current_fd(a.a[0]));
 	} else {
 		vg_put_user_str(h, &m->source, (void *)a.a[1], VG_PATH_MAX);
 		vg_put_user_str(h, &m->path, (void *)a.a[3], VG_PATH_MAX);
@@ -467,7 +467,7 @@ int vg_priv_exit_open_tree(struct trace_event_raw_sys_exit *ctx)
 	m->op = VG_MOUNT_OPEN_TREE;
 	m->flags = a.a[2];
 	if (ctx->ret >= 0)
-		vg_mount_file(h, m, vg_task_fd(task, ctx->ret));
+		vg_mount_file(h, m, vg_current_fd(ctx->ret));
 	else
 		vg_put_user_str(h, &m->path, (void *)a.a[1], VG_PATH_MAX);
 	return vg_submit(h);
@@ -515,7 +515,7 @@ static __always_inline int vg_module_exit(long ret)
 	m->len = a.a[0];
 	m->flags = a.a[3];
 	if (a.sub == VG_MODULE_FINIT)
-		vg_put_file_path(h, &m->path, vg_task_fd(task, a.a[2]));
+		vg_put_file_path(h, &m->path, vg_current_fd(a.a[2]));
 	if (a.a[1])
 		vg_put_user_str(h, &m->args, (void *)a.a[1], 256);
 	return vg_submit(h);
@@ -959,7 +959,7 @@ int vg_priv_exit_bpf(struct trace_event_raw_sys_exit *ctx)
 	b->attach_type = a.u[2];
 	__builtin_memcpy(b->name, a.name, sizeof(b->name));
 	if (a.sub == VG_BPF_PROG_LOAD && ctx->ret >= 0) {
-		struct file *f = vg_task_fd(task, ctx->ret);
+		struct file *f = vg_current_fd(ctx->ret);
 		struct bpf_prog *prog = BPF_CORE_READ(f, private_data);
 
 		b->prog_id = BPF_CORE_READ(prog, aux, id);
@@ -1029,7 +1029,7 @@ int vg_priv_enter_setns(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	a.a[0] = ctx->args[0];
 	a.a[1] = ctx->args[1];
-	f = vg_task_fd(bpf_get_current_task_btf(), ctx->args[0]);
+	f = vg_current_fd(ctx->args[0]);
 	inode = BPF_CORE_READ(f, f_inode);
 	magic = BPF_CORE_READ(inode, i_sb, s_magic);
 	if (magic == VG_NSFS_MAGIC) {

@@ -7,16 +7,17 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 
-from vigiltest import Agent, alert_in_subtree, check, marker
+from vigiltest import ROOT, Agent, alert_in_subtree, check, marker, sh, trigger
 
 agent = None
 
 
 def setup_module():
     global agent
-    agent = Agent("--rules", "rules", profile="sandbox").start()
+    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
 
 
 def teardown_module():
@@ -30,6 +31,12 @@ def cgroup2_root():
             if fstype == "cgroup2":
                 return mnt
     raise AssertionError("no cgroup2 mount")
+
+
+def host_root_device():
+    dev = subprocess.run(["findmnt", "-no", "SOURCE", "/"], check=True, capture_output=True, text=True).stdout.strip()
+    check(dev.startswith("/dev/"), "root is not on a block device: %r" % dev)
+    return dev
 
 
 class Container:
@@ -61,22 +68,7 @@ class Container:
                     os.rmdir(d)
                     break
                 except OSError:
-                    subprocess.run(["sleep", "0.1"])
-
-
-def alerted(rule, pid, timeout=5.0):
-    found = agent.wait_for(alert_in_subtree(rule, pid), timeout=timeout)
-    check(found, "no %r alert for pid %d" % (rule, pid))
-    return found[-1]
-
-
-def quiet(rule, pid):
-    found = agent.wait_for(alert_in_subtree(rule, pid), timeout=1.0)
-    check(not found, "%r alerted on a near miss: %s" % (rule, found and found[0]["output"]))
-
-
-def trigger(alert):
-    return alert["events"][-1]
+                    time.sleep(0.1)
 
 
 def test_disk_filesystem_mounted_in_container():
@@ -91,11 +83,38 @@ def test_disk_filesystem_mounted_in_container():
         loop = subprocess.run(["losetup", "-f", "--show", image], check=True, capture_output=True,
                               text=True).stdout.strip()
         with Container() as c:
-            quiet(rule, c.run('mount -t tmpfs none "$1" && umount "$1"', mnt))  # a container's scratch tmpfs
+            agent.no_alert(rule, c.run('mount -t tmpfs none "$1" && umount "$1"', mnt))  # a container's scratch tmpfs
             pid = c.run('mount -o ro "$1" "$2" && umount "$2"', loop, mnt)
-            ev = trigger(alerted(rule, pid))
+            ev = trigger(agent.alert(rule, pid))
             check(ev["mount"]["source"] == loop and ev["mount"]["fstype"] == "ext4", ev["mount"])
             check(ev["mount"]["path"] == mnt and ev["container"]["id"] == c.id, ev)
+            # the host's own root disk: reported whether the kernel lets it through or not
+            root = host_root_device()
+            ev = trigger(agent.alert(rule, c.run('mount -o ro "$1" "$2" && umount "$2"', root, mnt)))
+            check(ev["mount"]["source"] == root and ev["container"]["id"] == c.id, ev["mount"])
+    finally:
+        if loop:
+            subprocess.run(["losetup", "-d", loop])
+        shutil.rmtree(d)
+
+
+def test_host_block_device_opened_in_container():
+    rule = "Host block device opened in container"
+    d = tempfile.mkdtemp(prefix=marker())
+    image = os.path.join(d, "disk.img")
+    loop = None
+    try:
+        subprocess.run(["truncate", "-s", "1M", image], check=True)
+        loop = subprocess.run(["losetup", "-f", "--show", image], check=True, capture_output=True,
+                              text=True).stdout.strip()
+        with Container() as c:
+            agent.no_alert(rule, c.run("dd if=/dev/zero of=/dev/null bs=512 count=1"))  # character devices
+            pid = c.run('dd if="$1" of=/dev/null bs=512 count=1', loop)  # raw read, as debugfs does
+            ev = trigger(agent.alert(rule, pid))
+            check(ev["file"]["path"] == loop and ev["proc"]["comm"] == "dd" and ev["container"]["id"] == c.id, ev)
+            root = host_root_device()
+            ev = trigger(agent.alert(rule, c.run('dd if="$1" of=/dev/null bs=512 count=1', root)))
+            check(ev["file"]["path"] == root and ev["container"]["id"] == c.id, ev)
     finally:
         if loop:
             subprocess.run(["losetup", "-d", loop])
@@ -112,15 +131,15 @@ def test_cgroup_mount_and_release_agent_write_in_container():
             benign = c.run('mount -t tmpfs none "$1" && umount "$1"; '
                            'mount -t cgroup -o "none,name=$2" cgroup "$1" && cat "$1/release_agent"; umount "$1"',
                            d, name + "r")
-            quiet(hook_rule, benign)
+            agent.no_alert(hook_rule, benign)
 
             # the release_agent escape: mount a v1 hierarchy, point release_agent somewhere
             # (notify_on_release stays 0, so nothing runs; the hierarchy dies at umount)
             pid = c.run('mount -t cgroup -o "none,name=$2" cgroup "$1" && echo /bin/true > "$1/release_agent"; '
                         'umount "$1"', d, name)
-            ev = trigger(alerted(mount_rule, pid))
+            ev = trigger(agent.alert(mount_rule, pid))
             check(ev["mount"]["fstype"] == "cgroup" and ev["container"]["id"] == c.id, ev["mount"])
-            ev = trigger(alerted(hook_rule, pid))
+            ev = trigger(agent.alert(hook_rule, pid))
             check(ev["file"]["path"] == os.path.join(d, "release_agent") and ev["container"]["id"] == c.id, ev)
     finally:
         shutil.rmtree(d)
@@ -133,14 +152,10 @@ def test_core_pattern_written_on_host():
     saved = tempfile.NamedTemporaryFile(prefix=marker(), delete=False)
     saved.close()
     try:
-        reader = subprocess.Popen(["cat", "/proc/sys/kernel/core_pattern"], stdout=subprocess.DEVNULL)
-        reader.wait()
-        quiet(rule, reader.pid)  # reading it, as crash tools do
+        agent.no_alert(rule, sh("cat /proc/sys/kernel/core_pattern"))  # reading it, as crash tools do
         # writes back the value it has: no change for anything else on the machine
-        p = subprocess.Popen(["/bin/sh", "-c", 'cat /proc/sys/kernel/core_pattern > "$0"; '
-                              'cat "$0" > /proc/sys/kernel/core_pattern', saved.name])
-        p.wait()
-        ev = trigger(alerted(rule, p.pid))
+        pid = sh('cat /proc/sys/kernel/core_pattern > "$0"; cat "$0" > /proc/sys/kernel/core_pattern', saved.name)
+        ev = trigger(agent.alert(rule, pid))
         check(ev["file"]["path"] == "/proc/sys/kernel/core_pattern" and ev["proc"]["comm"] == "sh", ev)
     finally:
         os.unlink(saved.name)
@@ -153,7 +168,7 @@ def test_container_joined_host_namespace():
     host = os.getpid()  # this test runs in the host's initial namespaces
     with Container() as c:
         # near miss: a process in the container entering a namespace of its own
-        quiet(rule, c.run('unshare --net nsenter --net=/proc/self/ns/net /bin/true'))
+        agent.no_alert(rule, c.run('unshare --net nsenter --net=/proc/self/ns/net /bin/true'))
         pid = c.run('nsenter --mount="/proc/$1/ns/mnt" --net="/proc/$1/ns/net" /bin/true', str(host))
         found = agent.wait_for(alert_in_subtree(rule, pid), count=2)
         check(len(found) == 2, "expected mnt and net joins: %s" % [a["output"] for a in found])
@@ -165,8 +180,8 @@ def test_container_joined_host_namespace():
 def test_user_namespace_created_in_container():
     rule = "User namespace created in container"
     with Container() as c:
-        quiet(rule, c.run("unshare --net /bin/true"))  # a network namespace only
-        ev = trigger(alerted(rule, c.run("unshare --user --map-root-user /bin/true")))
+        agent.no_alert(rule, c.run("unshare --net /bin/true"))  # a network namespace only
+        ev = trigger(agent.alert(rule, c.run("unshare --user --map-root-user /bin/true")))
         check("CLONE_NEWUSER" in ev["ns"]["flag_names"] and ev["container"]["id"] == c.id, ev["ns"])
 
 
@@ -175,8 +190,8 @@ def test_unprivileged_user_and_mount_namespace_created():
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     p = subprocess.Popen(nobody + ["unshare", "--user", "--map-root-user", "/bin/true"])  # user ns alone
     check(p.wait() == 0, "unprivileged user namespaces unavailable")
-    quiet(rule, p.pid)
+    agent.no_alert(rule, p.pid)
     p = subprocess.Popen(nobody + ["unshare", "--user", "--map-root-user", "--mount", "/bin/true"])
     check(p.wait() == 0, "unshare -Urm failed")
-    ev = trigger(alerted(rule, p.pid))
+    ev = trigger(agent.alert(rule, p.pid))
     check(ev["proc"]["uid"] == 65534 and "CLONE_NEWNS" in ev["ns"]["flag_names"], ev)

@@ -5,40 +5,18 @@ import shutil
 import subprocess
 import tempfile
 
-from vigiltest import Agent, alert_in_subtree, check, marker
+from vigiltest import ROOT, Agent, check, marker, sh, trigger
 
 agent = None
 
 
 def setup_module():
     global agent
-    agent = Agent("--rules", "rules", profile="sandbox").start()
+    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
 
 
 def teardown_module():
     agent.stop()
-
-
-def sh(script, *args):
-    """Runs /bin/sh -c script (args become $0, $1...) to completion; returns its pid."""
-    p = subprocess.Popen(["/bin/sh", "-c", script] + list(args))
-    p.wait()
-    return p.pid
-
-
-def alerted(rule, pid, timeout=5.0):
-    found = agent.wait_for(alert_in_subtree(rule, pid), timeout=timeout)
-    check(found, "no %r alert for pid %d" % (rule, pid))
-    return found[-1]
-
-
-def quiet(rule, pid):
-    found = agent.wait_for(alert_in_subtree(rule, pid), timeout=1.0)
-    check(not found, "%r alerted on a near miss: %s" % (rule, found and found[0]["output"]))
-
-
-def trigger(alert):
-    return alert["events"][-1]
 
 
 def test_shell_history_deleted_or_truncated():
@@ -50,16 +28,16 @@ def test_shell_history_deleted_or_truncated():
         benign = sh('echo "echo old" >> "$0"; '
                     'HISTFILE="$0" bash -c "set -o history; echo hi >/dev/null; history -w"; '
                     'echo "ls" >> "$0"', hist)
-        quiet(rule, benign)
+        agent.no_alert(rule, benign)
 
-        ev = trigger(alerted(rule, sh(': > "$0"', hist)))
+        ev = trigger(agent.alert(rule, sh(': > "$0"', hist)))
         check(ev["event"] == "open" and ev["file"]["path"] == hist, ev)
         check("O_TRUNC" in ev["file"]["flag_names"], ev["file"])
 
-        ev = trigger(alerted(rule, sh('rm -f "$0"', hist)))
+        ev = trigger(agent.alert(rule, sh('rm -f "$0"', hist)))
         check(ev["event"] == "unlink" and ev["file"]["path"] == hist, ev)
 
-        ev = trigger(alerted(rule, sh('ln -s /dev/null "$0"', hist)))
+        ev = trigger(agent.alert(rule, sh('ln -s /dev/null "$0"', hist)))
         check(ev["event"] == "link" and ev["file"]["newpath"] == hist, ev)
     finally:
         shutil.rmtree(d)
@@ -69,16 +47,16 @@ def test_log_file_deleted_or_truncated():
     rule = "Log file deleted or truncated"
     log = "/var/log/%s.log" % marker()
     try:
-        quiet(rule, sh('echo "started" >> "$0"; echo "line 1.2.3.4" >> "$0"', log))  # a service logging
+        agent.no_alert(rule, sh('echo "started" >> "$0"; echo "line 1.2.3.4" >> "$0"', log))  # a service logging
 
-        ev = trigger(alerted(rule, sh(': > "$0"', log)))
+        ev = trigger(agent.alert(rule, sh(': > "$0"', log)))
         check(ev["event"] == "open" and ev["file"]["path"] == log and "O_TRUNC" in ev["file"]["flag_names"], ev)
 
         sh('echo "line 1.2.3.4" >> "$0"', log)
-        ev = trigger(alerted(rule, sh('sed -i "/1.2.3.4/d" "$0"', log)))
+        ev = trigger(agent.alert(rule, sh('sed -i "/1.2.3.4/d" "$0"', log)))
         check(ev["event"] == "rename" and ev["file"]["newpath"] == log and ev["proc"]["comm"] == "sed", ev)
 
-        ev = trigger(alerted(rule, sh('rm "$0"', log)))
+        ev = trigger(agent.alert(rule, sh('rm "$0"', log)))
         check(ev["event"] == "unlink" and ev["file"]["path"] == log, ev)
     finally:
         if os.path.exists(log):
@@ -103,7 +81,7 @@ def test_running_executable_deleted():
 
         p = subprocess.Popen([implant, "-c", 'rm -f "$0"; sleep 0.2', implant])
         p.wait()
-        a = alerted(rule, p.pid)
+        a = agent.alert(rule, p.pid)
         check([e["event"] for e in a["events"]] == ["exec", "unlink"], a["events"])
         check(a["events"][0]["proc"]["pid"] == p.pid and a["events"][0]["proc"]["exe"] == implant, a["events"][0])
         check(trigger(a)["file"]["path"] == implant and trigger(a)["proc"]["comm"] == "rm", trigger(a))
@@ -118,18 +96,33 @@ def test_hidden_file_created_in_system_directory():
     paths = ["/tmp/%s-visible" % m, "/dev/shm/.%s" % m, "/tmp/.%s-moved" % m]
     try:
         # near miss: an ordinary file in /tmp and a dotfile inside a project directory
-        quiet(rule, sh('cp /bin/true "$0"; touch "$1/.gitignore"', paths[0], project))
+        agent.no_alert(rule, sh('cp /bin/true "$0"; touch "$1/.gitignore"', paths[0], project))
 
-        ev = trigger(alerted(rule, sh('cp /bin/true "$0"', paths[1])))
+        ev = trigger(agent.alert(rule, sh('cp /bin/true "$0"', paths[1])))
         check(ev["event"] == "create_file" and ev["file"]["path"] == paths[1], ev)
 
-        ev = trigger(alerted(rule, sh('mv "$0" "$1"', paths[0], paths[2])))
+        ev = trigger(agent.alert(rule, sh('mv "$0" "$1"', paths[0], paths[2])))
         check(ev["event"] == "rename" and ev["file"]["newpath"] == paths[2], ev)
     finally:
         shutil.rmtree(project)
         for p in paths:
             if os.path.exists(p):
                 os.unlink(p)
+
+
+def test_program_started_under_a_kernel_threads_name():
+    rule = "Program started under a kernel thread's name"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        agent.no_alert(rule, sh('env [ -f /etc/passwd ]'))  # the [ program: argv[0] is a bracket
+        ev = trigger(agent.alert(rule, sh('exec bash -c \'exec -a "[kworker/0:1]" sleep 0.1\'')))
+        check(ev["exec"]["argv"][0] == "[kworker/0:1]" and ev["proc"]["exe"] == "/usr/bin/sleep", ev["exec"])
+        miner = os.path.join(d, "kswapd0")
+        shutil.copy("/bin/true", miner)
+        ev = trigger(agent.alert(rule, sh('"$0"', miner)))
+        check(ev["proc"]["comm"] == "kswapd0" and ev["proc"]["exe"] == miner, ev["proc"])
+    finally:
+        shutil.rmtree(d)
 
 
 PRCTL = ("import ctypes, sys; ctypes.CDLL(None).prctl(15, sys.argv[1].encode(), 0, 0, 0); "
@@ -145,10 +138,10 @@ def rename_self(python, name, *extra):
 def test_process_renamed_to_look_like_a_kernel_thread():
     rule = "Process renamed to look like a kernel thread"
     m = marker()
-    quiet(rule, rename_self("python3", "worker-pool-1", m))  # ordinary thread naming
-    ev = trigger(alerted(rule, rename_self("python3", "kworker/0:2", m)))
+    agent.no_alert(rule, rename_self("python3", "worker-pool-1", m))  # ordinary thread naming
+    ev = trigger(agent.alert(rule, rename_self("python3", "kworker/0:2", m)))
     check(ev["prctl"]["new_name"] == "kworker/0:2" and ev["prctl"]["option_name"] == "PR_SET_NAME", ev["prctl"])
-    ev = trigger(alerted(rule, rename_self("python3", "[kthreadd]", m)))
+    ev = trigger(agent.alert(rule, rename_self("python3", "[kthreadd]", m)))
     check(ev["prctl"]["new_name"] == "[kthreadd]", ev["prctl"])
 
 
@@ -160,9 +153,9 @@ def test_process_renamed_to_another_programs_name():
         exe = os.path.join(d, "sshd")
         shutil.copy("/usr/bin/python3.11", exe)
         os.symlink(exe, os.path.join(d, "launcher"))
-        quiet(rule, rename_self(os.path.join(d, "launcher"), "sshd"))
+        agent.no_alert(rule, rename_self(os.path.join(d, "launcher"), "sshd"))
 
-        ev = trigger(alerted(rule, rename_self("python3", "sshd", marker())))
+        ev = trigger(agent.alert(rule, rename_self("python3", "sshd", marker())))
         check(ev["prctl"]["new_name"] == "sshd" and ev["prctl"]["old_name"] == "python3", ev["prctl"])
         check(not ev["proc"]["exe"].endswith("sshd"), ev["proc"]["exe"])
     finally:

@@ -113,12 +113,15 @@ class Agent:
 
 
 class Vigil(Agent):
+    """vigil as `make run` deploys it: default profile and the rules (alerts out), with stats
+    lines every half second. `extra` options are passed on when this build knows them."""
     name = "vigil"
 
-    def __init__(self, workdir, binary, rules_dir=None):
+    def __init__(self, workdir, binary, rules_dir=None, extra=()):
         super().__init__(workdir)
         self.binary = binary
         self.rules_dir = rules_dir
+        self.extra = list(extra)
         self.output = os.path.join(workdir, "vigil.jsonl")
 
     def missing(self):
@@ -126,15 +129,17 @@ class Vigil(Agent):
             return f"{self.binary} is not built yet"
         return None
 
-    def takes_rules(self):
+    def supports(self, option):
         usage = subprocess.run([self.binary, "run", "--help"], capture_output=True, text=True)
-        return "--rules" in usage.stdout + usage.stderr
+        return option in usage.stdout + usage.stderr
 
     def start(self):
         argv = [self.binary, "run", "--format", "json", "--output", self.output,
                 "--profile", "default", "--stats-interval", "0.5"]
-        if self.rules_dir and self.takes_rules():
+        if self.rules_dir and self.supports("--rules"):
             argv += ["--rules", self.rules_dir]
+        if self.extra and self.supports(self.extra[0]):
+            argv += self.extra
         self.spawn(argv, "vigil.log")
         self.wait_for_programs(minimum=1)
         # Programs attach before the reader runs: the first stats line says it is reading.

@@ -486,8 +486,8 @@ def run(args, mode, settings, workdir, cleanup, started):
     rules_dir = rules_dir if os.path.isdir(rules_dir) and os.listdir(rules_dir) else None
     ensure_packages(["redis-server", "redis-tools"])
 
-    def make_vigil():
-        return agents.Vigil(workdir, vigil_bin, rules_dir)
+    def make_vigil(extra=()):
+        return agents.Vigil(workdir, vigil_bin, rules_dir, extra)
 
     candidates = [make_vigil()]
     if mode == "full":
@@ -549,7 +549,9 @@ def run(args, mode, settings, workdir, cleanup, started):
     if "vigil" not in skipped:
         log("phase 3: vigil capacity (file flood on tmpfs)")
         try:
-            cap = capacity(make_vigil, workload_bin, settings["capacity"], files_dir)
+            # Without the per-executable limit, so that the flood reaches user space.
+            cap = capacity(lambda: make_vigil(["--rate-limit", "0"]), workload_bin,
+                           settings["capacity"], files_dir)
         except RuntimeError as e:  # keep the other phases' figures
             skipped["vigil capacity"] = str(e)
             log(f"capacity failed: {e}")

@@ -181,11 +181,12 @@ def markdown(results):
         f"- connect: {s['connect']:,} loopback TCP connect + accept + close;",
         f"- redis: redis-benchmark -c 20 -t set,get -n {s['redis']:,} against redis-server on "
         "127.0.0.1 (harmonic mean of the two rates).", "",
-        "Agents: vigil `run --profile default --format json` (output to a file); bpftrace running "
+        "Agents: vigil as `make run` deploys it, `run --profile default --rules rules` (every event "
+        "decoded, enriched and evaluated; alerts written to a file); bpftrace running "
         "`bench/peers/peer.bt` (exec, file create, rename, connect, bind); libbpf-tools execsnoop + "
         "opensnoop + tcpstates (tcpconnect and bindsnoop need kprobes, absent on this kernel); "
         "auditd with `bench/peers/audit.rules` on the same syscalls. Every agent writes its events "
-        "to a file.", "",
+        "to a file (vigil: its alerts and stats).", "",
     ]
     if results["skipped"]:
         lines += ["Skipped: " + "; ".join(f"{a} ({r})" for a, r in results["skipped"].items()), ""]
@@ -213,7 +214,9 @@ def markdown(results):
     lines += ["", "## vigil user-space capacity", "",
               "A file flood (create, write, rename, unlink on tmpfs: a create_file and a rename "
               "event per cycle) paced at rising rates, then flat out with one and two workers, "
-              "under `vigil run --profile default`. A fresh vigil per step; its `\"kind\":\"stats\"` "
+              "under `vigil run --profile default --rules rules --rate-limit 0` (the default "
+              "in-kernel limit, 5000 events/s per executable and event type, would otherwise "
+              "suppress most of a one-binary flood). A fresh vigil per step; its `\"kind\":\"stats\"` "
               "counters are read before and after. Flood events are the create_file and rename "
               "events received; captured is their share of the two per cycle that happened; all "
               "events adds everything else the machine did meanwhile. Lost, drops and seq gaps "

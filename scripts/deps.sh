@@ -2,7 +2,8 @@
 # Installs what vigil needs to build, run and test, from Debian, only when something is missing.
 set -e
 pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev libpcre2-dev libcmocka-dev
-      uthash-dev libsqlite3-dev gcc-multilib python3 make pkg-config"
+      uthash-dev gcc-multilib python3 make pkg-config kmod libcap2-bin perl
+      util-linux bsdutils passwd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

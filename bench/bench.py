@@ -37,12 +37,15 @@ REPO = os.path.dirname(HERE)
 SETTINGS = {
     "full": {"rounds": 7, "getppid": 5_000_000, "exec": 1500, "files": 30_000,
              "connect": 15_000, "redis": 40_000, "idle_s": 1.0,
-             # capacity steps: (file cycles per second per worker or 0 for flat out, workers, cycles)
-             "capacity": [(2000, 1, 6000), (5000, 1, 15_000), (10_000, 1, 30_000),
-                          (20_000, 1, 60_000), (0, 1, 100_000), (0, 2, 100_000)]},
+             # capacity steps: (file cycles/s per worker or 0 for flat out, workers, cycles per
+             # worker, ring buffer bytes or 0 for vigil's default); the last step's small ring
+             # forces loss, to show how it is counted.
+             "capacity": [(2000, 1, 6000, 0), (5000, 1, 15_000, 0), (10_000, 1, 30_000, 0),
+                          (20_000, 1, 60_000, 0), (0, 1, 100_000, 0), (0, 2, 100_000, 0),
+                          (0, 2, 100_000, 65536)]},
     "smoke": {"rounds": 1, "getppid": 200_000, "exec": 50, "files": 1000,
               "connect": 300, "redis": 1000, "idle_s": 0.5,
-              "capacity": [(0, 1, 3000)]},
+              "capacity": [(0, 1, 3000, 0)]},
 }
 
 # name -> (unit, True when a bigger number is better)
@@ -74,24 +77,22 @@ def on_signal(signum, frame):
 
 
 def machine_facts():
-    cpu = "unknown"
+    cpu, hypervisor = "unknown", False
     with open("/proc/cpuinfo") as f:
         for line in f:
-            if line.startswith("model name"):
+            if line.startswith("model name") and cpu == "unknown":
                 cpu = line.split(":", 1)[1].strip()
-                break
+            if line.startswith("flags"):
+                hypervisor = hypervisor or " hypervisor" in line
     with open("/proc/meminfo") as f:
         mem_gib = int(f.readline().split()[1]) / 2**20
-    virt = subprocess.run(["systemd-detect-virt"], capture_output=True, text=True).stdout.strip() \
-        if shutil.which("systemd-detect-virt") else ""
-    try:
-        with open("/sys/class/dmi/id/product_name") as f:
-            product = f.read().strip()
-    except OSError:
-        product = ""
-    machine = ", ".join(x for x in (product, virt and f"virtualisation: {virt}") if x)
+    container = subprocess.run(["systemd-detect-virt", "--container"], capture_output=True,
+                               text=True).stdout.strip() if shutil.which("systemd-detect-virt") else ""
+    machine = [platform.machine(), "virtual machine" if hypervisor else "bare metal"]
+    if container and container != "none":
+        machine.append(f"in a {container} container")
     return {"kernel": platform.release(), "cpu": cpu, "cores": os.cpu_count(),
-            "memory_gib": round(mem_gib, 1), "machine": machine or platform.machine(),
+            "memory_gib": round(mem_gib, 1), "machine": ", ".join(machine),
             "hostname": socket.gethostname()}
 
 
@@ -396,11 +397,13 @@ def counters(stats):
 
 
 def capacity(make_vigil, workload_bin, steps, flood_dir):
-    """Each step gets a fresh vigil so that its counters belong to that step alone. The rate is
-    that of the flood's own events (other activity on the machine adds to "events")."""
+    """Each step gets a fresh vigil so that its counters belong to that step alone. The rate
+    counts every event received over the flood's duration (the flood's own create_file and
+    rename, plus what else the rules ask for, such as open and unlink, plus the little the
+    rest of the machine does meanwhile); "captured" checks the flood's own events."""
     results = []
-    for rate, workers, cycles in steps:
-        vigil = make_vigil()
+    for rate, workers, cycles, ring in steps:
+        vigil = make_vigil(["--ring-size", str(ring)] if ring else [])
         vigil.start()
         try:
             before = counters(vigil.last_stats())
@@ -413,7 +416,8 @@ def capacity(make_vigil, workload_bin, steps, flood_dir):
         after = counters(final)
         step = {k: after[k] - before[k] for k in after}
         step.update({"target_cycles_per_s": rate * workers or None, "workers": workers,
-                     "cycles_per_s": achieved, "events_per_s": step["flood_events"] / seconds,
+                     "ring_size": ring or None,
+                     "cycles_per_s": achieved, "events_per_s": step["events"] / seconds,
                      "captured": step["flood_events"] / (len(FLOOD_EVENTS) * cycles * workers),
                      "drops_by_event": final.get("drops") or {},
                      "suppressions": final.get("suppressions") or {},
@@ -421,11 +425,12 @@ def capacity(make_vigil, workload_bin, steps, flood_dir):
         # seq_gap is records numbered minus received: above 0 after the drain means loss
         # (below 0 only means the kernel's count was read before its last increments).
         step["lossless"] = step["lost"] == 0 and step["drops"] == 0 and step["seq_gap"] <= 0
-        log(f"  capacity {rate or 'max'}x{workers}: {achieved:.0f} cycles/s, "
-            f"{step['events_per_s']:.0f} flood events/s ({100 * step['captured']:.0f}% captured), "
+        log(f"  capacity {rate or 'max'}x{workers}{f' ring {ring}' if ring else ''}: "
+            f"{achieved:.0f} cycles/s, "
+            f"{step['events_per_s']:.0f} events/s ({100 * step['captured']:.0f}% captured), "
             f"lost {step['lost']}, drops {step['drops']}, suppressed {step['suppressed']}")
         results.append(step)
-    lossless = [s["events_per_s"] for s in results if s["lossless"]]
+    lossless = [s["events_per_s"] for s in results if s["lossless"] and not s["ring_size"]]
     return {"steps": results, "max_lossless_events_per_s": max(lossless) if lossless else None}
 
 
@@ -550,7 +555,7 @@ def run(args, mode, settings, workdir, cleanup, started):
         log("phase 3: vigil capacity (file flood on tmpfs)")
         try:
             # Without the per-executable limit, so that the flood reaches user space.
-            cap = capacity(lambda: make_vigil(["--rate-limit", "0"]), workload_bin,
+            cap = capacity(lambda extra: make_vigil(["--rate-limit", "0"] + extra), workload_bin,
                            settings["capacity"], files_dir)
         except RuntimeError as e:  # keep the other phases' figures
             skipped["vigil capacity"] = str(e)

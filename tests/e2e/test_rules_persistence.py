@@ -4,14 +4,13 @@ a NEW file named with a marker that the test removes afterwards (or, for files t
 not change such as /etc/passwd, an open for writing with nothing written). A near-miss
 (reading the location, or writing next to it) must not alert. Fake home directories are
 made under /home/<marker> and removed."""
-import json
 import os
 import shutil
 import subprocess
 import tempfile
 import time
 
-from vigiltest import ROOT, Agent, check, marker
+from vigiltest import Agent, ROOT, check, marker, trigger
 
 PY = "/usr/bin/python3"
 RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
@@ -28,33 +27,6 @@ def setup_module():
 def teardown_module():
     agent.stop()
     shutil.rmtree(base, ignore_errors=True)
-
-
-def mine(alert, pid=None, mark=None):
-    """The alert was raised by pid or a descendant, or mentions mark."""
-    if mark and mark in json.dumps(alert):
-        return True
-    for e in alert.get("events", []):
-        p = e.get("proc", {})
-        if pid and (p.get("pid") == pid or any(a.get("pid") == pid for a in p.get("ancestors", []))):
-            return True
-    return False
-
-
-def alerts(rule, pid=None, mark=None, timeout=5.0):
-    return agent.wait_for(lambda e: e.get("kind") == "alert" and e["rule"] == rule and mine(e, pid, mark),
-                          timeout=timeout)
-
-
-def expect(rule, pid=None, mark=None):
-    found = alerts(rule, pid, mark)
-    check(found, "no '%s' alert for pid=%s mark=%s" % (rule, pid, mark))
-    return found[0]
-
-
-def expect_none(rule, pid=None, mark=None):
-    found = alerts(rule, pid, mark, timeout=1.0)
-    check(not found, "unexpected '%s' alert: %s" % (rule, found[:1]))
 
 
 def child(code, exe=PY, env=None):
@@ -81,10 +53,6 @@ def remove(*paths):
             os.unlink(p)
 
 
-def trigger(alert):
-    return alert["events"][-1]
-
-
 def check_file_alert(alert, path, event="open"):
     ev = trigger(alert)
     check(ev["event"] == event, ev["event"])
@@ -106,7 +74,7 @@ def test_cron_file_created():
     path = "/etc/cron.d/" + marker()
     try:
         pid = write_new(path, "# * * * * * root true\n")
-        a = expect("Cron job written", pid=pid)
+        a = agent.expect("Cron job written", pid=pid)
         check_file_alert(a, path)
         check("O_WRONLY" in trigger(a)["file"]["flag_names"] and "T1053.003" in a["tags"], a)
     finally:
@@ -119,7 +87,7 @@ def test_cron_job_renamed_into_place():
     path = "/etc/cron.daily/" + marker()  # mode 0644: run-parts would not run it
     try:
         pid = child("import os\nos.rename(%r, %r)\n" % (staged, path))
-        check_file_alert(expect("Cron job written", pid=pid), path, event="rename")
+        check_file_alert(agent.expect("Cron job written", pid=pid), path, event="rename")
     finally:
         remove(path)
 
@@ -131,7 +99,7 @@ def test_user_crontab_spool_written():
     path = "/var/spool/cron/crontabs/" + marker()
     try:
         pid = write_new(path, "@reboot /tmp/x\n")
-        check_file_alert(expect("Cron job written", pid=pid), path)
+        check_file_alert(agent.expect("Cron job written", pid=pid), path)
     finally:
         remove(path, *reversed(made))
 
@@ -140,7 +108,7 @@ def test_cron_read_is_not_alerted():
     existing = sorted(os.path.join("/etc/cron.d", f) for f in os.listdir("/etc/cron.d"))
     check(existing, "no cron file to read")
     pid = read(existing[0])
-    expect_none("Cron job written", pid=pid)
+    agent.expect_none("Cron job written", pid=pid)
 
 
 def build_deb(name, postinst, postrm):
@@ -168,7 +136,7 @@ def test_cron_file_installed_by_package_is_not_alerted():
     try:
         check(p.wait(timeout=60) == 0, "dpkg -i failed")
         check(os.path.exists(path), "the postinst did not write %s" % path)
-        expect_none("Cron job written", pid=p.pid)
+        agent.expect_none("Cron job written", pid=p.pid)
     finally:
         subprocess.run(["dpkg", "-P", name], stdout=subprocess.DEVNULL)
         remove(path)
@@ -183,7 +151,7 @@ def test_program_renamed_dpkg_is_not_excepted():
     try:
         code = "import subprocess\nsubprocess.run([%r, '-c', \"open(%r, 'w').write('# x')\"])\n" % (PY, path)
         pid = child(code, exe=dpkg)
-        check_file_alert(expect("Cron job written", pid=pid), path)
+        check_file_alert(agent.expect("Cron job written", pid=pid), path)
     finally:
         remove(path)
 
@@ -194,7 +162,7 @@ def test_systemd_unit_created():
     path = "/etc/systemd/system/%s.service" % marker()
     try:
         pid = write_new(path, "[Service]\nExecStart=/bin/true\n")
-        a = expect("Systemd unit written", pid=pid)
+        a = agent.expect("Systemd unit written", pid=pid)
         check_file_alert(a, path)
         check("T1543.002" in a["tags"], a["tags"])
     finally:
@@ -207,7 +175,7 @@ def test_user_systemd_unit_in_home():
     try:
         pid = child("import os\nos.makedirs(%r)\nopen(%r, 'w').write('[Service]\\n')\n"
                     % (os.path.dirname(path), path))
-        check_file_alert(expect("Systemd unit written", pid=pid), path)
+        check_file_alert(agent.expect("Systemd unit written", pid=pid), path)
     finally:
         remove(home)
 
@@ -217,14 +185,14 @@ def test_systemd_unit_read_is_not_alerted():
                    if f.endswith(".service"))
     check(units, "no unit to read")
     pid = read(units[0])
-    expect_none("Systemd unit written", pid=pid)
+    agent.expect_none("Systemd unit written", pid=pid)
 
 
 def test_init_script_created():
     path = "/etc/init.d/" + marker()
     try:
         pid = write_new(path, "#!/bin/sh\ntrue\n")
-        check_file_alert(expect("Init script or rc.local written", pid=pid), path)
+        check_file_alert(agent.expect("Init script or rc.local written", pid=pid), path)
     finally:
         remove(path)
 
@@ -233,7 +201,7 @@ def test_init_script_read_is_not_alerted():
     scripts = sorted(os.path.join("/etc/init.d", f) for f in os.listdir("/etc/init.d")
                      if os.path.isfile(os.path.join("/etc/init.d", f)))
     pid = read(scripts[0])
-    expect_none("Init script or rc.local written", pid=pid)
+    agent.expect_none("Init script or rc.local written", pid=pid)
 
 
 # ---- shell profiles and authorized_keys ------------------------------------------------
@@ -244,7 +212,7 @@ def test_user_bashrc_appended():
     open(path, "w").write("# user's own\n")
     try:
         pid = child("open(%r, 'a').write('curl -s http://127.0.0.1/x | sh\\n')\n" % path)
-        a = expect("Shell profile modified", pid=pid)
+        a = agent.expect("Shell profile modified", pid=pid)
         check_file_alert(a, path)
         check("O_APPEND" in trigger(a)["file"]["flag_names"] and "T1546.004" in a["tags"], a)
     finally:
@@ -254,7 +222,7 @@ def test_user_bashrc_appended():
 def test_profile_d_script_created():
     path = "/etc/profile.d/%s.sh" % marker()
     try:
-        check_file_alert(expect("Shell profile modified", pid=write_new(path)), path)
+        check_file_alert(agent.expect("Shell profile modified", pid=write_new(path)), path)
     finally:
         remove(path)
 
@@ -264,9 +232,9 @@ def test_bashrc_read_and_other_home_files_are_not_alerted():
     try:
         open(os.path.join(home, ".bashrc"), "w").write("# x\n")
         pid = read(os.path.join(home, ".bashrc"))
-        expect_none("Shell profile modified", pid=pid)
+        agent.expect_none("Shell profile modified", pid=pid)
         pid = write_new(os.path.join(home, ".bashrc.bak"))
-        expect_none("Shell profile modified", pid=pid)
+        agent.expect_none("Shell profile modified", pid=pid)
     finally:
         remove(home)
 
@@ -277,7 +245,7 @@ def test_authorized_keys_written():
     try:
         pid = child("import os\nos.makedirs(%r, 0o700)\nopen(%r, 'a').write('ssh-ed25519 AAAA attacker\\n')\n"
                     % (os.path.dirname(path), path))
-        a = expect("SSH authorized keys modified", pid=pid)
+        a = agent.expect("SSH authorized keys modified", pid=pid)
         check_file_alert(a, path)
         check("T1098.004" in a["tags"], a["tags"])
     finally:
@@ -292,7 +260,7 @@ def test_authorized_keys_replaced_by_rename():
     open(staged, "w").write("ssh-ed25519 AAAA attacker\n")
     try:
         pid = child("import os\nos.rename(%r, %r)\n" % (staged, path))
-        check_file_alert(expect("SSH authorized keys modified", pid=pid), path, event="rename")
+        check_file_alert(agent.expect("SSH authorized keys modified", pid=pid), path, event="rename")
     finally:
         remove(home)
 
@@ -302,7 +270,7 @@ def test_known_hosts_write_is_not_alerted():
     try:
         pid = child("import os\nos.makedirs(%r)\nopen(%r, 'w').write('host key\\n')\n"
                     % (os.path.join(home, ".ssh"), os.path.join(home, ".ssh/known_hosts")))
-        expect_none("SSH authorized keys modified", pid=pid)
+        agent.expect_none("SSH authorized keys modified", pid=pid)
     finally:
         remove(home)
 
@@ -316,7 +284,7 @@ def test_ld_so_preload_written():
     code = ("import os\nfd = os.open(%r, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)\nos.close(fd)\n" % path)
     try:
         pid = child(code)
-        a = expect("Dynamic linker preload file written", pid=pid)
+        a = agent.expect("Dynamic linker preload file written", pid=pid)
         check_file_alert(a, path)
         check(a["priority"].lower() == "critical" and "T1574.006" in a["tags"], a)
     finally:
@@ -327,22 +295,22 @@ def test_ld_so_preload_written():
 def test_ld_so_conf_d_created():
     path = "/etc/ld.so.conf.d/%s.conf" % marker()
     try:
-        check_file_alert(expect("Dynamic linker configuration modified", pid=write_new(path)), path)
+        check_file_alert(agent.expect("Dynamic linker configuration modified", pid=write_new(path)), path)
     finally:
         remove(path)
 
 
 def test_ld_config_read_is_not_alerted():
     pid = read("/etc/ld.so.conf")
-    expect_none("Dynamic linker configuration modified", pid=pid)
-    expect_none("Dynamic linker preload file written", pid=pid)
+    agent.expect_none("Dynamic linker configuration modified", pid=pid)
+    agent.expect_none("Dynamic linker preload file written", pid=pid)
 
 
 def test_ld_preload_from_temp_dir():
     lib = "/dev/shm/%s.so" % marker()  # need not exist: ld.so warns and runs the program
     p = subprocess.Popen(["/usr/bin/true"], env=dict(os.environ, LD_PRELOAD=lib), stderr=subprocess.DEVNULL)
     p.wait()
-    a = expect("Library preloaded from temporary directory", pid=p.pid)
+    a = agent.expect("Library preloaded from temporary directory", pid=p.pid)
     check(trigger(a)["proc"]["pid"] == p.pid and lib in a["output"], a["output"])
 
 
@@ -351,9 +319,9 @@ def test_ld_preload_inherited_by_children_alerts_once():
     env = dict(os.environ, LD_PRELOAD=lib)
     p = subprocess.Popen(["sh", "-c", "/usr/bin/true; /usr/bin/true"], env=env, stderr=subprocess.DEVNULL)
     p.wait()
-    found = alerts("Library preloaded from temporary directory", mark=lib, timeout=5.0)
+    found = agent.alerts("Library preloaded from temporary directory", mark=lib, timeout=5.0)
     time.sleep(1.0)
-    found = alerts("Library preloaded from temporary directory", mark=lib, timeout=0)
+    found = agent.alerts("Library preloaded from temporary directory", mark=lib, timeout=0)
     check(len(found) == 1 and found[0]["pid"] == p.pid, [f["pid"] for f in found])
 
 
@@ -361,7 +329,7 @@ def test_ld_preload_of_system_library_is_not_alerted():
     p = subprocess.Popen(["/usr/bin/true", marker()],
                          env=dict(os.environ, LD_PRELOAD="/lib/x86_64-linux-gnu/libc.so.6"))
     p.wait()
-    expect_none("Library preloaded from temporary directory", pid=p.pid)
+    agent.expect_none("Library preloaded from temporary directory", pid=p.pid)
 
 
 # ---- accounts, PAM, autostart ----------------------------------------------------------
@@ -369,13 +337,13 @@ def test_ld_preload_of_system_library_is_not_alerted():
 def test_passwd_opened_for_writing():
     # opened for append and closed without writing: the file is unchanged
     pid = child("import os\nos.close(os.open('/etc/passwd', os.O_WRONLY | os.O_APPEND))\n")
-    a = expect("Local account database modified", pid=pid)
+    a = agent.expect("Local account database modified", pid=pid)
     check_file_alert(a, "/etc/passwd")
 
 
 def test_passwd_read_is_not_alerted():
     pid = read("/etc/passwd")
-    expect_none("Local account database modified", pid=pid)
+    agent.expect_none("Local account database modified", pid=pid)
 
 
 def test_useradd_and_userdel_are_not_alerted():
@@ -386,11 +354,11 @@ def test_useradd_and_userdel_are_not_alerted():
         check(p.wait(timeout=30) == 0, "useradd failed")
         check(os.path.exists("/home/%s/.bashrc" % user), "no skeleton copy to check")
         for rule in ("Local account database modified", "Shell profile modified"):
-            expect_none(rule, pid=p.pid)
+            agent.expect_none(rule, pid=p.pid)
     finally:
         d = subprocess.Popen(["userdel", "-r", user], stderr=subprocess.DEVNULL)
         d.wait(timeout=30)
-    expect_none("Local account database modified", pid=d.pid)
+    agent.expect_none("Local account database modified", pid=d.pid)
 
 
 def test_program_renamed_useradd_is_not_excepted():
@@ -398,13 +366,13 @@ def test_program_renamed_useradd_is_not_excepted():
     os.makedirs(os.path.dirname(fake))
     shutil.copy2(os.path.realpath(PY), fake)
     pid = child("import os\nos.close(os.open('/etc/passwd', os.O_WRONLY | os.O_APPEND))\n", exe=fake)
-    check_file_alert(expect("Local account database modified", pid=pid), "/etc/passwd")
+    check_file_alert(agent.expect("Local account database modified", pid=pid), "/etc/passwd")
 
 
 def test_pam_d_file_created():
     path = "/etc/pam.d/" + marker()
     try:
-        a = expect("PAM configuration modified", pid=write_new(path))
+        a = agent.expect("PAM configuration modified", pid=write_new(path))
         check_file_alert(a, path)
         check("T1556.003" in a["tags"], a["tags"])
     finally:
@@ -413,13 +381,13 @@ def test_pam_d_file_created():
 
 def test_pam_read_is_not_alerted():
     pid = read("/etc/pam.d/common-auth")
-    expect_none("PAM configuration modified", pid=pid)
+    agent.expect_none("PAM configuration modified", pid=pid)
 
 
 def test_autostart_hooks_written():
     for path in ("/etc/update-motd.d/" + marker(), "/etc/xdg/autostart/%s.desktop" % marker()):
         try:
-            check_file_alert(expect("Autostart hook written", pid=write_new(path)), path)
+            check_file_alert(agent.expect("Autostart hook written", pid=write_new(path)), path)
         finally:
             remove(path)
 
@@ -428,4 +396,4 @@ def test_autostart_read_is_not_alerted():
     d = "/etc/update-motd.d"
     files = sorted(os.path.join(d, f) for f in os.listdir(d))
     pid = read(files[0]) if files else read("/etc/motd")
-    expect_none("Autostart hook written", pid=pid)
+    agent.expect_none("Autostart hook written", pid=pid)

@@ -4,13 +4,12 @@ given cap_setuid and run as nobody calling setuid(0), a setuid bash copy run wit
 nobody, a sudoers.d file, su run below a program named like a web server, and an ambient
 capability raised with capset + prctl. Each has a near-miss that must not alert. Copies
 live in a marker directory that is removed; system files created are removed."""
-import json
 import os
 import shutil
 import subprocess
 import tempfile
 
-from vigiltest import ROOT, Agent, check, helper, marker
+from vigiltest import Agent, ROOT, check, copy_as, helper, marker, trigger
 
 PY = "/usr/bin/python3"
 NOBODY = 65534
@@ -31,33 +30,6 @@ def teardown_module():
     shutil.rmtree(base, ignore_errors=True)
 
 
-def mine(alert, pid=None, mark=None):
-    """The alert was raised by pid or a descendant, or mentions mark."""
-    if mark and mark in json.dumps(alert):
-        return True
-    for e in alert.get("events", []):
-        p = e.get("proc", {})
-        if pid and (p.get("pid") == pid or any(a.get("pid") == pid for a in p.get("ancestors", []))):
-            return True
-    return False
-
-
-def alerts(rule, pid=None, mark=None, timeout=5.0):
-    return agent.wait_for(lambda e: e.get("kind") == "alert" and e["rule"] == rule and mine(e, pid, mark),
-                          timeout=timeout)
-
-
-def expect(rule, pid=None, mark=None):
-    found = alerts(rule, pid, mark)
-    check(found, "no '%s' alert for pid=%s mark=%s" % (rule, pid, mark))
-    return found[0]
-
-
-def expect_none(rule, pid=None, mark=None):
-    found = alerts(rule, pid, mark, timeout=1.0)
-    check(not found, "unexpected '%s' alert: %s" % (rule, found[:1]))
-
-
 def run(cmd, ok=True, **kw):
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
     rc = p.wait(timeout=20)
@@ -69,26 +41,12 @@ def as_nobody(cmd, ok=True):
     return run(cmd, ok=ok, user=NOBODY, group=NOBODY, extra_groups=[])
 
 
-def copy_as(src, name, mode=0o755):
-    d = os.path.join(base, marker())
-    os.mkdir(d)
-    os.chmod(d, 0o755)
-    dst = os.path.join(d, name)
-    shutil.copy2(src, dst)
-    os.chmod(dst, mode)
-    return dst
-
-
-def trigger(alert):
-    return alert["events"][-1]
-
-
 # ---- setuid and setgid bits -------------------------------------------------------------
 
 def test_setuid_bit_set_by_chmod():
-    target = copy_as("/usr/bin/true", "helper")
+    target = copy_as(base, "/usr/bin/true", "helper")
     pid = run([PY, "-c", "import os\nos.chmod(%r, 0o4755)\n" % target])
-    a = expect("Setuid or setgid bit set", pid=pid)
+    a = agent.expect("Setuid or setgid bit set", pid=pid)
     f = trigger(a)["file"]
     check(trigger(a)["event"] == "chmod" and f["path"] == target and f["setuid"] is True, f)
     check("T1548.001" in a["tags"] and target in a["output"], a)
@@ -97,21 +55,21 @@ def test_setuid_bit_set_by_chmod():
 def test_setgid_file_created():
     path = os.path.join(base, marker())
     pid = run([PY, "-c", "import os\nos.umask(0)\nos.close(os.open(%r, os.O_CREAT | os.O_WRONLY, 0o2755))\n" % path])
-    f = trigger(expect("Setuid or setgid bit set", pid=pid))["file"]
+    f = trigger(agent.expect("Setuid or setgid bit set", pid=pid))["file"]
     check(f["path"] == path and f["setgid"] is True and f["setuid"] is False, f)
 
 
 def test_plain_chmod_is_not_alerted():
-    target = copy_as("/usr/bin/true", "tool")
+    target = copy_as(base, "/usr/bin/true", "tool")
     pid = run([PY, "-c", "import os\nos.chmod(%r, 0o755)\nos.chmod(%r, 0o700)\n" % (target, target)])
-    expect_none("Setuid or setgid bit set", pid=pid)
+    agent.expect_none("Setuid or setgid bit set", pid=pid)
 
 
 # ---- root without a setuid program ---------------------------------------------------------
 
 def test_root_regained_through_untracked_syscall_then_exec():
     pid = run([helper("int80"), "exec-root", "/usr/bin/true"])
-    a = expect("Root gained without setuid program", pid=pid)
+    a = agent.expect("Root gained without setuid program", pid=pid)
     p = trigger(a)["privesc"]
     check(trigger(a)["event"] == "privilege_escalation" and p["reason"] == "exec", p)
     check(p["base_uid"] == 1000 and p["uid"] == 0 and p["exe"] == "/usr/bin/true", p)
@@ -120,48 +78,48 @@ def test_root_regained_through_untracked_syscall_then_exec():
 
 def test_root_regained_through_untracked_syscall_then_setuid():
     pid = run([helper("int80"), "setid-root"])
-    p = trigger(expect("Root gained without setuid program", pid=pid))["privesc"]
+    p = trigger(agent.expect("Root gained without setuid program", pid=pid))["privesc"]
     check(p["reason"] == "setid" and p["euid"] == 0, p)
 
 
 def test_tracked_drop_and_regain_is_not_escalation():
     code = "import os\nos.setresuid(1000, 1000, 0)\nos.setresuid(0, 0, 0)\nos.execv('/usr/bin/true', ['true'])\n"
     pid = run([PY, "-c", code])
-    expect_none("Root gained without setuid program", pid=pid)
+    agent.expect_none("Root gained without setuid program", pid=pid)
 
 
 # ---- CAP_SETUID and setuid interpreters ------------------------------------------------------
 
 def test_cap_setuid_interpreter_becomes_root():
-    py = copy_as(os.path.realpath(PY), "python3")
+    py = copy_as(base, os.path.realpath(PY), "python3")
     subprocess.run(["setcap", "cap_setuid+ep", py], check=True)
     pid = as_nobody([py, "-c", "import os\nos.setuid(0)\nassert os.getuid() == 0\n"])
-    a = expect("Root obtained through CAP_SETUID", pid=pid)
+    a = agent.expect("Root obtained through CAP_SETUID", pid=pid)
     c = trigger(a)["cred"]
     check(c["old_uid"] == NOBODY and c["new_uid"] == 0 and c["syscall"] == "setuid", c)
-    b = expect("Shell or interpreter switched to root", pid=pid)
+    b = agent.expect("Shell or interpreter switched to root", pid=pid)
     check(trigger(b)["proc"]["exe"] == py and "python3" in b["output"], b["output"])
 
 
 def test_interpreter_without_capability_cannot_and_is_not_alerted():
-    py = copy_as(os.path.realpath(PY), "python3")
+    py = copy_as(base, os.path.realpath(PY), "python3")
     code = "import os\ntry:\n    os.setuid(0)\nexcept PermissionError:\n    pass\n"
     pid = as_nobody([py, "-c", code])
-    expect_none("Root obtained through CAP_SETUID", pid=pid)
-    expect_none("Shell or interpreter switched to root", pid=pid)
+    agent.expect_none("Root obtained through CAP_SETUID", pid=pid)
+    agent.expect_none("Shell or interpreter switched to root", pid=pid)
 
 
 def test_setuid_bash_copy_run_as_nobody():
-    bash = copy_as("/usr/bin/bash", "bash", mode=0o4755)
+    bash = copy_as(base, "/usr/bin/bash", "bash", mode=0o4755)
     pid = as_nobody([bash, "-p", "-c", "test $(id -u) -eq 0"])
-    a = expect("Setuid shell or writable-path program run as root", pid=pid)
+    a = agent.expect("Setuid shell or writable-path program run as root", pid=pid)
     p = trigger(a)["proc"]
     check(p["pid"] == pid and p["uid"] == NOBODY and p["euid"] == 0 and p["exe"] == bash, p)
 
 
 def test_system_setuid_program_run_as_nobody_is_not_alerted():
     pid = as_nobody(["/usr/bin/su", "--version"])
-    expect_none("Setuid shell or writable-path program run as root", pid=pid)
+    agent.expect_none("Setuid shell or writable-path program run as root", pid=pid)
 
 
 # ---- sudoers and privilege switchers ------------------------------------------------------------
@@ -174,7 +132,7 @@ def test_sudoers_d_file_created():
     try:
         code = "import os\nfd = os.open(%r, os.O_CREAT | os.O_WRONLY, 0o440)\nos.write(fd, b'# test\\n')\n" % path
         pid = run([PY, "-c", code])
-        a = expect("Sudoers configuration modified", pid=pid)
+        a = agent.expect("Sudoers configuration modified", pid=pid)
         check(trigger(a)["file"]["path"] == path and "T1548.003" in a["tags"], a)
     finally:
         os.unlink(path)
@@ -186,32 +144,32 @@ def test_file_next_to_sudoers_is_not_alerted():
     path = "/etc/sudoers.d-notes-" + marker()  # pmatch: /etc/sudoers.d is not its prefix
     try:
         pid = run([PY, "-c", "open(%r, 'w').write('x')\n" % path])
-        expect_none("Sudoers configuration modified", pid=pid)
+        agent.expect_none("Sudoers configuration modified", pid=pid)
     finally:
         os.unlink(path)
 
 
 def su_from(server_name):
-    fake = copy_as(os.path.realpath(PY), server_name)
+    fake = copy_as(base, os.path.realpath(PY), server_name)
     return run([fake, "-c", "import subprocess\nsubprocess.run(['su', '--version'], stdout=subprocess.DEVNULL)\n"])
 
 
 def test_su_run_below_web_server():
     pid = su_from("nginx")
-    a = expect("Privilege switch below a server", pid=pid)
+    a = agent.expect("Privilege switch below a server", pid=pid)
     check(trigger(a)["proc"]["comm"] == "su" and trigger(a)["proc"]["ppid"] == pid, trigger(a)["proc"])
 
 
 def test_su_run_by_ordinary_program_is_not_alerted():
     pid = su_from("report-worker")
-    expect_none("Privilege switch below a server", pid=pid)
+    agent.expect_none("Privilege switch below a server", pid=pid)
 
 
 def test_file_capability_used_by_non_root():
-    py = copy_as(os.path.realpath(PY), "python3")
+    py = copy_as(base, os.path.realpath(PY), "python3")
     subprocess.run(["setcap", "cap_dac_read_search+ep", py], check=True)
     pid = as_nobody([py, "-c", "open('/etc/shadow').read()\n"])
-    a = expect("Dangerous capability used by non-root process", pid=pid)
+    a = agent.expect("Dangerous capability used by non-root process", pid=pid)
     ev = trigger(a)
     check(ev["cap"]["name"] == "CAP_DAC_READ_SEARCH" and ev["cap"]["granted"] is True, ev["cap"])
     check(ev["proc"]["uid"] == NOBODY and ev["proc"]["exe"] == py, ev["proc"])
@@ -221,7 +179,7 @@ def test_root_reading_shadow_and_nobody_without_caps_are_not_alerted():
     pid = run([PY, "-c", "open('/etc/shadow').read()\n"])
     pid2 = as_nobody([PY, "-c", "open('/etc/hostname').read()\n"])
     for p in (pid, pid2):
-        expect_none("Dangerous capability used by non-root process", pid=p)
+        agent.expect_none("Dangerous capability used by non-root process", pid=p)
 
 
 # ---- ambient capabilities ---------------------------------------------------------------------
@@ -243,11 +201,11 @@ assert libc.prctl(47, op, 10 if op == 2 else 0, 0, 0) == 0, ctypes.get_errno()
 
 def test_ambient_capability_raised():
     pid = run([PY, "-c", AMBIENT, "2"])  # PR_CAP_AMBIENT_RAISE
-    a = expect("Ambient capability raised", pid=pid)
+    a = agent.expect("Ambient capability raised", pid=pid)
     p = trigger(a)["prctl"]
     check(p["option_name"] == "PR_CAP_AMBIENT" and p["arg2"] == 2, p)
 
 
 def test_ambient_clear_is_not_alerted():
     pid = run([PY, "-c", AMBIENT, "4"])  # PR_CAP_AMBIENT_CLEAR_ALL
-    expect_none("Ambient capability raised", pid=pid)
+    agent.expect_none("Ambient capability raised", pid=pid)

@@ -7,6 +7,7 @@ in argv/paths. Every line the agent writes must parse as JSON; Agent.stop() chec
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -81,6 +82,22 @@ class Agent:
             if len(found) >= count or time.time() > deadline:
                 return found
             time.sleep(0.05)
+
+    def alerts(self, rule, pid=None, mark=None, timeout=5.0):
+        """Alerts of rule attributable to pid's subtree or mentioning mark (see matches)."""
+        return self.wait_for(lambda e: e.get("kind") == "alert" and e["rule"] == rule
+                             and matches(e, pid, mark), timeout=timeout)
+
+    def expect(self, rule, pid=None, mark=None):
+        """The first such alert; fails when none comes."""
+        found = self.alerts(rule, pid, mark)
+        check(found, "no '%s' alert for pid=%s mark=%s" % (rule, pid, mark))
+        return found[0]
+
+    def expect_none(self, rule, pid=None, mark=None):
+        """Fails when such an alert comes within a second (a near miss)."""
+        found = self.alerts(rule, pid, mark, timeout=1.0)
+        check(not found, "unexpected '%s' alert: %s" % (rule, found[:1]))
 
     def alert(self, rule, pid, timeout=5.0):
         """The latest alert of rule triggered from pid's subtree; fails when none comes."""
@@ -165,6 +182,28 @@ def alert_in_subtree(rule, pid):
         p = e["events"][-1].get("proc", {})
         return p.get("pid") == pid or any(a.get("pid") == pid for a in p.get("ancestors", []))
     return pred
+
+
+def matches(alert, pid=None, mark=None):
+    """The alert mentions mark, or one of its evidence events came from pid or a descendant."""
+    if mark and mark in json.dumps(alert):
+        return True
+    for e in alert.get("events", []):
+        p = e.get("proc", {})
+        if pid and (p.get("pid") == pid or any(a.get("pid") == pid for a in p.get("ancestors", []))):
+            return True
+    return False
+
+
+def copy_as(base, src, name, mode=0o755):
+    """A copy of src named name (so its comm is name) in a fresh directory under base."""
+    d = os.path.join(base, marker())
+    os.mkdir(d)
+    os.chmod(d, 0o755)
+    dst = os.path.join(d, name)
+    shutil.copy2(src, dst)
+    os.chmod(dst, mode)
+    return dst
 
 
 def trigger(alert):

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 #include "decode/decode.h"
+#include "decode_util.h"
 #include "file_event.h"
 
-#define PID 9100001 /* far above pid_max so /proc never answers */
 
 struct record {
 	struct vg_hdr h;
@@ -26,61 +26,14 @@ struct record {
 	char data[1024];
 };
 
-static struct vg_event ev;
-static struct vg_proctable *pt;
-
-static void put(struct record *r, struct vg_str *s, const char *p)
-{
-	size_t len = strlen(p);
-
-	memcpy((char *)r + r->h.size, p, len);
-	s->off = (unsigned short)r->h.size;
-	s->len = (unsigned short)len;
-	r->h.size += (unsigned)len;
-}
-
-static void header(struct record *r, unsigned type, size_t body, int ret)
-{
-	memset(r, 0, sizeof(*r));
-	r->h.type = (unsigned short)type;
-	r->h.pid = r->h.tid = PID;
-	r->h.ppid = 1;
-	r->h.ret = ret;
-	r->h.size = (unsigned)(sizeof(r->h) + body);
-}
-
-static void decode(struct record *r)
-{
-	assert_int_equal(vg_decode(pt, r, r->h.size, &ev), 0);
-}
-
-static const char *str(const char *name)
-{
-	const struct vg_value *v = vg_event_get(&ev, vg_field_find(name));
-	static char buf[4096];
-
-	if (!v)
-		return NULL;
-	snprintf(buf, sizeof(buf), "%.*s", (int)v->str.len, v->str.ptr);
-	return buf;
-}
-
-static int64_t num(const char *name)
-{
-	const struct vg_value *v = vg_event_get(&ev, vg_field_find(name));
-
-	assert_non_null(v);
-	return v->type == VG_V_BOOL ? v->b : v->i;
-}
-
 static void test_rename_relative_paths_are_joined_and_cleaned(void **state)
 {
 	struct record r;
 
 	header(&r, VG_EV_RENAME, sizeof(r.pair), 0);
-	put(&r, &r.pair.from.name, "./a");
-	put(&r, &r.pair.from.dir, "work/home/"); /* leaf first: /home/work */
-	put(&r, &r.pair.to.name, "../../../../etc//passwd");
+	puts_(&r, &r.pair.from.name, "./a");
+	puts_(&r, &r.pair.from.dir, "work/home/"); /* leaf first: /home/work */
+	puts_(&r, &r.pair.to.name, "../../../../etc//passwd");
 	r.pair.to.dir = r.pair.from.dir; /* one walk shared by both names */
 	decode(&r);
 	assert_string_equal(str("file.path"), "/home/work/a");
@@ -95,8 +48,8 @@ static void test_symlink_target_stays_as_given(void **state)
 
 	header(&r, VG_EV_LINK, sizeof(r.pair), 0);
 	r.pair.symlink = 1;
-	put(&r, &r.pair.from.name, "../x/./y");
-	put(&r, &r.pair.to.name, "/tmp/l");
+	puts_(&r, &r.pair.from.name, "../x/./y");
+	puts_(&r, &r.pair.to.name, "/tmp/l");
 	decode(&r);
 	assert_string_equal(str("file.path"), "../x/./y");
 	assert_null(str("file.path_arg"));
@@ -109,7 +62,7 @@ static void test_fchmod_path_is_the_fds(void **state)
 	struct record r;
 
 	header(&r, VG_EV_CHMOD, sizeof(r.attr), 0);
-	put(&r, &r.attr.path.dir, "sh/bin/usr/");
+	puts_(&r, &r.attr.path.dir, "sh/bin/usr/");
 	r.attr.mode = 04755;
 	decode(&r);
 	assert_string_equal(str("file.path"), "/usr/bin/sh");
@@ -124,7 +77,7 @@ static void test_open_kernel_path_and_failed_absolute_path(void **state)
 	struct record r;
 
 	header(&r, VG_EV_CREATE, sizeof(r.open), 3);
-	put(&r, &r.open.path, "new/tmp/");
+	puts_(&r, &r.open.path, "new/tmp/");
 	r.open.flags = 01 | 0100 | 0200 | 02000000 | 0x40000000;
 	r.open.mode = 0100640;
 	r.open.sock_fd = VG_FILE_NO_SOCK;
@@ -135,7 +88,7 @@ static void test_open_kernel_path_and_failed_absolute_path(void **state)
 	assert_null(vg_event_get(&ev, vg_field_find("file.sock.fd")));
 
 	header(&r, VG_EV_OPEN, sizeof(r.open), -2);
-	put(&r, &r.open.arg.name, "/a/./b//../c");
+	puts_(&r, &r.open.arg.name, "/a/./b//../c");
 	decode(&r);
 	assert_string_equal(str("file.path"), "/a/c");
 	assert_string_equal(str("file.path_arg"), "/a/./b//../c");
@@ -147,7 +100,7 @@ static void test_memfd_and_mprotect(void **state)
 	struct record r;
 
 	header(&r, VG_EV_MEMFD, sizeof(r.memfd), 4);
-	put(&r, &r.memfd.name, "memfd:payload");
+	puts_(&r, &r.memfd.name, "memfd:payload");
 	r.memfd.flags = 0x11;
 	r.memfd.fd = 4;
 	decode(&r);

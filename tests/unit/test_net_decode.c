@@ -11,9 +11,9 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 #include "decode/decode.h"
+#include "decode_util.h"
 #include "net_event.h"
 
-#define PID 9100002 /* far above pid_max so /proc never answers */
 
 struct record {
 	struct vg_hdr h;
@@ -25,66 +25,11 @@ struct record {
 	char data[512];
 };
 
-static struct vg_event ev;
-static struct vg_proctable *pt;
-
-static void header(struct record *r, unsigned type, size_t body, int ret)
-{
-	memset(r, 0, sizeof(*r));
-	r->h.type = (unsigned short)type;
-	r->h.pid = r->h.tid = PID;
-	r->h.ppid = 1;
-	r->h.ret = ret;
-	r->h.size = (unsigned)(sizeof(r->h) + body);
-}
-
 static void endpoint(struct vg_sockaddr *sa, int family, const char *addr, unsigned port)
 {
 	sa->family = (unsigned short)family;
 	sa->port = (unsigned short)port;
 	assert_int_equal(inet_pton(family, addr, sa->addr), 1);
-}
-
-static void decode(struct record *r)
-{
-	assert_int_equal(vg_decode(pt, r, r->h.size, &ev), 0);
-}
-
-static const struct vg_value *get(const char *name)
-{
-	const struct vg_field *f = vg_field_find(name);
-
-	assert_non_null(f);
-	return vg_event_get(&ev, f);
-}
-
-static const char *str(const char *name)
-{
-	const struct vg_value *v = get(name);
-	static char buf[512];
-
-	if (!v)
-		return NULL;
-	snprintf(buf, sizeof(buf), "%.*s", (int)v->str.len, v->str.ptr);
-	return buf;
-}
-
-static int64_t num(const char *name)
-{
-	const struct vg_value *v = get(name);
-
-	assert_non_null(v);
-	return v->type == VG_V_BOOL ? v->b : v->i;
-}
-
-static const char *ip(const char *name)
-{
-	const struct vg_value *v = get(name);
-	static char buf[INET6_ADDRSTRLEN];
-
-	assert_non_null(v);
-	assert_int_equal(v->type, VG_V_IP);
-	return inet_ntop(v->ip.family == 6 ? AF_INET6 : AF_INET, v->ip.addr, buf, sizeof(buf));
 }
 
 static void test_refused_connect_reports_the_callers_address(void **state)

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 #include "decode/decode.h"
+#include "decode_util.h"
 #include "priv_event.h"
 
-#define PID 9100003 /* far above pid_max so /proc never answers */
 
 struct record {
 	struct vg_hdr h;
@@ -28,60 +28,7 @@ struct record {
 	char data[512];
 };
 
-static struct vg_event ev;
-static struct vg_proctable *pt;
-
-static void header(struct record *r, unsigned type, size_t body, int ret)
-{
-	memset(r, 0, sizeof(*r));
-	r->h.type = (unsigned short)type;
-	r->h.pid = r->h.tid = PID;
-	r->h.ppid = 1;
-	r->h.ret = ret;
-	r->h.size = (unsigned)(sizeof(r->h) + body);
-}
-
 /* Appends bytes after the body, as the BPF side does, and points s at them. */
-static void put(struct record *r, struct vg_str *s, const char *bytes, size_t len)
-{
-	s->off = (unsigned short)r->h.size;
-	s->len = (unsigned short)len;
-	memcpy((char *)r + r->h.size, bytes, len);
-	r->h.size += (unsigned)len;
-}
-
-static void decode(struct record *r)
-{
-	assert_int_equal(vg_decode(pt, r, r->h.size, &ev), 0);
-}
-
-static const struct vg_value *get(const char *name)
-{
-	const struct vg_field *f = vg_field_find(name);
-
-	assert_non_null(f);
-	return vg_event_get(&ev, f);
-}
-
-static const char *str(const char *name)
-{
-	const struct vg_value *v = get(name);
-	static char buf[512];
-
-	if (!v)
-		return NULL;
-	snprintf(buf, sizeof(buf), "%.*s", (int)v->str.len, v->str.ptr);
-	return buf;
-}
-
-static int64_t num(const char *name)
-{
-	const struct vg_value *v = get(name);
-
-	assert_non_null(v);
-	return v->type == VG_V_BOOL ? v->b : v->i;
-}
-
 static void test_mount_flags_and_caller_strings(void **state)
 {
 	struct record r;

@@ -975,6 +975,10 @@ static __always_inline int vg_on_capable(const struct cred *cred, const struct u
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 count;
 
+	/* root holds every capability: its granted checks are most of the host's privileged
+	 * operations and say nothing, so they stop here, before any map lookup */
+	if (ret == 0 && task->cred->euid.val == 0)
+		return 0;
 	if (!vg_wanted(VG_EV_CAPABILITY) ||
 	    !vg_once(task, (VG_EV_CAPABILITY << 16) | ((cap & 0xff) << 1) | (ret != 0), &count))
 		return 0;

@@ -34,7 +34,7 @@ $(BUILD)/vmlinux.h:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
 $(BUILD)/vigil.bpf.o: $(BPF_DEPS) $(BUILD)/vmlinux.h
-	$(CLANG) -g -O2 -target bpf -Wall -Werror -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -c $(BPF_SRCS) -o $@
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -c $(BPF_SRCS) -o $@
 	llvm-strip -g $@ 2>/dev/null || true
 
 $(BUILD)/vigil.skel.h: $(BUILD)/vigil.bpf.o

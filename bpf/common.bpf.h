@@ -194,7 +194,7 @@ static __always_inline void vg_count_drop(__u32 type, __u32 reason)
 	__u64 *n = bpf_map_lookup_elem(&vg_drops, &key);
 
 	if (n)
-		*n += 1;
+		__sync_fetch_and_add(n, 1); /* atomic: a softirq program may nest on this CPU */
 }
 
 /* A lost record still takes a sequence number: the gap is the proof. */
@@ -204,7 +204,7 @@ static __always_inline void vg_lose(__u32 type, __u32 reason)
 	__u64 *seq = bpf_map_lookup_elem(&vg_seq, &zero);
 
 	if (seq)
-		*seq += 1;
+		__sync_fetch_and_add(seq, 1);
 	vg_count_drop(type, reason);
 }
 
@@ -552,8 +552,10 @@ static __always_inline int vg_submit(struct vg_hdr *h)
 
 	if (!seq)
 		return -1;
-	h->seq = *seq;
-	*seq += 1;
+	/* fetch-and-add, not load then store: a program in softirq context (tcp_send_reset,
+	 * inet_sock_set_state) can interrupt this one between the two on the same CPU, and a
+	 * duplicated number would hide a loss */
+	h->seq = __sync_fetch_and_add(seq, 1);
 	if (size > VG_MAX_RECORD) {
 		vg_count_drop(h->type, VG_DROP_OVERSIZE);
 		return -1;

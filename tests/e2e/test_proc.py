@@ -10,7 +10,7 @@ import tempfile
 import time
 import uuid
 
-from vigiltest import Agent, check, in_subtree, marker, of_pid
+from vigiltest import Agent, cgroup2_root, check, in_subtree, marker, of_pid
 
 agent = None
 old = None  # a process started before the agent
@@ -232,15 +232,6 @@ def test_process_from_before_the_agent():
     check(e["exec"]["argv"] == ["/bin/true", "old-process-exec"])
     check(proc["ppid"] == os.getpid() and proc["ancestors"][0]["pid"] == os.getpid(), proc)
     check(proc["parent_exec_id"] == proc["ancestors"][0]["exec_id"])
-
-
-def cgroup2_root():
-    with open("/proc/mounts") as f:
-        for line in f:
-            dev, mnt, fstype = line.split()[:3]
-            if fstype == "cgroup2":
-                return mnt
-    raise AssertionError("no cgroup2 mount")
 
 
 def test_namespaces_and_container_cgroup():

@@ -10,7 +10,7 @@ import tempfile
 import time
 import uuid
 
-from vigiltest import ROOT, Agent, alert_in_subtree, check, marker, sh, trigger
+from vigiltest import Agent, ROOT, alert_in_subtree, cgroup2_root, check, marker, sh, trigger
 
 agent = None
 
@@ -22,15 +22,6 @@ def setup_module():
 
 def teardown_module():
     agent.stop()
-
-
-def cgroup2_root():
-    with open("/proc/mounts") as f:
-        for line in f:
-            dev, mnt, fstype = line.split()[:3]
-            if fstype == "cgroup2":
-                return mnt
-    raise AssertionError("no cgroup2 mount")
 
 
 def host_root_device():

@@ -211,6 +211,16 @@ def trigger(alert):
     return alert["events"][-1]
 
 
+def cgroup2_root():
+    """Where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup, or .../unified on hybrid hosts)."""
+    with open("/proc/mounts") as f:
+        for line in f:
+            dev, mnt, fstype = line.split()[:3]
+            if fstype == "cgroup2":
+                return mnt
+    raise AssertionError("no cgroup2 mount")
+
+
 def helper(name):
     path = os.path.join(HELPERS, name)
     assert os.path.exists(path), "test helper %s not built" % path

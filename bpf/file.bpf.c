@@ -1,5 +1,5 @@
 /* file.bpf.c — file events: create_file, open, write to watched files, rename, link,
- * chmod, chown, unlink, rmdir, memfd_create and mprotect(PROT_EXEC).
+ * chmod, chown, unlink, rmdir, utimes, memfd_create and mprotect(PROT_EXEC).
  *
  * Everything but mprotect runs at sys_exit, so only calls that happened are reported and
  * what the kernel made (the new fd) is read from kernel state. The syscall's arguments are
@@ -333,6 +333,49 @@ VG_FILE_EXIT(unlink_unlink, unlink, vg_file_attr(ctx->ret, VG_EV_UNLINK, VG_ATTR
 VG_FILE_EXIT(unlink_unlinkat, unlinkat, vg_file_attr(ctx->ret, VG_EV_UNLINK, VG_ATTR(0, 1, -1, -1, -1, 2)))
 VG_FILE_EXIT(rmdir_rmdir, rmdir, vg_file_attr(ctx->ret, VG_EV_RMDIR, VG_ATTR(-1, 0, -1, -1, -1, -1)))
 VG_FILE_EXIT(rmdir_unlinkat, unlinkat, vg_file_attr(ctx->ret, VG_EV_RMDIR, VG_ATTR(0, 1, -1, -1, -1, 2)))
+
+/* ---- utimes: timestamps set to explicit values (timestomping) ----------------------- */
+
+#define VG_UTIME_NOW ((1l << 30) - 1l)
+#define VG_UTIME_OMIT ((1l << 30) - 2l)
+
+/* times points at two {seconds, fraction} pairs of 16 bytes (timespec and, on x86-64,
+ * timeval alike); NULL means "both now". */
+static __always_inline int vg_file_times(long ret, long dfd, const char *path, const __s64 *times,
+					 __u32 flags)
+{
+	struct task_struct *task;
+	__s64 t[4] = {};
+
+	if (ret < 0 || !times || bpf_probe_read_user(t, sizeof(t), times) < 0)
+		return 0;
+	/* utimensat's markers; utimes (timeval) never has them */
+	if ((t[1] == VG_UTIME_NOW || t[1] == VG_UTIME_OMIT) && (t[3] == VG_UTIME_NOW || t[3] == VG_UTIME_OMIT))
+		return 0; /* nothing explicit: touch, or a no-op */
+	task = bpf_get_current_task_btf();
+	VG_BEGIN(h, u, VG_EV_UTIMES, struct vg_file_times, task);
+	h->ret = ret;
+	u->flags = flags;
+	u->atime_set = t[1] != VG_UTIME_NOW && t[1] != VG_UTIME_OMIT;
+	u->mtime_set = t[3] != VG_UTIME_NOW && t[3] != VG_UTIME_OMIT;
+	u->atime = t[0];
+	u->mtime = t[2];
+	vg_put_upath(h, &u->path, task, dfd, path, NULL);
+	return vg_submit(h);
+}
+
+static __always_inline int vg_file_times_call(long ret, bool at)
+{
+	struct vg_sysargs s;
+
+	vg_file_args(bpf_get_current_task_btf(), &s);
+	if (at)
+		return vg_file_times(ret, (int)s.a[0], (const char *)s.a[1], (const __s64 *)s.a[2], s.a[3]);
+	return vg_file_times(ret, VG_AT_FDCWD, (const char *)s.a[0], (const __s64 *)s.a[1], 0);
+}
+
+VG_FILE_EXIT(utimes_utimensat, utimensat, vg_file_times_call(ctx->ret, true))
+VG_FILE_EXIT(utimes_utimes, utimes, vg_file_times_call(ctx->ret, false))
 
 /* ---- memfd_create --------------------------------------------------------------- */
 

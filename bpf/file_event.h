@@ -49,6 +49,16 @@ struct vg_file_pair {
 	__u8 pad[3];
 };
 
+/* utimes: a file's timestamps set to explicit values (setting them to "now", as touch
+ * does, is not reported). A time the call leaves alone or sets to now has set = 0. */
+struct vg_file_times {
+	struct vg_upath path;
+	__s64 atime, mtime; /* seconds since the epoch, as the caller gave them */
+	__u8 atime_set, mtime_set;
+	__u8 pad[2];
+	__u32 flags;        /* utimensat's AT_* flags */
+};
+
 /* chmod, chown, unlink and rmdir: one path and the attributes the call sets. */
 struct vg_file_attr {
 	struct vg_upath path;

@@ -1,5 +1,5 @@
 /* decode/file.c — file events (bpf/file.bpf.c): create_file, open, write, rename, link,
- * chmod, chown, unlink, rmdir, memfd_create and mprotect.
+ * chmod, chown, unlink, rmdir, utimes, memfd_create and mprotect.
  *
  * Paths are absolute. A path the kernel resolved (an opened file) is used as is; a path
  * the caller named (struct vg_upath) is joined onto the kernel's path of its dirfd or cwd
@@ -16,6 +16,7 @@ enum {
 	F_SOCK_FD, F_SOCK_PROTO, F_SOCK_LADDR, F_SOCK_LPORT, F_SOCK_RADDR, F_SOCK_RPORT,
 	F_MEMFD_NAME, F_MEMFD_FLAGS, F_MEMFD_FLAG_NAMES, F_MEMFD_FD,
 	F_MP_ADDR, F_MP_LEN, F_MP_PROT, F_MP_PROT_NAMES, F_MP_VMA, F_MP_VMA_PROT, F_MP_FILE,
+	F_UT_ATIME, F_UT_MTIME,
 	F_COUNT
 };
 
@@ -61,6 +62,10 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_MP_VMA_PROT] = { "mprotect.vma_prot", VG_V_INT,
 			    "PROT_* the region had before the call (PROT_WRITE here means a W->X change)" },
 	[F_MP_FILE] = { "mprotect.file", VG_V_STR, "the file mapped at the region, when vma is file" },
+	[F_UT_ATIME] = { "utimes.atime", VG_V_INT,
+			 "access time set explicitly, seconds since the epoch (absent: left alone or now)" },
+	[F_UT_MTIME] = { "utimes.mtime", VG_V_INT,
+			 "modification time set explicitly, seconds since the epoch (absent: left alone or now)" },
 };
 
 struct flag_name {
@@ -268,6 +273,19 @@ static int decode_attr(struct vg_event *ev, struct vg_proctable *pt, const void 
 	return 0;
 }
 
+static int decode_times(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_file_times *u = body;
+
+	add_upath(ev, F_PATH, &u->path);
+	vg_event_add_int(ev, &fields[F_FLAGS], u->flags);
+	if (u->atime_set)
+		vg_event_add_int(ev, &fields[F_UT_ATIME], u->atime);
+	if (u->mtime_set)
+		vg_event_add_int(ev, &fields[F_UT_MTIME], u->mtime);
+	return 0;
+}
+
 static int decode_memfd(struct vg_event *ev, struct vg_proctable *pt, const void *body)
 {
 	static const char prefix[] = "memfd:";
@@ -316,6 +334,7 @@ static const struct vg_decoder_entry decoders[] = {
 	{ VG_EV_CHOWN, sizeof(struct vg_file_attr), decode_attr },
 	{ VG_EV_UNLINK, sizeof(struct vg_file_attr), decode_attr },
 	{ VG_EV_RMDIR, sizeof(struct vg_file_attr), decode_attr },
+	{ VG_EV_UTIMES, sizeof(struct vg_file_times), decode_times },
 	{ VG_EV_MEMFD, sizeof(struct vg_memfd), decode_memfd },
 	{ VG_EV_MPROTECT, sizeof(struct vg_mprotect), decode_mprotect },
 };

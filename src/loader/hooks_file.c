@@ -23,6 +23,8 @@ static const struct vg_hook hooks[] = {
 	{ VG_EV_LINK, "hard and symbolic links (sys_exit_link/linkat/symlink/symlinkat)", false,
 	  { { "tracepoint", { "vg_file_link_link", "vg_file_link_linkat", "vg_file_link_symlink",
 			      "vg_file_link_symlinkat" } } } },
+	{ VG_EV_UTIMES, "timestamps set to explicit values (sys_exit_utimensat/utimes)", false,
+	  { { "tracepoint", { "vg_file_utimes_utimensat", "vg_file_utimes_utimes" } } } },
 	{ VG_EV_CHMOD, "chmod (sys_exit_chmod/fchmod/fchmodat)", false,
 	  { { "tracepoint", { "vg_file_chmod_chmod", "vg_file_chmod_fchmod", "vg_file_chmod_fchmodat" } } } },
 	{ VG_EV_CHMOD, "chmod (sys_exit_fchmodat2)", true,

@@ -17,7 +17,7 @@ agent = None
 base = None     # temp dir of this module, named with a marker
 watched = None  # a file given to --watch
 
-FILE_EVENTS = "create_file,write,rename,link,chmod,chown,unlink,rmdir,memfd_create,mprotect"
+FILE_EVENTS = "create_file,write,rename,link,chmod,chown,unlink,rmdir,memfd_create,mprotect,utimes"
 
 
 def setup_module():
@@ -199,6 +199,21 @@ def test_chmod_setuid_and_fchmod_from_the_fd():
     check(f[1]["path"] == p and "path_arg" not in f[1], "fchmod's path comes from the fd: %s" % f[1])
     check(f[1]["mode"] == 0o2750 and f[1]["setuid"] is False and f[1]["setgid"] is True, f[1])
     check(f[2]["path"] == p and f[2]["mode"] == 0o644 and not f[2]["setuid"], f[2])
+
+
+def test_utimes_reports_explicit_times_only():
+    d = fresh_dir()
+    p = os.path.join(d, "stamped")
+    open(p, "w").close()
+    pid = child("import os\nos.utime('stamped')\n"                        # now: not reported
+                "os.utime('stamped', (1000000000, 1200000000))\n", cwd=d)  # both explicit
+    subprocess.run(["touch", "-m", "-d", "2001-02-03 04:05:06 UTC", p], check=True)
+    found = agent.wait_for(lambda e: e.get("event") == "utimes" and e["file"]["path"] == p, count=2)
+    check(len(found) == 2, "expected the explicit python call and touch -d, got %s" % [e["file"] for e in found])
+    first, touch = found
+    check(first["proc"]["pid"] == pid and first["id"] == 708, first["proc"])
+    check(first["utimes"] == {"atime": 1000000000, "mtime": 1200000000}, first["utimes"])
+    check(touch["proc"]["comm"] == "touch" and touch["utimes"] == {"mtime": 981173106}, touch["utimes"])
 
 
 def test_chown_lchown_fchown():

@@ -160,3 +160,20 @@ def test_process_renamed_to_another_programs_name():
         check(not ev["proc"]["exe"].endswith("sshd"), ev["proc"]["exe"])
     finally:
         shutil.rmtree(d)
+
+
+def test_timestamps_of_a_system_file_backdated():
+    rule = "Timestamps of a system file backdated"
+    path = "/usr/local/bin/%s" % marker()
+    try:
+        sh('cp /bin/true "$0"', path)
+        agent.no_alert(rule, sh('touch "$0"', path))                  # now: not timestomping
+        agent.no_alert(rule, sh('cp -p /bin/true "$0"', path))        # a copy keeping times
+        ev = trigger(agent.alert(rule, sh('touch -r /bin/ls "$0"', path)))
+        check(ev["event"] == "utimes" and ev["file"]["path"] == path, ev)
+        check(ev["utimes"]["mtime"] == int(os.stat("/bin/ls").st_mtime), ev["utimes"])
+        ev = trigger(agent.alert(rule, sh('touch -d "2019-05-01 10:00 UTC" "$0"', path)))
+        check(ev["utimes"]["mtime"] == 1556704800, ev["utimes"])
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)

@@ -179,13 +179,15 @@ const char *vg_ip_proto_name(unsigned proto)
 }
 
 void vg_add_flag_names(struct vg_event *ev, const struct vg_field *f, unsigned long long v,
-		       const struct vg_flag_name *names)
+		       const struct vg_flag_name *names, const char *prefix)
 {
 	char buf[512];
 	size_t n = 0;
 	const char *kept;
 
 	buf[0] = 0;
+	if (prefix)
+		n = (size_t)snprintf(buf, sizeof(buf), "%s", prefix);
 	for (const struct vg_flag_name *fl = names; fl->name && n < sizeof(buf); fl++) {
 		if (!fl->value || (v & fl->value) != fl->value)
 			continue;

@@ -61,6 +61,6 @@ struct vg_flag_name {
 /* Adds f as "A|B|C" for the bits of v named in names (ended by a NULL name); unnamed bits
  * are shown in hex. Nothing when v is 0. */
 void vg_add_flag_names(struct vg_event *ev, const struct vg_field *f, unsigned long long v,
-		       const struct vg_flag_name *names);
+		       const struct vg_flag_name *names, const char *prefix);
 
 #endif

@@ -68,14 +68,9 @@ static const struct vg_field fields[F_COUNT] = {
 			 "modification time set explicitly, seconds since the epoch (absent: left alone or now)" },
 };
 
-struct flag_name {
-	unsigned value;
-	const char *name;
-};
-
 /* The kernel's values (asm-generic/fcntl.h, which x86 uses): libc hides some of them
  * (O_LARGEFILE is 0 in 64-bit glibc), and the numbers are what the kernel was given. */
-static const struct flag_name open_flags[] = {
+static const struct vg_flag_name open_flags[] = {
 	{ 0100, "O_CREAT" },           { 0200, "O_EXCL" },         { 0400, "O_NOCTTY" },
 	{ 01000, "O_TRUNC" },          { 02000, "O_APPEND" },      { 04000, "O_NONBLOCK" },
 	{ 010000, "O_DSYNC" },         { 020000, "FASYNC" },       { 040000, "O_DIRECT" },
@@ -85,12 +80,12 @@ static const struct flag_name open_flags[] = {
 };
 
 /* <linux/memfd.h>; MFD_NOEXEC_SEAL and MFD_EXEC (6.3) are newer than some headers. */
-static const struct flag_name memfd_flags[] = {
+static const struct vg_flag_name memfd_flags[] = {
 	{ 0x1, "MFD_CLOEXEC" }, { 0x2, "MFD_ALLOW_SEALING" }, { 0x4, "MFD_HUGETLB" },
 	{ 0x8, "MFD_NOEXEC_SEAL" }, { 0x10, "MFD_EXEC" }, { 0, NULL },
 };
 
-static const struct flag_name prot_flags[] = {
+static const struct vg_flag_name prot_flags[] = {
 	{ 0x1, "PROT_READ" }, { 0x2, "PROT_WRITE" }, { 0x4, "PROT_EXEC" }, { 0x8, "PROT_SEM" },
 	{ 0x01000000, "PROT_GROWSDOWN" }, { 0x02000000, "PROT_GROWSUP" },
 	{ 0, NULL },
@@ -98,36 +93,12 @@ static const struct flag_name prot_flags[] = {
 
 /* "A|B|C" for the set bits; unnamed bits are shown in hex. prefix starts the list (the
  * access mode of open flags, which is a value, not a bit). */
-static void add_flag_names(struct vg_event *ev, int f, unsigned v, const struct flag_name *names,
-			   const char *prefix)
-{
-	char buf[512];
-	size_t n = 0;
-	const char *kept;
-
-	buf[0] = 0;
-	if (prefix)
-		n = (size_t)snprintf(buf, sizeof(buf), "%s", prefix);
-	for (const struct flag_name *fl = names; fl->name; fl++) {
-		if ((v & fl->value) != fl->value)
-			continue;
-		v &= ~fl->value;
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "|" : "", fl->name);
-	}
-	if (v)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s0x%x", n ? "|" : "", v);
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	if (n && (kept = vg_event_keep(ev, buf, n)))
-		vg_event_add_str(ev, &fields[f], kept, n);
-}
-
 static void add_open_flags(struct vg_event *ev, unsigned flags)
 {
 	static const char *const access[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
 
 	vg_event_add_int(ev, &fields[F_FLAGS], flags);
-	add_flag_names(ev, F_FLAG_NAMES, flags & ~3u, open_flags, access[flags & 3]);
+	vg_add_flag_names(ev, &fields[F_FLAG_NAMES], flags & ~3u, open_flags, access[flags & 3]);
 }
 
 static void add_mode(struct vg_event *ev, unsigned mode)
@@ -301,7 +272,7 @@ static int decode_memfd(struct vg_event *ev, struct vg_proctable *pt, const void
 		vg_event_add_str(ev, &fields[F_MEMFD_NAME], name, len);
 	}
 	vg_event_add_int(ev, &fields[F_MEMFD_FLAGS], m->flags);
-	add_flag_names(ev, F_MEMFD_FLAG_NAMES, m->flags, memfd_flags, NULL);
+	vg_add_flag_names(ev, &fields[F_MEMFD_FLAG_NAMES], m->flags, memfd_flags, NULL);
 	vg_event_add_int(ev, &fields[F_MEMFD_FD], m->fd);
 	return 0;
 }
@@ -315,7 +286,7 @@ static int decode_mprotect(struct vg_event *ev, struct vg_proctable *pt, const v
 	vg_event_add_int(ev, &fields[F_MP_ADDR], (int64_t)m->addr);
 	vg_event_add_int(ev, &fields[F_MP_LEN], (int64_t)m->len);
 	vg_event_add_int(ev, &fields[F_MP_PROT], m->prot);
-	add_flag_names(ev, F_MP_PROT_NAMES, m->prot, prot_flags, NULL);
+	vg_add_flag_names(ev, &fields[F_MP_PROT_NAMES], m->prot, prot_flags, NULL);
 	vg_event_add_str(ev, &fields[F_MP_VMA], kind, strlen(kind));
 	if (m->vma != VG_VMA_UNKNOWN)
 		vg_event_add_int(ev, &fields[F_MP_VMA_PROT], m->vma_prot);

@@ -285,9 +285,9 @@ static int decode_mount(struct vg_event *ev, struct vg_proctable *pt, const void
 	add_cstr(ev, F_MT_OP, mount_ops[m->op]);
 	vg_event_add_int(ev, &fields[F_MT_FLAGS], m->flags);
 	if (m->op == VG_MOUNT_MOUNT)
-		vg_add_flag_names(ev, &fields[F_MT_FLAG_NAMES], m->flags, ms_flags);
+		vg_add_flag_names(ev, &fields[F_MT_FLAG_NAMES], m->flags, ms_flags, NULL);
 	else if (m->op == VG_MOUNT_UMOUNT)
-		vg_add_flag_names(ev, &fields[F_MT_FLAG_NAMES], m->flags, umount_flags);
+		vg_add_flag_names(ev, &fields[F_MT_FLAG_NAMES], m->flags, umount_flags, NULL);
 	vg_add_raw_str(ev, &fields[F_MT_SOURCE], m->source);
 	if (m->from_kernel)
 		vg_add_path(ev, &fields[F_MT_PATH], m->path, NULL);
@@ -481,7 +481,7 @@ static int decode_ns(struct vg_event *ev, struct vg_proctable *pt, const void *b
 	const struct vg_ns *n = body;
 
 	vg_event_add_int(ev, &fields[F_NS_FLAGS], (int64_t)n->flags);
-	vg_add_flag_names(ev, &fields[F_NS_FLAG_NAMES], n->flags, clone_ns_flags);
+	vg_add_flag_names(ev, &fields[F_NS_FLAG_NAMES], n->flags, clone_ns_flags, NULL);
 	if (ev->type == VG_EV_SETNS) {
 		vg_event_add_int(ev, &fields[F_NS_FD], n->fd);
 		vg_add_raw_str(ev, &fields[F_NS_FD_TYPE], n->fd_type);

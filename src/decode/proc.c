@@ -46,16 +46,7 @@ static const char *const fd_kinds[] = { "none", "file", "pipe", "socket", "tty",
 
 static const char *proto_name(const struct vg_fdinfo *fi)
 {
-	if (fi->sock_family == 1)
-		return "unix";
-	switch (fi->proto) {
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 1: return "icmp";
-	case 58: return "icmpv6";
-	case 255: return "raw";
-	default: return "other";
-	}
+	return fi->sock_family == 1 ? "unix" : vg_ip_proto_name(fi->proto);
 }
 
 static void add_fd(struct vg_event *ev, const struct vg_fdinfo *fi, int base)

@@ -10,14 +10,14 @@ import tempfile
 import time
 import uuid
 
-from vigiltest import Agent, ROOT, alert_in_subtree, cgroup2_root, check, marker, sh, trigger
+from vigiltest import alert_in_subtree, cgroup2_root, check, marker, rules_agent, sh, trigger
 
 agent = None
 
 
 def setup_module():
     global agent
-    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
+    agent = rules_agent()
 
 
 def teardown_module():

@@ -5,14 +5,14 @@ import shutil
 import subprocess
 import tempfile
 
-from vigiltest import ROOT, Agent, check, marker, run_quiet, sh, trigger
+from vigiltest import check, marker, rules_agent, run_quiet, sh, trigger
 
 agent = None
 
 
 def setup_module():
     global agent
-    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
+    agent = rules_agent()
 
 
 def teardown_module():

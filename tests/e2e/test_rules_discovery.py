@@ -1,18 +1,17 @@
 """Discovery rules (rules/discovery.yaml) end to end: reconnaissance run by real child
 processes, and the closest ordinary activity, which must stay quiet."""
-import os
 import shutil
 import subprocess
 import tempfile
 
-from vigiltest import ROOT, Agent, alert_in_subtree, check, marker
+from vigiltest import alert_in_subtree, check, marker, rules_agent
 
 agent = None
 
 
 def setup_module():
     global agent
-    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
+    agent = rules_agent()
 
 
 def teardown_module():

@@ -12,10 +12,9 @@ import tempfile
 import threading
 import time
 
-from vigiltest import Agent, ROOT, check, copy_as, marker, trigger
+from vigiltest import check, copy_as, marker, rules_agent, trigger
 
 PY = "/usr/bin/python3"
-RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
 agent = None
 base = None
 listener = None
@@ -55,7 +54,7 @@ def setup_module():
     base = os.path.realpath(tempfile.mkdtemp(prefix=marker() + "-"))
     os.chmod(base, 0o755)
     listener = Listener()
-    agent = Agent("--rules", RULES, profile="sandbox").start()
+    agent = rules_agent()
 
 
 def teardown_module():

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import uuid
 
-from vigiltest import ROOT, VIGIL, Agent, check, helper, marker, run_quiet, sh, trigger
+from vigiltest import VIGIL, check, helper, marker, rules_agent, run_quiet, sh, trigger
 
 agent = None
 
@@ -30,7 +30,7 @@ def setup_module():
     if not LOAD_MODULE:
         print("SKIP e2e/test_rules_kernel.test_kernel_module_loaded: the load_module event is "
               "unavailable on this kernel (%s)" % " ".join(LOAD_MODULE_PROBE.split()), flush=True)
-    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
+    agent = rules_agent()
 
 
 def teardown_module():

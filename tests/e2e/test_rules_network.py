@@ -11,14 +11,14 @@ import subprocess
 import tempfile
 import uuid
 
-from vigiltest import ROOT, Agent, check, marker, run_quiet, trigger
+from vigiltest import check, marker, rules_agent, run_quiet, trigger
 
 agent = None
 
 
 def setup_module():
     global agent
-    agent = Agent("--rules", os.path.join(ROOT, "rules"), profile="sandbox").start()
+    agent = rules_agent()
 
 
 def teardown_module():

@@ -10,10 +10,9 @@ import subprocess
 import tempfile
 import time
 
-from vigiltest import Agent, ROOT, check, marker, trigger
+from vigiltest import check, marker, rules_agent, trigger
 
 PY = "/usr/bin/python3"
-RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
 agent = None
 base = None
 
@@ -21,7 +20,7 @@ base = None
 def setup_module():
     global agent, base
     base = os.path.realpath(tempfile.mkdtemp(prefix=marker() + "-"))
-    agent = Agent("--rules", RULES, profile="sandbox").start()
+    agent = rules_agent()
 
 
 def teardown_module():

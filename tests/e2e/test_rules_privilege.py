@@ -9,11 +9,10 @@ import shutil
 import subprocess
 import tempfile
 
-from vigiltest import Agent, ROOT, check, copy_as, helper, marker, trigger
+from vigiltest import check, copy_as, helper, marker, rules_agent, trigger
 
 PY = "/usr/bin/python3"
 NOBODY = 65534
-RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
 agent = None
 base = None
 
@@ -22,7 +21,7 @@ def setup_module():
     global agent, base
     base = os.path.realpath(tempfile.mkdtemp(prefix=marker() + "-"))
     os.chmod(base, 0o755)
-    agent = Agent("--rules", RULES, profile="sandbox").start()
+    agent = rules_agent()
 
 
 def teardown_module():

@@ -133,6 +133,14 @@ class Agent:
         return stats[-1]
 
 
+RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
+
+
+def rules_agent():
+    """A started agent with the default ruleset (or $VIGIL_RULES), sandbox profile: alerts only."""
+    return Agent("--rules", RULES, profile="sandbox").start()
+
+
 def marker():
     """A string no other process on the machine will have."""
     return "vigil-e2e-" + uuid.uuid4().hex[:12]

@@ -13,8 +13,11 @@ CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-
 LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lm
 LDFLAGS   := $(SANITIZE)
 
-BPF_SRCS  := bpf/vigil.bpf.c
-BPF_DEPS  := $(wildcard bpf/*.h bpf/*.bpf.c)
+# Every bpf/*.bpf.c and bpf/tools/*.bpf.c is one BPF object with its own skeleton,
+# build/NAME.skel.h (struct NAME_bpf); bpf/sensor/ and bpf/lib/ hold what objects include.
+BPF_OBJS  := $(wildcard bpf/*.bpf.c bpf/tools/*.bpf.c)
+BPF_DEPS  := $(wildcard bpf/*.h bpf/*/*.h bpf/sensor/*.bpf.c)
+SKELS     := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(notdir $(BPF_OBJS)))
 SRCS      := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
@@ -33,14 +36,16 @@ $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(BUILD)/vigil.bpf.o: $(BPF_DEPS) $(BUILD)/vmlinux.h
-	$(CLANG) -g -O2 -target bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -c $(BPF_SRCS) -o $@
+vpath %.bpf.c bpf bpf/tools
+
+$(BUILD)/%.bpf.o: %.bpf.c $(BPF_DEPS) $(BUILD)/vmlinux.h
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -c $< -o $@
 	llvm-strip -g $@ 2>/dev/null || true
 
-$(BUILD)/vigil.skel.h: $(BUILD)/vigil.bpf.o
-	$(BPFTOOL) gen skeleton $< name vigil_bpf > $@
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/obj/%.o: src/%.c $(BUILD)/vigil.skel.h $(wildcard src/*.h src/*/*.h bpf/*.h)
+$(BUILD)/obj/%.o: src/%.c $(SKELS) $(wildcard src/*.h src/*/*.h bpf/*.h bpf/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@

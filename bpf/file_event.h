@@ -1,4 +1,4 @@
-/* file_event.h — wire bodies of the file events (bpf/file.bpf.c -> src/decode/file.c):
+/* file_event.h — wire bodies of the file events (bpf/sensor/file.bpf.c -> src/decode/file.c):
  * create_file, open, write (watched files), rename, link, chmod, chown, unlink, rmdir,
  * memfd_create and mprotect, and the watch-list map key user space fills. */
 #ifndef VIGIL_FILE_EVENT_H

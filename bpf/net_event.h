@@ -1,4 +1,4 @@
-/* net_event.h — wire bodies of the network events (bpf/net.bpf.c -> src/decode/net.c):
+/* net_event.h — wire bodies of the network events (bpf/sensor/net.bpf.c -> src/decode/net.c):
  * connect, bind, accept, DNS queries and port scans. */
 #ifndef VIGIL_NET_EVENT_H
 #define VIGIL_NET_EVENT_H

@@ -1,5 +1,5 @@
 /* priv_event.h — record bodies of the privilege, process-control and kernel events
- * (bpf/priv.bpf.c, decoded by src/decode/priv.c). Layout rules: see vigil_event.h. */
+ * (bpf/sensor/priv.bpf.c, decoded by src/decode/priv.c). Layout rules: see vigil_event.h. */
 #ifndef VIGIL_PRIV_EVENT_H
 #define VIGIL_PRIV_EVENT_H
 

@@ -2,7 +2,7 @@
  * that they share the ring buffer, scratch, sequence, drop and interest maps. The loader
  * decides per program whether it loads (autoload), so one failing program never stops
  * the rest. */
-#include "proc.bpf.c"
-#include "net.bpf.c"
-#include "file.bpf.c"
-#include "priv.bpf.c"
+#include "sensor/proc.bpf.c"
+#include "sensor/net.bpf.c"
+#include "sensor/file.bpf.c"
+#include "sensor/priv.bpf.c"

@@ -1,4 +1,4 @@
-/* decode/file.c — file events (bpf/file.bpf.c): create_file, open, write, rename, link,
+/* decode/file.c — file events (bpf/sensor/file.bpf.c): create_file, open, write, rename, link,
  * chmod, chown, unlink, rmdir, utimes, memfd_create and mprotect.
  *
  * Paths are absolute. A path the kernel resolved (an opened file) is used as is; a path

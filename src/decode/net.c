@@ -1,4 +1,4 @@
-/* decode/net.c — connect, bind, accept, DNS queries and port scans (bpf/net.bpf.c).
+/* decode/net.c — connect, bind, accept, DNS queries and port scans (bpf/sensor/net.bpf.c).
  *
  * Socket events name the socket's own side "s" (net.sip/net.sport: the local address) and
  * the peer "d" (net.dip/net.dport), whichever side started the connection. */

@@ -1,4 +1,4 @@
-/* decode/priv.c — privilege, process-control and kernel events (bpf/priv.bpf.c): ptrace,
+/* decode/priv.c — privilege, process-control and kernel events (bpf/sensor/priv.bpf.c): ptrace,
  * setsid, prctl, mount/umount, load_module, update_cred, privilege_escalation,
  * usermode_helper, kill, bpf, capability, unshare/setns, process_vm_writev/readv,
  * io_uring_setup, cgroup_mkdir and syscall32.

@@ -1,4 +1,4 @@
-/* hooks_file.c — hooks of the file events (bpf/file.bpf.c). Syscalls that older kernels
+/* hooks_file.c — hooks of the file events (bpf/sensor/file.bpf.c). Syscalls that older kernels
  * lack (openat2 5.6, pwritev2 4.6, fchmodat2 6.6, pkey_mprotect 4.9) are optional
  * components, so the event still works there from the older calls. */
 #include "loader/hooks.h"

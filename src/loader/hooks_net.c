@@ -1,4 +1,4 @@
-/* hooks_net.c — hooks of the network events (bpf/net.bpf.c). */
+/* hooks_net.c — hooks of the network events (bpf/sensor/net.bpf.c). */
 #include "loader/hooks.h"
 #include "vigil_event.h"
 

@@ -1,4 +1,4 @@
-/* hooks_priv.c — hooks of the privilege, process-control and kernel events (bpf/priv.bpf.c).
+/* hooks_priv.c — hooks of the privilege, process-control and kernel events (bpf/sensor/priv.bpf.c).
  * A program serving several events (the exec checks, the set*uid pair) is listed under
  * each; the loader attaches it once. */
 #include "loader/hooks.h"

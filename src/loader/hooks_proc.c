@@ -1,4 +1,4 @@
-/* hooks_proc.c — hooks of the process lifecycle events (bpf/proc.bpf.c). */
+/* hooks_proc.c — hooks of the process lifecycle events (bpf/sensor/proc.bpf.c). */
 #include "loader/hooks.h"
 #include "vigil_event.h"
 

@@ -1,4 +1,4 @@
-"""End-to-end tests of the privilege, process-control and kernel events (bpf/priv.bpf.c):
+"""End-to-end tests of the privilege, process-control and kernel events (bpf/sensor/priv.bpf.c):
 each test does the real thing from a child process (or this one) and asserts the JSON.
 
 One agent runs the sandbox profile (every event, the raw sys_enter program included);

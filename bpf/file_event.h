@@ -37,8 +37,7 @@ struct vg_file_write {
 	__u32 fd;
 	__u32 pad;
 	__u64 bytes;   /* bytes written (the syscall's result) */
-	__u64 dev;     /* the file's (dev, ino), as in the watch map */
-	__u64 ino;
+	struct vg_inode_key key; /* the file, as in the watch map */
 };
 
 /* rename and link: from -> to. A symlink's from is its target text, stored as given. */
@@ -85,13 +84,6 @@ struct vg_mprotect {
 	struct vg_str file; /* backing file of the region, when vma == VG_VMA_FILE */
 	__u8 vma;       /* enum vg_vma_kind */
 	__u8 pad[3];
-};
-
-/* Key of the watch map: a file by device (kernel dev_t encoding, major << 20 | minor)
- * and inode number. */
-struct vg_file_key {
-	__u64 dev;
-	__u64 ino;
 };
 
 #define VG_FILE_WATCH_MAX 1024

@@ -5,6 +5,44 @@
 
 #include "vigil_event.h"
 
+/* X(NAME, value): the ptrace requests vigil reports (the kernel's filter and the names
+ * user space gives them are both made from this list). */
+#define VG_PTRACE_REQUESTS(X)                                                            \
+	X(TRACEME, 0) X(POKETEXT, 4) X(POKEDATA, 5) X(POKEUSER, 6) X(SETREGS, 13)         \
+	X(SETFPREGS, 15) X(ATTACH, 16) X(SETREGSET, 0x4205) X(SEIZE, 0x4206)
+
+/* X(NAME, value, from_prctl): the prctl options vigil reports. PR_SET_NAME comes from
+ * task:task_rename (which also sees /proc/PID/comm writes), the rest from prctl(2). */
+#define VG_PRCTL_OPTIONS(X)                                                              \
+	X(PR_SET_DUMPABLE, 4, 1) X(PR_SET_KEEPCAPS, 8, 1) X(PR_SET_NAME, 15, 0)           \
+	X(PR_SET_SECCOMP, 22, 1) X(PR_CAPBSET_DROP, 24, 1) X(PR_SET_SECUREBITS, 28, 1)    \
+	X(PR_SET_MM, 35, 1) X(PR_SET_CHILD_SUBREAPER, 36, 1) X(PR_SET_NO_NEW_PRIVS, 38, 1) \
+	X(PR_CAP_AMBIENT, 47, 1) X(PR_SET_PTRACER, 0x59616d61, 1)
+
+/* X(NAME, value): the bpf(2) commands vigil reports. */
+#define VG_BPF_CMDS(X)                                                                   \
+	X(MAP_CREATE, 0) X(PROG_LOAD, 5) X(PROG_ATTACH, 8) X(RAW_TRACEPOINT_OPEN, 17)     \
+	X(LINK_CREATE, 28)
+
+/* X(via, si_code): signals a process sent, by the si_code the kernel gives them (the
+ * kernel's own signals have other codes and are not reported). */
+#define VG_SIGNAL_CODES(X) X(kill, 0) X(sigqueue, -1) X(tkill, -6)
+
+enum {
+#define VG_PTRACE_ENUM(name, value) VG_PTRACE_##name = value,
+	VG_PTRACE_REQUESTS(VG_PTRACE_ENUM)
+#undef VG_PTRACE_ENUM
+#define VG_PRCTL_ENUM(name, value, from_prctl) VG_##name = value,
+	VG_PRCTL_OPTIONS(VG_PRCTL_ENUM)
+#undef VG_PRCTL_ENUM
+#define VG_BPF_ENUM(name, value) VG_BPF_##name = value,
+	VG_BPF_CMDS(VG_BPF_ENUM)
+#undef VG_BPF_ENUM
+#define VG_SI_ENUM(via, code) VG_SI_##via = code,
+	VG_SIGNAL_CODES(VG_SI_ENUM)
+#undef VG_SI_ENUM
+};
+
 struct vg_ptrace {
 	__s64 request;
 	__u64 addr;

@@ -83,6 +83,8 @@ enum vg_drop_reason {
 /* RING_FULL, OVERSIZE and NO_SCRATCH are losses and take a sequence number, so a gap in
  * seq proves them; the others are suppressions the user asked for and take none. */
 #define VG_DROP_IS_LOSS(r) ((r) <= VG_DROP_NO_SCRATCH)
+/* The drop counter of (event type, reason) in the vg_drops map. */
+#define VG_DROP_INDEX(type, reason) ((type) * VG_DROP__COUNT + (reason))
 
 #define VG_MAX_RECORD   16384 /* one record, header included */
 #define VG_SCRATCH_SIZE (2 * VG_MAX_RECORD)
@@ -126,7 +128,25 @@ struct vg_hdr {
 	char comm[VG_COMM_LEN];
 };
 
-/* An endpoint: family AF_INET/AF_INET6 (0 = none), port in host order, address in
+/* X(NAME, AF_ value, "name in events"): the address families events name. */
+#define VG_ADDRESS_FAMILIES(X) X(UNIX, 1, "unix") X(INET, 2, "ipv4") X(INET6, 10, "ipv6")
+
+/* X(NAME, IPPROTO_ value, "name in events"): the protocols events name ("other" for the
+ * rest). */
+#define VG_IP_PROTOCOLS(X)                                                               \
+	X(ICMP, 1, "icmp") X(TCP, 6, "tcp") X(UDP, 17, "udp") X(ICMPV6, 58, "icmpv6")     \
+	X(SCTP, 132, "sctp") X(RAW, 255, "raw")
+
+enum {
+#define VG_AF_ENUM(NAME, value, name) VG_AF_##NAME = value,
+	VG_ADDRESS_FAMILIES(VG_AF_ENUM)
+#undef VG_AF_ENUM
+#define VG_PROTO_ENUM(NAME, value, name) VG_IPPROTO_##NAME = value,
+	VG_IP_PROTOCOLS(VG_PROTO_ENUM)
+#undef VG_PROTO_ENUM
+};
+
+/* An endpoint: family VG_AF_inet/VG_AF_inet6 (0 = none), port in host order, address in
  * network order (IPv4 in the first 4 bytes). */
 struct vg_sockaddr {
 	__u16 family;
@@ -183,10 +203,11 @@ struct vg_exit {
 	__u8 pad[7];
 };
 
-/* Map keys shared with user space. */
-struct vg_drop_key {
-	__u32 type;   /* enum vg_type */
-	__u32 reason; /* enum vg_drop_reason */
+/* A file by device (the kernel's dev_t encoding, major << 20 | minor) and inode number:
+ * the key of every map about files (allowlisted and killed executables, watched files). */
+struct vg_inode_key {
+	__u64 dev;
+	__u64 ino;
 };
 
 /* FNV-1a 64, the cmdline allowlist's hash: the same on both sides. */

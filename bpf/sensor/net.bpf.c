@@ -1,18 +1,18 @@
 /* net.bpf.c — network events: connect, bind, accept, DNS queries, port scans.
  *
  * connect and bind report the kernel socket at sys_exit (what the kernel actually did,
- * not what user memory says); the caller's sockaddr, copied at sys_enter, stands in only
- * where the socket no longer has the address (a refused connect, a failed bind). For a
- * refused TCP connect, sock:inet_sock_set_state (SYN_SENT -> CLOSE) keeps the source
+ * not what user memory says); the caller's sockaddr, read at exit from its memory, stands
+ * in only where the socket no longer has the address (a refused connect, a failed bind).
+ * For a refused TCP connect, sock:inet_sock_set_state (SYN_SENT -> CLOSE) keeps the source
  * address and port the kernel had picked before it released them.
- * DNS queries are parsed at sys_enter of sendto/sendmsg/sendmmsg to UDP port 53.
+ * DNS queries are parsed at sys_exit of sendto/sendmsg/sendmmsg to UDP port 53, so only
+ * queries the kernel took are reported.
  * Port scans are counted in the kernel from tcp:tcp_send_reset per source address.
  */
-#include "common.bpf.h"
+#include "lib/store.h"
+#include "lib/args.h"
 #include "net_event.h"
 
-#define VG_IPPROTO_TCP 6
-#define VG_IPPROTO_UDP 17
 #define VG_TCP_SYN_SENT 2
 #define VG_TCP_CLOSE 7
 #define VG_DNS_PORT 53
@@ -24,7 +24,7 @@
 
 /* ---- shared extractors ------------------------------------------------------- */
 
-/* A user sockaddr as an endpoint; false unless it is AF_INET/AF_INET6. */
+/* A user sockaddr as an endpoint; false unless it is VG_AF_INET/VG_AF_INET6. */
 static __always_inline bool vg_net_user_addr(struct vg_sockaddr *out, const void *uaddr, __u32 ulen)
 {
 	__u64 raw[4] = {};
@@ -39,9 +39,9 @@ static __always_inline bool vg_net_user_addr(struct vg_sockaddr *out, const void
 	if (bpf_probe_read_user(raw, ulen & 31, uaddr) < 0)
 		return false;
 	family = b[0] | b[1] << 8;
-	if (family == AF_INET) {
+	if (family == VG_AF_INET) {
 		__builtin_memcpy(out->addr, b + 4, 4);
-	} else if (family == AF_INET6 && ulen >= 24) {
+	} else if (family == VG_AF_INET6 && ulen >= 24) {
 		__builtin_memcpy(out->addr, b + 8, 16);
 	} else {
 		return false;
@@ -60,40 +60,7 @@ static __always_inline bool vg_net_same_addr(const __u8 *a, const __u8 *b)
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
 }
 
-/* The inet socket behind fd of the current task, or NULL. sendto and sendmsg ask this on
- * every call, so it uses typed loads (vg_current_fd, bpf_rdonly_cast), not a helper call
- * per field. */
-static __always_inline struct sock *vg_net_fd_sock(__u32 fd)
-{
-	struct file *f = vg_current_fd(fd);
-	struct socket *sock;
-	struct sock *sk;
-	__u16 family;
-
-	if (!f || (f->f_inode->i_mode & VG_S_IFMT) != VG_S_IFSOCK)
-		return NULL;
-	sock = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
-	sk = sock->sk;
-	if (!sk)
-		return NULL;
-	family = sk->__sk_common.skc_family;
-	return family == AF_INET || family == AF_INET6 ? sk : NULL;
-}
-
-/* ---- connect and bind: entry args per thread ----------------------------------- */
-
-struct vg_net_args {
-	struct vg_sockaddr addr; /* the caller's sockaddr */
-	__u32 fd;
-	__u32 type;              /* enum vg_type the call is for */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct vg_net_args);
-} vg_net_args SEC(".maps");
+/* ---- connect and bind ------------------------------------------------------- */
 
 /* Endpoints of TCP connects the kernel gave up on (SYN_SENT -> CLOSE), by socket: by the
  * time connect returns ECONNREFUSED the socket has released its port. The peer is kept
@@ -109,46 +76,35 @@ struct {
 	__type(value, struct vg_net_refused_val);
 } vg_net_refused SEC(".maps");
 
-static __always_inline int vg_net_enter(__u32 type, __u64 fd, const void *uaddr, __u64 ulen)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct vg_net_args a = { .fd = fd, .type = type };
-
-	if (!vg_interested(type) || !vg_net_user_addr(&a.addr, uaddr, ulen))
-		return 0;
-	bpf_map_update_elem(&vg_net_args, &tid, &a, BPF_ANY);
-	return 0;
-}
-
+/* connect and bind take (fd, sockaddr, addrlen). */
 static __always_inline int vg_net_exit(__u32 type, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct vg_net_args *p = bpf_map_lookup_elem(&vg_net_args, &tid);
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct vg_net_args a;
+	struct vg_sockaddr uaddr = {};
+	struct vg_sysargs s;
 	struct sock *sk;
+	bool have_uaddr;
 
-	if (!p)
+	if (!vg_interested(type))
 		return 0;
-	a = *p;
-	bpf_map_delete_elem(&vg_net_args, &tid);
-	if (a.type != type)
-		return 0;
-	VG_BEGIN(h, n, type, struct vg_net, task);
+	vg_syscall_args(&s);
+	have_uaddr = vg_net_user_addr(&uaddr, (const void *)s.a[1], s.a[2]);
+	if (!have_uaddr)
+		return 0; /* not an inet address: unix sockets and the like */
+	VG_BEGIN(h, n, type, struct vg_net);
 	h->ret = ret;
-	n->fd = a.fd;
-	sk = vg_net_fd_sock(a.fd);
+	n->fd = s.a[0];
+	sk = vg_file_inet_sock(vg_current_fd(s.a[0]));
 	if (sk)
 		vg_sock_endpoints(sk, &n->local, &n->remote, &n->proto);
 	if (type == VG_EV_BIND) {
 		__builtin_memset(&n->remote, 0, sizeof(n->remote));
 		if (!sk || ret < 0 || n->local.port == 0) {
-			n->local = a.addr;
+			n->local = uaddr;
 			n->source = VG_NET_SRC_USER;
 		}
 	} else {
 		if (!sk || n->remote.port == 0) {
-			n->remote = a.addr;
+			n->remote = uaddr;
 			n->source = VG_NET_SRC_USER;
 		}
 		if (sk && n->local.port == 0) {
@@ -165,33 +121,21 @@ static __always_inline int vg_net_exit(__u32 type, long ret)
 	return vg_submit(h);
 }
 
-SEC("tp/syscalls/sys_enter_connect")
-int vg_net_sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_net_enter(VG_EV_CONNECT, ctx->args[0], (const void *)ctx->args[1], ctx->args[2]);
-}
-
 SEC("tp/syscalls/sys_exit_connect")
-int vg_net_sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+int vg_net_connect_sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	return vg_net_exit(VG_EV_CONNECT, ctx->ret);
 }
 
-SEC("tp/syscalls/sys_enter_bind")
-int vg_net_sys_enter_bind(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_net_enter(VG_EV_BIND, ctx->args[0], (const void *)ctx->args[1], ctx->args[2]);
-}
-
 SEC("tp/syscalls/sys_exit_bind")
-int vg_net_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
+int vg_net_bind_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
 	return vg_net_exit(VG_EV_BIND, ctx->ret);
 }
 
 /* Runs on every TCP state change; only SYN_SENT -> CLOSE does work. */
 SEC("tp/sock/inet_sock_set_state")
-int vg_net_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+int vg_net_connect_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	struct vg_net_refused_val r = {};
 	__u64 key;
@@ -204,7 +148,7 @@ int vg_net_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	r.local.port = ctx->sport;
 	r.remote.port = ctx->dport;
 	/* probe reads: a ctx pointer chosen at run time is not a constant ctx offset */
-	if (ctx->family == AF_INET) {
+	if (ctx->family == VG_AF_INET) {
 		bpf_probe_read_kernel(r.local.addr, 4, ctx->saddr);
 		bpf_probe_read_kernel(r.remote.addr, 4, ctx->daddr);
 	} else {
@@ -219,16 +163,14 @@ int vg_net_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 
 static __always_inline int vg_net_accept(long ret)
 {
-	struct task_struct *task;
 	struct sock *sk;
 
 	if (ret < 0 || !vg_interested(VG_EV_ACCEPT))
 		return 0;
-	task = bpf_get_current_task_btf();
-	sk = vg_net_fd_sock(ret);
+	sk = vg_file_inet_sock(vg_current_fd(ret));
 	if (!sk)
 		return 0;
-	VG_BEGIN(h, n, VG_EV_ACCEPT, struct vg_net, task);
+	VG_BEGIN(h, n, VG_EV_ACCEPT, struct vg_net);
 	h->ret = ret;
 	n->fd = ret;
 	vg_sock_endpoints(sk, &n->local, &n->remote, &n->proto);
@@ -236,13 +178,13 @@ static __always_inline int vg_net_accept(long ret)
 }
 
 SEC("tp/syscalls/sys_exit_accept")
-int vg_net_sys_exit_accept(struct trace_event_raw_sys_exit *ctx)
+int vg_net_accept_sys_exit_accept(struct trace_event_raw_sys_exit *ctx)
 {
 	return vg_net_accept(ctx->ret);
 }
 
 SEC("tp/syscalls/sys_exit_accept4")
-int vg_net_sys_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+int vg_net_accept_sys_exit_accept4(struct trace_event_raw_sys_exit *ctx)
 {
 	return vg_net_accept(ctx->ret);
 }
@@ -304,9 +246,8 @@ static long vg_dns_byte(__u64 i, void *arg)
 }
 
 /* Reports the query in buf (len bytes) sent on sk to dest. */
-static __always_inline int vg_dns_emit(struct task_struct *task, struct sock *sk,
-				       const struct vg_sockaddr *dest, const __u8 *buf, __u64 len,
-				       __u8 via)
+static __always_inline int vg_dns_emit(struct sock *sk, const struct vg_sockaddr *dest, const __u8 *buf,
+				       __u64 len, __u8 via)
 {
 	__u16 hdr[VG_DNS_HDR / 2];
 	struct vg_dns_walk w = {};
@@ -321,7 +262,7 @@ static __always_inline int vg_dns_emit(struct task_struct *task, struct sock *sk
 		return 0;
 	if (!vg_net_dns_allowed())
 		return 0;
-	VG_BEGIN(h, d, VG_EV_DNS, struct vg_dns, task);
+	VG_BEGIN(h, d, VG_EV_DNS, struct vg_dns);
 	d->id = __builtin_bswap16(hdr[0]);
 	d->via = via;
 	vg_sock_endpoints(sk, &d->local, &d->remote, &d->proto);
@@ -354,7 +295,7 @@ static __always_inline int vg_dns_emit(struct task_struct *task, struct sock *sk
 /* The UDP socket behind fd, when it may carry DNS; NULL otherwise. */
 static __always_inline struct sock *vg_dns_sock(__u32 fd)
 {
-	struct sock *sk = vg_net_fd_sock(fd);
+	struct sock *sk = vg_file_inet_sock(vg_current_fd(fd));
 
 	if (!sk || sk->sk_protocol != VG_IPPROTO_UDP)
 		return NULL;
@@ -372,8 +313,7 @@ static __always_inline bool vg_dns_dest(struct sock *sk, const void *uaddr, __u3
 	return __builtin_bswap16(sk->__sk_common.skc_dport) == VG_DNS_PORT;
 }
 
-static __always_inline int vg_dns_msg(struct task_struct *task, struct sock *sk,
-				      const struct user_msghdr *um, __u8 via)
+static __always_inline int vg_dns_msg(struct sock *sk, const struct user_msghdr *um, __u8 via)
 {
 	struct user_msghdr m;
 	struct vg_sockaddr dest = {};
@@ -387,59 +327,61 @@ static __always_inline int vg_dns_msg(struct task_struct *task, struct sock *sk,
 	/* the query is expected whole in the first iovec */
 	if (bpf_probe_read_user(&iov, sizeof(iov), m.msg_iov) < 0)
 		return 0;
-	return vg_dns_emit(task, sk, given ? &dest : NULL, iov.iov_base, iov.iov_len, via);
+	return vg_dns_emit(sk, given ? &dest : NULL, iov.iov_base, iov.iov_len, via);
 }
 
-SEC("tp/syscalls/sys_enter_sendto")
-int vg_net_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+SEC("tp/syscalls/sys_exit_sendto")
+int vg_net_dns_sys_exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
 	struct vg_sockaddr dest = {};
-	struct task_struct *task;
+	struct vg_sysargs s;
 	struct sock *sk;
-	__u64 len = ctx->args[2];
 	bool given;
 
-	if (len < VG_DNS_MIN || len > VG_DNS_MAX_LEN || !vg_interested(VG_EV_DNS))
+	if (ctx->ret < VG_DNS_MIN || !vg_interested(VG_EV_DNS))
 		return 0;
-	task = bpf_get_current_task_btf();
-	sk = vg_dns_sock(ctx->args[0]);
-	if (!sk || !vg_dns_dest(sk, (const void *)ctx->args[4], ctx->args[5], &dest, &given))
+	vg_syscall_args(&s);
+	if (s.a[2] > VG_DNS_MAX_LEN)
 		return 0;
-	return vg_dns_emit(task, sk, given ? &dest : NULL, (const __u8 *)ctx->args[1], len,
-			   VG_DNS_SENDTO);
+	sk = vg_dns_sock(s.a[0]);
+	if (!sk || !vg_dns_dest(sk, (const void *)s.a[4], s.a[5], &dest, &given))
+		return 0;
+	return vg_dns_emit(sk, given ? &dest : NULL, (const __u8 *)s.a[1], s.a[2], VG_DNS_SENDTO);
 }
 
-SEC("tp/syscalls/sys_enter_sendmsg")
-int vg_net_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+SEC("tp/syscalls/sys_exit_sendmsg")
+int vg_net_dns_sys_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task;
+	struct vg_sysargs s;
 	struct sock *sk;
 
-	if (!vg_interested(VG_EV_DNS))
+	if (ctx->ret < VG_DNS_MIN || !vg_interested(VG_EV_DNS))
 		return 0;
-	task = bpf_get_current_task_btf();
-	sk = vg_dns_sock(ctx->args[0]);
+	vg_syscall_args(&s);
+	sk = vg_dns_sock(s.a[0]);
 	if (!sk)
 		return 0;
-	return vg_dns_msg(task, sk, (const struct user_msghdr *)ctx->args[1], VG_DNS_SENDMSG);
+	return vg_dns_msg(sk, (const struct user_msghdr *)s.a[1], VG_DNS_SENDMSG);
 }
 
-SEC("tp/syscalls/sys_enter_sendmmsg")
-int vg_net_sys_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+/* The result is the number of messages sent: only those are looked at. */
+SEC("tp/syscalls/sys_exit_sendmmsg")
+int vg_net_dns_sys_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	const struct mmsghdr *msgs = (const struct mmsghdr *)ctx->args[1];
-	__u32 vlen = ctx->args[2];
-	struct task_struct *task;
+	const struct mmsghdr *msgs;
+	struct vg_sysargs s;
 	struct sock *sk;
+	long sent = ctx->ret;
 
-	if (!vg_interested(VG_EV_DNS))
+	if (sent <= 0 || !vg_interested(VG_EV_DNS))
 		return 0;
-	task = bpf_get_current_task_btf();
-	sk = vg_dns_sock(ctx->args[0]);
+	vg_syscall_args(&s);
+	msgs = (const struct mmsghdr *)s.a[1];
+	sk = vg_dns_sock(s.a[0]);
 	if (!sk)
 		return 0;
-	for (__u32 i = 0; i < VG_DNS_MMSG && i < vlen; i++)
-		vg_dns_msg(task, sk, &msgs[i].msg_hdr, VG_DNS_SENDMMSG);
+	for (__u32 i = 0; i < VG_DNS_MMSG && i < sent; i++)
+		vg_dns_msg(sk, &msgs[i].msg_hdr, VG_DNS_SENDMMSG);
 	return 0;
 }
 
@@ -472,7 +414,7 @@ static __always_inline void vg_scan_addr(struct vg_sockaddr *out, const __u8 *sa
 {
 	out->family = sa[0] | sa[1] << 8;
 	out->port = sa[2] << 8 | sa[3];
-	if (out->family == AF_INET)
+	if (out->family == VG_AF_INET)
 		__builtin_memcpy(out->addr, sa + 4, 4);
 	else
 		__builtin_memcpy(out->addr, sa + 8, 16);
@@ -480,7 +422,7 @@ static __always_inline void vg_scan_addr(struct vg_sockaddr *out, const __u8 *sa
 
 /* Counts RSTs sent without a socket (a segment to a closed port) per remote address. */
 SEC("tp/tcp/tcp_send_reset")
-int vg_net_tcp_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
+int vg_net_portscan_tcp_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 {
 	struct vg_sockaddr src = {}, dst = {};
 	struct vg_scan_key key = {};
@@ -495,7 +437,7 @@ int vg_net_tcp_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 	bpf_probe_read_kernel(daddr, sizeof(daddr), ctx->daddr);
 	vg_scan_addr(&src, daddr); /* the RST goes back to the scanner */
 	vg_scan_addr(&dst, saddr);
-	if (src.family != AF_INET && src.family != AF_INET6)
+	if (src.family != VG_AF_INET && src.family != VG_AF_INET6)
 		return 0;
 	__builtin_memcpy(key.addr, src.addr, 16);
 	key.family = src.family;
@@ -535,8 +477,7 @@ int vg_net_tcp_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 		return 0;
 	st->quiet_until = now + VG_SCAN_WINDOW_NS;
 
-	struct task_struct *task = bpf_get_current_task_btf();
-	VG_BEGIN(h, s, VG_EV_PORTSCAN, struct vg_portscan, task);
+	VG_BEGIN(h, s, VG_EV_PORTSCAN, struct vg_portscan);
 	s->source = src;
 	s->target = dst;
 	s->ports = n;

@@ -3,15 +3,17 @@
  * usermode helpers, signals, bpf(), capability checks, namespaces, process_vm_*, io_uring
  * and cgroup creation, and 32-bit (ia32) syscall use.
  *
- * Syscall events stash their arguments per thread at sys_enter (only for the calls they
- * report) and emit at sys_exit with the result, reading what the kernel holds where it can:
- * the new mount API's fds resolve to the fs_context or mount behind them, setns's fd to its
- * namespace, bpf()'s attr is copied at entry. Credential baselines (vg_priv_creds, task
- * storage) are kept per process at exec and at set*uid exits; escalation is root or
- * capabilities that the baseline lacked and no setuid/fcaps exec or tracked set*uid call
- * explains.
+ * Syscall events run at sys_exit with the arguments from the saved registers (lib/args.h)
+ * and read what the kernel holds where it can: the new mount API's fds resolve to the
+ * fs_context or mount behind them, setns's fd to its namespace, a loaded BPF program or
+ * created map to the kernel object. Only set*uid stashes at entry: the credentials before
+ * the call are gone by exit. Credential baselines (vg_priv_creds, task storage) are kept
+ * per process at exec and at set*uid exits; escalation is root or capabilities that the
+ * baseline lacked and no setuid/fcaps exec or tracked set*uid call explains.
  */
-#include "common.bpf.h"
+#include "lib/store.h"
+#include "lib/path.h"
+#include "lib/args.h"
 #include "priv_event.h"
 
 #define VG_PF_KTHREAD   0x00200000
@@ -20,60 +22,6 @@
 #define VG_NSFS_MAGIC   0x6e736673
 #define VG_PIDFS_MAGIC  0x50494446
 #define VG_ONCE_NS      (10ULL * 1000000000ULL) /* rate-limited events: one per process per 10 s */
-
-/* ---- per-thread syscall arguments, enter to exit ------------------------------- */
-
-enum vg_priv_call {
-	VG_CALL_PTRACE = 1, VG_CALL_PRCTL, VG_CALL_MOUNT, VG_CALL_UMOUNT, VG_CALL_FSCONFIG,
-	VG_CALL_FSMOUNT, VG_CALL_MOVE_MOUNT, VG_CALL_OPEN_TREE, VG_CALL_CRED, VG_CALL_BPF,
-	VG_CALL_UNSHARE, VG_CALL_SETNS, VG_CALL_PVM, VG_CALL_MODULE,
-};
-
-struct vg_priv_args {
-	__u32 call; /* enum vg_priv_call: an exit only consumes its own call's arguments */
-	__u32 sub;  /* call-specific: cred call, pvm direction, module op, bpf cmd */
-	__u64 a[5];
-	__u32 u[4]; /* old credentials, setns namespace facts, bpf attr facts */
-	char name[16];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct vg_priv_args);
-} vg_priv_args SEC(".maps");
-
-static __always_inline __u32 vg_tid(void)
-{
-	return (__u32)bpf_get_current_pid_tgid();
-}
-
-static __always_inline int vg_stash(struct vg_priv_args *a)
-{
-	__u32 tid = vg_tid();
-
-	bpf_map_update_elem(&vg_priv_args, &tid, a, BPF_ANY);
-	return 0;
-}
-
-/* The arguments this thread stashed for `call`, copied out and removed; false if none. */
-static __always_inline bool vg_unstash(__u32 call, struct vg_priv_args *out)
-{
-	__u32 tid = vg_tid();
-	struct vg_priv_args *a = bpf_map_lookup_elem(&vg_priv_args, &tid);
-
-	if (!a)
-		return false;
-	*out = *a;
-	bpf_map_delete_elem(&vg_priv_args, &tid);
-	return out->call == call;
-}
-
-static __always_inline bool vg_wanted(__u32 type)
-{
-	return vg_interested(type) && !vg_is_self();
-}
 
 /* ---- per-process rate limit (capability, syscall32) ---------------------------- */
 
@@ -125,130 +73,102 @@ static __always_inline bool vg_once(struct task_struct *task, __u32 what, __u64 
 
 /* ---- ptrace ------------------------------------------------------------------- */
 
-static __always_inline bool vg_ptrace_interesting(long req)
+static __always_inline bool vg_ptrace_reported(long req)
 {
 	switch (req) {
-	case 0:      /* TRACEME */
-	case 4:      /* POKETEXT */
-	case 5:      /* POKEDATA */
-	case 6:      /* POKEUSER */
-	case 13:     /* SETREGS */
-	case 15:     /* SETFPREGS */
-	case 16:     /* ATTACH */
-	case 0x4205: /* SETREGSET */
-	case 0x4206: /* SEIZE */
+#define VG_PTRACE_CASE(name, value) case value:
+	VG_PTRACE_REQUESTS(VG_PTRACE_CASE)
+#undef VG_PTRACE_CASE
 		return true;
 	}
 	return false;
 }
 
-SEC("tp/syscalls/sys_enter_ptrace")
-int vg_priv_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
-{
-	struct vg_priv_args a = { .call = VG_CALL_PTRACE };
-
-	if (!vg_ptrace_interesting(ctx->args[0]) || !vg_wanted(VG_EV_PTRACE))
-		return 0;
-	a.a[0] = ctx->args[0];
-	a.a[1] = ctx->args[1];
-	a.a[2] = ctx->args[2];
-	return vg_stash(&a);
-}
-
 SEC("tp/syscalls/sys_exit_ptrace")
-int vg_priv_exit_ptrace(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_ptrace_sys_exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 {
-	struct vg_priv_args a;
+	struct vg_sysargs s;
 
-	if (!vg_unstash(VG_CALL_PTRACE, &a))
+	vg_syscall_args(&s);
+	if (!vg_ptrace_reported(s.a[0]))
 		return 0;
-	VG_BEGIN(h, p, VG_EV_PTRACE, struct vg_ptrace, bpf_get_current_task_btf());
+	VG_BEGIN(h, p, VG_EV_PTRACE, struct vg_ptrace);
 	h->ret = ctx->ret;
-	p->request = a.a[0];
-	p->target_pid = a.a[1];
-	p->addr = a.a[2];
+	p->request = s.a[0];
+	p->target_pid = s.a[1];
+	p->addr = s.a[2];
 	return vg_submit(h);
 }
 
 /* ---- setsid ------------------------------------------------------------------- */
 
 SEC("tp/syscalls/sys_exit_setsid")
-int vg_priv_exit_setsid(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_setsid_sys_exit_setsid(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	VG_BEGIN(h, s, VG_EV_SETSID, struct vg_setsid, task);
+	VG_BEGIN(h, s, VG_EV_SETSID, struct vg_setsid);
 
 	h->ret = ctx->ret;
-	s->sid = vg_task_pid_nr(task, PIDTYPE_SID); /* proc.bpf.c, same object */
+	s->sid = vg_task_pid_nr(task, PIDTYPE_SID);
 	s->pgid = vg_task_pid_nr(task, PIDTYPE_PGID);
 	return vg_submit(h);
 }
 
 /* ---- prctl -------------------------------------------------------------------- */
 
-#define VG_PR_SET_NAME 15
-
 /* Renames outside exec: prctl(PR_SET_NAME), pthread_setname_np, writes to /proc/PID/comm.
  * exec renames the task too (to the file's name); that is the exec event's business. */
-static __always_inline int vg_on_rename(struct task_struct *task, const char *comm)
+static __always_inline int vg_priv_on_rename(struct task_struct *any_task, const char *comm)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
+	struct task_struct *task = VG_CAST(task_struct, any_task);
 
 	if (BPF_CORE_READ_BITFIELD_PROBED(cur, in_execve))
 		return 0;
-	VG_BEGIN(h, p, VG_EV_PRCTL, struct vg_prctl, cur);
+	VG_BEGIN(h, p, VG_EV_PRCTL, struct vg_prctl);
 	p->option = VG_PR_SET_NAME;
-	p->target_tid = BPF_CORE_READ(task, pid);
-	BPF_CORE_READ_STR_INTO(&p->old_name, task, comm);
+	p->target_tid = task->pid;
+	__builtin_memcpy(p->old_name, task->comm, sizeof(p->old_name));
 	bpf_probe_read_kernel_str(p->new_name, sizeof(p->new_name), comm);
 	return vg_submit(h);
 }
 
-VG_TP_PAIR(task_rename, vg_on_rename(task, comm), struct task_struct *task, const char *comm)
+SEC("tp_btf/task_rename")
+int BPF_PROG(vg_priv_prctl_task_rename_btf, struct task_struct *task, const char *comm)
+{
+	return vg_priv_on_rename(task, comm);
+}
 
-static __always_inline bool vg_prctl_interesting(long option)
+SEC("raw_tp/task_rename")
+int BPF_PROG(vg_priv_prctl_task_rename_raw, struct task_struct *task, const char *comm)
+{
+	return vg_priv_on_rename(task, comm);
+}
+
+static __always_inline bool vg_prctl_reported(long option)
 {
 	switch (option) {
-	case 4:          /* PR_SET_DUMPABLE */
-	case 8:          /* PR_SET_KEEPCAPS */
-	case 22:         /* PR_SET_SECCOMP */
-	case 24:         /* PR_CAPBSET_DROP */
-	case 28:         /* PR_SET_SECUREBITS */
-	case 35:         /* PR_SET_MM */
-	case 36:         /* PR_SET_CHILD_SUBREAPER */
-	case 38:         /* PR_SET_NO_NEW_PRIVS */
-	case 47:         /* PR_CAP_AMBIENT */
-	case 0x59616d61: /* PR_SET_PTRACER */
-		return true;
+#define VG_PRCTL_CASE(name, value, from_prctl) case value: return from_prctl;
+	VG_PRCTL_OPTIONS(VG_PRCTL_CASE)
+#undef VG_PRCTL_CASE
 	}
 	return false;
 }
 
-SEC("tp/syscalls/sys_enter_prctl")
-int vg_priv_enter_prctl(struct trace_event_raw_sys_enter *ctx)
-{
-	struct vg_priv_args a = { .call = VG_CALL_PRCTL };
-
-	if (!vg_prctl_interesting(ctx->args[0]) || !vg_wanted(VG_EV_PRCTL))
-		return 0;
-	a.a[0] = ctx->args[0];
-	a.a[1] = ctx->args[1];
-	return vg_stash(&a);
-}
-
 SEC("tp/syscalls/sys_exit_prctl")
-int vg_priv_exit_prctl(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_prctl_sys_exit_prctl(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct vg_priv_args a;
+	struct vg_sysargs s;
 
-	if (!vg_unstash(VG_CALL_PRCTL, &a))
+	vg_syscall_args(&s);
+	if (!vg_prctl_reported(s.a[0]))
 		return 0;
-	VG_BEGIN(h, p, VG_EV_PRCTL, struct vg_prctl, task);
+	VG_BEGIN(h, p, VG_EV_PRCTL, struct vg_prctl);
 	h->ret = ctx->ret;
-	p->option = a.a[0];
-	p->arg2 = a.a[1];
-	p->target_tid = BPF_CORE_READ(task, pid);
+	p->option = s.a[0];
+	p->arg2 = s.a[1];
+	p->target_tid = task->pid;
 	return vg_submit(h);
 }
 
@@ -289,73 +209,47 @@ static __always_inline void vg_mount_fs_context(struct vg_hdr *h, struct vg_moun
 	m->from_kernel = 1;
 }
 
-static __always_inline int vg_mount_stash(__u32 call, struct trace_event_raw_sys_enter *ctx)
-{
-	struct vg_priv_args a = { .call = call };
-
-	if (!vg_wanted(call == VG_CALL_UMOUNT ? VG_EV_UMOUNT : VG_EV_MOUNT))
-		return 0;
-	/* one copy: field-by-field loads get merged into an access the verifier refuses on ctx */
-	bpf_probe_read_kernel(a.a, sizeof(a.a), ctx->args);
-	return vg_stash(&a);
-}
-
-SEC("tp/syscalls/sys_enter_mount")
-int vg_priv_enter_mount(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_mount_stash(VG_CALL_MOUNT, ctx);
-}
-
 /* mount(2) leaves no handle to the new mount, so its strings are the caller's (read after
  * the kernel copied them). */
 SEC("tp/syscalls/sys_exit_mount")
-int vg_priv_exit_mount(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_mount_sys_exit_mount(struct trace_event_raw_sys_exit *ctx)
 {
-	struct vg_priv_args a;
+	struct vg_sysargs s;
 
-	if (!vg_unstash(VG_CALL_MOUNT, &a))
-		return 0;
-	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, bpf_get_current_task_btf());
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount);
+	vg_syscall_args(&s);
 	h->ret = ctx->ret;
 	m->op = VG_MOUNT_MOUNT;
-	m->flags = a.a[3];
-	if (a.a[0])
-		vg_put_user_str(h, &m->source, (void *)a.a[0], 256);
-	vg_put_user_str(h, &m->path, (void *)a.a[1], VG_PATH_MAX);
-	if (a.a[2])
-		vg_put_user_str(h, &m->fstype, (void *)a.a[2], 64);
-	if (a.a[4])
-		vg_put_user_str(h, &m->data, (void *)a.a[4], 512);
+	m->flags = s.a[3];
+	if (s.a[0])
+		vg_put_user_str(h, &m->source, (void *)s.a[0], 256);
+	vg_put_user_str(h, &m->path, (void *)s.a[1], VG_PATH_MAX);
+	if (s.a[2])
+		vg_put_user_str(h, &m->fstype, (void *)s.a[2], 64);
+	if (s.a[4])
+		vg_put_user_str(h, &m->data, (void *)s.a[4], 512);
 	return vg_submit(h);
-}
-
-SEC("tp/syscalls/sys_enter_umount")
-int vg_priv_enter_umount(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_mount_stash(VG_CALL_UMOUNT, ctx);
 }
 
 SEC("tp/syscalls/sys_exit_umount")
-int vg_priv_exit_umount(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_umount_sys_exit_umount(struct trace_event_raw_sys_exit *ctx)
 {
-	struct vg_priv_args a;
+	struct vg_sysargs s;
 
-	if (!vg_unstash(VG_CALL_UMOUNT, &a))
-		return 0;
-	VG_BEGIN(h, m, VG_EV_UMOUNT, struct vg_mount, bpf_get_current_task_btf());
+	VG_BEGIN(h, m, VG_EV_UMOUNT, struct vg_mount);
+	vg_syscall_args(&s);
 	h->ret = ctx->ret;
 	m->op = VG_MOUNT_UMOUNT;
-	m->flags = a.a[1];
-	vg_put_user_str(h, &m->path, (void *)a.a[0], VG_PATH_MAX);
+	m->flags = s.a[1];
+	vg_put_user_str(h, &m->path, (void *)s.a[0], VG_PATH_MAX);
 	return vg_submit(h);
 }
 
-/* fsopen needs no entry: the new fd's fs_context names the type. */
+/* fsopen: the new fd's fs_context names the type. */
 SEC("tp/syscalls/sys_exit_fsopen")
-int vg_priv_exit_fsopen(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_mount_sys_exit_fsopen(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount);
 
 	h->ret = ctx->ret;
 	m->op = VG_MOUNT_FSOPEN;
@@ -364,63 +258,42 @@ int vg_priv_exit_fsopen(struct trace_event_raw_sys_exit *ctx)
 	return vg_submit(h);
 }
 
-SEC("tp/syscalls/sys_enter_fsconfig")
-int vg_priv_enter_fsconfig(struct trace_event_raw_sys_enter *ctx)
-{
-	long cmd = ctx->args[1];
+#define VG_FSCONFIG_CMD_CREATE 6
+#define VG_FSCONFIG_CMD_CREATE_EXCL 8
 
-	/* FSCONFIG_CMD_CREATE (6), _RECONFIGURE (7), _CREATE_EXCL (8): the superblock is made or
-	 * changed; the SET_* calls before it only fill the context */
-	if (cmd < 6 || cmd > 8)
-		return 0;
-	return vg_mount_stash(VG_CALL_FSCONFIG, ctx);
-}
-
+/* FSCONFIG_CMD_CREATE (6), _RECONFIGURE (7), _CREATE_EXCL (8): the superblock is made or
+ * changed; the SET_* calls before it only fill the context. */
 SEC("tp/syscalls/sys_exit_fsconfig")
-int vg_priv_exit_fsconfig(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_mount_sys_exit_fsconfig(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct vg_priv_args a;
+	struct vg_sysargs s;
 
-	if (!vg_unstash(VG_CALL_FSCONFIG, &a))
+	vg_syscall_args(&s);
+	if (s.a[1] < VG_FSCONFIG_CMD_CREATE || s.a[1] > VG_FSCONFIG_CMD_CREATE_EXCL)
 		return 0;
-	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount);
 	h->ret = ctx->ret;
 	m->op = VG_MOUNT_FSCONFIG;
-	m->flags = a.a[1];
-	vg_mount_fs_context(h, m, vg_current_fd(a.a[0]));
+	m->flags = s.a[1];
+	vg_mount_fs_context(h, m, vg_current_fd(s.a[0]));
 	return vg_submit(h);
-}
-
-SEC("tp/syscalls/sys_enter_fsmount")
-int vg_priv_enter_fsmount(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_mount_stash(VG_CALL_FSMOUNT, ctx);
 }
 
 SEC("tp/syscalls/sys_exit_fsmount")
-int vg_priv_exit_fsmount(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_mount_sys_exit_fsmount(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct vg_priv_args a;
+	struct vg_sysargs s;
 
-	if (!vg_unstash(VG_CALL_FSMOUNT, &a))
-		return 0;
-	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount);
+	vg_syscall_args(&s);
 	h->ret = ctx->ret;
 	m->op = VG_MOUNT_FSMOUNT;
-	m->flags = a.a[2]; /* MOUNT_ATTR_* */
+	m->flags = s.a[2]; /* MOUNT_ATTR_* */
 	if (ctx->ret >= 0)
 		vg_mount_file(h, m, vg_current_fd(ctx->ret));
 	else
-		vg_mount_fs_context(h, m, vg_current_fd(a.a[0]));
+		vg_mount_fs_context(h, m, vg_current_fd(s.a[0]));
 	return vg_submit(h);
-}
-
-SEC("tp/syscalls/sys_enter_move_mount")
-int vg_priv_enter_move_mount(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_mount_stash(VG_CALL_MOVE_MOUNT, ctx);
 }
 
 #define VG_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
@@ -428,48 +301,38 @@ int vg_priv_enter_move_mount(struct trace_event_raw_sys_enter *ctx)
 /* After a successful move from an fd, that fd's mount is attached: its facts and its
  * path are kernel state. Otherwise the caller's strings. */
 SEC("tp/syscalls/sys_exit_move_mount")
-int vg_priv_exit_move_mount(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_mount_sys_exit_move_mount(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct vg_priv_args a;
+	struct vg_sysargs s;
 
-	if (!vg_unstash(VG_CALL_MOVE_MOUNT, &a))
-		return 0;
-	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount);
+	vg_syscall_args(&s);
 	h->ret = ctx->ret;
 	m->op = VG_MOUNT_MOVE_MOUNT;
-	m->flags = a.a[4];
-	if (ctx->ret == 0 && (a.a[4] & VG_MOVE_MOUNT_F_EMPTY_PATH)) {
-		vg_mount_file(h, m, vg_current_fd(a.a[0]));
+	m->flags = s.a[4];
+	if (ctx->ret == 0 && (s.a[4] & VG_MOVE_MOUNT_F_EMPTY_PATH)) {
+		vg_mount_file(h, m, vg_current_fd(s.a[0]));
 	} else {
-		vg_put_user_str(h, &m->source, (void *)a.a[1], VG_PATH_MAX);
-		vg_put_user_str(h, &m->path, (void *)a.a[3], VG_PATH_MAX);
+		vg_put_user_str(h, &m->source, (void *)s.a[1], VG_PATH_MAX);
+		vg_put_user_str(h, &m->path, (void *)s.a[3], VG_PATH_MAX);
 	}
 	return vg_submit(h);
 }
 
-SEC("tp/syscalls/sys_enter_open_tree")
-int vg_priv_enter_open_tree(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_mount_stash(VG_CALL_OPEN_TREE, ctx);
-}
-
 SEC("tp/syscalls/sys_exit_open_tree")
-int vg_priv_exit_open_tree(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_mount_sys_exit_open_tree(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct vg_priv_args a;
+	struct vg_sysargs s;
 
-	if (!vg_unstash(VG_CALL_OPEN_TREE, &a))
-		return 0;
-	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount, task);
+	VG_BEGIN(h, m, VG_EV_MOUNT, struct vg_mount);
+	vg_syscall_args(&s);
 	h->ret = ctx->ret;
 	m->op = VG_MOUNT_OPEN_TREE;
-	m->flags = a.a[2];
+	m->flags = s.a[2];
 	if (ctx->ret >= 0)
 		vg_mount_file(h, m, vg_current_fd(ctx->ret));
 	else
-		vg_put_user_str(h, &m->path, (void *)a.a[1], VG_PATH_MAX);
+		vg_put_user_str(h, &m->path, (void *)s.a[1], VG_PATH_MAX);
 	return vg_submit(h);
 }
 
@@ -477,60 +340,37 @@ int vg_priv_exit_open_tree(struct trace_event_raw_sys_exit *ctx)
  * Only on kernels with CONFIG_MODULES: elsewhere these tracepoints do not exist (the
  * syscalls are sys_ni_syscall) and the hooks report why. */
 
-SEC("tp/syscalls/sys_enter_init_module")
-int vg_priv_enter_init_module(struct trace_event_raw_sys_enter *ctx)
+/* init_module(image, len, uargs) */
+SEC("tp/syscalls/sys_exit_init_module")
+int vg_priv_module_sys_exit_init_module(struct trace_event_raw_sys_exit *ctx)
 {
-	struct vg_priv_args a = { .call = VG_CALL_MODULE, .sub = VG_MODULE_INIT };
+	struct vg_sysargs s;
 
-	if (!vg_wanted(VG_EV_MODULE))
-		return 0;
-	a.a[0] = ctx->args[1]; /* len */
-	a.a[1] = ctx->args[2]; /* uargs */
-	return vg_stash(&a);
-}
-
-SEC("tp/syscalls/sys_enter_finit_module")
-int vg_priv_enter_finit_module(struct trace_event_raw_sys_enter *ctx)
-{
-	struct vg_priv_args a = { .call = VG_CALL_MODULE, .sub = VG_MODULE_FINIT };
-
-	if (!vg_wanted(VG_EV_MODULE))
-		return 0;
-	a.a[1] = ctx->args[1]; /* uargs */
-	a.a[2] = ctx->args[0]; /* fd */
-	a.a[3] = ctx->args[2]; /* flags */
-	return vg_stash(&a);
-}
-
-static __always_inline int vg_module_exit(long ret)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct vg_priv_args a;
-
-	if (!vg_unstash(VG_CALL_MODULE, &a))
-		return 0;
-	VG_BEGIN(h, m, VG_EV_MODULE, struct vg_module, task);
-	h->ret = ret;
-	m->op = a.sub;
-	m->len = a.a[0];
-	m->flags = a.a[3];
-	if (a.sub == VG_MODULE_FINIT)
-		vg_put_file_path(h, &m->path, vg_current_fd(a.a[2]));
-	if (a.a[1])
-		vg_put_user_str(h, &m->args, (void *)a.a[1], 256);
+	VG_BEGIN(h, m, VG_EV_MODULE, struct vg_module);
+	vg_syscall_args(&s);
+	h->ret = ctx->ret;
+	m->op = VG_MODULE_INIT;
+	m->len = s.a[1];
+	if (s.a[2])
+		vg_put_user_str(h, &m->args, (void *)s.a[2], 256);
 	return vg_submit(h);
 }
 
-SEC("tp/syscalls/sys_exit_init_module")
-int vg_priv_exit_init_module(struct trace_event_raw_sys_exit *ctx)
-{
-	return vg_module_exit(ctx->ret);
-}
-
+/* finit_module(fd, uargs, flags) */
 SEC("tp/syscalls/sys_exit_finit_module")
-int vg_priv_exit_finit_module(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_module_sys_exit_finit_module(struct trace_event_raw_sys_exit *ctx)
 {
-	return vg_module_exit(ctx->ret);
+	struct vg_sysargs s;
+
+	VG_BEGIN(h, m, VG_EV_MODULE, struct vg_module);
+	vg_syscall_args(&s);
+	h->ret = ctx->ret;
+	m->op = VG_MODULE_FINIT;
+	m->flags = s.a[2];
+	vg_put_file_path(h, &m->path, vg_current_fd(s.a[0]));
+	if (s.a[1])
+		vg_put_user_str(h, &m->args, (void *)s.a[1], 256);
+	return vg_submit(h);
 }
 
 /* ---- credentials: update_cred and privilege_escalation ------------------------- */
@@ -598,11 +438,11 @@ static __always_inline bool vg_gained(struct task_struct *task, const struct vg_
 	return (now->caps & ~base->caps) && task->real_cred->user_ns->level == 0;
 }
 
-static __always_inline int vg_emit_privesc(struct task_struct *task, __u32 reason, __u32 baseline,
+static __always_inline int vg_emit_privesc(__u32 reason, __u32 baseline,
 					   const struct vg_cred_rec *now, const struct vg_cred_rec *base,
 					   struct linux_binprm *bprm)
 {
-	VG_BEGIN(h, p, VG_EV_PRIVESC, struct vg_privesc, task);
+	VG_BEGIN(h, p, VG_EV_PRIVESC, struct vg_privesc);
 	p->reason = reason;
 	p->baseline = baseline;
 	p->base_uid = base->uid;
@@ -661,8 +501,21 @@ static __always_inline void vg_privesc_exec(struct task_struct *task, struct lin
 	inode = bprm->file->f_inode;
 	if ((inode->i_mode & VG_S_ISUID) && inode->i_uid.val == 0)
 		return;
-	vg_emit_privesc(task, VG_PRIVESC_EXEC, baseline, &now, &base, bprm);
+	vg_emit_privesc(VG_PRIVESC_EXEC, baseline, &now, &base, bprm);
 }
+
+/* What a set*uid call's exit needs from its entry: the ids before the call. */
+struct vg_cred_stash {
+	__u32 call; /* enum vg_cred_call */
+	__u32 old_uid, old_euid, old_fsuid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32); /* tid */
+	__type(value, struct vg_cred_stash);
+} vg_priv_cred_stash SEC(".maps");
 
 /* set*uid entry: a caller already holding root its baseline never had got it some other
  * way (an exploit's commit_creds, or an untracked 32-bit set*uid). update_cred needs the
@@ -670,8 +523,9 @@ static __always_inline void vg_privesc_exec(struct task_struct *task, struct lin
 static __always_inline int vg_cred_enter(__u32 call)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *c = BPF_CORE_READ(task, real_cred);
-	struct vg_priv_args a = { .call = VG_CALL_CRED, .sub = call };
+	const struct cred *c = task->real_cred;
+	struct vg_cred_stash st = { .call = call };
+	__u32 tid = task->pid;
 	struct vg_cred_rec now, base;
 
 	if (vg_is_self() || (!vg_interested(VG_EV_CRED) && !vg_interested(VG_EV_PRIVESC)))
@@ -682,64 +536,98 @@ static __always_inline int vg_cred_enter(__u32 call)
 		vg_cred_now(task, &now);
 		if (vg_gained(task, &now, &base)) {
 			vg_cred_record(task, &now); /* report the gain once */
-			vg_emit_privesc(task, VG_PRIVESC_SETID, baseline, &now, &base, NULL);
+			vg_emit_privesc(VG_PRIVESC_SETID, baseline, &now, &base, NULL);
 		}
 	}
-	a.u[0] = BPF_CORE_READ(c, uid.val);
-	a.u[1] = BPF_CORE_READ(c, euid.val);
-	a.u[2] = BPF_CORE_READ(c, fsuid.val);
-	if (a.u[0] == 0 && a.u[1] == 0 && a.u[2] == 0 && !vg_interested(VG_EV_PRIVESC))
+	st.old_uid = c->uid.val;
+	st.old_euid = c->euid.val;
+	st.old_fsuid = c->fsuid.val;
+	if (st.old_uid == 0 && st.old_euid == 0 && st.old_fsuid == 0 && !vg_interested(VG_EV_PRIVESC))
 		return 0;
-	return vg_stash(&a);
+	bpf_map_update_elem(&vg_priv_cred_stash, &tid, &st, BPF_ANY);
+	return 0;
 }
 
 static __always_inline int vg_cred_exit(long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *c = BPF_CORE_READ(task, real_cred);
-	struct vg_priv_args a;
+	const struct cred *c = task->real_cred;
+	__u32 tid = task->pid, uid, euid, fsuid;
+	struct vg_cred_stash *p = bpf_map_lookup_elem(&vg_priv_cred_stash, &tid), st;
 	struct vg_cred_rec now;
-	__u32 uid, euid, fsuid;
 
-	if (!vg_unstash(VG_CALL_CRED, &a))
+	if (!p)
 		return 0;
+	st = *p;
+	bpf_map_delete_elem(&vg_priv_cred_stash, &tid);
 	if (vg_interested(VG_EV_PRIVESC)) {
 		vg_cred_now(task, &now);
 		vg_cred_record(task, &now);
 	}
-	uid = BPF_CORE_READ(c, uid.val);
-	euid = BPF_CORE_READ(c, euid.val);
-	fsuid = BPF_CORE_READ(c, fsuid.val);
-	if (!(uid == 0 && a.u[0] != 0) && !(euid == 0 && a.u[1] != 0) && !(fsuid == 0 && a.u[2] != 0))
+	uid = c->uid.val;
+	euid = c->euid.val;
+	fsuid = c->fsuid.val;
+	if (!(uid == 0 && st.old_uid != 0) && !(euid == 0 && st.old_euid != 0) && !(fsuid == 0 && st.old_fsuid != 0))
 		return 0;
-	VG_BEGIN(h, e, VG_EV_CRED, struct vg_cred, task);
+	VG_BEGIN(h, e, VG_EV_CRED, struct vg_cred);
 	h->ret = ret;
-	e->call = a.sub;
-	e->old_uid = a.u[0];
-	e->old_euid = a.u[1];
-	e->old_fsuid = a.u[2];
+	e->call = st.call;
+	e->old_uid = st.old_uid;
+	e->old_euid = st.old_euid;
+	e->old_fsuid = st.old_fsuid;
 	e->new_uid = uid;
 	e->new_euid = euid;
 	e->new_fsuid = fsuid;
 	return vg_submit(h);
 }
 
-#define VG_CRED_PROGS(name, call)                                                   \
-	SEC("tp/syscalls/sys_enter_" #name)                                         \
-	int vg_priv_enter_##name(struct trace_event_raw_sys_enter *ctx)             \
-	{                                                                           \
-		return vg_cred_enter(call);                                         \
-	}                                                                           \
-	SEC("tp/syscalls/sys_exit_" #name)                                          \
-	int vg_priv_exit_##name(struct trace_event_raw_sys_exit *ctx)               \
-	{                                                                           \
-		return vg_cred_exit(ctx->ret);                                      \
-	}
+SEC("tp/syscalls/sys_enter_setuid")
+int vg_priv_cred_sys_enter_setuid(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_cred_enter(VG_CRED_SETUID);
+}
 
-VG_CRED_PROGS(setuid, VG_CRED_SETUID)
-VG_CRED_PROGS(setreuid, VG_CRED_SETREUID)
-VG_CRED_PROGS(setresuid, VG_CRED_SETRESUID)
-VG_CRED_PROGS(setfsuid, VG_CRED_SETFSUID)
+SEC("tp/syscalls/sys_exit_setuid")
+int vg_priv_cred_sys_exit_setuid(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_cred_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_setreuid")
+int vg_priv_cred_sys_enter_setreuid(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_cred_enter(VG_CRED_SETREUID);
+}
+
+SEC("tp/syscalls/sys_exit_setreuid")
+int vg_priv_cred_sys_exit_setreuid(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_cred_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_setresuid")
+int vg_priv_cred_sys_enter_setresuid(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_cred_enter(VG_CRED_SETRESUID);
+}
+
+SEC("tp/syscalls/sys_exit_setresuid")
+int vg_priv_cred_sys_exit_setresuid(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_cred_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_setfsuid")
+int vg_priv_cred_sys_enter_setfsuid(struct trace_event_raw_sys_enter *ctx)
+{
+	return vg_cred_enter(VG_CRED_SETFSUID);
+}
+
+SEC("tp/syscalls/sys_exit_setfsuid")
+int vg_priv_cred_sys_exit_setfsuid(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_cred_exit(ctx->ret);
+}
 
 /* ---- exec: privilege escalation, usermode helpers, 32-bit images --------------- */
 
@@ -753,7 +641,7 @@ static __always_inline void vg_umh_exec(struct task_struct *task)
 
 	if (!(parent->flags & VG_PF_KTHREAD))
 		return;
-	h = vg_begin(VG_EV_UMH, sizeof(*u), task);
+	h = vg_begin(VG_EV_UMH, sizeof(*u));
 	if (!h)
 		return;
 	u = vg_body(h);
@@ -783,7 +671,7 @@ static __always_inline void vg_sys32_exec(struct task_struct *task, struct linux
 		return;
 	if (ident[0] != 0x7f || ident[1] != 'E' || ident[2] != 'L' || ident[3] != 'F' || ident[4] != 1)
 		return;
-	h = vg_begin(VG_EV_SYSCALL32, sizeof(*s), task);
+	h = vg_begin(VG_EV_SYSCALL32, sizeof(*s));
 	if (!h)
 		return;
 	s = vg_body(h);
@@ -813,13 +701,13 @@ static __always_inline int vg_priv_on_exec(struct linux_binprm *any_bprm)
 }
 
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(vg_priv_exec_btf, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+int BPF_PROG(vg_priv_exec_sched_process_exec_btf, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	return vg_priv_on_exec(bprm);
 }
 
 SEC("raw_tp/sched_process_exec")
-int BPF_PROG(vg_priv_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+int BPF_PROG(vg_priv_exec_sched_process_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	return vg_priv_on_exec(bprm);
 }
@@ -834,7 +722,7 @@ static __always_inline int vg_sys32_syscall(struct task_struct *task, long id)
 
 	if (!vg_interested(VG_EV_SYSCALL32) || !vg_once(task, VG_EV_SYSCALL32 << 16, &count))
 		return 0;
-	VG_BEGIN(h, s, VG_EV_SYSCALL32, struct vg_sys32, task);
+	VG_BEGIN(h, s, VG_EV_SYSCALL32, struct vg_sys32);
 	h->flags |= VG_F_COMPAT32;
 	s->source = VG_SYS32_SYSCALL;
 	s->nr = id;
@@ -844,7 +732,7 @@ static __always_inline int vg_sys32_syscall(struct task_struct *task, long id)
 }
 
 SEC("tp_btf/sys_enter")
-int BPF_PROG(vg_priv_sys_enter_btf, struct pt_regs *regs, long id)
+int BPF_PROG(vg_priv_syscall32_sys_enter_btf, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
@@ -854,115 +742,135 @@ int BPF_PROG(vg_priv_sys_enter_btf, struct pt_regs *regs, long id)
 }
 
 SEC("raw_tp/sys_enter")
-int BPF_PROG(vg_priv_sys_enter_raw, struct pt_regs *regs, long id)
+int BPF_PROG(vg_priv_syscall32_sys_enter_raw, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
-	if (!(BPF_CORE_READ(task, thread_info.status) & VG_TS_COMPAT))
+	if (!(task->thread_info.status & VG_TS_COMPAT))
 		return 0;
 	return vg_sys32_syscall(task, id);
 }
 
 /* ---- signals ------------------------------------------------------------------ */
 
-#define VG_SI_USER  0
-#define VG_SI_QUEUE (-1)
-#define VG_SI_TKILL (-6)
+static __always_inline bool vg_signal_reported(int code)
+{
+	switch (code) {
+#define VG_SI_CASE(via, value) case value:
+	VG_SIGNAL_CODES(VG_SI_CASE)
+#undef VG_SI_CASE
+		return true;
+	}
+	return false;
+}
 
 /* Signals a process sent (kill, tkill, tgkill, sigqueue, pidfd_send_signal); the kernel's
  * own (SIGCHLD, faults, timers, tty) are not reported. */
-static __always_inline int vg_on_signal(int sig, struct kernel_siginfo *info, struct task_struct *target,
-					int group, int result)
+static __always_inline int vg_priv_on_signal(int sig, struct kernel_siginfo *info, struct task_struct *any_target,
+					     int group, int result)
 {
+	struct task_struct *target = VG_CAST(task_struct, any_target);
 	int code;
 
 	if ((unsigned long)info <= 1) /* SEND_SIG_NOINFO, SEND_SIG_PRIV */
 		return 0;
 	code = BPF_CORE_READ(info, si_code);
-	if (code != VG_SI_USER && code != VG_SI_QUEUE && code != VG_SI_TKILL)
+	if (!vg_signal_reported(code))
 		return 0;
-	VG_BEGIN(h, s, VG_EV_KILL, struct vg_signal, bpf_get_current_task_btf());
+	VG_BEGIN(h, s, VG_EV_KILL, struct vg_signal);
 	s->sig = sig;
 	s->code = code;
 	s->result = result;
 	s->group = group;
-	s->target_pid = BPF_CORE_READ(target, tgid);
-	s->target_tid = BPF_CORE_READ(target, pid);
-	BPF_CORE_READ_STR_INTO(&s->target_comm, target, comm);
+	s->target_pid = target->tgid;
+	s->target_tid = target->pid;
+	__builtin_memcpy(s->target_comm, target->comm, sizeof(s->target_comm));
 	return vg_submit(h);
 }
 
-VG_TP_PAIR(signal_generate, vg_on_signal(sig, info, task, group, result), int sig,
-	   struct kernel_siginfo *info, struct task_struct *task, int group, int result)
+SEC("tp_btf/signal_generate")
+int BPF_PROG(vg_priv_kill_signal_generate_btf, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	return vg_priv_on_signal(sig, info, task, group, result);
+}
+
+SEC("raw_tp/signal_generate")
+int BPF_PROG(vg_priv_kill_signal_generate_raw, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	return vg_priv_on_signal(sig, info, task, group, result);
+}
 
 /* ---- bpf() -------------------------------------------------------------------- */
 
-#define VG_BPF_MAP_CREATE          0
-#define VG_BPF_PROG_LOAD           5
-#define VG_BPF_PROG_ATTACH         8
-#define VG_BPF_RAW_TRACEPOINT_OPEN 17
-#define VG_BPF_LINK_CREATE         28
-
-/* The attr is copied at entry, as the kernel does; the result comes at exit. */
-SEC("tp/syscalls/sys_enter_bpf")
-int vg_priv_enter_bpf(struct trace_event_raw_sys_enter *ctx)
+static __always_inline bool vg_bpf_reported(__u32 cmd)
 {
-	struct vg_priv_args a = { .call = VG_CALL_BPF };
-	void *attr = (void *)ctx->args[1];
-	__u32 cmd = ctx->args[0], w[4] = {};
-
-	if (cmd != VG_BPF_MAP_CREATE && cmd != VG_BPF_PROG_LOAD && cmd != VG_BPF_PROG_ATTACH &&
-	    cmd != VG_BPF_RAW_TRACEPOINT_OPEN && cmd != VG_BPF_LINK_CREATE)
-		return 0;
-	if (!vg_wanted(VG_EV_BPF))
-		return 0;
-	a.sub = cmd;
-	bpf_probe_read_user(w, sizeof(w), attr);
 	switch (cmd) {
-	case VG_BPF_PROG_LOAD: /* prog_type, insn_cnt; expected_attach_type @68, prog_name @48 */
-		a.u[0] = w[0];
-		a.u[1] = w[1];
-		bpf_probe_read_user(&a.u[2], 4, attr + 68);
-		bpf_probe_read_user(a.name, sizeof(a.name), attr + 48);
-		break;
-	case VG_BPF_MAP_CREATE: /* map_type, max_entries @12; map_name @28 */
-		a.u[0] = w[0];
-		a.u[1] = w[3];
-		bpf_probe_read_user(a.name, sizeof(a.name), attr + 28);
-		break;
-	case VG_BPF_PROG_ATTACH: /* target_fd, attach_bpf_fd, attach_type */
-		a.u[2] = w[2];
-		break;
-	case VG_BPF_LINK_CREATE: /* prog_fd, target_fd, attach_type */
-		a.u[2] = w[2];
-		break;
-	case VG_BPF_RAW_TRACEPOINT_OPEN: /* name pointer */
-		bpf_probe_read_user_str(a.name, sizeof(a.name), (void *)(((__u64)w[1] << 32) | w[0]));
-		break;
+#define VG_BPF_CASE(name, value) case value:
+	VG_BPF_CMDS(VG_BPF_CASE)
+#undef VG_BPF_CASE
+		return true;
 	}
-	return vg_stash(&a);
+	return false;
 }
 
+/* bpf(cmd, attr, size). A program or map that was made is described from the kernel
+ * object behind the new fd; otherwise (and for the other commands) from the caller's
+ * attr, which the kernel copied at entry and which is still in its memory. */
 SEC("tp/syscalls/sys_exit_bpf")
-int vg_priv_exit_bpf(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_bpf_sys_exit_bpf(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct vg_priv_args a;
+	struct file *made = ctx->ret >= 0 ? vg_current_fd(ctx->ret) : NULL;
+	struct vg_sysargs s;
+	__u32 w[4] = {};
+	void *attr;
 
-	if (!vg_unstash(VG_CALL_BPF, &a))
+	vg_syscall_args(&s);
+	if (!vg_bpf_reported(s.a[0]))
 		return 0;
-	VG_BEGIN(h, b, VG_EV_BPF, struct vg_bpf, task);
+	VG_BEGIN(h, b, VG_EV_BPF, struct vg_bpf);
+	attr = (void *)s.a[1];
 	h->ret = ctx->ret;
-	b->cmd = a.sub;
-	b->type = a.u[0];
-	b->count = a.u[1];
-	b->attach_type = a.u[2];
-	__builtin_memcpy(b->name, a.name, sizeof(b->name));
-	if (a.sub == VG_BPF_PROG_LOAD && ctx->ret >= 0) {
-		struct file *f = vg_current_fd(ctx->ret);
-		struct bpf_prog *prog = BPF_CORE_READ(f, private_data);
+	b->cmd = s.a[0];
+	bpf_probe_read_user(w, sizeof(w), attr);
+	switch (b->cmd) {
+	case VG_BPF_PROG_LOAD:
+		if (made) {
+			struct bpf_prog *prog = VG_CAST(bpf_prog, made->private_data);
 
-		b->prog_id = BPF_CORE_READ(prog, aux, id);
+			b->type = prog->type;
+			b->count = prog->len;
+			b->attach_type = prog->expected_attach_type;
+			b->prog_id = prog->aux->id;
+			__builtin_memcpy(b->name, prog->aux->name, sizeof(b->name));
+		} else { /* prog_type, insn_cnt; expected_attach_type @68, prog_name @48 */
+			b->type = w[0];
+			b->count = w[1];
+			bpf_probe_read_user(&b->attach_type, 4, attr + 68);
+			bpf_probe_read_user(b->name, sizeof(b->name), attr + 48);
+		}
+		break;
+	case VG_BPF_MAP_CREATE:
+		if (made) {
+			struct bpf_map *map = VG_CAST(bpf_map, made->private_data);
+
+			b->type = map->map_type;
+			b->count = map->max_entries;
+			__builtin_memcpy(b->name, map->name, sizeof(b->name));
+		} else { /* map_type, max_entries @12; map_name @28 */
+			b->type = w[0];
+			b->count = w[3];
+			bpf_probe_read_user(b->name, sizeof(b->name), attr + 28);
+		}
+		break;
+	case VG_BPF_PROG_ATTACH: /* target_fd, attach_bpf_fd, attach_type */
+	case VG_BPF_LINK_CREATE: /* prog_fd, target_fd, attach_type */
+		b->attach_type = w[2];
+		break;
+	case VG_BPF_RAW_TRACEPOINT_OPEN: /* name pointer */
+		bpf_probe_read_user_str(b->name, sizeof(b->name), (void *)(((__u64)w[1] << 32) | w[0]));
+		break;
 	}
 	return vg_submit(h);
 }
@@ -979,10 +887,10 @@ static __always_inline int vg_on_capable(const struct cred *cred, const struct u
 	 * operations and say nothing, so they stop here, before any map lookup */
 	if (ret == 0 && task->cred->euid.val == 0)
 		return 0;
-	if (!vg_wanted(VG_EV_CAPABILITY) ||
+	if (!vg_interested(VG_EV_CAPABILITY) || vg_is_self() ||
 	    !vg_once(task, (VG_EV_CAPABILITY << 16) | ((cap & 0xff) << 1) | (ret != 0), &count))
 		return 0;
-	VG_BEGIN(h, c, VG_EV_CAPABILITY, struct vg_cap, task);
+	VG_BEGIN(h, c, VG_EV_CAPABILITY, struct vg_cap);
 	c->cap = cap;
 	c->ret = ret;
 	c->ns_level = BPF_CORE_READ(ns, level);
@@ -990,139 +898,99 @@ static __always_inline int vg_on_capable(const struct cred *cred, const struct u
 	return vg_submit(h);
 }
 
-VG_TP_PAIR(cap_capable, vg_on_capable(cred, capable_ns, cap, ret), const struct cred *cred,
-	   struct user_namespace *target_ns, const struct user_namespace *capable_ns, int cap, int ret)
+SEC("tp_btf/cap_capable")
+int BPF_PROG(vg_priv_capability_cap_capable_btf, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	return vg_on_capable(cred, capable_ns, cap, ret);
+}
+
+SEC("raw_tp/cap_capable")
+int BPF_PROG(vg_priv_capability_cap_capable_raw, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	return vg_on_capable(cred, capable_ns, cap, ret);
+}
 
 /* ---- namespaces ------------------------------------------------------------------ */
 
-SEC("tp/syscalls/sys_enter_unshare")
-int vg_priv_enter_unshare(struct trace_event_raw_sys_enter *ctx)
-{
-	struct vg_priv_args a = { .call = VG_CALL_UNSHARE };
-
-	if (!vg_wanted(VG_EV_UNSHARE))
-		return 0;
-	a.a[0] = ctx->args[0];
-	return vg_stash(&a);
-}
-
 SEC("tp/syscalls/sys_exit_unshare")
-int vg_priv_exit_unshare(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_unshare_sys_exit_unshare(struct trace_event_raw_sys_exit *ctx)
 {
-	struct vg_priv_args a;
+	struct vg_sysargs s;
 
-	if (!vg_unstash(VG_CALL_UNSHARE, &a))
-		return 0;
-	VG_BEGIN(h, n, VG_EV_UNSHARE, struct vg_ns, bpf_get_current_task_btf());
+	VG_BEGIN(h, n, VG_EV_UNSHARE, struct vg_ns);
+	vg_syscall_args(&s);
 	h->ret = ctx->ret;
-	n->flags = a.a[0];
+	n->flags = s.a[0];
 	n->fd = -1;
 	return vg_submit(h);
 }
 
-/* The namespace behind the fd is resolved at entry (the fd may be closed by exit). */
-SEC("tp/syscalls/sys_enter_setns")
-int vg_priv_enter_setns(struct trace_event_raw_sys_enter *ctx)
-{
-	struct vg_priv_args a = { .call = VG_CALL_SETNS };
-	struct file *f;
-	struct inode *inode;
-	unsigned long magic;
-
-	if (!vg_wanted(VG_EV_SETNS))
-		return 0;
-	a.a[0] = ctx->args[0];
-	a.a[1] = ctx->args[1];
-	f = vg_current_fd(ctx->args[0]);
-	inode = BPF_CORE_READ(f, f_inode);
-	magic = BPF_CORE_READ(inode, i_sb, s_magic);
-	if (magic == VG_NSFS_MAGIC) {
-		struct ns_common *ns = BPF_CORE_READ(inode, i_private);
-
-		a.u[0] = BPF_CORE_READ(ns, inum);
-		bpf_probe_read_kernel_str(a.name, sizeof(a.name), BPF_CORE_READ(ns, ops, name));
-	} else if (magic == VG_PIDFS_MAGIC) {
-		__builtin_memcpy(a.name, "pidfd", 6);
-	}
-	return vg_stash(&a);
-}
-
+/* setns(fd, nstype): what the fd is, read at exit while the caller still holds it. */
 SEC("tp/syscalls/sys_exit_setns")
-int vg_priv_exit_setns(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_setns_sys_exit_setns(struct trace_event_raw_sys_exit *ctx)
 {
-	struct vg_priv_args a;
+	struct vg_sysargs s;
+	struct file *f;
 
-	if (!vg_unstash(VG_CALL_SETNS, &a))
-		return 0;
-	VG_BEGIN(h, n, VG_EV_SETNS, struct vg_ns, bpf_get_current_task_btf());
+	VG_BEGIN(h, n, VG_EV_SETNS, struct vg_ns);
+	vg_syscall_args(&s);
 	h->ret = ctx->ret;
-	n->fd = a.a[0];
-	n->flags = a.a[1];
-	n->inum = a.u[0];
-	a.name[sizeof(a.name) - 1] = 0;
-	vg_put_kernel_str(h, &n->fd_type, a.name, sizeof(a.name));
+	n->fd = s.a[0];
+	n->flags = s.a[1];
+	f = vg_current_fd(s.a[0]);
+	if (f) {
+		struct inode *inode = f->f_inode;
+		unsigned long magic = inode->i_sb->s_magic;
+
+		if (magic == VG_NSFS_MAGIC) {
+			struct ns_common *ns = VG_CAST(ns_common, inode->i_private);
+
+			n->inum = ns->inum;
+			vg_put_kernel_str(h, &n->fd_type, ns->ops->name, 16);
+		} else if (magic == VG_PIDFS_MAGIC) {
+			vg_put_kernel_str(h, &n->fd_type, "pidfd", 6);
+		}
+	}
 	return vg_submit(h);
 }
 
 /* ---- process_vm_readv / writev ------------------------------------------------- */
 
-static __always_inline int vg_pvm_enter(struct trace_event_raw_sys_enter *ctx, __u32 write)
+/* (pid, local_iov, liovcnt, remote_iov, riovcnt, flags) */
+static __always_inline int vg_pvm_exit(long ret, __u32 write)
 {
-	struct vg_priv_args a = { .call = VG_CALL_PVM, .sub = write };
+	struct vg_sysargs s;
 
-	if (!vg_wanted(VG_EV_PROCESS_VM))
-		return 0;
-	a.a[0] = ctx->args[0];
-	a.a[1] = ctx->args[2];
-	a.a[2] = ctx->args[4];
-	return vg_stash(&a);
-}
-
-static __always_inline int vg_pvm_exit(long ret)
-{
-	struct vg_priv_args a;
-
-	if (!vg_unstash(VG_CALL_PVM, &a))
-		return 0;
-	VG_BEGIN(h, p, VG_EV_PROCESS_VM, struct vg_pvm, bpf_get_current_task_btf());
+	VG_BEGIN(h, p, VG_EV_PROCESS_VM, struct vg_pvm);
+	vg_syscall_args(&s);
 	h->ret = ret;
 	p->bytes = ret;
-	p->write = a.sub;
-	p->target_pid = a.a[0];
-	p->liovcnt = a.a[1];
-	p->riovcnt = a.a[2];
+	p->write = write;
+	p->target_pid = s.a[0];
+	p->liovcnt = s.a[2];
+	p->riovcnt = s.a[4];
 	return vg_submit(h);
 }
 
-SEC("tp/syscalls/sys_enter_process_vm_writev")
-int vg_priv_enter_pvm_writev(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_pvm_enter(ctx, 1);
-}
-
 SEC("tp/syscalls/sys_exit_process_vm_writev")
-int vg_priv_exit_pvm_writev(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_pvm_sys_exit_process_vm_writev(struct trace_event_raw_sys_exit *ctx)
 {
-	return vg_pvm_exit(ctx->ret);
-}
-
-SEC("tp/syscalls/sys_enter_process_vm_readv")
-int vg_priv_enter_pvm_readv(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_pvm_enter(ctx, 0);
+	return vg_pvm_exit(ctx->ret, 1);
 }
 
 SEC("tp/syscalls/sys_exit_process_vm_readv")
-int vg_priv_exit_pvm_readv(struct trace_event_raw_sys_exit *ctx)
+int vg_priv_pvm_sys_exit_process_vm_readv(struct trace_event_raw_sys_exit *ctx)
 {
-	return vg_pvm_exit(ctx->ret);
+	return vg_pvm_exit(ctx->ret, 0);
 }
 
 /* ---- io_uring, cgroups ---------------------------------------------------------- */
 
 static __always_inline int vg_on_uring_create(int fd, __u32 sq, __u32 cq, __u32 flags)
 {
-	VG_BEGIN(h, u, VG_EV_IO_URING, struct vg_uring, bpf_get_current_task_btf());
+	VG_BEGIN(h, u, VG_EV_IO_URING, struct vg_uring);
 	h->ret = fd;
 	u->fd = fd;
 	u->sq_entries = sq;
@@ -1131,17 +999,40 @@ static __always_inline int vg_on_uring_create(int fd, __u32 sq, __u32 cq, __u32 
 	return vg_submit(h);
 }
 
-VG_TP_PAIR(io_uring_create, vg_on_uring_create(fd, sq_entries, cq_entries, flags), int fd, void *uring_ctx,
-	   u32 sq_entries, u32 cq_entries, u32 flags)
-
-static __always_inline int vg_on_cgroup_mkdir(struct cgroup *cgrp, const char *path)
+SEC("tp_btf/io_uring_create")
+int BPF_PROG(vg_priv_io_uring_io_uring_create_btf, int fd, void *uring_ctx, u32 sq_entries, u32 cq_entries,
+	     u32 flags)
 {
-	VG_BEGIN(h, c, VG_EV_CGROUP_MKDIR, struct vg_cgroup_mkdir, bpf_get_current_task_btf());
-	c->hierarchy = BPF_CORE_READ(cgrp, root, hierarchy_id);
-	c->level = BPF_CORE_READ(cgrp, level);
-	c->id = BPF_CORE_READ(cgrp, kn, id);
+	return vg_on_uring_create(fd, sq_entries, cq_entries, flags);
+}
+
+SEC("raw_tp/io_uring_create")
+int BPF_PROG(vg_priv_io_uring_io_uring_create_raw, int fd, void *uring_ctx, u32 sq_entries, u32 cq_entries,
+	     u32 flags)
+{
+	return vg_on_uring_create(fd, sq_entries, cq_entries, flags);
+}
+
+static __always_inline int vg_on_cgroup_mkdir(struct cgroup *any_cgrp, const char *path)
+{
+	struct cgroup *cgrp = VG_CAST(cgroup, any_cgrp);
+
+	VG_BEGIN(h, c, VG_EV_CGROUP_MKDIR, struct vg_cgroup_mkdir);
+	c->hierarchy = cgrp->root->hierarchy_id;
+	c->level = cgrp->level;
+	c->id = cgrp->kn->id;
 	vg_put_kernel_str(h, &c->path, path, VG_PATH_MAX);
 	return vg_submit(h);
 }
 
-VG_TP_PAIR(cgroup_mkdir, vg_on_cgroup_mkdir(cgrp, path), struct cgroup *cgrp, const char *path)
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(vg_priv_cgroup_mkdir_cgroup_mkdir_btf, struct cgroup *cgrp, const char *path)
+{
+	return vg_on_cgroup_mkdir(cgrp, path);
+}
+
+SEC("raw_tp/cgroup_mkdir")
+int BPF_PROG(vg_priv_cgroup_mkdir_cgroup_mkdir_raw, struct cgroup *cgrp, const char *path)
+{
+	return vg_on_cgroup_mkdir(cgrp, path);
+}

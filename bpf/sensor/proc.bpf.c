@@ -2,11 +2,16 @@
  *
  * Successful execs are read at sched_process_exec, where the new image is installed and
  * everything comes from kernel state (exe from mm->exe_file, argv/env from the new stack,
- * cwd, tty, fds, namespaces, cgroup). Failed execs never reach that tracepoint, so
- * sys_enter_execve(at) remembers the user's filename and argv per thread and sys_exit
- * reports them only when the call failed.
+ * cwd, tty, fds, namespaces, cgroup). Failed execs never reach that tracepoint:
+ * sys_exit_execve(at) reports them from the caller's filename and argv, still in its
+ * registers and memory because the call failed before the old image was replaced.
  */
-#include "common.bpf.h"
+#include "lib/store.h"
+#include "lib/path.h"
+#include "lib/fdinfo.h"
+#include "lib/args.h"
+
+#define VG_SIGNAL_GROUP_EXIT 0x00000004
 
 /* ---- cgroup path ---------------------------------------------------------------- */
 
@@ -62,12 +67,8 @@ static long vg_cgroup_step(__u64 i, void *arg)
 
 	if (!w->kn || !(parent = vg_kn_parent(kn)))
 		return 1; /* the hierarchy's root has no name worth printing */
-	if (vg_put_kernel_str(w->h, &part, kn->name, 256) < 0)
+	if (vg_put_kernel_str(w->h, &part, kn->name, 256) < 0 || !vg_put_byte(w->h, '/'))
 		return 1;
-	if (w->h->size < VG_MAX_RECORD) {
-		((__u8 *)w->h)[w->h->size & (VG_SCRATCH_SIZE - 1)] = '/';
-		w->h->size++;
-	}
 	w->kn = parent;
 	return 0;
 }
@@ -83,16 +84,16 @@ static __always_inline void vg_put_cgroup(struct vg_hdr *h, struct vg_str *s,
 	s->len = h->size - start;
 }
 
-static __always_inline __u32 vg_task_pid_nr(struct task_struct *task, int type)
-{
-	struct signal_struct *sig = BPF_CORE_READ(task, signal);
-	struct pid *p = NULL;
+/* ---- exec policy: kill at exec, allowlist decision ------------------------------- */
 
-	bpf_probe_read_kernel(&p, sizeof(p), &sig->pids[type & 3]);
-	return BPF_CORE_READ(p, numbers[0].nr);
-}
-
-/* ---- allowlist decision at exec ------------------------------------------------- */
+/* Executables killed at exec, before their first instruction (rules with action kill
+ * that pin proc.exe). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct vg_inode_key);
+	__type(value, __u8);
+} vg_kill_exe SEC(".maps");
 
 struct cmd_hash {
 	const __u8 *p;
@@ -115,10 +116,7 @@ static long vg_cmd_hash_step(__u64 i, void *arg)
  * is allowlisted (by inode, or by argv hash). */
 static __always_inline void vg_exec_policy(struct vg_hdr *h, struct vg_exec *e, struct file *exe)
 {
-	struct vg_inode_key key = {
-		.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev),
-		.ino = BPF_CORE_READ(exe, f_inode, i_ino),
-	};
+	struct vg_inode_key key = vg_file_inode_key(exe);
 	__u32 tgid = h->pid, allowed = VG_TASK_ALLOWED;
 	bool hit;
 
@@ -143,10 +141,10 @@ static __always_inline void vg_exec_policy(struct vg_hdr *h, struct vg_exec *e, 
 
 /* At sched_process_exec the new image is installed and the task is current: everything is
  * read through the trusted current-task pointer, with direct loads. */
-static __always_inline int vg_on_exec(struct task_struct *unused, pid_t old_pid)
+static __always_inline int vg_proc_on_exec(pid_t old_pid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	VG_BEGIN(h, e, VG_EV_EXEC, struct vg_exec, task);
+	VG_BEGIN(h, e, VG_EV_EXEC, struct vg_exec);
 	struct mm_struct *mm = task->mm;
 	unsigned long arg_start = mm->arg_start, arg_end = mm->arg_end;
 	unsigned long env_start = mm->env_start, env_end = mm->env_end;
@@ -175,7 +173,7 @@ static __always_inline int vg_on_exec(struct task_struct *unused, pid_t old_pid)
 	}
 	vg_put_user_bytes(h, &e->env, (void *)env_start, len);
 
-	vg_put_dentry(h, &e->cwd, task->fs->pwd.dentry, task->fs->pwd.mnt);
+	vg_put_cwd(h, &e->cwd);
 	if (tty)
 		vg_put_kernel_str(h, &e->tty, tty->name, 64);
 	vg_put_cgroup(h, &e->cgroup, task);
@@ -186,33 +184,19 @@ static __always_inline int vg_on_exec(struct task_struct *unused, pid_t old_pid)
 	return vg_submit(h);
 }
 
-VG_TP_PAIR(sched_process_exec, vg_on_exec(p, old_pid), struct task_struct *p, pid_t old_pid,
-	   struct linux_binprm *bprm)
-
-/* Failed execs: the user's filename and argv pointer, kept from entry to exit. */
-struct exec_args {
-	const char *filename;
-	const char *const *argv;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct exec_args);
-} vg_exec_args SEC(".maps");
-
-static __always_inline int vg_exec_enter(const char *filename, const char *const *argv)
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vg_proc_exec_sched_process_exec_btf, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct exec_args a = { .filename = filename, .argv = argv };
-
-	if (!vg_interested(VG_EV_EXEC))
-		return 0;
-	bpf_map_update_elem(&vg_exec_args, &tid, &a, BPF_ANY);
-	return 0;
+	return vg_proc_on_exec(old_pid);
 }
 
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(vg_proc_exec_sched_process_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return vg_proc_on_exec(old_pid);
+}
+
+/* Failed execs: argv as the caller passed it, one string per element. */
 struct argv_walk {
 	struct vg_hdr *h;
 	const char *const *argv;
@@ -231,71 +215,51 @@ static long vg_argv_step(__u64 i, void *arg)
 		w->h->flags |= VG_F_ARGV_TRUNC;
 		return 1;
 	}
-	if (vg_put_user_str(w->h, &part, p, 1024) < 0)
+	if (vg_put_user_str(w->h, &part, p, 1024) < 0 || !vg_put_byte(w->h, 0))
 		return 1;
-	if (w->h->size < VG_MAX_RECORD) {
-		((__u8 *)w->h)[w->h->size & (VG_SCRATCH_SIZE - 1)] = 0;
-		w->h->size++;
-	}
 	return 0;
 }
 
-static __always_inline int vg_exec_exit(long ret)
+static __always_inline int vg_proc_exec_failed(long ret, const char *filename, const char *const *argv)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct exec_args *a = bpf_map_lookup_elem(&vg_exec_args, &tid);
-	struct task_struct *task;
-	struct exec_args args;
-
-	if (!a)
-		return 0;
-	args = *a;
-	bpf_map_delete_elem(&vg_exec_args, &tid);
 	if (ret >= 0)
 		return 0; /* reported by sched_process_exec */
-	task = bpf_get_current_task_btf();
-	VG_BEGIN(h, e, VG_EV_EXEC, struct vg_exec, task);
+	VG_BEGIN(h, e, VG_EV_EXEC, struct vg_exec);
 	h->ret = ret;
-	vg_put_user_str(h, &e->exe, args.filename, VG_PATH_MAX);
+	vg_put_user_str(h, &e->exe, filename, VG_PATH_MAX);
 	{
-		struct argv_walk w = { .h = h, .argv = args.argv, .start = h->size };
+		struct argv_walk w = { .h = h, .argv = argv, .start = h->size };
 
 		bpf_loop(256, vg_argv_step, &w, 0);
 		e->argv.off = w.start;
 		e->argv.len = h->size - w.start;
 	}
-	vg_put_path(h, &e->cwd, &BPF_CORE_READ(task, fs)->pwd);
+	vg_put_cwd(h, &e->cwd);
 	return vg_submit(h);
 }
 
-SEC("tp/syscalls/sys_enter_execve")
-int vg_sys_enter_execve(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
-}
-
-SEC("tp/syscalls/sys_enter_execveat")
-int vg_sys_enter_execveat(struct trace_event_raw_sys_enter *ctx)
-{
-	return vg_exec_enter((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
-}
-
 SEC("tp/syscalls/sys_exit_execve")
-int vg_sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
+int vg_proc_exec_sys_exit_execve(struct trace_event_raw_sys_exit *ctx)
 {
-	return vg_exec_exit(ctx->ret);
+	struct vg_sysargs s;
+
+	vg_syscall_args(&s);
+	return vg_proc_exec_failed(ctx->ret, (const char *)s.a[0], (const char *const *)s.a[1]);
 }
 
 SEC("tp/syscalls/sys_exit_execveat")
-int vg_sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
+int vg_proc_exec_sys_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 {
-	return vg_exec_exit(ctx->ret);
+	struct vg_sysargs s;
+
+	vg_syscall_args(&s);
+	return vg_proc_exec_failed(ctx->ret, (const char *)s.a[1], (const char *const *)s.a[2]);
 }
 
 /* ---- fork and exit ------------------------------------------------------------ */
 
 /* The parent is current; the child is typed through a cast so raw_tp reads it as cheaply. */
-static __always_inline int vg_on_fork(struct task_struct *unused, struct task_struct *any_child)
+static __always_inline int vg_proc_on_fork(struct task_struct *any_child)
 {
 	struct task_struct *parent = bpf_get_current_task_btf();
 	struct task_struct *child = VG_CAST(task_struct, any_child);
@@ -307,17 +271,26 @@ static __always_inline int vg_on_fork(struct task_struct *unused, struct task_st
 	flags = bpf_map_lookup_elem(&vg_task_flags, &ptgid);
 	if (flags)
 		bpf_map_update_elem(&vg_task_flags, &ctgid, flags, BPF_ANY);
-	VG_BEGIN(h, f, VG_EV_FORK, struct vg_fork, parent);
+	VG_BEGIN(h, f, VG_EV_FORK, struct vg_fork);
 	f->child_pid = ctgid;
 	f->child_tid = child->pid;
 	f->child_start_time = child->start_boottime;
 	return vg_submit(h);
 }
 
-VG_TP_PAIR(sched_process_fork, vg_on_fork(parent, child), struct task_struct *parent,
-	   struct task_struct *child)
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(vg_proc_fork_sched_process_fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	return vg_proc_on_fork(child);
+}
 
-static __always_inline int vg_on_exit(struct task_struct *unused)
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(vg_proc_fork_sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return vg_proc_on_fork(child);
+}
+
+static __always_inline int vg_proc_on_exit(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct signal_struct *sig = task->signal;
@@ -327,7 +300,7 @@ static __always_inline int vg_on_exit(struct task_struct *unused)
 	if (sig->live.counter != 0)
 		return 0; /* other threads live on: the process has not exited */
 	bpf_map_delete_elem(&vg_task_flags, &tgid);
-	VG_BEGIN(h, x, VG_EV_EXIT, struct vg_exit, task);
+	VG_BEGIN(h, x, VG_EV_EXIT, struct vg_exit);
 	code = sig->flags & VG_SIGNAL_GROUP_EXIT ? sig->group_exit_code : task->exit_code;
 	x->code = code;
 	x->signal = code & 0x7f;
@@ -335,4 +308,14 @@ static __always_inline int vg_on_exit(struct task_struct *unused)
 	return vg_submit(h);
 }
 
-VG_TP_PAIR(sched_process_exit, vg_on_exit(p), struct task_struct *p)
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vg_proc_exit_sched_process_exit_btf, struct task_struct *p)
+{
+	return vg_proc_on_exit();
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(vg_proc_exit_sched_process_exit_raw, struct task_struct *p)
+{
+	return vg_proc_on_exit();
+}

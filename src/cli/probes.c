@@ -38,7 +38,7 @@ int vg_cmd_probes(int argc, char **argv)
 			want[t] = true;
 		struct vg_kconfig kc = { .ring_size = 1u << 16, .sandbox = true };
 
-		loaded = vg_loader_start(&loader, want, &kc, err, sizeof(err)) == 0;
+		loaded = vg_loader_start(&loader, want, &kc, &f, err, sizeof(err)) == 0;
 		if (loaded)
 			vg_loader_attach_types(&loader, want);
 	} else {

@@ -405,7 +405,7 @@ static int start(struct agent *a)
 	interest_of(a, a->rules, want);
 	for (unsigned t = 0; t < VG_EV__COUNT; t++)
 		a->loaded[t] |= want[t];
-	if (vg_loader_start(&a->loader, a->loaded, &a->o.kc, err, sizeof(err)) < 0)
+	if (vg_loader_start(&a->loader, a->loaded, &a->o.kc, &f, err, sizeof(err)) < 0)
 		return vg_cli_error("cannot run: %s", err);
 	vg_loader_attach_types(&a->loader, want);
 	vg_loader_report(&a->loader);

@@ -1,21 +1,45 @@
 /* hooks.h — which BPF programs make each event, by mechanism, in order of preference.
  *
  * An event is one or more components (e.g. exec = the successful-exec hook + the failed-exec
- * hooks). Each component lists alternatives; the loader uses the first whose programs all
- * load and attach, and falls back to the next when one does not. Optional components may
- * be missing without the event being reported unavailable (it is reported degraded). */
+ * hooks). Each component lists alternatives; the loader uses the first whose mechanism
+ * this kernel has (features.h) and whose programs all load and attach, and falls back to
+ * the next when one does not. Optional components may be missing without the event being
+ * reported unavailable (it is reported degraded).
+ *
+ * Programs are named by their skeleton handle (VG_PROG), so a name that is not a program
+ * of bpf/vigil.bpf.c does not compile. */
 #ifndef VIGIL_HOOKS_H
 #define VIGIL_HOOKS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "loader/features.h"
+#include "vigil.skel.h"
 
 #define VG_ALT_MAX 3
 #define VG_ALT_PROGS 8
 
+/* X(ENUM, "name", feature): a kind of hook, and the vg_features flag that says whether
+ * this kernel loads it. */
+#define VG_MECHANISMS(X)                                                                \
+	X(TRACEPOINT, "tracepoint", tracepoint) X(TP_BTF, "tp_btf", tp_btf)             \
+	X(RAW_TP, "raw_tp", raw_tp) X(KPROBE, "kprobe", kprobe) X(FENTRY, "fentry", fentry) \
+	X(LSM, "lsm", lsm_prog) X(UPROBE, "uprobe", uprobe)
+
+enum vg_mechanism {
+#define VG_MECH_ENUM(e, name, feature) VG_MECH_##e,
+	VG_MECHANISMS(VG_MECH_ENUM)
+#undef VG_MECH_ENUM
+};
+
+/* A program of the sensor object, as the offset of its handle in the skeleton. */
+#define VG_PROG(name) offsetof(struct vigil_bpf, progs.name)
+
 struct vg_hook_alt {
-	const char *mechanism; /* "tp_btf", "raw_tp", "tracepoint", "kprobe", "fentry", "lsm", ... */
-	const char *progs[VG_ALT_PROGS]; /* BPF program (function) names, NULL-terminated */
+	enum vg_mechanism mechanism;
+	const char *helper;              /* a helper this alternative needs beyond the mechanism
+					  * (shown as "tracepoint+find_vma"), or NULL */
+	size_t progs[VG_ALT_PROGS];      /* VG_PROG(...) handles, 0-terminated */
 };
 
 struct vg_hook {
@@ -41,5 +65,11 @@ extern const struct vg_hook_table vg_hooks_file;
 extern const struct vg_hook_table vg_hooks_priv;
 
 const struct vg_hook *vg_hook_at(size_t i); /* i from 0 until NULL */
+
+const char *vg_mechanism_name(enum vg_mechanism m);
+/* Whether the kernel f describes loads m; false with its reason in *why. */
+bool vg_mechanism_available(const struct vg_features *f, enum vg_mechanism m, const char **why);
+/* The program behind handle offset off in skel. */
+struct bpf_program *vg_hook_prog(const struct vigil_bpf *skel, size_t off);
 
 #endif

@@ -4,14 +4,17 @@
 
 static const struct vg_hook hooks[] = {
 	{ VG_EV_EXEC, "successful exec (sched_process_exec)", false,
-	  { { "tp_btf", { "sched_process_exec_btf" } }, { "raw_tp", { "sched_process_exec_raw" } } } },
+	  { { VG_MECH_TP_BTF, NULL, { VG_PROG(vg_proc_exec_sched_process_exec_btf) } },
+	    { VG_MECH_RAW_TP, NULL, { VG_PROG(vg_proc_exec_sched_process_exec_raw) } } } },
 	{ VG_EV_EXEC, "failed exec (sys_exit_execve/execveat)", true,
-	  { { "tracepoint", { "vg_sys_enter_execve", "vg_sys_exit_execve", "vg_sys_enter_execveat",
-			      "vg_sys_exit_execveat" } } } },
+	  { { VG_MECH_TRACEPOINT, NULL,
+	      { VG_PROG(vg_proc_exec_sys_exit_execve), VG_PROG(vg_proc_exec_sys_exit_execveat) } } } },
 	{ VG_EV_FORK, "new process (sched_process_fork)", false,
-	  { { "tp_btf", { "sched_process_fork_btf" } }, { "raw_tp", { "sched_process_fork_raw" } } } },
+	  { { VG_MECH_TP_BTF, NULL, { VG_PROG(vg_proc_fork_sched_process_fork_btf) } },
+	    { VG_MECH_RAW_TP, NULL, { VG_PROG(vg_proc_fork_sched_process_fork_raw) } } } },
 	{ VG_EV_EXIT, "process exit (sched_process_exit)", false,
-	  { { "tp_btf", { "sched_process_exit_btf" } }, { "raw_tp", { "sched_process_exit_raw" } } } },
+	  { { VG_MECH_TP_BTF, NULL, { VG_PROG(vg_proc_exit_sched_process_exit_btf) } },
+	    { VG_MECH_RAW_TP, NULL, { VG_PROG(vg_proc_exit_sched_process_exit_raw) } } } },
 };
 
 const struct vg_hook_table vg_hooks_proc = { hooks, sizeof(hooks) / sizeof(hooks[0]) };

@@ -1,7 +1,9 @@
 /* loader.c — load with fallback. libbpf loads a whole object at once, so when the
- * verifier rejects one program the loader learns which from libbpf's log, rules that
- * alternative out, reopens the object and tries again with the next alternative (or
- * without that component). One bad program never stops the agent. */
+ * verifier rejects one program the loader finds which (the one whose own verifier log
+ * libbpf filled: bpf_program__set_log_buf), rules that alternative out, reopens the object
+ * and tries again with the next alternative (or without that component). Mechanisms the
+ * kernel lacks (features.h) and tp_btf targets missing from its BTF are ruled out before
+ * any load. One bad program never stops the agent. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -16,20 +18,16 @@
 #include "event.h"
 #include "loader/hooks.h"
 #include "loader/loader.h"
-#include "vigil.skel.h"
 
 #define MAX_ATTEMPTS 16
+#define VERIFIER_LOG 16384 /* per program; a longer log is cut, which still tells who failed */
 
-/* The tail of libbpf's messages, to find the program that failed to load. */
-static char libbpf_log[16384];
-static size_t libbpf_log_len;
+/* libbpf's last warning, for the message when the object cannot load at all. */
+static char libbpf_last[512];
 static bool libbpf_verbose;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
-	int n;
-
 	if (libbpf_verbose) {
 		va_list copy;
 
@@ -37,17 +35,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		vfprintf(stderr, fmt, copy);
 		va_end(copy);
 	}
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	if (n < 0)
-		return 0;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	if (libbpf_log_len + (size_t)n >= sizeof(libbpf_log))
-		libbpf_log_len = 0;
-	memcpy(libbpf_log + libbpf_log_len, line, (size_t)n + 1);
-	libbpf_log_len += (size_t)n;
+	if (level == LIBBPF_WARN)
+		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, ap);
 	return 0;
 }
 
@@ -65,9 +54,44 @@ static size_t hook_count(void)
 	return n < VG_HOOKS_MAX ? n : VG_HOOKS_MAX;
 }
 
-static bool hook_wanted(const struct vg_loader *l, size_t i)
+#define FOR_EACH_PROG(alt, p, prog, skel)                                                   \
+	for (int p = 0; p < VG_ALT_PROGS && (alt)->progs[p] &&                              \
+			((prog) = vg_hook_prog((skel), (alt)->progs[p]), true); p++)
+
+/* A tp_btf program needs its tracepoint in the kernel's BTF ("tp_btf/NAME"). */
+static bool target_missing(struct bpf_program *prog, char *why, size_t len)
 {
-	return l->want[hook(i)->type];
+	const char *sec = bpf_program__section_name(prog);
+
+	if (bpf_program__expected_attach_type(prog) != BPF_TRACE_RAW_TP || strncmp(sec, "tp_btf/", 7) != 0)
+		return false;
+	if (libbpf_find_vmlinux_btf_id(sec + 7, BPF_TRACE_RAW_TP) >= 0)
+		return false;
+	snprintf(why, len, "tracepoint %s is not in the kernel's BTF", sec + 7);
+	return true;
+}
+
+/* Whether alternative a of hook i can be tried on this kernel; rules it out otherwise. */
+static bool alt_possible(struct vg_loader *l, size_t i, int a)
+{
+	const struct vg_hook_alt *alt = &hook(i)->alts[a];
+	struct vg_hook_state *s = &l->hooks[i];
+	struct bpf_program *prog;
+	const char *why;
+	char missing[128];
+
+	if (!vg_mechanism_available(&l->features, alt->mechanism, &why)) {
+		s->failed[a] = true;
+		snprintf(s->why, sizeof(s->why), "%s: %s", vg_mechanism_name(alt->mechanism), why);
+		return false;
+	}
+	FOR_EACH_PROG(alt, p, prog, l->skel)
+		if (target_missing(prog, missing, sizeof(missing))) {
+			s->failed[a] = true;
+			snprintf(s->why, sizeof(s->why), "%s: %s", vg_mechanism_name(alt->mechanism), missing);
+			return false;
+		}
+	return true;
 }
 
 /* Picks, for every wanted hook, the first alternative not ruled out. */
@@ -78,146 +102,184 @@ static void choose(struct vg_loader *l)
 		struct vg_hook_state *s = &l->hooks[i];
 
 		s->alt = -1;
-		if (!hook_wanted(l, i))
+		if (!l->want[h->type])
 			continue;
 		if (h->optional == VG_SANDBOX_ONLY && !l->kc.sandbox) {
 			snprintf(s->why, sizeof(s->why), "sandbox profile only");
 			continue;
 		}
-		for (int a = 0; a < VG_ALT_MAX && h->alts[a].mechanism; a++)
-			if (!s->failed[a]) {
+		for (int a = 0; a < VG_ALT_MAX && h->alts[a].progs[0]; a++)
+			if (!s->failed[a] && alt_possible(l, i, a)) {
 				s->alt = a;
 				break;
 			}
 	}
 }
 
-static void set_autoload(struct vg_loader *l)
+/* Autoloads exactly the chosen alternatives' programs, each with its own verifier log. */
+static void set_autoload(struct vg_loader *l, char (*logs)[VERIFIER_LOG], size_t nlogs)
 {
 	struct bpf_program *prog;
+	size_t n = 0;
 
-	bpf_object__for_each_program(prog, l->skel->obj)
+	bpf_object__for_each_program(prog, l->skel->obj) {
 		bpf_program__set_autoload(prog, false);
+		if (n < nlogs) {
+			logs[n][0] = 0;
+			bpf_program__set_log_buf(prog, logs[n++], VERIFIER_LOG);
+		}
+	}
 	for (size_t i = 0; i < hook_count(); i++) {
-		const struct vg_hook_alt *alt;
-
 		if (l->hooks[i].alt < 0)
 			continue;
-		alt = &hook(i)->alts[l->hooks[i].alt];
-		for (int p = 0; p < VG_ALT_PROGS && alt->progs[p]; p++) {
-			prog = bpf_object__find_program_by_name(l->skel->obj, alt->progs[p]);
-			if (prog)
-				bpf_program__set_autoload(prog, true);
-		}
+		FOR_EACH_PROG(&hook(i)->alts[l->hooks[i].alt], p, prog, l->skel)
+			bpf_program__set_autoload(prog, true);
 	}
 }
 
-/* Rules out the alternative that uses prog_name; false when no chosen one does. */
-static bool rule_out(struct vg_loader *l, const char *prog_name, const char *why)
+/* Rules out every chosen alternative that uses prog; false when none does. */
+static bool rule_out(struct vg_loader *l, const struct bpf_program *failed, const char *why)
 {
 	bool found = false;
 
 	for (size_t i = 0; i < hook_count(); i++) {
 		struct vg_hook_state *s = &l->hooks[i];
 		const struct vg_hook_alt *alt;
+		struct bpf_program *prog;
 
 		if (s->alt < 0)
 			continue;
 		alt = &hook(i)->alts[s->alt];
-		for (int p = 0; p < VG_ALT_PROGS && alt->progs[p]; p++)
-			if (strcmp(alt->progs[p], prog_name) == 0) {
+		FOR_EACH_PROG(alt, p, prog, l->skel)
+			if (prog == failed) {
 				s->failed[s->alt] = true;
-				snprintf(s->why, sizeof(s->why), "%s: %s", alt->mechanism, why);
+				snprintf(s->why, sizeof(s->why), "%s%s%s: %s", vg_mechanism_name(alt->mechanism),
+					 alt->helper ? "+" : "", alt->helper ? alt->helper : "", why);
 				found = true;
 			}
 	}
 	return found;
 }
 
-/* libbpf says "prog 'NAME': BPF program load failed: REASON" (or "failed to load"). */
-static bool failed_prog(char *name, size_t nlen, char *why, size_t wlen)
+/* The kernel's reason for rejecting a program: the last line of its verifier log that is
+ * not the closing statistics ("processed N insns ...", "verification time ..."). */
+static const char *reason_line(char *log)
 {
-	const char *p = libbpf_log, *hit = NULL;
+	char *end = log + strlen(log), *line;
 
-	while ((p = strstr(p, "prog '"))) {
-		const char *end = strchr(p + 6, '\'');
-
-		if (end && (strncmp(end, "': BPF program load failed", 26) == 0 ||
-			    strncmp(end, "': failed to load", 17) == 0 || strncmp(end, "': failed to attach", 19) == 0))
-			hit = p;
-		p += 6;
+	for (;;) {
+		while (end > log && end[-1] == '\n')
+			*--end = '\0';
+		line = end;
+		while (line > log && line[-1] != '\n')
+			line--;
+		if (line == log || (strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17)))
+			return line;
+		end = line;
 	}
-	if (!hit)
-		return false;
-	{
-		const char *end = strchr(hit + 6, '\''), *colon = strstr(end, "failed");
-		const char *eol = strchr(colon, '\n');
-		size_t n = (size_t)(end - hit - 6);
+}
 
-		snprintf(name, nlen, "%.*s", (int)(n < nlen ? n : nlen - 1), hit + 6);
-		snprintf(why, wlen, "%.*s", eol ? (int)(eol - colon) : 120, colon);
+/* After a failed load: the program the verifier rejected (its log is not empty), or NULL. */
+static struct bpf_program *rejected(struct vg_loader *l, char (*logs)[VERIFIER_LOG], size_t nlogs,
+				    const char **why)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		if (n < nlogs && bpf_program__autoload(prog) && logs[n][0]) {
+			if (libbpf_verbose)
+				fprintf(stderr, "vigil: verifier log of %s:\n%s\n", bpf_program__name(prog), logs[n]);
+			*why = reason_line(logs[n]);
+			return prog;
+		}
+		n++;
 	}
-	return true;
+	return NULL;
 }
 
 static int open_and_load(struct vg_loader *l, char *err, size_t errlen)
 {
-	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-		char name[128], why[200];
-		int rc;
+	size_t nlogs = VG_HOOKS_MAX * 2;
+	char (*logs)[VERIFIER_LOG] = calloc(nlogs, VERIFIER_LOG);
+	int rc = -1;
 
-		choose(l);
+	if (!logs) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		struct bpf_program *bad;
+		const char *why = "";
+		int ret;
+
 		l->skel = vigil_bpf__open();
 		if (!l->skel) {
 			snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-			return -1;
+			break;
 		}
 		bpf_map__set_max_entries(l->skel->maps.vg_events, (__u32)l->kc.ring_size);
 		l->skel->rodata->vg_self_pid = (__u32)getpid();
 		l->skel->rodata->vg_rate_per_sec = l->kc.rate_per_sec;
 		l->skel->rodata->vg_rate_burst = l->kc.rate_burst;
 		l->skel->rodata->vg_allow_cmdlines = l->kc.allow_cmdlines;
-		set_autoload(l);
-		libbpf_log_len = 0;
-		libbpf_log[0] = 0;
-		rc = vigil_bpf__load(l->skel);
-		if (rc == 0)
-			return 0;
+		choose(l);
+		set_autoload(l, logs, nlogs);
+		libbpf_last[0] = 0;
+		ret = vigil_bpf__load(l->skel);
+		if (ret == 0) {
+			rc = 0;
+			break;
+		}
+		bad = rejected(l, logs, nlogs, &why);
+		if (!bad || !rule_out(l, bad, why)) {
+			snprintf(err, errlen, "cannot load the BPF object: %s%s%.*s", strerror(-ret),
+				 libbpf_last[0] ? " (libbpf: " : "", (int)strcspn(libbpf_last, "\n"), libbpf_last);
+			if (libbpf_last[0])
+				strncat(err, ")", errlen - strlen(err) - 1);
+			vigil_bpf__destroy(l->skel);
+			l->skel = NULL;
+			break;
+		}
 		vigil_bpf__destroy(l->skel);
 		l->skel = NULL;
-		if (!failed_prog(name, sizeof(name), why, sizeof(why)) || !rule_out(l, name, why)) {
-			snprintf(err, errlen, "cannot load the BPF object: %s", strerror(-rc));
-			return -1;
-		}
+		if (attempt == MAX_ATTEMPTS - 1)
+			snprintf(err, errlen, "cannot load the BPF object: too many programs rejected");
 	}
-	snprintf(err, errlen, "cannot load the BPF object: too many programs rejected");
-	return -1;
+	/* the logs were only needed to find a rejected program */
+	if (l->skel) {
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, l->skel->obj)
+			bpf_program__set_log_buf(prog, NULL, 0);
+	}
+	free(logs);
+	return rc;
 }
 
 /* The link of a program, or NULL; links are kept per program because one program can
  * serve several hooks (one exec check for three events). */
-static struct bpf_link **link_slot(struct vg_loader *l, const char *prog_name, bool create)
+static struct bpf_link **link_slot(struct vg_loader *l, struct bpf_program *prog, bool create)
 {
 	for (int i = 0; i < l->nlinks; i++)
-		if (strcmp(l->link_prog[i], prog_name) == 0)
+		if (l->link_prog[i] == prog)
 			return &l->links[i];
 	if (!create || l->nlinks == (int)(sizeof(l->links) / sizeof(l->links[0])))
 		return NULL;
-	l->link_prog[l->nlinks] = prog_name;
+	l->link_prog[l->nlinks] = prog;
 	l->links[l->nlinks] = NULL;
 	return &l->links[l->nlinks++];
 }
 
-static bool prog_wanted(const struct vg_loader *l, const char *prog_name, const bool types[VG_EV__COUNT])
+static bool prog_wanted(const struct vg_loader *l, const struct bpf_program *wanted, const bool types[VG_EV__COUNT])
 {
 	for (size_t i = 0; i < hook_count(); i++) {
-		const struct vg_hook_alt *alt;
+		struct bpf_program *prog;
 
 		if (l->hooks[i].alt < 0 || !types[hook(i)->type])
 			continue;
-		alt = &hook(i)->alts[l->hooks[i].alt];
-		for (int p = 0; p < VG_ALT_PROGS && alt->progs[p]; p++)
-			if (strcmp(alt->progs[p], prog_name) == 0)
+		FOR_EACH_PROG(&hook(i)->alts[l->hooks[i].alt], p, prog, l->skel)
+			if (prog == wanted)
 				return true;
 	}
 	return false;
@@ -237,24 +299,24 @@ int vg_loader_attach_types(struct vg_loader *l, const bool types[VG_EV__COUNT])
 	for (size_t i = 0; i < hook_count(); i++) {
 		struct vg_hook_state *s = &l->hooks[i];
 		const struct vg_hook_alt *alt;
+		struct bpf_program *prog;
 
 		s->attached = false;
 		if (s->alt < 0 || !types[hook(i)->type])
 			continue;
 		alt = &hook(i)->alts[s->alt];
 		s->attached = true;
-		for (int p = 0; p < VG_ALT_PROGS && alt->progs[p]; p++) {
-			struct bpf_link **slot = link_slot(l, alt->progs[p], true);
-			struct bpf_program *prog;
+		FOR_EACH_PROG(alt, p, prog, l->skel) {
+			struct bpf_link **slot = link_slot(l, prog, true);
 
 			if (slot && *slot)
 				continue;
-			prog = bpf_object__find_program_by_name(l->skel->obj, alt->progs[p]);
-			if (slot && prog)
+			if (slot)
 				*slot = bpf_program__attach(prog);
 			if (!slot || !*slot) {
-				snprintf(s->why, sizeof(s->why), "%s: %s does not attach: %s", alt->mechanism,
-					 alt->progs[p], prog ? strerror(errno) : "not in the object");
+				snprintf(s->why, sizeof(s->why), "%s: %s does not attach: %s",
+					 vg_mechanism_name(alt->mechanism), bpf_program__name(prog),
+					 slot ? strerror(errno) : "too many links");
 				s->attached = false;
 				missing++;
 			}
@@ -264,11 +326,12 @@ int vg_loader_attach_types(struct vg_loader *l, const bool types[VG_EV__COUNT])
 }
 
 int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const struct vg_kconfig *kc,
-		    char *err, size_t errlen)
+		    const struct vg_features *features, char *err, size_t errlen)
 {
 	memset(l, 0, sizeof(*l));
 	memcpy(l->want, want, sizeof(l->want));
 	l->kc = *kc;
+	l->features = *features;
 	libbpf_verbose = getenv("VIGIL_LIBBPF_DEBUG") != NULL;
 	libbpf_set_print(libbpf_print);
 	return open_and_load(l, err, errlen);
@@ -365,8 +428,9 @@ void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, siz
 		if (!l->want[type])
 			n = snprintf(out, len, "off (not selected)");
 		else if (s->attached)
-			n = snprintf(out + used, len - used, "%s%s: %s", used ? "; " : "", h->alts[s->alt].mechanism,
-				     h->what);
+			n = snprintf(out + used, len - used, "%s%s%s%s: %s", used ? "; " : "",
+				     vg_mechanism_name(h->alts[s->alt].mechanism), h->alts[s->alt].helper ? "+" : "",
+				     h->alts[s->alt].helper ? h->alts[s->alt].helper : "", h->what);
 		else
 			n = snprintf(out + used, len - used, "%s%s unavailable (%s)", used ? "; " : "", h->what,
 				     s->why[0] ? s->why : "no mechanism loads here");
@@ -402,39 +466,44 @@ void vg_loader_report(const struct vg_loader *l)
 	}
 }
 
-/* path's inode in the kernel's encoding (s_dev is major << 20 | minor). */
-static int inode_key(const char *path, __u64 key[2])
+struct vg_inode_key vg_inode_key_from_stat(const struct stat *st)
+{
+	struct vg_inode_key key = { ((__u64)major(st->st_dev) << 20) | minor(st->st_dev), st->st_ino };
+
+	return key;
+}
+
+int vg_inode_key_of(const char *path, struct vg_inode_key *key)
 {
 	struct stat st;
 
 	if (stat(path, &st) < 0)
 		return -1;
-	key[0] = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
-	key[1] = st.st_ino;
+	*key = vg_inode_key_from_stat(&st);
 	return 0;
 }
 
 int vg_loader_allow_exe(struct vg_loader *l, const char *path)
 {
-	__u64 key[2];
+	struct vg_inode_key key;
 	__u8 on = 1;
 
-	if (inode_key(path, key) < 0)
+	if (vg_inode_key_of(path, &key) < 0)
 		return -1;
-	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_allow_exe), key, &on, BPF_ANY);
+	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_allow_exe), &key, &on, BPF_ANY);
 }
 
 int vg_loader_kill_exes(struct vg_loader *l, const char *const *paths, int n)
 {
 	int fd = bpf_map__fd(l->skel->maps.vg_kill_exe), set = 0;
-	__u64 key[2], next[2];
+	struct vg_inode_key key, next;
 	__u8 on = 1;
 
 	/* replace the whole set: clear, then add */
-	while (bpf_map_get_next_key(fd, NULL, next) == 0)
-		bpf_map_delete_elem(fd, next);
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0)
+		bpf_map_delete_elem(fd, &next);
 	for (int i = 0; i < n; i++)
-		if (inode_key(paths[i], key) == 0 && bpf_map_update_elem(fd, key, &on, BPF_ANY) == 0)
+		if (vg_inode_key_of(paths[i], &key) == 0 && bpf_map_update_elem(fd, &key, &on, BPF_ANY) == 0)
 			set++;
 	return set;
 }

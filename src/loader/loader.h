@@ -7,12 +7,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "loader/features.h"
 #include "vigil_event.h"
 
 #define VG_HOOKS_MAX 96
 
 struct vigil_bpf;
 struct bpf_link;
+struct bpf_program;
 
 struct vg_hook_state {
 	int alt;            /* chosen alternative, -1 when none works */
@@ -36,16 +38,17 @@ struct vg_loader {
 	bool active[VG_EV__COUNT]; /* attached (last vg_loader_attach_types) */
 	struct vg_hook_state hooks[VG_HOOKS_MAX];
 	struct bpf_link *links[VG_HOOKS_MAX * 2]; /* per program, NULL when detached */
-	const char *link_prog[VG_HOOKS_MAX * 2];
+	struct bpf_program *link_prog[VG_HOOKS_MAX * 2];
 	int nlinks;
 	struct vg_kconfig kc;
+	struct vg_features features; /* what this kernel loads: mechanisms it lacks are not tried */
 };
 
-/* Loads the programs of the events in want (nothing attached yet). Returns 0 when the
- * object loaded (some events may be unavailable: see vg_loader_report), -1 with err set
- * when nothing can run. */
+/* Loads the programs of the events in want (nothing attached yet), using only the
+ * mechanisms features says this kernel has. Returns 0 when the object loaded (some events
+ * may be unavailable: see vg_loader_report), -1 with err set when nothing can run. */
 int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const struct vg_kconfig *kc,
-		    char *err, size_t errlen);
+		    const struct vg_features *features, char *err, size_t errlen);
 /* Makes exactly the hooks of types attached (a subset of what was loaded), attaching and
  * detaching as needed; the ring buffer and maps are untouched, so nothing already
  * captured is lost. -1 when some hook did not attach (see vg_loader_report). */
@@ -75,6 +78,12 @@ uint64_t vg_cmdline_hash(const char *argv, size_t len);
  * paths exist (a path that does not exist yet is skipped; user space still kills it on
  * the alert). */
 int vg_loader_kill_exes(struct vg_loader *l, const char *const *paths, int n);
+
+/* A file's inode in the kernel's encoding (s_dev is major << 20 | minor), as the BPF maps
+ * key files; vg_inode_key_of returns -1 with errno when path cannot be stat'ed. */
+struct stat;
+struct vg_inode_key vg_inode_key_from_stat(const struct stat *st);
+int vg_inode_key_of(const char *path, struct vg_inode_key *key);
 
 int vg_loader_ring_fd(const struct vg_loader *l);
 int vg_loader_seq_fd(const struct vg_loader *l);

@@ -57,14 +57,11 @@ int vg_watch_refresh(struct vg_watch *w, uint64_t now_ns)
 		return 0;
 	w->next_ns = now_ns + 1000000000ull;
 	for (unsigned i = 0; i < w->n; i++) {
-		struct vg_file_key key = { 0 };
+		struct vg_inode_key key = { 0 };
 		struct stat st;
 
-		if (stat(w->paths[i], &st) == 0 && S_ISREG(st.st_mode)) {
-			/* the kernel's dev_t: major << 20 | minor */
-			key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
-			key.ino = st.st_ino;
-		}
+		if (stat(w->paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			key = vg_inode_key_from_stat(&st);
 		if (memcmp(&key, &w->keys[i], sizeof(key)) == 0)
 			continue;
 		if (w->keys[i].ino && !shared(w, i))

@@ -14,7 +14,7 @@ struct vg_watch {
 	int map_fd;
 	unsigned n;
 	const char *paths[VG_WATCH_PATHS]; /* not copied: the defaults and argv outlive the watch */
-	struct vg_file_key keys[VG_WATCH_PATHS]; /* what each path named at the last refresh */
+	struct vg_inode_key keys[VG_WATCH_PATHS]; /* what each path named at the last refresh */
 	uint64_t next_ns;
 };
 

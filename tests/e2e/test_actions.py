@@ -137,6 +137,6 @@ def test_interest_pushdown_attaches_only_what_the_rules_need():
         names = linked_prog_names(agent.proc.pid)
     finally:
         agent.stop()
-    check(any(n.startswith("sched_process_e") for n in names), names)
-    check(not any("file" in n or "net" in n for n in names), "file/net hooks attached: %s" % names)
+    check(any(n.startswith("vg_proc_exec_") for n in names), names)
+    check(not any(n.startswith(("vg_file_", "vg_net_")) for n in names), "file/net hooks attached: %s" % names)
     shutil.rmtree(tmp)

@@ -145,10 +145,10 @@ const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg
 bool vg_sockaddr_ip(const struct vg_sockaddr *sa, struct vg_ip *ip)
 {
 	memset(ip, 0, sizeof(*ip));
-	if (sa->family == 2) {
+	if (sa->family == VG_AF_INET) {
 		ip->family = 4;
 		memcpy(ip->addr, sa->addr, 4);
-	} else if (sa->family == 10) {
+	} else if (sa->family == VG_AF_INET6) {
 		ip->family = 6;
 		memcpy(ip->addr, sa->addr, 16);
 	} else {
@@ -168,14 +168,21 @@ void vg_add_ip(struct vg_event *ev, const struct vg_field *f, const struct vg_so
 const char *vg_ip_proto_name(unsigned proto)
 {
 	switch (proto) {
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 1: return "icmp";
-	case 58: return "icmpv6";
-	case 132: return "sctp";
-	case 255: return "raw";
-	default: return "other";
+#define VG_PROTO_NAME(NAME, value, name) case value: return name;
+		VG_IP_PROTOCOLS(VG_PROTO_NAME)
+#undef VG_PROTO_NAME
 	}
+	return "other";
+}
+
+const char *vg_family_name(unsigned family)
+{
+	switch (family) {
+#define VG_AF_NAME(NAME, value, name) case value: return name;
+		VG_ADDRESS_FAMILIES(VG_AF_NAME)
+#undef VG_AF_NAME
+	}
+	return NULL;
 }
 
 void vg_add_flag_names(struct vg_event *ev, const struct vg_field *f, unsigned long long v,

@@ -47,8 +47,8 @@ static void add_const(struct vg_event *ev, int f, const char *s)
 
 static void add_family(struct vg_event *ev, unsigned family)
 {
-	if (family == 2 || family == 10)
-		add_const(ev, F_FAMILY, family == 2 ? "ipv4" : "ipv6");
+	if (family == VG_AF_INET || family == VG_AF_INET6)
+		add_const(ev, F_FAMILY, vg_family_name(family));
 }
 
 static bool unset(const struct vg_sockaddr *sa)

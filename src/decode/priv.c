@@ -183,17 +183,11 @@ static void add_target_exe(struct vg_event *ev, struct vg_proctable *pt, int f, 
 static const char *ptrace_request_name(long long req)
 {
 	switch (req) {
-	case 0: return "TRACEME";
-	case 4: return "POKETEXT";
-	case 5: return "POKEDATA";
-	case 6: return "POKEUSER";
-	case 13: return "SETREGS";
-	case 15: return "SETFPREGS";
-	case 16: return "ATTACH";
-	case 0x4205: return "SETREGSET";
-	case 0x4206: return "SEIZE";
-	default: return NULL;
+#define VG_PTRACE_NAME(name, value) case value: return #name;
+		VG_PTRACE_REQUESTS(VG_PTRACE_NAME)
+#undef VG_PTRACE_NAME
 	}
+	return NULL;
 }
 
 static int decode_ptrace(struct vg_event *ev, struct vg_proctable *pt, const void *body)
@@ -222,19 +216,11 @@ static int decode_setsid(struct vg_event *ev, struct vg_proctable *pt, const voi
 static const char *prctl_option_name(unsigned option)
 {
 	switch (option) {
-	case 4: return "PR_SET_DUMPABLE";
-	case 8: return "PR_SET_KEEPCAPS";
-	case 15: return "PR_SET_NAME";
-	case 22: return "PR_SET_SECCOMP";
-	case 24: return "PR_CAPBSET_DROP";
-	case 28: return "PR_SET_SECUREBITS";
-	case 35: return "PR_SET_MM";
-	case 36: return "PR_SET_CHILD_SUBREAPER";
-	case 38: return "PR_SET_NO_NEW_PRIVS";
-	case 47: return "PR_CAP_AMBIENT";
-	case 0x59616d61: return "PR_SET_PTRACER";
-	default: return NULL;
+#define VG_PRCTL_NAME(name, value, from_prctl) case value: return #name;
+		VG_PRCTL_OPTIONS(VG_PRCTL_NAME)
+#undef VG_PRCTL_NAME
 	}
+	return NULL;
 }
 
 static int decode_prctl(struct vg_event *ev, struct vg_proctable *pt, const void *body)
@@ -243,7 +229,7 @@ static int decode_prctl(struct vg_event *ev, struct vg_proctable *pt, const void
 
 	vg_event_add_int(ev, &fields[F_PR_OPTION], p->option);
 	add_cstr(ev, F_PR_OPTION_NAME, prctl_option_name(p->option));
-	if (p->option == 15) {
+	if (p->option == VG_PR_SET_NAME) {
 		add_chars(ev, F_PR_OLD_NAME, p->old_name, sizeof(p->old_name));
 		add_chars(ev, F_PR_NEW_NAME, p->new_name, sizeof(p->new_name));
 	} else {
@@ -383,6 +369,16 @@ static int decode_umh(struct vg_event *ev, struct vg_proctable *pt, const void *
 
 /* ---- signals -------------------------------------------------------------------------------- */
 
+static const char *signal_via(int code)
+{
+	switch (code) {
+#define VG_SI_VIA(via, value) case value: return #via;
+		VG_SIGNAL_CODES(VG_SI_VIA)
+#undef VG_SI_VIA
+	}
+	return NULL;
+}
+
 static int decode_signal(struct vg_event *ev, struct vg_proctable *pt, const void *body)
 {
 	static const char *const results[] = { "delivered", "ignored", "already_pending", "overflow_fail",
@@ -404,39 +400,45 @@ static int decode_signal(struct vg_event *ev, struct vg_proctable *pt, const voi
 	add_chars(ev, F_SIG_TARGET_COMM, s->target_comm, sizeof(s->target_comm));
 	if (s->result >= 0 && s->result < (int)(sizeof(results) / sizeof(results[0])))
 		add_cstr(ev, F_SIG_RESULT, results[s->result]);
-	add_cstr(ev, F_SIG_VIA, s->code == 0 ? "kill" : s->code == -1 ? "sigqueue" : "tkill");
+	add_cstr(ev, F_SIG_VIA, signal_via(s->code));
 	vg_event_add_bool(ev, &fields[F_SIG_GROUP], s->group != 0);
 	return 0;
 }
 
 /* ---- bpf() ---------------------------------------------------------------------------------- */
 
+static const char *bpf_cmd_name(unsigned cmd)
+{
+	switch (cmd) {
+#define VG_BPF_NAME(name, value) case value: return #name;
+		VG_BPF_CMDS(VG_BPF_NAME)
+#undef VG_BPF_NAME
+	}
+	return NULL;
+}
+
 static int decode_bpf(struct vg_event *ev, struct vg_proctable *pt, const void *body)
 {
 	const struct vg_bpf *b = body;
-	const char *attach;
+	const char *attach, *cmd;
 
-	switch (b->cmd) {
-	case 0:
-		add_cstr(ev, F_BPF_CMD, "MAP_CREATE");
+	cmd = bpf_cmd_name(b->cmd);
+	if (!cmd)
+		return -1;
+	add_cstr(ev, F_BPF_CMD, cmd);
+	if (b->cmd == VG_BPF_MAP_CREATE) {
 		add_cstr(ev, F_BPF_MAP_TYPE, libbpf_bpf_map_type_str(b->type));
 		vg_event_add_int(ev, &fields[F_BPF_MAX_ENTRIES], b->count);
-		break;
-	case 5:
-		add_cstr(ev, F_BPF_CMD, "PROG_LOAD");
+	} else if (b->cmd == VG_BPF_PROG_LOAD) {
 		add_cstr(ev, F_BPF_PROG_TYPE, libbpf_bpf_prog_type_str(b->type));
 		vg_event_add_int(ev, &fields[F_BPF_INSN_CNT], b->count);
-		break;
-	case 8: add_cstr(ev, F_BPF_CMD, "PROG_ATTACH"); break;
-	case 17: add_cstr(ev, F_BPF_CMD, "RAW_TRACEPOINT_OPEN"); break;
-	case 28: add_cstr(ev, F_BPF_CMD, "LINK_CREATE"); break;
-	default: return -1;
 	}
 	attach = libbpf_bpf_attach_type_str(b->attach_type);
-	if (b->cmd == 8 || b->cmd == 28 || (b->cmd == 5 && b->attach_type))
+	if (b->cmd == VG_BPF_PROG_ATTACH || b->cmd == VG_BPF_LINK_CREATE ||
+	    (b->cmd == VG_BPF_PROG_LOAD && b->attach_type))
 		add_cstr(ev, F_BPF_ATTACH_TYPE, attach);
 	add_chars(ev, F_BPF_NAME, b->name, sizeof(b->name));
-	if (b->cmd == 5 && ev->raw->ret >= 0)
+	if (b->cmd == VG_BPF_PROG_LOAD && ev->raw->ret >= 0)
 		vg_event_add_int(ev, &fields[F_BPF_PROG_ID], b->prog_id);
 	return 0;
 }

@@ -46,7 +46,7 @@ static const char *const fd_kinds[] = { "none", "file", "pipe", "socket", "tty",
 
 static const char *proto_name(const struct vg_fdinfo *fi)
 {
-	return fi->sock_family == 1 ? "unix" : vg_ip_proto_name(fi->proto);
+	return fi->sock_family == VG_AF_UNIX ? vg_family_name(VG_AF_UNIX) : vg_ip_proto_name(fi->proto);
 }
 
 static void add_fd(struct vg_event *ev, const struct vg_fdinfo *fi, int base)
@@ -62,7 +62,7 @@ static void add_fd(struct vg_event *ev, const struct vg_fdinfo *fi, int base)
 	}
 	proto = proto_name(fi);
 	vg_event_add_str(ev, &fields[base + 2], proto, strlen(proto));
-	if (fi->local.family != 2 && fi->local.family != 10)
+	if (fi->local.family != VG_AF_INET && fi->local.family != VG_AF_INET6)
 		return;
 	vg_add_ip(ev, &fields[base + 3], &fi->local);
 	vg_event_add_int(ev, &fields[base + 4], fi->local.port);

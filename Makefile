@@ -53,9 +53,9 @@ $(BUILD)/obj/%.o: src/%.c $(SKELS) $(wildcard src/*.h src/*/*.h bpf/*.h bpf/*/*.
 $(BUILD)/vigil: $(OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $^ $(LDLIBS) -lcmocka $(LDFLAGS) -o $@
+	$(CC) $(CFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -lcmocka $(LDFLAGS) -o $@
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)

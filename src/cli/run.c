@@ -1,8 +1,9 @@
 /* run.c — `vigil run`: the agent. Loads the hooks for the selected events, bootstraps the
- * process table from /proc, then drains the ring buffer through decode -> rules -> output
+ * process table from /proc, then drains the ring buffer through decode -> rules -> sinks
  * until SIGINT/SIGTERM or --duration, with periodic and final stats. SIGHUP reloads the
- * rules: the new set is built beside the old one and swapped in only when it loads; the
- * hooks follow the rules' interest without touching the ring buffer, so nothing is lost. */
+ * rules (the new set is built beside the old one and swapped in only when it loads; the
+ * hooks follow the rules' interest without touching the ring buffer, so nothing is lost)
+ * and reopens the sinks' files. */
 #include <sys/types.h>
 #include <errno.h>
 #include <getopt.h>
@@ -17,16 +18,18 @@
 #include "loader/features.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
-#include "output/json.h"
+#include "output/sink.h"
 #include "output/stats.h"
-#include "output/text.h"
 #include "proc/procfs.h"
 #include "reader/reader.h"
 #include "rules/rules.h"
 
 struct run_opts {
-	bool json;
+	const char *format;
 	const char *output;
+	bool output_given;
+	const char *sinks[VG_SINKS_MAX];
+	int n_sinks;
 	const char *events;
 	const char *profile;
 	double duration;
@@ -45,14 +48,13 @@ struct run_opts {
 
 struct agent {
 	struct run_opts o;
-	FILE *out;
 	bool print[VG_EV__COUNT];
+	struct vg_sinks sinks;
 	struct vg_proctable *pt;
 	struct vg_loader loader;
 	struct vg_watch watch;
 	struct vg_reader reader;
-	struct vg_buf line;
-	struct vg_event ev;
+	struct vg_event_buf ev;
 	struct vg_ruleset *rules;
 	bool loaded[VG_EV__COUNT];
 	uint64_t alerts, kills;
@@ -73,9 +75,13 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fputs("usage: vigil run [options]\n"
-	      "  --format json|text     output format (default json)\n"
-	      "  --output PATH|-        where events go (default -, stdout)\n"
-	      "  --events LIST          comma-separated event names to print (default: the profile's;\n"
+	      "  --format json|text     format of --output (default json)\n"
+	      "  --output PATH|-        where events go (default -, stdout); left out when only --sink\n"
+	      "                         options say where things go\n"
+	      "  --sink SPEC            send events, alerts and stats there too (repeatable), one of:\n",
+	      f);
+	vg_sinks_usage(f);
+	fputs("  --events LIST          comma-separated event names to print (default: the profile's;\n"
 	      "                         with --rules, none: only alerts)\n"
 	      "  --rules PATH           rule file or directory (repeatable); SIGHUP reloads them\n"
 	      "  --profile NAME         default | sandbox (default: default)\n"
@@ -102,12 +108,12 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "ring-size", required_argument, NULL, 'r' },   { "proc-cap", required_argument, NULL, 'c' },
 		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
 		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
-		{ "rules", required_argument, NULL, 'R' },
+		{ "rules", required_argument, NULL, 'R' },       { "sink", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*o = (struct run_opts){ .json = true, .output = "-", .profile = "default", .stats_interval = 10,
+	*o = (struct run_opts){ .format = "json", .output = "-", .profile = "default", .stats_interval = 10,
 				.proc_cap = 32768,
 				.kc = { .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000 } };
 	optind = 1;
@@ -118,9 +124,18 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'f':
 			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
 				return vg_cli_error("--format must be json or text, not '%s'", optarg);
-			o->json = strcmp(optarg, "json") == 0;
+			o->format = optarg;
+			o->output_given = true;
 			break;
-		case 'o': o->output = optarg; break;
+		case 'o':
+			o->output = optarg;
+			o->output_given = true;
+			break;
+		case 'S':
+			if (o->n_sinks == VG_SINKS_MAX - 1)
+				return vg_cli_error("at most %d --sink options", VG_SINKS_MAX - 1);
+			o->sinks[o->n_sinks++] = optarg;
+			break;
 		case 'e': o->events = optarg; break;
 		case 'p':
 			if (strcmp(optarg, "default") && strcmp(optarg, "sandbox"))
@@ -215,14 +230,15 @@ static struct vg_ruleset *load_rules(const struct run_opts *o)
 	return rs;
 }
 
-/* What the kernel must build: printed events, what the rules can match, and the lifecycle
- * events the process table lives on. */
+/* What the kernel must build: what the sinks take, what the rules can match, and the
+ * lifecycle events the process table lives on. */
 static void interest_of(const struct agent *a, const struct vg_ruleset *rs, bool set[VG_EV__COUNT])
 {
 	uint64_t rules = rs ? vg_rules_interest(rs) : 0;
 
 	for (unsigned t = 0; t < VG_EV__COUNT; t++)
-		set[t] = a->print[t] || (rules >> t & 1);
+		set[t] = (rules >> t & 1) != 0;
+	vg_sinks_interest(&a->sinks, set);
 	set[VG_EV_EXEC] = set[VG_EV_FORK] = set[VG_EV_EXIT] = true;
 }
 
@@ -250,77 +266,33 @@ static void push_kills(struct agent *a, const struct vg_ruleset *rs)
 	vg_loader_kill_exes(&a->loader, exes, n);
 }
 
-static void emit(struct agent *a)
-{
-	fwrite(a->line.p, 1, a->line.len, a->out);
-	vg_buf_reset(&a->line);
-}
-
 static void on_alert(const struct vg_alert *al, void *ctx)
 {
 	struct agent *a = ctx;
 	pid_t pid = al->ev->proc->pid;
-	bool killed = false;
+	struct vg_verdict v = { 0 };
 
 	if (al->action == VG_ACTION_KILL && (al->ev->raw->flags & VG_F_KILLED)) {
-		killed = true; /* the kernel did, at exec */
+		v.killed = true; /* the kernel did, at exec */
 	} else if (al->action == VG_ACTION_KILL && pid > 1 && pid != getpid()) {
-		killed = kill(pid, SIGKILL) == 0;
-		a->kills += killed;
+		v.killed = kill(pid, SIGKILL) == 0;
+		a->kills += v.killed;
 	}
 	a->alerts++;
-	if (!a->o.json) {
-		vg_buf_printf(&a->line, "ALERT %s [%s] %s%s\n", al->rule, vg_priority_name(al->priority), al->output,
-			      killed ? " (killed)" : "");
-		emit(a);
-		return;
-	}
-	vg_buf_puts(&a->line, "{\"kind\":\"alert\",\"ts\":");
-	vg_json_time(&a->line, al->ev->ts_ns);
-	vg_buf_puts(&a->line, ",\"rule\":");
-	vg_json_cstr(&a->line, al->rule);
-	vg_buf_printf(&a->line, ",\"priority\":\"%s\",\"tags\":[", vg_priority_name(al->priority));
-	for (int i = 0; i < al->ntags; i++) {
-		if (i)
-			vg_buf_putc(&a->line, ',');
-		vg_json_cstr(&a->line, al->tags[i]);
-	}
-	vg_buf_puts(&a->line, "],\"desc\":");
-	vg_json_cstr(&a->line, al->desc);
-	vg_buf_puts(&a->line, ",\"output\":");
-	vg_json_cstr(&a->line, al->output);
-	vg_buf_printf(&a->line, ",\"action\":\"%s\",\"killed\":%s,\"pid\":%d,\"exec_id\":",
-		      al->action == VG_ACTION_KILL ? "kill" : "alert", killed ? "true" : "false", pid);
-	vg_json_cstr(&a->line, al->ev->proc->exec_id);
-	vg_buf_puts(&a->line, ",\"events\":[");
-	for (int i = 0; i < al->nevidence; i++) {
-		if (i)
-			vg_buf_putc(&a->line, ',');
-		vg_buf_puts(&a->line, al->evidence[i]);
-	}
-	vg_buf_puts(&a->line, "]}\n");
-	emit(a);
+	vg_sinks_alert(&a->sinks, al, &v);
 }
 
-static void on_record(void *ctx, const void *data, size_t size)
+static int on_record(void *ctx, const void *data, size_t size)
 {
 	struct agent *a = ctx;
+	struct vg_event *ev = &a->ev.ev;
 
-	if (vg_decode(a->pt, data, size, &a->ev) < 0) {
-		a->reader.c.malformed++;
-		return;
-	}
-	if (a->print[a->ev.type]) {
-		if (a->o.json) {
-			vg_json_event(&a->line, &a->ev, a->pt);
-			vg_buf_putc(&a->line, '\n');
-		} else {
-			vg_text_event(&a->line, &a->ev);
-		}
-		emit(a);
-	}
+	if (vg_decode(a->pt, data, size, ev) < 0)
+		return -1;
+	vg_sinks_event(&a->sinks, ev);
 	if (a->rules)
-		vg_rules_eval(a->rules, &a->ev, a->pt, on_alert, a);
+		vg_rules_eval(a->rules, ev, a->pt, on_alert, a);
+	return 0;
 }
 
 static void reload(struct agent *a)
@@ -353,6 +325,7 @@ static uint64_t alerts_suppressed(const struct vg_ruleset *rs)
 static void stats(struct agent *a, bool final)
 {
 	struct vg_stats_extra x = {
+		.sinks = &a->sinks,
 		.wall_ns = vg_boot_to_wall(vg_now_boot_ns()),
 		.uptime_s = (double)(vg_now_boot_ns() - a->started) / 1e9,
 		.proc_entries = vg_proctable_size(a->pt),
@@ -370,15 +343,30 @@ static void stats(struct agent *a, bool final)
 		a->last_warned = a->reader.c;
 	}
 	vg_buf_free(&warn);
-	if (!a->o.json) {
-		fprintf(stderr, "vigil: %llu events, %llu lost, %llu suppressed, seq gap %lld\n",
-			(unsigned long long)a->reader.c.received_total, (unsigned long long)a->reader.c.lost,
-			(unsigned long long)a->reader.c.suppressed, (long long)a->reader.c.seq_gap);
-		return;
+	vg_sinks_stats(&a->sinks, &a->reader.c, &x);
+}
+
+/* --output/--format name one sink, left out when only --sink options were given. Every
+ * sink receives the printed events, or takes any the run captures anyway: the profile's,
+ * the printed ones and the lifecycle events the process table needs. */
+static int open_sinks(struct agent *a)
+{
+	char spec[300], err[300];
+	bool available[VG_EV__COUNT];
+
+	profile_events(&a->o, available);
+	for (unsigned t = 0; t < VG_EV__COUNT; t++)
+		available[t] |= a->print[t];
+	available[VG_EV_EXEC] = available[VG_EV_FORK] = available[VG_EV_EXIT] = true;
+	if (a->o.output_given || !a->o.n_sinks) {
+		snprintf(spec, sizeof(spec), "%s:%s", a->o.format, a->o.output);
+		if (vg_sinks_add(&a->sinks, spec, a->print, available, err, sizeof(err)) < 0)
+			return vg_cli_error("%s", err);
 	}
-	vg_json_stats(&a->line, &a->reader.c, &x);
-	vg_buf_putc(&a->line, '\n');
-	emit(a);
+	for (int i = 0; i < a->o.n_sinks; i++)
+		if (vg_sinks_add(&a->sinks, a->o.sinks[i], a->print, available, err, sizeof(err)) < 0)
+			return vg_cli_error("--sink %s: %s", a->o.sinks[i], err);
+	return 0;
 }
 
 static int start(struct agent *a)
@@ -391,6 +379,7 @@ static int start(struct agent *a)
 	vg_features_probe(&f);
 	if ((fatal = vg_features_fatal(&f)))
 		return vg_cli_error("cannot run: %s", fatal);
+	vg_event_buf_init(&a->ev);
 	vg_clock_init();
 	vg_host_ns_init();
 	a->pt = vg_proctable_new(a->o.proc_cap);
@@ -445,13 +434,14 @@ static void loop(struct agent *a)
 			reload_requested = 0;
 			if (a->o.n_rules)
 				reload(a);
+			vg_sinks_reopen(&a->sinks);
 		}
 		if (vg_reader_poll(&a->reader, 20) < 0) {
 			vg_cli_error("ring buffer poll failed: %s", strerror(errno));
 			break;
 		}
-		fflush(a->out);
 		now = vg_now_boot_ns();
+		vg_sinks_flush(&a->sinks, now);
 		vg_watch_refresh(&a->watch, now);
 		if (deadline && now >= deadline)
 			break;
@@ -464,7 +454,7 @@ static void loop(struct agent *a)
 	vg_loader_detach(&a->loader);
 	vg_reader_drain(&a->reader);
 	stats(a, true);
-	fflush(a->out);
+	vg_sinks_flush(&a->sinks, vg_now_boot_ns());
 }
 
 int vg_cmd_run(int argc, char **argv)
@@ -475,29 +465,23 @@ int vg_cmd_run(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &a.o) < 0 || select_events(&a.o, a.print) < 0)
 		return 2;
-	a.out = strcmp(a.o.output, "-") == 0 ? stdout : fopen(a.o.output, "w");
-	if (!a.out)
-		return vg_cli_error("cannot open %s: %s", a.o.output, strerror(errno)), 1;
-	setvbuf(a.out, NULL, _IOFBF, 1 << 20);
+	if (open_sinks(&a) < 0) {
+		vg_sinks_close(&a.sinks);
+		return 1;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (start(&a) == 0) {
 		a.started = vg_now_boot_ns();
-		if (!a.o.json) {
-			vg_text_header(&a.line);
-			emit(&a);
-		}
 		loop(&a);
 		rc = 0;
 	}
 	vg_reader_close(&a.reader);
 	vg_loader_free(&a.loader);
+	vg_sinks_close(&a.sinks);
 	vg_proctable_free(a.pt);
 	vg_ruleset_free(a.rules);
-	vg_buf_free(&a.line);
-	if (a.out != stdout)
-		fclose(a.out);
 	return rc;
 }

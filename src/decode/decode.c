@@ -87,6 +87,9 @@ int vg_decode(struct vg_proctable *pt, const void *data, size_t size, struct vg_
 	ev->ts_ns = vg_boot_to_wall(h->ts);
 	ev->nfields = 0;
 	ev->arena_used = 0;
+	ev->pt = pt;
+	ev->ancestors = NULL;
+	ev->nancestors = 0;
 	vg_proctable_pin(pt, (pid_t)h->pid);
 	ev->proc = vg_proctable_ensure(pt, (pid_t)h->pid);
 	refresh(ev->proc, h);

@@ -131,7 +131,7 @@ static void set_image(struct vg_event *ev, struct vg_proctable *pt, const struct
 	p->exec_time = h->ts;
 	p->start_time = h->start_time;
 	p->from_proc = false;
-	p->exited = false;
+	vg_proctable_exec(pt, p);
 	snprintf(p->exec_id, sizeof(p->exec_id), "%llu-%u", (unsigned long long)h->ts, h->pid);
 	parent = vg_proctable_ensure(pt, (pid_t)h->ppid);
 	snprintf(p->parent_exec_id, sizeof(p->parent_exec_id), "%s", parent->exec_id);

@@ -5,14 +5,15 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include "output/json.h"
+#include "output/sink.h"
+#include "rules/rules.h"
 #include "proc/proctable.h"
 #include "proc/users.h"
 #include "clock.h"
 
 static const char hex[] = "0123456789abcdef";
 
-/* Length of a valid UTF-8 sequence at p (1..4), or 0 when the byte starts none. */
-static size_t utf8_len(const unsigned char *p, size_t left)
+size_t vg_utf8_len(const unsigned char *p, size_t left)
 {
 	unsigned char c = p[0];
 	size_t n;
@@ -48,7 +49,7 @@ void vg_json_str(struct vg_buf *b, const char *s, size_t len)
 	vg_buf_putc(b, '"');
 	while (i < len) {
 		unsigned char c = p[i];
-		size_t n = c >= 0x20 && c < 0x80 && c != '"' && c != '\\' ? 1 : c >= 0x80 ? utf8_len(p + i, len - i) : 0;
+		size_t n = c >= 0x20 && c < 0x80 && c != '"' && c != '\\' ? 1 : c >= 0x80 ? vg_utf8_len(p + i, len - i) : 0;
 
 		if (n) {
 			i += n;
@@ -191,10 +192,11 @@ void vg_json_fields(struct vg_buf *b, const struct vg_kv *kv, int n)
 		vg_buf_putc(b, '}');
 }
 
-static void json_proc(struct vg_buf *b, const struct vg_proc *p, struct vg_proctable *pt)
+static void json_proc(struct vg_buf *b, const struct vg_event *ev)
 {
-	const struct vg_proc *anc[VG_ANCESTORS];
-	int n = vg_proctable_ancestors(pt, p, anc, VG_ANCESTORS);
+	const struct vg_proc *p = ev->proc;
+	struct vg_ancestor anc[VG_ANCESTORS];
+	int n = vg_event_ancestors(ev, anc, VG_ANCESTORS);
 
 	vg_buf_printf(b, "\"proc\":{\"pid\":%d,\"ppid\":%d,\"pgid\":%d,\"sid\":%d,\"uid\":%u,\"euid\":%u,"
 			 "\"gid\":%u,\"egid\":%u,\"auid\":%d,\"user\":",
@@ -213,11 +215,11 @@ static void json_proc(struct vg_buf *b, const struct vg_proc *p, struct vg_proct
 	vg_buf_printf(b, ",\"exec_id\":\"%s\",\"parent_exec_id\":\"%s\",\"ancestors\":[", p->exec_id,
 		      p->parent_exec_id);
 	for (int i = 0; i < n; i++) {
-		vg_buf_printf(b, "%s{\"pid\":%d,\"comm\":", i ? "," : "", anc[i]->pid);
-		vg_json_cstr(b, anc[i]->comm);
+		vg_buf_printf(b, "%s{\"pid\":%d,\"comm\":", i ? "," : "", anc[i].pid);
+		vg_json_cstr(b, anc[i].comm);
 		vg_buf_puts(b, ",\"exe\":");
-		vg_json_cstr(b, anc[i]->exe);
-		vg_buf_printf(b, ",\"exec_id\":\"%s\"}", anc[i]->exec_id);
+		vg_json_cstr(b, anc[i].exe);
+		vg_buf_printf(b, ",\"exec_id\":\"%s\"}", anc[i].exec_id);
 	}
 	vg_buf_putc(b, ']');
 	if (p->ld_preload[0]) {
@@ -244,7 +246,7 @@ static void json_container(struct vg_buf *b, const struct vg_container *c)
 	vg_buf_printf(b, ",\"in_host\":%s}", c->in_host ? "true" : "false");
 }
 
-void vg_json_event(struct vg_buf *b, const struct vg_event *ev, struct vg_proctable *pt)
+void vg_json_event(struct vg_buf *b, const struct vg_event *ev)
 {
 	const struct vg_hdr *h = ev->raw;
 
@@ -254,7 +256,7 @@ void vg_json_event(struct vg_buf *b, const struct vg_event *ev, struct vg_procta
 		      h->cpu, vg_event_name(ev->type), vg_event_id(ev->type));
 	vg_json_cstr(b, vg_host_name());
 	vg_buf_printf(b, ",\"tid\":%u,\"ret\":%d,", h->tid, h->ret);
-	json_proc(b, ev->proc, pt);
+	json_proc(b, ev);
 	json_container(b, &ev->proc->container);
 	if (h->flags & VG_F_COMPAT32)
 		vg_buf_puts(b, ",\"compat32\":true");
@@ -262,4 +264,32 @@ void vg_json_event(struct vg_buf *b, const struct vg_event *ev, struct vg_procta
 		vg_buf_puts(b, ",\"killed\":true");
 	vg_json_fields(b, ev->fields, ev->nfields);
 	vg_buf_putc(b, '}');
+}
+
+void vg_json_alert(struct vg_buf *b, const struct vg_alert *a, const struct vg_verdict *v)
+{
+	vg_buf_puts(b, "{\"kind\":\"alert\",\"ts\":");
+	vg_json_time(b, a->ev->ts_ns);
+	vg_buf_puts(b, ",\"rule\":");
+	vg_json_cstr(b, a->rule);
+	vg_buf_printf(b, ",\"priority\":\"%s\",\"tags\":[", vg_priority_name(a->priority));
+	for (int i = 0; i < a->ntags; i++) {
+		if (i)
+			vg_buf_putc(b, ',');
+		vg_json_cstr(b, a->tags[i]);
+	}
+	vg_buf_puts(b, "],\"desc\":");
+	vg_json_cstr(b, a->desc);
+	vg_buf_puts(b, ",\"output\":");
+	vg_json_cstr(b, a->output);
+	vg_buf_printf(b, ",\"action\":\"%s\",\"killed\":%s,\"pid\":%d,\"exec_id\":",
+		      a->action == VG_ACTION_KILL ? "kill" : "alert", v->killed ? "true" : "false", a->ev->proc->pid);
+	vg_json_cstr(b, a->ev->proc->exec_id);
+	vg_buf_puts(b, ",\"events\":[");
+	for (int i = 0; i < a->nevidence; i++) {
+		if (i)
+			vg_buf_putc(b, ',');
+		vg_json_event(b, a->evidence[i]);
+	}
+	vg_buf_puts(b, "]}");
 }

@@ -6,8 +6,12 @@
 #include "event.h"
 #include "output/buf.h"
 
-struct vg_proctable;
+struct vg_alert;
+struct vg_verdict;
 
+/* Length of a valid UTF-8 sequence at p (1..4), or 0 when the byte starts none (shared by
+ * every writer that escapes text). */
+size_t vg_utf8_len(const unsigned char *p, size_t left);
 /* A JSON string of len bytes: control characters escaped, invalid UTF-8 bytes written as
  * the six characters \\xNN (a literal backslash after decoding), so any argv yields valid
  * JSON and no byte is lost silently. */
@@ -17,7 +21,9 @@ void vg_json_cstr(struct vg_buf *b, const char *s); /* NULL becomes null */
 void vg_json_time(struct vg_buf *b, uint64_t wall_ns);
 void vg_json_value(struct vg_buf *b, const struct vg_value *v);
 /* One event object, {"kind":"event",...}, without a newline. */
-void vg_json_event(struct vg_buf *b, const struct vg_event *ev, struct vg_proctable *pt);
+void vg_json_event(struct vg_buf *b, const struct vg_event *ev);
+/* One alert object, {"kind":"alert",...,"events":[...]}, without a newline. */
+void vg_json_alert(struct vg_buf *b, const struct vg_alert *a, const struct vg_verdict *v);
 /* Field list as nested objects: "file.path" -> "file":{"path":..}; opens with a comma. */
 void vg_json_fields(struct vg_buf *b, const struct vg_kv *kv, int n);
 

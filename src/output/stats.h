@@ -7,7 +7,10 @@
 #include "output/buf.h"
 #include "reader/reader.h"
 
+struct vg_sinks;
+
 struct vg_stats_extra {
+	const struct vg_sinks *sinks; /* their delivery counters, when not NULL */
 	uint64_t wall_ns;
 	double uptime_s;
 	unsigned proc_entries;

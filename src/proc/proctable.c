@@ -1,16 +1,24 @@
 /* proctable.c — the process table (see proctable.h): a uthash map by pid with a hard cap.
  * When full, the longest-exited process goes first; only if none has exited does the
  * oldest live entry go (counted), because a table that refuses entries loses context
- * for every later event of that process. */
+ * for every later event of that process.
+ *
+ * An entry is on the exited list exactly when its `exited` flag is set; both change only
+ * here (mark_exited, exec, delete), so a node is never freed while still linked. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
+#include <utlist.h>
 #include "proc/proctable.h"
 #include "proc/procfs.h"
 
 struct node {
 	struct vg_proc p;
 	UT_hash_handle hh;
+	bool exited;
+	uint64_t exited_at;
+	struct node *prev, *next; /* the exited list (utlist), oldest exit first */
 };
 
 struct vg_proctable {
@@ -18,8 +26,13 @@ struct vg_proctable {
 	unsigned cap;
 	uint64_t evictions;
 	pid_t pinned; /* the current event's process: never evicted while it is decoded */
-	struct vg_proc *exited_head, *exited_tail; /* oldest exit first */
+	struct node *exited; /* head of the exited list */
 };
+
+static struct node *node_of(const struct vg_proc *p)
+{
+	return (struct node *)((char *)p - offsetof(struct node, p));
+}
 
 struct vg_proctable *vg_proctable_new(unsigned cap)
 {
@@ -38,24 +51,17 @@ static void proc_release(struct vg_proc *p)
 	free(p->cwd);
 }
 
-static void exited_unlink(struct vg_proctable *t, struct vg_proc *p)
+static void exited_unlink(struct vg_proctable *t, struct node *n)
 {
-	if (!p->exited)
+	if (!n->exited)
 		return;
-	if (p->lru_prev)
-		p->lru_prev->lru_next = p->lru_next;
-	else
-		t->exited_head = p->lru_next;
-	if (p->lru_next)
-		p->lru_next->lru_prev = p->lru_prev;
-	else
-		t->exited_tail = p->lru_prev;
-	p->lru_prev = p->lru_next = NULL;
+	DL_DELETE(t->exited, n);
+	n->exited = false;
 }
 
 static void node_delete(struct vg_proctable *t, struct node *n)
 {
-	exited_unlink(t, &n->p);
+	exited_unlink(t, n);
 	HASH_DEL(t->map, n);
 	proc_release(&n->p);
 	free(n);
@@ -82,10 +88,10 @@ struct vg_proc *vg_proctable_get(struct vg_proctable *t, pid_t pid)
 
 static struct node *pick_victim(struct vg_proctable *t)
 {
-	struct node *n = (struct node *)t->exited_head;
+	struct node *n = t->exited;
 
 	if (n && n->p.pid == t->pinned)
-		n = (struct node *)n->p.lru_next;
+		n = n->next;
 	if (n)
 		return n;
 	for (n = t->map; n && n->p.pid == t->pinned; n = n->hh.next)
@@ -137,17 +143,27 @@ struct vg_proc *vg_proctable_insert(struct vg_proctable *t, pid_t pid)
 
 void vg_proctable_mark_exited(struct vg_proctable *t, struct vg_proc *p, uint64_t when)
 {
-	if (p->exited)
+	struct node *n = node_of(p);
+
+	if (n->exited)
 		return;
-	p->exited = true;
-	p->exited_at = when;
-	p->lru_prev = t->exited_tail;
-	p->lru_next = NULL;
-	if (t->exited_tail)
-		t->exited_tail->lru_next = p;
-	else
-		t->exited_head = p;
-	t->exited_tail = p;
+	n->exited = true;
+	n->exited_at = when;
+	DL_APPEND(t->exited, n);
+}
+
+void vg_proctable_exec(struct vg_proctable *t, struct vg_proc *p)
+{
+	exited_unlink(t, node_of(p));
+}
+
+bool vg_proc_exited(const struct vg_proc *p, uint64_t *when)
+{
+	const struct node *n = node_of(p);
+
+	if (when)
+		*when = n->exited_at;
+	return n->exited;
 }
 
 struct vg_proc *vg_proctable_ensure(struct vg_proctable *t, pid_t pid)
@@ -219,25 +235,38 @@ void vg_proc_set_argv(struct vg_proc *p, const char *argv, size_t len)
 			cmd[i] = ' ';
 }
 
+/* Points dst's strings at fresh copies of src's. */
+static void copy_strings(struct vg_proc *dst, const struct vg_proc *src)
+{
+	dst->exe = dst->cmdline = dst->cwd = dst->argv = NULL;
+	vg_proc_set_str(&dst->exe, src->exe, strlen(src->exe));
+	vg_proc_set_str(&dst->cmdline, src->cmdline, strlen(src->cmdline));
+	vg_proc_set_str(&dst->cwd, src->cwd, strlen(src->cwd));
+	if (src->argv)
+		vg_proc_set_str(&dst->argv, src->argv, src->argv_len);
+}
+
 void vg_proc_inherit(struct vg_proc *child, const struct vg_proc *parent)
 {
 	pid_t pid = child->pid;
-	struct vg_proc saved = *child;
 
+	proc_release(child);
 	*child = *parent;
 	child->pid = pid;
-	child->exe = saved.exe;
-	child->cmdline = saved.cmdline;
-	child->cwd = saved.cwd;
-	child->argv = saved.argv;
-	child->lru_prev = child->lru_next = NULL;
-	child->exited = false;
 	child->from_proc = false;
-	vg_proc_set_str(&child->exe, parent->exe, strlen(parent->exe));
-	vg_proc_set_str(&child->cmdline, parent->cmdline, strlen(parent->cmdline));
-	vg_proc_set_str(&child->cwd, parent->cwd, strlen(parent->cwd));
-	if (parent->argv)
-		vg_proc_set_str(&child->argv, parent->argv, parent->argv_len);
-	else
+	copy_strings(child, parent);
+	if (!parent->argv)
 		child->argv_len = 0;
+}
+
+void vg_proc_copy(struct vg_proc *dst, const struct vg_proc *src)
+{
+	*dst = *src;
+	copy_strings(dst, src);
+}
+
+void vg_proc_copy_free(struct vg_proc *p)
+{
+	proc_release(p);
+	p->exe = p->cmdline = p->cwd = p->argv = NULL;
 }

@@ -2,6 +2,10 @@
  * ones), keyed by pid, with what its events need for context: identity (exec_id), image,
  * ancestry, user, namespaces and container. Bootstrapped from /proc at start, then kept
  * current by exec, fork and exit events. Hard-capped; exited entries are evicted first.
+ *
+ * The table is opaque: which entries exist, which have exited and in what order they go
+ * are changed only through the functions below. Callers fill an entry's image (struct
+ * vg_proc's fields) but never its membership or eviction state.
  */
 #ifndef VIGIL_PROCTABLE_H
 #define VIGIL_PROCTABLE_H
@@ -9,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "event.h"
 
-#define VG_EXEC_ID_LEN 32
 #define VG_ANCESTORS 8
 #define VG_CONTAINER_ID_LEN 65
 
@@ -42,12 +46,8 @@ struct vg_proc {
 	bool exe_deleted;
 	bool argv_truncated;
 	bool from_proc;  /* bootstrapped from /proc rather than seen at exec */
-	bool exited;
 	int exit_code;
 	struct vg_container container;
-	/* table internals */
-	uint64_t exited_at;
-	struct vg_proc *lru_prev, *lru_next; /* exited list, table internal */
 };
 
 struct vg_proctable;
@@ -67,7 +67,18 @@ unsigned vg_proctable_size(const struct vg_proctable *t);
 struct vg_proc *vg_proctable_insert(struct vg_proctable *t, pid_t pid);
 /* Keeps pid's entry from eviction until the next pin (the event being decoded). */
 void vg_proctable_pin(struct vg_proctable *t, pid_t pid);
+/* The process exited at boot time `when`: its entry is the first to go when room is
+ * needed. */
 void vg_proctable_mark_exited(struct vg_proctable *t, struct vg_proc *p, uint64_t when);
+/* The process runs a new image: it is live (an exit seen for its pid belonged to an
+ * earlier process whose fork was lost). The caller then sets the image. */
+void vg_proctable_exec(struct vg_proctable *t, struct vg_proc *p);
+/* Whether p has exited (and when, boot ns). */
+bool vg_proc_exited(const struct vg_proc *p, uint64_t *when);
+/* A deep copy of p (its strings duplicated), for a snapshot that outlives the table
+ * entry; freed with vg_proc_copy_free. */
+void vg_proc_copy(struct vg_proc *dst, const struct vg_proc *src);
+void vg_proc_copy_free(struct vg_proc *p);
 void vg_proc_set_str(char **dst, const char *s, size_t len);
 /* argv is NUL-separated; cmdline becomes it joined with spaces. */
 void vg_proc_set_argv(struct vg_proc *p, const char *argv, size_t len);

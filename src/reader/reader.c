@@ -7,19 +7,23 @@
 #include "loader/loader.h"
 #include "reader/reader.h"
 
-static int on_sample(void *ctx, void *data, size_t size)
+int vg_reader_handle(struct vg_reader *r, const void *data, size_t size)
 {
-	struct vg_reader *r = ctx;
 	const struct vg_hdr *h = data;
 
-	if (size < sizeof(*h) || h->type >= VG_EV__COUNT) {
+	if (size < sizeof(*h) || h->type >= VG_EV__COUNT || r->fn(r->ctx, data, size) < 0) {
 		r->c.malformed++;
-		return 0;
+		return -1;
 	}
 	r->c.received[h->type]++;
 	r->c.received_total++;
-	r->fn(r->ctx, data, size);
 	return 0;
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	vg_reader_handle(ctx, data, size);
+	return 0; /* a malformed record is counted, and the next one is read */
 }
 
 int vg_reader_open(struct vg_reader *r, const struct vg_loader *l, vg_record_fn fn, void *ctx)
@@ -69,20 +73,25 @@ void vg_reader_refresh(struct vg_reader *r)
 
 	if (!vals)
 		return;
-	r->c.lost = r->c.suppressed = 0;
+	for (uint32_t t = 0; t < VG_EV__COUNT; t++)
+		for (uint32_t d = 0; d < VG_DROP__COUNT; d++)
+			r->c.drops[t][d] = percpu_sum(drops_fd, VG_DROP_INDEX(t, d), vals, ncpu);
+	r->c.kernel_seq = percpu_sum(vg_loader_seq_fd(r->loader), 0, vals, ncpu);
+	free(vals);
+	vg_counters_settle(&r->c);
+}
+
+void vg_counters_settle(struct vg_counters *c)
+{
+	c->lost = c->suppressed = 0;
 	for (uint32_t t = 0; t < VG_EV__COUNT; t++)
 		for (uint32_t d = 0; d < VG_DROP__COUNT; d++) {
-			uint64_t n = percpu_sum(drops_fd, t * VG_DROP__COUNT + d, vals, ncpu);
-
-			r->c.drops[t][d] = n;
 			if (VG_DROP_IS_LOSS(d))
-				r->c.lost += n;
+				c->lost += c->drops[t][d];
 			else
-				r->c.suppressed += n;
+				c->suppressed += c->drops[t][d];
 		}
-	r->c.kernel_seq = percpu_sum(vg_loader_seq_fd(r->loader), 0, vals, ncpu);
-	r->c.seq_gap = (int64_t)(r->c.kernel_seq - r->c.received_total - r->c.malformed);
-	free(vals);
+	c->seq_gap = (int64_t)(c->kernel_seq - c->received_total - c->malformed);
 }
 
 void vg_reader_close(struct vg_reader *r)

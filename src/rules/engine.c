@@ -41,12 +41,11 @@ void engine_index(struct vg_ruleset *rs)
 	}
 }
 
-/* ev_in: the stateful evidence, or NULL to use the current event. */
-static int emit(struct ectx *c, struct rule *r, struct evidence *ev_in, vg_alert_fn fn, void *ctx)
+/* e: the stateful evidence (snapshots), or NULL when the current event is all of it. */
+static int emit(struct ectx *c, struct rule *r, const struct evidence *e, vg_alert_fn fn, void *ctx)
 {
 	struct vg_ruleset *rs = c->rs;
-	struct evidence own = { 0 };
-	struct evidence *e = ev_in ? ev_in : &own;
+	const struct vg_event *own[1] = { c->ev };
 
 	r->matches++;
 	if (!limiter_allow(rs->limiter, r->index, (uint32_t)c->ev->proc->pid, c->ev->ts_ns)) {
@@ -55,8 +54,6 @@ static int emit(struct ectx *c, struct rule *r, struct evidence *ev_in, vg_alert
 	}
 	if (!fn)
 		return 1;
-	if (!ev_in)
-		own.json[own.n++] = event_json(c);
 	tmpl_render(c, &r->output, &rs->out);
 	struct vg_alert a = {
 		.rule = r->name,
@@ -66,12 +63,11 @@ static int emit(struct ectx *c, struct rule *r, struct evidence *ev_in, vg_alert
 		.desc = r->desc,
 		.action = r->action,
 		.output = rs->out.p,
-		.evidence = (const char *const *)e->json,
-		.nevidence = e->n,
+		.evidence = e ? (const struct vg_event *const *)e->ev : own,
+		.nevidence = e ? e->n : 1,
 		.ev = c->ev,
 	};
 	fn(&a, ctx);
-	evidence_clear(&own);
 	return 1;
 }
 
@@ -163,7 +159,6 @@ void vg_ruleset_free(struct vg_ruleset *rs)
 		free(rs->by_type[t]);
 	free(rs->rules);
 	vg_buf_free(&rs->out);
-	vg_buf_free(&rs->json);
 	vg_buf_free(&rs->key);
 	arena_free(&rs->arena);
 	free(rs);

@@ -278,7 +278,7 @@ enum seq_scope { SCOPE_TREE, SCOPE_PARENT_TREE, SCOPE_PROCESS, SCOPE_SESSION, SC
 #define MAX_BY 4
 #define MAX_STEPS 8
 #define MAX_SLOTS 16
-#define MAX_EVIDENCE 16 /* JSON events kept per group or sequence: bounds memory */
+#define MAX_EVIDENCE 16 /* event snapshots kept per group or sequence: bounds memory */
 
 struct tmpl_part {
 	const char *lit;
@@ -348,7 +348,7 @@ struct vg_ruleset {
 	pcre2_match_data *md;
 	struct fstate *state;
 	struct limiter *limiter;
-	struct vg_buf out, json, key; /* scratch for rendering */
+	struct vg_buf out, key; /* scratch for rendering */
 };
 
 /* build.c */
@@ -402,7 +402,7 @@ void tmpl_render(struct ectx *c, const struct tmpl *t, struct vg_buf *out);
 /* state.c: frequency and sequence state, capped */
 struct evidence {
 	int n;
-	char *json[MAX_EVIDENCE];
+	struct vg_event *ev[MAX_EVIDENCE]; /* snapshots, owned */
 };
 struct seq_match {
 	struct evidence ev;
@@ -421,7 +421,7 @@ bool freq_update(struct ectx *c, struct rule *r, struct evidence *out);
 bool seq_update(struct ectx *c, struct rule *r, struct seq_match *out);
 void evidence_clear(struct evidence *e);
 void seq_match_clear(struct seq_match *m);
-char *event_json(struct ectx *c); /* malloc'd JSON object of the current event */
+struct vg_event *event_snapshot(struct ectx *c); /* of the current event; never NULL */
 
 /* ratelimit.c */
 struct limiter *limiter_new(const struct vg_rules_opts *o);

@@ -79,8 +79,10 @@ struct vg_alert {
 	const char *desc;
 	enum vg_action action;
 	const char *output;          /* the rule's output template, rendered */
-	const char *const *evidence; /* JSON objects (kind "event"), oldest first; the last */
-	int nevidence;               /* is the triggering event */
+	/* The events behind the alert, oldest first (snapshots of earlier events for
+	 * frequency and sequence rules); the last is the triggering event. */
+	const struct vg_event *const *evidence;
+	int nevidence;
 	const struct vg_event *ev;   /* the triggering event */
 };
 typedef void (*vg_alert_fn)(const struct vg_alert *a, void *ctx);

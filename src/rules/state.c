@@ -9,17 +9,16 @@
  * captures), waiting for the next step inside the window and scope. Past max_partials the
  * oldest goes. Evictions are counted on the rule that lost state.
  *
- * Evidence is kept as rendered JSON because the ring-buffer record behind an event is
- * gone once the callback returns. */
+ * Evidence is kept as event snapshots because the ring-buffer record and the process-table
+ * entry behind an event are gone or changed once the callback returns. */
 #include <stdlib.h>
 #include <string.h>
-#include "output/json.h"
 #include "rules/internal.h"
 
 struct fentry {
 	uint64_t ts;
-	char *val;  /* distinct value */
-	char *json; /* only the newest MAX_EVIDENCE entries keep theirs */
+	char *val;             /* distinct value */
+	struct vg_event *snap; /* only the newest MAX_EVIDENCE entries keep theirs */
 };
 
 struct fgroup {
@@ -63,37 +62,31 @@ struct fstate *fstate_new(const struct vg_rules_opts *o)
 	return s;
 }
 
-char *event_json(struct ectx *c)
+struct vg_event *event_snapshot(struct ectx *c)
 {
-	struct vg_buf *b = &c->rs->json;
-	char *s;
+	struct vg_event *snap = vg_event_snapshot(c->ev);
 
-	vg_buf_reset(b);
-	vg_json_event(b, c->ev, c->pt);
-	s = malloc(b->len + 1);
-	if (!s)
-		abort();
-	memcpy(s, b->p ? b->p : "", b->len);
-	s[b->len] = 0;
-	return s;
+	if (!snap)
+		abort(); /* as every allocation here: state that silently lost evidence would lie */
+	return snap;
 }
 
 void evidence_clear(struct evidence *e)
 {
 	for (int i = 0; i < e->n; i++)
-		free(e->json[i]);
+		vg_event_snapshot_free(e->ev[i]);
 	e->n = 0;
 }
 
-static void evidence_add(struct evidence *e, char *json)
+static void evidence_add(struct evidence *e, struct vg_event *snap)
 {
 	if (e->n == MAX_EVIDENCE) { /* keep the first steps and the newest */
-		free(e->json[MAX_EVIDENCE / 2]);
-		memmove(&e->json[MAX_EVIDENCE / 2], &e->json[MAX_EVIDENCE / 2 + 1],
-			(MAX_EVIDENCE / 2 - 1) * sizeof(char *));
+		vg_event_snapshot_free(e->ev[MAX_EVIDENCE / 2]);
+		memmove(&e->ev[MAX_EVIDENCE / 2], &e->ev[MAX_EVIDENCE / 2 + 1],
+			(MAX_EVIDENCE / 2 - 1) * sizeof(e->ev[0]));
 		e->n--;
 	}
-	e->json[e->n++] = json;
+	e->ev[e->n++] = snap;
 }
 
 /* ---- frequency ---- */
@@ -124,7 +117,7 @@ static void lru_append(struct fstate *s, struct fgroup *g)
 static void entry_free(struct fentry *e)
 {
 	free(e->val);
-	free(e->json);
+	vg_event_snapshot_free(e->snap);
 }
 
 static void group_free(struct fstate *s, struct fgroup *g)
@@ -228,23 +221,23 @@ bool freq_update(struct ectx *c, struct rule *r, struct evidence *out)
 		if (!g->e)
 			abort();
 	}
-	g->e[g->n++] = (struct fentry){ now, val, event_json(c) };
+	g->e[g->n++] = (struct fentry){ now, val, event_snapshot(c) };
 	if (g->n > MAX_EVIDENCE) {
-		free(g->e[g->n - MAX_EVIDENCE - 1].json);
-		g->e[g->n - MAX_EVIDENCE - 1].json = NULL;
+		vg_event_snapshot_free(g->e[g->n - MAX_EVIDENCE - 1].snap);
+		g->e[g->n - MAX_EVIDENCE - 1].snap = NULL;
 	}
 	if ((unsigned)g->n < r->count)
 		return false;
-	/* refreshed distinct values can leave more than MAX_EVIDENCE entries with JSON */
+	/* refreshed distinct values can leave more than MAX_EVIDENCE entries with snapshots */
 	for (i = 0, have = 0; i < g->n; i++)
-		have += g->e[i].json != NULL;
+		have += g->e[i].snap != NULL;
 	skip = have > MAX_EVIDENCE ? have - MAX_EVIDENCE : 0;
 	out->n = 0;
 	for (i = 0; i < g->n; i++) {
-		if (!g->e[i].json || skip-- > 0)
+		if (!g->e[i].snap || skip-- > 0)
 			continue;
-		out->json[out->n++] = g->e[i].json;
-		g->e[i].json = NULL;
+		out->ev[out->n++] = g->e[i].snap;
+		g->e[i].snap = NULL;
 	}
 	group_free(c->rs->state, g);
 	return true;
@@ -314,7 +307,7 @@ static void capture(struct ectx *c, struct rule *r, int step, struct seq_match *
 		m->caps[i] = v;
 		m->caps_set[i] = true;
 	}
-	evidence_add(&m->ev, event_json(c));
+	evidence_add(&m->ev, event_snapshot(c));
 }
 
 static void partial_free(struct fstate *s, struct partial *p)

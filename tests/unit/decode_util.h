@@ -11,7 +11,8 @@
 
 #define TEST_PID 9100003 /* far above pid_max, so /proc never answers for it */
 
-static struct vg_event ev;
+static char ev_arena[VG_EVENT_ARENA];
+static struct vg_event ev = { .arena = ev_arena, .arena_cap = sizeof(ev_arena) };
 static struct vg_proctable *pt;
 
 /* rec is a struct starting with struct vg_hdr; size is the whole struct's. */

@@ -46,7 +46,8 @@ static void header(struct record *r, unsigned type, unsigned pid, unsigned ppid,
 	snprintf(r->h.comm, sizeof(r->h.comm), "c%u", pid);
 }
 
-static struct vg_event ev;
+static char ev_arena[VG_EVENT_ARENA];
+static struct vg_event ev = { .arena = ev_arena, .arena_cap = sizeof(ev_arena) };
 
 static void exec_record(struct record *r, unsigned pid, unsigned ppid)
 {
@@ -108,7 +109,7 @@ static void test_fork_inherits_and_exit_marks(void **state)
 	header(&r, VG_EV_EXIT, CHILD, PARENT, sizeof(r.exit));
 	r.exit.code = 3 << 8;
 	assert_int_equal(vg_decode(pt, &r, r.h.size, &ev), 0);
-	assert_true(vg_proctable_get(pt, CHILD)->exited);
+	assert_true(vg_proc_exited(vg_proctable_get(pt, CHILD), NULL));
 	assert_int_equal(vg_event_get(&ev, vg_field_find("exit.code"))->i, 3);
 	vg_proctable_free(pt);
 }
@@ -152,6 +153,48 @@ static void test_malformed_records_are_refused(void **state)
 	vg_proctable_free(pt);
 }
 
+static void decode_exit(struct vg_proctable *pt, unsigned pid)
+{
+	struct record r;
+
+	header(&r, VG_EV_EXIT, pid, PARENT, sizeof(r.exit));
+	assert_int_equal(vg_decode(pt, &r, r.h.size, &ev), 0);
+}
+
+/* An exit and then an exec of the same pid with no fork between them (the fork was lost,
+ * or the agent was paused): the exec revives the entry, which must leave the exited list
+ * with it. Then the table fills up, so eviction walks that list; under ASan a node freed
+ * while still linked is reported here. exited[] are the pids that exit before exited[0]
+ * execs again. */
+static void exit_then_exec_without_fork(const unsigned *exited, int n)
+{
+	struct vg_proctable *pt = vg_proctable_new(16);
+	struct record r;
+
+	vg_proctable_insert(pt, PARENT);
+	for (int i = 0; i < n; i++) {
+		vg_proctable_insert(pt, exited[i]);
+		decode_exit(pt, exited[i]);
+	}
+	exec_record(&r, exited[0], PARENT);
+	assert_int_equal(vg_decode(pt, &r, r.h.size, &ev), 0);
+	assert_false(vg_proc_exited(vg_proctable_get(pt, exited[0]), NULL));
+	exec_record(&r, PARENT, 1); /* the next event: exited[0] is no longer pinned */
+	assert_int_equal(vg_decode(pt, &r, r.h.size, &ev), 0);
+	for (int i = 0; i < 64; i++) /* evicts everything evictable, several times over */
+		vg_proctable_insert(pt, 9500000 + i);
+	assert_int_equal(vg_proctable_size(pt), 16);
+	vg_proctable_free(pt);
+}
+
+static void test_exit_then_exec_of_the_same_pid(void **state)
+{
+	const unsigned one[] = { CHILD }, two[] = { CHILD, CHILD + 1 };
+
+	exit_then_exec_without_fork(one, 1);
+	exit_then_exec_without_fork(two, 2); /* exit A, exit B, exec A */
+}
+
 static void test_ancestors_follow_parents(void **state)
 {
 	struct vg_proctable *pt = vg_proctable_new(16);
@@ -177,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_cap_evicts_exited_first),
 		cmocka_unit_test(test_malformed_records_are_refused),
 		cmocka_unit_test(test_ancestors_follow_parents),
+		cmocka_unit_test(test_exit_then_exec_of_the_same_pid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include "decode/fields.h"
 #include "event.h"
+#include "output/json.h"
 #include "proc/proctable.h"
 #include "rules/rules.h"
 
@@ -109,7 +110,14 @@ static inline void collect(const struct vg_alert *a, void *ctx)
 	snprintf(s->rule[s->n], sizeof(s->rule[0]), "%s", a->rule);
 	snprintf(s->output[s->n], sizeof(s->output[0]), "%s", a->output);
 	s->nevidence[s->n] = a->nevidence;
-	snprintf(s->evidence0[s->n], sizeof(s->evidence0[0]), "%s", a->nevidence ? a->evidence[0] : "");
+	s->evidence0[s->n][0] = 0;
+	if (a->nevidence) { /* the first evidence event as the JSON sinks would show it */
+		struct vg_buf b = { 0 };
+
+		vg_json_event(&b, a->evidence[0]);
+		snprintf(s->evidence0[s->n], sizeof(s->evidence0[0]), "%s", b.p);
+		vg_buf_free(&b);
+	}
 	s->action[s->n] = a->action;
 	s->prio[s->n] = a->priority;
 	s->n++;

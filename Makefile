@@ -25,7 +25,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all deps run test unit e2e asan bench bench-smoke clean
+.PHONY: all deps run test unit e2e asan bench bench-smoke docs clean
 
 all: $(BUILD)/vigil
 
@@ -78,6 +78,10 @@ bench: deps all
 
 bench-smoke: deps all
 	bench/run.sh $(BUILD) --smoke
+
+# the parts of docs/ that describe the code, regenerated from the binary
+docs: all
+	scripts/gendocs.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan

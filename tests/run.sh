@@ -10,6 +10,15 @@ trap 'rm -f "$log"' EXIT
 
 
 if [ "$what" != e2e ]; then
+	# docs that describe the code must match what the code says
+	if out=$(scripts/gendocs.sh "$build" --check 2>&1); then
+		echo "PASS docs/generated"
+		passed=$((passed + 1))
+	else
+		echo "$out" | tail -n 25
+		echo "FAIL docs/generated"
+		failed=$((failed + 1))
+	fi
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t")

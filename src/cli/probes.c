@@ -14,6 +14,7 @@
 int vg_cmd_probes(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "format", required_argument, NULL, 'f' },
+						  { "catalog", no_argument, NULL, 'c' },
 						  { "help", no_argument, NULL, 'h' },
 						  { NULL, 0, NULL, 0 } };
 	static struct vg_loader loader;
@@ -29,7 +30,13 @@ int vg_cmd_probes(int argc, char **argv)
 			json = strcmp(optarg, "json") == 0;
 			continue;
 		}
-		fputs("usage: vigil probes [--format text|json]\n", c == 'h' ? stdout : stderr);
+		if (c == 'c') {
+			vg_loader_catalog_markdown(stdout);
+			return 0;
+		}
+		fputs("usage: vigil probes [--format text|json] | --catalog\n"
+		      "  --catalog   every event's hooks and mechanisms as a Markdown table (no kernel needed)\n",
+		      c == 'h' ? stdout : stderr);
 		return c == 'h' ? 0 : 2;
 	}
 	vg_features_probe(&f);

@@ -444,6 +444,31 @@ void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, siz
 		snprintf(out, len, "not implemented on this kernel");
 }
 
+void vg_loader_catalog_markdown(FILE *out)
+{
+	fputs("| id | event | profile | hooks (mechanisms in the order the loader tries them) |\n|---|---|---|---|\n", out);
+	for (unsigned t = 0; t < VG_EV__COUNT; t++) {
+		bool first = true;
+
+		fprintf(out, "| %u | %s | %s | ", vg_event_id(t), vg_event_name(t),
+			vg_event_profile(t) == 1 ? "default" : "sandbox");
+		for (size_t i = 0; i < hook_count(); i++) {
+			const struct vg_hook *h = hook(i);
+
+			if (h->type != t)
+				continue;
+			fprintf(out, "%s", first ? "" : "; ");
+			for (int a = 0; a < VG_ALT_MAX && h->alts[a].progs[0]; a++)
+				fprintf(out, "%s%s%s%s", a ? " → " : "", vg_mechanism_name(h->alts[a].mechanism),
+					h->alts[a].helper ? "+" : "", h->alts[a].helper ? h->alts[a].helper : "");
+			fprintf(out, ": %s%s%s", h->what, h->optional == VG_SANDBOX_ONLY ? " (sandbox profile only)" : "",
+				h->optional == true ? " (optional)" : "");
+			first = false;
+		}
+		fputs(first ? "no mechanism on any kernel yet |\n" : " |\n", out);
+	}
+}
+
 void vg_loader_report(const struct vg_loader *l)
 {
 	for (unsigned t = 0; t < VG_EV__COUNT; t++) {

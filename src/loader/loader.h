@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "loader/features.h"
 #include "vigil_event.h"
 
@@ -64,6 +65,10 @@ int vg_loader_set_interest(struct vg_loader *l, const bool interest[VG_EV__COUNT
 bool vg_loader_event_ok(const struct vg_loader *l, unsigned type);
 /* Per event: "mechanism (what), ..." or "unavailable: why", into out. */
 void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, size_t len);
+/* The catalogue as a Markdown table: every event with its id, profile and hook components,
+ * each with its mechanisms in the order the loader tries them. Needs no kernel: it is the
+ * tables themselves (docs/events.md includes it). */
+void vg_loader_catalog_markdown(FILE *out);
 /* Warns on stderr about every attached event that is unavailable or degraded. */
 void vg_loader_report(const struct vg_loader *l);
 

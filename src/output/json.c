@@ -192,6 +192,13 @@ void vg_json_fields(struct vg_buf *b, const struct vg_kv *kv, int n)
 		vg_buf_putc(b, '}');
 }
 
+/* ,"key":"value" (value NULL: null) */
+static void member(struct vg_buf *b, const char *key, const char *value)
+{
+	vg_buf_printf(b, ",\"%s\":", key);
+	vg_json_cstr(b, value);
+}
+
 static void json_proc(struct vg_buf *b, const struct vg_event *ev)
 {
 	const struct vg_proc *p = ev->proc;
@@ -202,34 +209,26 @@ static void json_proc(struct vg_buf *b, const struct vg_event *ev)
 			 "\"gid\":%u,\"egid\":%u,\"auid\":%d,\"user\":",
 		      p->pid, p->ppid, p->pgid, p->sid, p->uid, p->euid, p->gid, p->egid, (int)p->auid);
 	vg_json_cstr(b, vg_user_name(p->euid));
-	vg_buf_puts(b, ",\"comm\":");
-	vg_json_cstr(b, p->comm);
-	vg_buf_puts(b, ",\"exe\":");
-	vg_json_cstr(b, p->exe);
-	vg_buf_puts(b, ",\"cmdline\":");
-	vg_json_cstr(b, p->cmdline);
-	vg_buf_puts(b, ",\"cwd\":");
-	vg_json_cstr(b, p->cwd);
-	vg_buf_puts(b, ",\"tty\":");
-	vg_json_cstr(b, p->tty);
-	vg_buf_printf(b, ",\"exec_id\":\"%s\",\"parent_exec_id\":\"%s\",\"ancestors\":[", p->exec_id,
-		      p->parent_exec_id);
+	member(b, "comm", p->comm);
+	member(b, "exe", p->exe);
+	member(b, "cmdline", p->cmdline);
+	member(b, "cwd", p->cwd);
+	member(b, "tty", p->tty);
+	member(b, "exec_id", p->exec_id);
+	member(b, "parent_exec_id", p->parent_exec_id);
+	vg_buf_puts(b, ",\"ancestors\":[");
 	for (int i = 0; i < n; i++) {
-		vg_buf_printf(b, "%s{\"pid\":%d,\"comm\":", i ? "," : "", anc[i].pid);
-		vg_json_cstr(b, anc[i].comm);
-		vg_buf_puts(b, ",\"exe\":");
-		vg_json_cstr(b, anc[i].exe);
-		vg_buf_printf(b, ",\"exec_id\":\"%s\"}", anc[i].exec_id);
+		vg_buf_printf(b, "%s{\"pid\":%d", i ? "," : "", anc[i].pid);
+		member(b, "comm", anc[i].comm);
+		member(b, "exe", anc[i].exe);
+		member(b, "exec_id", anc[i].exec_id);
+		vg_buf_putc(b, '}');
 	}
 	vg_buf_putc(b, ']');
-	if (p->ld_preload[0]) {
-		vg_buf_puts(b, ",\"ld_preload\":");
-		vg_json_cstr(b, p->ld_preload);
-	}
-	if (p->ssh_connection[0]) {
-		vg_buf_puts(b, ",\"ssh_connection\":");
-		vg_json_cstr(b, p->ssh_connection);
-	}
+	if (p->ld_preload[0])
+		member(b, "ld_preload", p->ld_preload);
+	if (p->ssh_connection[0])
+		member(b, "ssh_connection", p->ssh_connection);
 	vg_buf_putc(b, '}');
 }
 
@@ -237,12 +236,10 @@ static void json_container(struct vg_buf *b, const struct vg_container *c)
 {
 	vg_buf_puts(b, ",\"container\":{\"id\":");
 	vg_json_cstr(b, c->id);
-	vg_buf_puts(b, ",\"runtime\":");
-	vg_json_cstr(b, c->runtime);
-	vg_buf_puts(b, ",\"cgroup\":");
-	vg_json_cstr(b, c->cgroup);
-	vg_buf_printf(b, ",\"pidns\":%u,\"mntns\":%u,\"netns\":%u,\"nodename\":", c->pidns, c->mntns, c->netns);
-	vg_json_cstr(b, c->nodename);
+	member(b, "runtime", c->runtime);
+	member(b, "cgroup", c->cgroup);
+	vg_buf_printf(b, ",\"pidns\":%u,\"mntns\":%u,\"netns\":%u", c->pidns, c->mntns, c->netns);
+	member(b, "nodename", c->nodename);
 	vg_buf_printf(b, ",\"in_host\":%s}", c->in_host ? "true" : "false");
 }
 
@@ -270,21 +267,19 @@ void vg_json_alert(struct vg_buf *b, const struct vg_alert *a, const struct vg_v
 {
 	vg_buf_puts(b, "{\"kind\":\"alert\",\"ts\":");
 	vg_json_time(b, a->ev->ts_ns);
-	vg_buf_puts(b, ",\"rule\":");
-	vg_json_cstr(b, a->rule);
+	member(b, "rule", a->rule);
 	vg_buf_printf(b, ",\"priority\":\"%s\",\"tags\":[", vg_priority_name(a->priority));
 	for (int i = 0; i < a->ntags; i++) {
 		if (i)
 			vg_buf_putc(b, ',');
 		vg_json_cstr(b, a->tags[i]);
 	}
-	vg_buf_puts(b, "],\"desc\":");
-	vg_json_cstr(b, a->desc);
-	vg_buf_puts(b, ",\"output\":");
-	vg_json_cstr(b, a->output);
-	vg_buf_printf(b, ",\"action\":\"%s\",\"killed\":%s,\"pid\":%d,\"exec_id\":",
+	vg_buf_putc(b, ']');
+	member(b, "desc", a->desc);
+	member(b, "output", a->output);
+	vg_buf_printf(b, ",\"action\":\"%s\",\"killed\":%s,\"pid\":%d",
 		      a->action == VG_ACTION_KILL ? "kill" : "alert", v->killed ? "true" : "false", a->ev->proc->pid);
-	vg_json_cstr(b, a->ev->proc->exec_id);
+	member(b, "exec_id", a->ev->proc->exec_id);
 	vg_buf_puts(b, ",\"events\":[");
 	for (int i = 0; i < a->nevidence; i++) {
 		if (i)

@@ -168,22 +168,74 @@ void vg_stream_close(struct vg_stream *s)
 	free(s);
 }
 
-void vg_stream_sink_flush(struct vg_sink *s, uint64_t now_ns)
+struct line_sink {
+	struct vg_stream *out;
+	const struct vg_line_format *fmt;
+};
+
+int vg_line_sink_open(struct vg_sink *s, const char *arg, const struct vg_line_format *fmt, char *err,
+		      size_t errlen)
 {
-	vg_stream_flush(s->priv);
+	struct line_sink *l = calloc(1, sizeof(*l));
+
+	if (!l || !(l->out = vg_stream_open(arg[0] ? arg : "-", err, errlen))) {
+		if (!l)
+			snprintf(err, errlen, "out of memory");
+		free(l);
+		return -1;
+	}
+	l->fmt = fmt;
+	s->priv = l;
+	if (fmt->header) {
+		fmt->header(vg_stream_begin(l->out));
+		vg_stream_end(l->out);
+	}
+	return 0;
 }
 
-void vg_stream_sink_reopen(struct vg_sink *s)
+void vg_line_sink_event(struct vg_sink *s, const struct vg_event *ev)
 {
-	vg_stream_reopen(s->priv);
+	struct line_sink *l = s->priv;
+
+	l->fmt->event(vg_stream_begin(l->out), ev);
+	vg_stream_end(l->out);
 }
 
-void vg_stream_sink_counters(struct vg_sink *s, struct vg_sink_counters *c)
+void vg_line_sink_alert(struct vg_sink *s, const struct vg_alert *a, const struct vg_verdict *v)
 {
-	vg_stream_counters(s->priv, c);
+	struct line_sink *l = s->priv;
+
+	l->fmt->alert(vg_stream_begin(l->out), a, v);
+	vg_stream_end(l->out);
 }
 
-void vg_stream_sink_close(struct vg_sink *s)
+void vg_line_sink_stats(struct vg_sink *s, const struct vg_counters *c, const struct vg_stats_extra *x)
 {
-	vg_stream_close(s->priv);
+	struct line_sink *l = s->priv;
+
+	if (l->fmt->stats(vg_stream_begin(l->out), c, x))
+		vg_stream_end(l->out);
+}
+
+void vg_line_sink_flush(struct vg_sink *s, uint64_t now_ns)
+{
+	vg_stream_flush(((struct line_sink *)s->priv)->out);
+}
+
+void vg_line_sink_reopen(struct vg_sink *s)
+{
+	vg_stream_reopen(((struct line_sink *)s->priv)->out);
+}
+
+void vg_line_sink_counters(struct vg_sink *s, struct vg_sink_counters *c)
+{
+	vg_stream_counters(((struct line_sink *)s->priv)->out, c);
+}
+
+void vg_line_sink_close(struct vg_sink *s)
+{
+	struct line_sink *l = s->priv;
+
+	vg_stream_close(l->out);
+	free(l);
 }

@@ -8,6 +8,7 @@
 #ifndef VIGIL_STREAM_H
 #define VIGIL_STREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "output/buf.h"
@@ -29,11 +30,38 @@ int vg_stream_isatty(const struct vg_stream *s);
 void vg_stream_counters(const struct vg_stream *s, struct vg_sink_counters *c);
 void vg_stream_close(struct vg_stream *s);
 
-/* Sink callbacks for a sink whose priv is its stream (the json and text sinks). */
+/* A line sink: a stream plus how it renders each kind of record (the json and text sinks
+ * differ only in that). */
 struct vg_sink;
-void vg_stream_sink_flush(struct vg_sink *s, uint64_t now_ns);
-void vg_stream_sink_reopen(struct vg_sink *s);
-void vg_stream_sink_counters(struct vg_sink *s, struct vg_sink_counters *c);
-void vg_stream_sink_close(struct vg_sink *s);
+struct vg_event;
+struct vg_alert;
+struct vg_verdict;
+struct vg_counters;
+struct vg_stats_extra;
+
+struct vg_line_format {
+	void (*header)(struct vg_buf *b); /* a first line, or NULL */
+	void (*event)(struct vg_buf *b, const struct vg_event *ev);
+	void (*alert)(struct vg_buf *b, const struct vg_alert *a, const struct vg_verdict *v);
+	/* The stats line; false when the format puts none in the stream. */
+	bool (*stats)(struct vg_buf *b, const struct vg_counters *c, const struct vg_stats_extra *x);
+};
+
+/* open() of a line sink: arg is a path or "-" (also when empty). */
+int vg_line_sink_open(struct vg_sink *s, const char *arg, const struct vg_line_format *fmt, char *err,
+		      size_t errlen);
+void vg_line_sink_event(struct vg_sink *s, const struct vg_event *ev);
+void vg_line_sink_alert(struct vg_sink *s, const struct vg_alert *a, const struct vg_verdict *v);
+void vg_line_sink_stats(struct vg_sink *s, const struct vg_counters *c, const struct vg_stats_extra *x);
+void vg_line_sink_flush(struct vg_sink *s, uint64_t now_ns);
+void vg_line_sink_reopen(struct vg_sink *s);
+void vg_line_sink_counters(struct vg_sink *s, struct vg_sink_counters *c);
+void vg_line_sink_close(struct vg_sink *s);
+
+/* The struct vg_sink_type of a line sink whose open() calls vg_line_sink_open. */
+#define VG_LINE_SINK(scheme_, usage_, open_)                                                    \
+	{ .scheme = (scheme_), .usage = (usage_), .open = (open_), .event = vg_line_sink_event,    \
+	  .alert = vg_line_sink_alert, .stats = vg_line_sink_stats, .flush = vg_line_sink_flush,   \
+	  .reopen = vg_line_sink_reopen, .counters = vg_line_sink_counters, .close = vg_line_sink_close }
 
 #endif

@@ -13,6 +13,7 @@
  * entry behind an event are gone or changed once the callback returns. */
 #include <stdlib.h>
 #include <string.h>
+#include <utlist.h>
 #include "rules/internal.h"
 
 struct fentry {
@@ -23,7 +24,7 @@ struct fentry {
 
 struct fgroup {
 	UT_hash_handle hh;
-	struct fgroup *prev, *next; /* LRU, head is the least recently updated */
+	struct fgroup *prev, *next; /* LRU (utlist), head is the least recently updated */
 	struct rule *rule;
 	char *key;
 	int n, cap; /* entries grow on demand, up to the rule's count */
@@ -38,8 +39,8 @@ struct ident { /* a process, as a sequence root */
 };
 
 struct partial {
-	struct partial *gprev, *gnext; /* all partials, oldest first */
-	struct partial *rprev, *rnext; /* this rule's */
+	struct partial *gprev, *gnext; /* all partials (utlist), oldest first */
+	struct partial *rprev, *rnext; /* this rule's (utlist), newest first */
 	struct rule *rule;
 	int next_step;
 	uint64_t start_ns;
@@ -49,8 +50,8 @@ struct partial {
 
 struct fstate {
 	unsigned max_groups, max_partials, ngroups, npartials;
-	struct fgroup *map, *lru_head, *lru_tail;
-	struct partial *phead, *ptail;
+	struct fgroup *map, *lru;
+	struct partial *partials;
 };
 
 struct fstate *fstate_new(const struct vg_rules_opts *o)
@@ -90,30 +91,6 @@ static void evidence_add(struct evidence *e, struct vg_event *snap)
 }
 
 /* ---- frequency ---- */
-static void lru_unlink(struct fstate *s, struct fgroup *g)
-{
-	if (g->prev)
-		g->prev->next = g->next;
-	else
-		s->lru_head = g->next;
-	if (g->next)
-		g->next->prev = g->prev;
-	else
-		s->lru_tail = g->prev;
-	g->prev = g->next = NULL;
-}
-
-static void lru_append(struct fstate *s, struct fgroup *g)
-{
-	g->prev = s->lru_tail;
-	g->next = NULL;
-	if (s->lru_tail)
-		s->lru_tail->next = g;
-	else
-		s->lru_head = g;
-	s->lru_tail = g;
-}
-
 static void entry_free(struct fentry *e)
 {
 	free(e->val);
@@ -122,7 +99,7 @@ static void entry_free(struct fentry *e)
 
 static void group_free(struct fstate *s, struct fgroup *g)
 {
-	lru_unlink(s, g);
+	DL_DELETE(s->lru, g);
 	HASH_DEL(s->map, g);
 	for (int i = 0; i < g->n; i++)
 		entry_free(&g->e[i]);
@@ -162,13 +139,13 @@ static struct fgroup *group_get(struct ectx *c, struct rule *r)
 	group_key(c, r, k);
 	HASH_FIND(hh, s->map, k->p, k->len, g);
 	if (g) {
-		lru_unlink(s, g);
-		lru_append(s, g);
+		DL_DELETE(s->lru, g);
+		DL_APPEND(s->lru, g);
 		return g;
 	}
 	if (s->ngroups >= s->max_groups) {
-		s->lru_head->rule->evictions++;
-		group_free(s, s->lru_head);
+		s->lru->rule->evictions++;
+		group_free(s, s->lru);
 	}
 	g = xcalloc(1, sizeof(*g));
 	g->rule = r;
@@ -177,7 +154,7 @@ static struct fgroup *group_get(struct ectx *c, struct rule *r)
 		abort();
 	memcpy(g->key, k->p, k->len + 1);
 	HASH_ADD_KEYPTR(hh, s->map, g->key, k->len, g);
-	lru_append(s, g);
+	DL_APPEND(s->lru, g);
 	s->ngroups++;
 	return g;
 }
@@ -314,20 +291,8 @@ static void partial_free(struct fstate *s, struct partial *p)
 {
 	struct rule *r = p->rule;
 
-	if (p->gprev)
-		p->gprev->gnext = p->gnext;
-	else
-		s->phead = p->gnext;
-	if (p->gnext)
-		p->gnext->gprev = p->gprev;
-	else
-		s->ptail = p->gprev;
-	if (p->rprev)
-		p->rprev->rnext = p->rnext;
-	else
-		r->partials = p->rnext;
-	if (p->rnext)
-		p->rnext->rprev = p->rprev;
+	DL_DELETE2(s->partials, p, gprev, gnext);
+	DL_DELETE2(r->partials, p, rprev, rnext);
 	seq_match_clear(&p->m);
 	free(p);
 	s->npartials--;
@@ -394,22 +359,14 @@ static void partial_start(struct ectx *c, struct rule *r)
 		return;
 	}
 	if (s->npartials >= s->max_partials) {
-		s->phead->rule->evictions++;
-		partial_free(s, s->phead);
+		s->partials->rule->evictions++;
+		partial_free(s, s->partials);
 	}
 	p->rule = r;
 	p->next_step = 1;
 	p->start_ns = c->ev->ts_ns;
-	p->gprev = s->ptail;
-	if (s->ptail)
-		s->ptail->gnext = p;
-	else
-		s->phead = p;
-	s->ptail = p;
-	p->rnext = r->partials;
-	if (r->partials)
-		r->partials->rprev = p;
-	r->partials = p;
+	DL_APPEND2(s->partials, p, gprev, gnext);
+	DL_PREPEND2(r->partials, p, rprev, rnext);
 	s->npartials++;
 }
 
@@ -453,9 +410,9 @@ void fstate_free(struct fstate *s)
 {
 	if (!s)
 		return;
-	while (s->lru_head)
-		group_free(s, s->lru_head);
-	while (s->phead)
-		partial_free(s, s->phead);
+	while (s->lru)
+		group_free(s, s->lru);
+	while (s->partials)
+		partial_free(s, s->partials);
 	free(s);
 }

@@ -1,6 +1,7 @@
 /* clock.c — boot-time to wall-clock conversion. BPF stamps events with CLOCK_BOOTTIME
  * (monotonic across suspend, same clock as task start_boottime); the offset to the wall
  * clock is sampled once, the tightest of a few reads. */
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 #include "clock.h"
@@ -45,4 +46,15 @@ uint64_t vg_now_boot_ns(void)
 const char *vg_host_name(void)
 {
 	return host;
+}
+
+uint64_t vg_clock_offset(void)
+{
+	return offset_ns;
+}
+
+void vg_clock_replay(uint64_t offset, const char *host_name)
+{
+	offset_ns = offset;
+	snprintf(host, sizeof(host), "%s", host_name);
 }

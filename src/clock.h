@@ -9,5 +9,9 @@ void vg_clock_init(void);
 uint64_t vg_boot_to_wall(uint64_t boot_ns);
 uint64_t vg_now_boot_ns(void);
 const char *vg_host_name(void);
+/* What a recording replays under: the clock offset and host name of the machine and time
+ * it was recorded on (vigil replay). */
+uint64_t vg_clock_offset(void);
+void vg_clock_replay(uint64_t offset_ns, const char *host);
 
 #endif

@@ -62,7 +62,8 @@ int vg_event_ancestors(const struct vg_event *ev, struct vg_ancestor *out, int m
 
 	if (!ev->pt) {
 		n = ev->nancestors < max ? ev->nancestors : max;
-		memcpy(out, ev->ancestors, (size_t)n * sizeof(*out));
+		if (n > 0)
+			memcpy(out, ev->ancestors, (size_t)n * sizeof(*out));
 		return n;
 	}
 	n = vg_proctable_ancestors(ev->pt, ev->proc, anc, max < VG_ANCESTORS ? max : VG_ANCESTORS);
@@ -103,7 +104,9 @@ struct vg_event *vg_event_snapshot(const struct vg_event *ev)
 {
 	struct vg_ancestor anc[VG_ANCESTORS];
 	int nanc = vg_event_ancestors(ev, anc, VG_ANCESTORS);
-	size_t need = ev->raw->size;
+	/* at least the header: events built by hand (tests) may not set its size */
+	size_t raw = ev->raw->size > sizeof(*ev->raw) ? ev->raw->size : sizeof(*ev->raw);
+	size_t need = raw;
 	struct snapshot *s;
 	char *pos;
 
@@ -119,8 +122,8 @@ struct vg_event *vg_event_snapshot(const struct vg_event *ev)
 	s->ev.arena = NULL;
 	s->ev.arena_used = s->ev.arena_cap = 0;
 	pos = s->data;
-	s->ev.raw = memcpy(pos, ev->raw, ev->raw->size);
-	pos += ev->raw->size;
+	s->ev.raw = memcpy(pos, ev->raw, raw);
+	pos += raw;
 	for (int i = 0; i < ev->nfields; i++) {
 		struct vg_value *v = &s->ev.fields[i].v;
 

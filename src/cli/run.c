@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "agent/pipeline.h"
+#include "agent/setup.h"
 #include "cli/cli.h"
 #include "clock.h"
 #include "decode/decode.h"
@@ -22,16 +24,11 @@
 #include "output/stats.h"
 #include "proc/procfs.h"
 #include "reader/reader.h"
+#include "reader/recording.h"
 #include "rules/rules.h"
 
 struct run_opts {
-	const char *format;
-	const char *output;
-	bool output_given;
-	const char *sinks[VG_SINKS_MAX];
-	int n_sinks;
-	const char *events;
-	const char *profile;
+	struct vg_output_opts out;
 	double duration;
 	double stats_interval;
 	unsigned proc_cap;
@@ -42,8 +39,7 @@ struct run_opts {
 	int n_allow_cmd;
 	const char *watch[VG_WATCH_EXTRA];
 	unsigned n_watch;
-	const char *rules[32];
-	int n_rules;
+	const char *record;
 };
 
 struct agent {
@@ -54,10 +50,8 @@ struct agent {
 	struct vg_loader loader;
 	struct vg_watch watch;
 	struct vg_reader reader;
-	struct vg_event_buf ev;
-	struct vg_ruleset *rules;
+	struct vg_pipeline pipe;
 	bool loaded[VG_EV__COUNT];
-	uint64_t alerts, kills;
 	uint64_t started;
 	struct vg_counters last_warned;
 };
@@ -74,17 +68,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fputs("usage: vigil run [options]\n"
-	      "  --format json|text     format of --output (default json)\n"
-	      "  --output PATH|-        where events go (default -, stdout); left out when only --sink\n"
-	      "                         options say where things go\n"
-	      "  --sink SPEC            send events, alerts and stats there too (repeatable), one of:\n",
-	      f);
-	vg_sinks_usage(f);
-	fputs("  --events LIST          comma-separated event names to print (default: the profile's;\n"
-	      "                         with --rules, none: only alerts)\n"
-	      "  --rules PATH           rule file or directory (repeatable); SIGHUP reloads them\n"
-	      "  --profile NAME         default | sandbox (default: default)\n"
+	fputs("usage: vigil run [options]\n" VG_OUTPUT_USAGE
+	      "                         (SIGHUP reloads the rules)\n"
 	      "  --duration SECS        stop after SECS seconds\n"
 	      "  --stats-interval SECS  emit a stats line every SECS seconds (default 10, 0 = only at exit)\n"
 	      "  --ring-size BYTES      ring buffer size, a power of two >= 4096 (default 8 MiB)\n"
@@ -95,54 +80,41 @@ static void usage(FILE *f)
 	      "  --rate-limit N[:BURST] per executable and event type, at most N events/s in the kernel\n"
 	      "                         (default 5000:10000; 0 disables)\n"
 	      "  --watch PATH           the write event also reports writes to PATH (repeatable; added to\n"
-	      "                         the built-in list of sensitive files)\n",
+	      "                         the built-in list of sensitive files)\n"
+	      "  --record FILE          keep every ring-buffer record in FILE, for `vigil replay`\n"
+	      "sinks (--sink):\n",
 	      f);
+	vg_sinks_usage(f);
 }
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },      { "output", required_argument, NULL, 'o' },
-		{ "events", required_argument, NULL, 'e' },      { "profile", required_argument, NULL, 'p' },
+		VG_OUTPUT_LONGOPTS,
 		{ "duration", required_argument, NULL, 'd' },    { "stats-interval", required_argument, NULL, 's' },
 		{ "ring-size", required_argument, NULL, 'r' },   { "proc-cap", required_argument, NULL, 'c' },
 		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
 		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
-		{ "rules", required_argument, NULL, 'R' },       { "sink", required_argument, NULL, 'S' },
+		{ "record", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*o = (struct run_opts){ .format = "json", .output = "-", .profile = "default", .stats_interval = 10,
-				.proc_cap = 32768,
+	*o = (struct run_opts){ .stats_interval = 10, .proc_cap = 32768,
 				.kc = { .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000 } };
+	vg_output_opts_init(&o->out);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:e:p:d:s:r:c:h", longopts, NULL)) != -1) {
 		char *end = NULL;
+		int taken = vg_output_opt(&o->out, c, optarg);
 
+		if (taken <= 0) {
+			if (taken < 0)
+				return -1;
+			continue;
+		}
 		switch (c) {
-		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
-				return vg_cli_error("--format must be json or text, not '%s'", optarg);
-			o->format = optarg;
-			o->output_given = true;
-			break;
-		case 'o':
-			o->output = optarg;
-			o->output_given = true;
-			break;
-		case 'S':
-			if (o->n_sinks == VG_SINKS_MAX - 1)
-				return vg_cli_error("at most %d --sink options", VG_SINKS_MAX - 1);
-			o->sinks[o->n_sinks++] = optarg;
-			break;
-		case 'e': o->events = optarg; break;
-		case 'p':
-			if (strcmp(optarg, "default") && strcmp(optarg, "sandbox"))
-				return vg_cli_error("--profile must be default or sandbox, not '%s'", optarg);
-			o->profile = optarg;
-			o->kc.sandbox = strcmp(optarg, "sandbox") == 0;
-			break;
+		case 'w': o->record = optarg; break;
 		case 'd':
 			o->duration = strtod(optarg, &end);
 			if (*end || o->duration < 0)
@@ -162,11 +134,6 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->proc_cap = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || o->proc_cap < 16)
 				return vg_cli_error("--proc-cap must be a number >= 16, not '%s'", optarg);
-			break;
-		case 'R':
-			if (o->n_rules == 32)
-				return vg_cli_error("at most 32 --rules paths");
-			o->rules[o->n_rules++] = optarg;
 			break;
 		case 'W':
 			if (o->n_watch == VG_WATCH_EXTRA)
@@ -196,38 +163,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	}
 	if (optind < argc)
 		return vg_cli_error("unexpected argument '%s'", argv[optind]);
+	o->kc.sandbox = strcmp(o->out.profile, "sandbox") == 0;
 	return 0;
-}
-
-static void profile_events(const struct run_opts *o, bool set[VG_EV__COUNT])
-{
-	int level = strcmp(o->profile, "sandbox") == 0 ? 2 : 1;
-
-	for (unsigned t = 0; t < VG_EV__COUNT; t++)
-		set[t] = vg_event_profile(t) <= level;
-}
-
-/* The printed set: --events; else nothing when rules decide (alerts only); else the
- * profile's. */
-static int select_events(const struct run_opts *o, bool print[VG_EV__COUNT])
-{
-	memset(print, 0, sizeof(bool) * VG_EV__COUNT);
-	if (o->events)
-		return vg_parse_event_list(o->events, print);
-	if (!o->n_rules)
-		profile_events(o, print);
-	return 0;
-}
-
-static struct vg_ruleset *load_rules(const struct run_opts *o)
-{
-	struct vg_rules_errors errs = { 0 };
-	struct vg_ruleset *rs = vg_rules_load(o->rules, o->n_rules, NULL, &errs);
-
-	for (int i = 0; i < errs.n; i++)
-		fprintf(stderr, "vigil: %s\n", errs.msg[i]);
-	vg_rules_errors_free(&errs);
-	return rs;
 }
 
 /* What the kernel must build: what the sinks take, what the rules can match, and the
@@ -266,38 +203,9 @@ static void push_kills(struct agent *a, const struct vg_ruleset *rs)
 	vg_loader_kill_exes(&a->loader, exes, n);
 }
 
-static void on_alert(const struct vg_alert *al, void *ctx)
-{
-	struct agent *a = ctx;
-	pid_t pid = al->ev->proc->pid;
-	struct vg_verdict v = { 0 };
-
-	if (al->action == VG_ACTION_KILL && (al->ev->raw->flags & VG_F_KILLED)) {
-		v.killed = true; /* the kernel did, at exec */
-	} else if (al->action == VG_ACTION_KILL && pid > 1 && pid != getpid()) {
-		v.killed = kill(pid, SIGKILL) == 0;
-		a->kills += v.killed;
-	}
-	a->alerts++;
-	vg_sinks_alert(&a->sinks, al, &v);
-}
-
-static int on_record(void *ctx, const void *data, size_t size)
-{
-	struct agent *a = ctx;
-	struct vg_event *ev = &a->ev.ev;
-
-	if (vg_decode(a->pt, data, size, ev) < 0)
-		return -1;
-	vg_sinks_event(&a->sinks, ev);
-	if (a->rules)
-		vg_rules_eval(a->rules, ev, a->pt, on_alert, a);
-	return 0;
-}
-
 static void reload(struct agent *a)
 {
-	struct vg_ruleset *rs = load_rules(&a->o);
+	struct vg_ruleset *rs = vg_load_rules(&a->o.out);
 	bool set[VG_EV__COUNT];
 
 	if (!rs) {
@@ -307,8 +215,8 @@ static void reload(struct agent *a)
 	interest_of(a, rs, set);
 	apply_interest(a, set);
 	push_kills(a, rs);
-	vg_ruleset_free(a->rules);
-	a->rules = rs;
+	vg_ruleset_free(a->pipe.rules);
+	a->pipe.rules = rs;
 	fprintf(stderr, "vigil: rules reloaded: %d rules\n", vg_rules_counts(rs).rules);
 }
 
@@ -331,8 +239,8 @@ static void stats(struct agent *a, bool final)
 		.proc_entries = vg_proctable_size(a->pt),
 		.proc_evictions = vg_proctable_evictions(a->pt),
 		.ring_size = a->o.kc.ring_size,
-		.alerts = a->alerts,
-		.alerts_suppressed = alerts_suppressed(a->rules),
+		.alerts = a->pipe.alerts,
+		.alerts_suppressed = alerts_suppressed(a->pipe.rules),
 		.final = final,
 	};
 	struct vg_buf warn = { 0 };
@@ -346,29 +254,6 @@ static void stats(struct agent *a, bool final)
 	vg_sinks_stats(&a->sinks, &a->reader.c, &x);
 }
 
-/* --output/--format name one sink, left out when only --sink options were given. Every
- * sink receives the printed events, or takes any the run captures anyway: the profile's,
- * the printed ones and the lifecycle events the process table needs. */
-static int open_sinks(struct agent *a)
-{
-	char spec[300], err[300];
-	bool available[VG_EV__COUNT];
-
-	profile_events(&a->o, available);
-	for (unsigned t = 0; t < VG_EV__COUNT; t++)
-		available[t] |= a->print[t];
-	available[VG_EV_EXEC] = available[VG_EV_FORK] = available[VG_EV_EXIT] = true;
-	if (a->o.output_given || !a->o.n_sinks) {
-		snprintf(spec, sizeof(spec), "%s:%s", a->o.format, a->o.output);
-		if (vg_sinks_add(&a->sinks, spec, a->print, available, err, sizeof(err)) < 0)
-			return vg_cli_error("%s", err);
-	}
-	for (int i = 0; i < a->o.n_sinks; i++)
-		if (vg_sinks_add(&a->sinks, a->o.sinks[i], a->print, available, err, sizeof(err)) < 0)
-			return vg_cli_error("--sink %s: %s", a->o.sinks[i], err);
-	return 0;
-}
-
 static int start(struct agent *a)
 {
 	struct vg_features f;
@@ -379,19 +264,21 @@ static int start(struct agent *a)
 	vg_features_probe(&f);
 	if ((fatal = vg_features_fatal(&f)))
 		return vg_cli_error("cannot run: %s", fatal);
-	vg_event_buf_init(&a->ev);
 	vg_clock_init();
 	vg_host_ns_init();
 	a->pt = vg_proctable_new(a->o.proc_cap);
 	if (!a->pt)
 		return vg_cli_error("out of memory");
-	if (a->o.n_rules && !(a->rules = load_rules(&a->o)))
+	vg_pipeline_init(&a->pipe, a->pt, &a->sinks, true);
+	if (a->o.record && !(a->pipe.record = vg_recording_create(a->o.record, err, sizeof(err))))
+		return vg_cli_error("--record: %s", err);
+	if (a->o.out.n_rules && !(a->pipe.rules = vg_load_rules(&a->o.out)))
 		return vg_cli_error("cannot run: the rules did not load");
 	vg_proctable_bootstrap(a->pt);
 	/* load the whole profile (so a reload can attach more without reloading BPF), plus
 	 * whatever is printed or matched; attach only the interest */
-	profile_events(&a->o, a->loaded);
-	interest_of(a, a->rules, want);
+	vg_profile_events(a->o.out.profile, a->loaded);
+	interest_of(a, a->pipe.rules, want);
 	for (unsigned t = 0; t < VG_EV__COUNT; t++)
 		a->loaded[t] |= want[t];
 	if (vg_loader_start(&a->loader, a->loaded, &a->o.kc, &f, err, sizeof(err)) < 0)
@@ -404,12 +291,12 @@ static int start(struct agent *a)
 	for (int i = 0; i < a->o.n_allow_cmd; i++)
 		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
 			return vg_cli_error("--allow-cmdline %s: %s", a->o.allow_cmd[i], strerror(errno));
-	push_kills(a, a->rules);
+	push_kills(a, a->pipe.rules);
 	if (a->loaded[VG_EV_WRITE] && vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
 		return vg_cli_error("cannot write the watch map: %s", strerror(errno));
 	if (vg_loader_set_interest(&a->loader, want) < 0)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
-	if (vg_reader_open(&a->reader, &a->loader, on_record, a) < 0)
+	if (vg_reader_open(&a->reader, &a->loader, vg_pipeline_record, &a->pipe) < 0)
 		return vg_cli_error("cannot open the ring buffer: %s", strerror(errno));
 	{
 		unsigned n = 0;
@@ -432,7 +319,7 @@ static void loop(struct agent *a)
 
 		if (reload_requested) {
 			reload_requested = 0;
-			if (a->o.n_rules)
+			if (a->o.out.n_rules)
 				reload(a);
 			vg_sinks_reopen(&a->sinks);
 		}
@@ -463,9 +350,9 @@ int vg_cmd_run(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = 1;
 
-	if (parse_opts(argc, argv, &a.o) < 0 || select_events(&a.o, a.print) < 0)
+	if (parse_opts(argc, argv, &a.o) < 0 || vg_select_events(&a.o.out, a.print) < 0)
 		return 2;
-	if (open_sinks(&a) < 0) {
+	if (vg_open_sinks(&a.sinks, &a.o.out, a.print) < 0) {
 		vg_sinks_close(&a.sinks);
 		return 1;
 	}
@@ -481,7 +368,8 @@ int vg_cmd_run(int argc, char **argv)
 	vg_reader_close(&a.reader);
 	vg_loader_free(&a.loader);
 	vg_sinks_close(&a.sinks);
+	vg_recording_close(a.pipe.record);
 	vg_proctable_free(a.pt);
-	vg_ruleset_free(a.rules);
+	vg_ruleset_free(a.pipe.rules);
 	return rc;
 }

@@ -125,7 +125,7 @@ static void set_image(struct vg_event *ev, struct vg_proctable *pt, const struct
 		vg_proc_set_env(p, s, len);
 	/* past the kernel's bound, the rest is only in /proc (while the process lives) */
 	if ((h->flags & VG_F_ENV_TRUNC) && !p->ld_preload[0])
-		vg_procfs_env(p, (pid_t)h->pid);
+		vg_proctable_env_from_proc(pt, p);
 	p->pgid = (pid_t)e->pgid;
 	p->sid = (pid_t)e->sid;
 	p->exec_time = h->ts;

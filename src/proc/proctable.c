@@ -27,6 +27,7 @@ struct vg_proctable {
 	uint64_t evictions;
 	pid_t pinned; /* the current event's process: never evicted while it is decoded */
 	struct node *exited; /* head of the exited list */
+	bool offline;        /* never read /proc */
 };
 
 static struct node *node_of(const struct vg_proc *p)
@@ -65,6 +66,17 @@ static void node_delete(struct vg_proctable *t, struct node *n)
 	HASH_DEL(t->map, n);
 	proc_release(&n->p);
 	free(n);
+}
+
+void vg_proctable_offline(struct vg_proctable *t)
+{
+	t->offline = true;
+}
+
+void vg_proctable_env_from_proc(struct vg_proctable *t, struct vg_proc *p)
+{
+	if (!t->offline)
+		vg_procfs_env(p, p->pid);
 }
 
 void vg_proctable_free(struct vg_proctable *t)
@@ -173,7 +185,8 @@ struct vg_proc *vg_proctable_ensure(struct vg_proctable *t, pid_t pid)
 	if (p)
 		return p;
 	p = insert(t, pid);
-	vg_procfs_read(p, pid);
+	if (!t->offline)
+		vg_procfs_read(p, pid);
 	return p;
 }
 

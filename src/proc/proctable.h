@@ -53,6 +53,12 @@ struct vg_proc {
 struct vg_proctable;
 
 struct vg_proctable *vg_proctable_new(unsigned cap);
+/* The table describes another time (a recording being replayed): unknown pids get bare
+ * entries, /proc is never read. */
+void vg_proctable_offline(struct vg_proctable *t);
+/* Reads what the kernel could not send of p's environment (LD_PRELOAD, SSH_CONNECTION
+ * past its bound) from /proc while the process lives; nothing when offline. */
+void vg_proctable_env_from_proc(struct vg_proctable *t, struct vg_proc *p);
 void vg_proctable_free(struct vg_proctable *t);
 /* Reads every /proc/<pid>; returns how many processes it found. */
 int vg_proctable_bootstrap(struct vg_proctable *t);

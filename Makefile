@@ -38,6 +38,9 @@ $(BUILD)/vmlinux.h:
 
 vpath %.bpf.c bpf bpf/tools
 
+# objects and skeletons are made by pattern rules: keep them, or every make rebuilds them
+.SECONDARY:
+
 $(BUILD)/%.bpf.o: %.bpf.c $(BPF_DEPS) $(BUILD)/vmlinux.h
 	$(CLANG) -g -O2 -target bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -c $< -o $@
 	llvm-strip -g $@ 2>/dev/null || true

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "clock.h"
 #include "decode/decode.h"
+#include "enforce/enforce.h"
 #include "loader/features.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
@@ -41,6 +42,7 @@ struct run_opts {
 	unsigned n_watch;
 	const char *rules[32];
 	int n_rules;
+	struct vg_enforce_opts deny;
 };
 
 struct agent {
@@ -54,6 +56,7 @@ struct agent {
 	struct vg_buf line;
 	struct vg_event ev;
 	struct vg_ruleset *rules;
+	struct vg_enforcer *enforce;
 	bool loaded[VG_EV__COUNT];
 	uint64_t alerts, kills;
 	uint64_t started;
@@ -89,7 +92,11 @@ static void usage(FILE *f)
 	      "  --rate-limit N[:BURST] per executable and event type, at most N events/s in the kernel\n"
 	      "                         (default 5000:10000; 0 disables)\n"
 	      "  --watch PATH           the write event also reports writes to PATH (repeatable; added to\n"
-	      "                         the built-in list of sensitive files)\n",
+	      "                         the built-in list of sensitive files)\n"
+	      "  --deny-mode enforce|audit  rules with action deny refuse the exec or open (default), or\n"
+	      "                         only report what they would refuse\n"
+	      "  --deny-timeout MS      longest a permission decision may take before the watchdog allows\n"
+	      "                         it (fanotify; default 250)\n",
 	      f);
 }
 
@@ -102,7 +109,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "ring-size", required_argument, NULL, 'r' },   { "proc-cap", required_argument, NULL, 'c' },
 		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
 		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
-		{ "rules", required_argument, NULL, 'R' },
+		{ "rules", required_argument, NULL, 'R' },      { "deny-mode", required_argument, NULL, 'D' },
+		{ "deny-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -174,6 +182,16 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->kc.rate_burst = *end == ':' ? (unsigned)strtoul(end + 1, &end, 10) : 2 * o->kc.rate_per_sec;
 			if (*end || (o->kc.rate_per_sec && o->kc.rate_burst == 0))
 				return vg_cli_error("--rate-limit takes N or N:BURST, not '%s'", optarg);
+			break;
+		case 'D':
+			if (strcmp(optarg, "enforce") && strcmp(optarg, "audit"))
+				return vg_cli_error("--deny-mode must be enforce or audit, not '%s'", optarg);
+			o->deny.audit = strcmp(optarg, "audit") == 0;
+			break;
+		case 'T':
+			o->deny.timeout_ms = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || o->deny.timeout_ms < 10 || o->deny.timeout_ms > 60000)
+				return vg_cli_error("--deny-timeout takes milliseconds from 10 to 60000, not '%s'", optarg);
 			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -269,9 +287,12 @@ static void on_alert(const struct vg_alert *al, void *ctx)
 		a->kills += killed;
 	}
 	a->alerts++;
+	static const char *const actions[] = { "alert", "kill", "deny" };
+	bool denied = al->action == VG_ACTION_DENY && al->ev->raw->ret == -EPERM;
+
 	if (!a->o.json) {
 		vg_buf_printf(&a->line, "ALERT %s [%s] %s%s\n", al->rule, vg_priority_name(al->priority), al->output,
-			      killed ? " (killed)" : "");
+			      killed ? " (killed)" : denied ? " (denied)" : "");
 		emit(a);
 		return;
 	}
@@ -289,8 +310,10 @@ static void on_alert(const struct vg_alert *al, void *ctx)
 	vg_json_cstr(&a->line, al->desc);
 	vg_buf_puts(&a->line, ",\"output\":");
 	vg_json_cstr(&a->line, al->output);
-	vg_buf_printf(&a->line, ",\"action\":\"%s\",\"killed\":%s,\"pid\":%d,\"exec_id\":",
-		      al->action == VG_ACTION_KILL ? "kill" : "alert", killed ? "true" : "false", pid);
+	vg_buf_printf(&a->line, ",\"action\":\"%s\",\"killed\":%s,", actions[al->action], killed ? "true" : "false");
+	if (al->action == VG_ACTION_DENY)
+		vg_buf_printf(&a->line, "\"denied\":%s,", denied ? "true" : "false");
+	vg_buf_printf(&a->line, "\"pid\":%d,\"exec_id\":", pid);
 	vg_json_cstr(&a->line, al->ev->proc->exec_id);
 	vg_buf_puts(&a->line, ",\"events\":[");
 	for (int i = 0; i < al->nevidence; i++) {
@@ -328,8 +351,16 @@ static void reload(struct agent *a)
 	struct vg_ruleset *rs = load_rules(&a->o);
 	bool set[VG_EV__COUNT];
 
+	char why[1024];
+
 	if (!rs) {
 		fputs("vigil: rule reload failed; the previous rules stay in force\n", stderr);
+		return;
+	}
+	vg_enforce_report(a->enforce, a->rules, a->pt, on_alert, a); /* denials of the old rules */
+	if (vg_enforce_rules(a->enforce, rs, why, sizeof(why)) < 0) {
+		fprintf(stderr, "vigil: rule reload failed: %s; the previous rules stay in force\n", why);
+		vg_ruleset_free(rs);
 		return;
 	}
 	interest_of(a, rs, set);
@@ -362,8 +393,10 @@ static void stats(struct agent *a, bool final)
 		.alerts_suppressed = alerts_suppressed(a->rules),
 		.final = final,
 	};
-	struct vg_buf warn = { 0 };
+	struct vg_buf warn = { 0 }, deny = { 0 };
 
+	vg_enforce_stats_json(a->enforce, &deny);
+	x.more = deny.p;
 	vg_reader_refresh(&a->reader);
 	if (vg_loss_warning(&warn, &a->reader.c, &a->last_warned)) {
 		fputs(warn.p, stderr);
@@ -379,6 +412,7 @@ static void stats(struct agent *a, bool final)
 	vg_json_stats(&a->line, &a->reader.c, &x);
 	vg_buf_putc(&a->line, '\n');
 	emit(a);
+	vg_buf_free(&deny);
 }
 
 static int start(struct agent *a)
@@ -386,7 +420,7 @@ static int start(struct agent *a)
 	struct vg_features f;
 	const char *fatal;
 	bool want[VG_EV__COUNT];
-	char err[256];
+	char err[256], why[1024];
 
 	vg_features_probe(&f);
 	if ((fatal = vg_features_fatal(&f)))
@@ -407,6 +441,9 @@ static int start(struct agent *a)
 		a->loaded[t] |= want[t];
 	if (vg_loader_start(&a->loader, a->loaded, &a->o.kc, &f, err, sizeof(err)) < 0)
 		return vg_cli_error("cannot run: %s", err);
+	a->enforce = vg_enforce_new(&a->o.deny, &f);
+	if (vg_enforce_rules(a->enforce, a->rules, why, sizeof(why)) < 0)
+		return vg_cli_error("cannot run: %s", why);
 	vg_loader_attach_types(&a->loader, want);
 	vg_loader_report(&a->loader);
 	for (int i = 0; i < a->o.n_allow_exe; i++)
@@ -450,6 +487,7 @@ static void loop(struct agent *a)
 			vg_cli_error("ring buffer poll failed: %s", strerror(errno));
 			break;
 		}
+		vg_enforce_report(a->enforce, a->rules, a->pt, on_alert, a);
 		fflush(a->out);
 		now = vg_now_boot_ns();
 		vg_watch_refresh(&a->watch, now);
@@ -463,6 +501,7 @@ static void loop(struct agent *a)
 	/* stop the kernel side first, so the final counters and the drained ring agree */
 	vg_loader_detach(&a->loader);
 	vg_reader_drain(&a->reader);
+	vg_enforce_report(a->enforce, a->rules, a->pt, on_alert, a);
 	stats(a, true);
 	fflush(a->out);
 }
@@ -492,6 +531,7 @@ int vg_cmd_run(int argc, char **argv)
 		loop(&a);
 		rc = 0;
 	}
+	vg_enforce_free(a.enforce);
 	vg_reader_close(&a.reader);
 	vg_loader_free(&a.loader);
 	vg_proctable_free(a.pt);

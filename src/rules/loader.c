@@ -346,9 +346,10 @@ static void rule_key(struct loader *L, struct rdef *rd, const char *key, yaml_no
 	} else if (!strcmp(key, "enabled")) {
 		y_bool(L, v, key, &rd->enabled);
 	} else if (!strcmp(key, "action") && (s = y_scalar(L, v, key))) {
-		if (strcmp(s, "alert") && strcmp(s, "kill"))
-			y_error(L, v, "unknown action '%s' (expected alert or kill)", s);
-		rd->action = strcmp(s, "kill") ? VG_ACTION_ALERT : VG_ACTION_KILL;
+		if (strcmp(s, "alert") && strcmp(s, "kill") && strcmp(s, "deny"))
+			y_error(L, v, "unknown action '%s' (expected alert, kill or deny)", s);
+		rd->action = !strcmp(s, "kill") ? VG_ACTION_KILL : !strcmp(s, "deny") ? VG_ACTION_DENY : VG_ACTION_ALERT;
+		rd->action_src = y_src(L, v);
 	} else if (!strcmp(key, "exceptions")) {
 		load_exceptions(L, rd, v, m);
 	} else if (!strcmp(key, "frequency")) {

@@ -10,6 +10,7 @@ static void usage(FILE *f)
 	      "  run       load the sensors and stream events (root)\n"
 	      "  probes    kernel facts and the mechanism each event uses here\n"
 	      "  rules     check FILE|DIR... | list [--rules PATH] | fields\n"
+	      "  seccomp   record | merge | run | verify: seccomp profiles from observed behaviour\n"
 	      "Run `vigil COMMAND --help` for a command's options.\n",
 	      f);
 }
@@ -24,6 +25,8 @@ int main(int argc, char **argv)
 		return vg_cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "probes") == 0)
 		return vg_cmd_probes(argc - 1, argv + 1);
+	if (strcmp(argv[1], "seccomp") == 0)
+		return vg_cmd_seccomp(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0 && argc > 2) {
 		if (strcmp(argv[2], "check") == 0)
 			return vg_rules_cmd_check(argc - 2, argv + 2);

@@ -279,6 +279,8 @@ static void on_alert(const struct vg_alert *al, void *ctx)
 	struct agent *a = ctx;
 	pid_t pid = al->ev->proc->pid;
 	bool killed = false;
+	static const char *const actions[] = { "alert", "kill", "deny" };
+	bool denied = al->action == VG_ACTION_DENY && al->ev->raw->ret == -EPERM; /* not in audit mode */
 
 	if (al->action == VG_ACTION_KILL && (al->ev->raw->flags & VG_F_KILLED)) {
 		killed = true; /* the kernel did, at exec */
@@ -287,9 +289,6 @@ static void on_alert(const struct vg_alert *al, void *ctx)
 		a->kills += killed;
 	}
 	a->alerts++;
-	static const char *const actions[] = { "alert", "kill", "deny" };
-	bool denied = al->action == VG_ACTION_DENY && al->ev->raw->ret == -EPERM;
-
 	if (!a->o.json) {
 		vg_buf_printf(&a->line, "ALERT %s [%s] %s%s\n", al->rule, vg_priority_name(al->priority), al->output,
 			      killed ? " (killed)" : denied ? " (denied)" : "");
@@ -350,7 +349,6 @@ static void reload(struct agent *a)
 {
 	struct vg_ruleset *rs = load_rules(&a->o);
 	bool set[VG_EV__COUNT];
-
 	char why[1024];
 
 	if (!rs) {

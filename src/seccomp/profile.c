@@ -526,6 +526,7 @@ int vg_sc_profile_read(const char *path, struct vg_sc_profile *p, char *err, siz
 			snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		else
 			snprintf(err, errlen, "%s: %s", path, je.text);
+		vg_sc_profile_free(p);
 		return -1;
 	}
 	rc = read_root(&rd, root, p);

@@ -81,7 +81,8 @@ static int audit_send(int fd, int type, const void *data, size_t len)
 
 	if (len > sizeof(req.data))
 		return -1;
-	memcpy(req.data, data, len);
+	if (len)
+		memcpy(req.data, data, len);
 	return sendto(fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0 ? -1 : 0;
 }
 

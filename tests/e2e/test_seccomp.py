@@ -10,6 +10,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 
 from vigiltest import VIGIL, cgroup2_root, check, helper, marker
 
@@ -253,4 +254,28 @@ def test_bad_profile_is_refused_with_its_position():
     path = script(d, "bad.json", '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [\n    {"names": ["read"],}\n  ]\n}\n')
     p = under(path, "/bin/true")
     check(p.returncode == 2 and path + ":4:" in p.stderr, (p.returncode, p.stderr))
+    shutil.rmtree(d)
+
+
+def test_record_a_container_by_its_id():
+    """A container as docker's systemd driver lays it out (a docker-<id>.scope cgroup v2 with the
+    container's processes), found by an id prefix."""
+    d = scratch()
+    cid = (uuid.uuid4().hex * 2)[:64]
+    cg = os.path.join(cgroup2_root(), "docker-%s.scope" % cid)
+    os.mkdir(cg)
+    member = subprocess.Popen(["/bin/sh", "-c", "while :; do ls %s > /dev/null; sleep 0.1; done" % d])
+    try:
+        with open(os.path.join(cg, "cgroup.procs"), "w") as f:
+            f.write(str(member.pid))
+        prof = record(os.path.join(d, "c.json"), "--container", cid[:12], "--duration", "1")
+        missing = subprocess.run([VIGIL, "seccomp", "record", "--container", "f" * 63 + "e", "--duration", "1"],
+                                 capture_output=True, text=True)
+    finally:
+        member.kill()
+        member.wait()
+        time.sleep(0.2)
+        os.rmdir(cg)
+    check({"wait4", "execve", "getdents64"} <= section(prof, "SCMP_ARCH_X86_64"), prof)
+    check(missing.returncode == 1 and "no running container" in missing.stderr, missing.stderr)
     shutil.rmtree(d)

@@ -29,9 +29,15 @@ struct lsm {
 
 static bool lsm_available(const struct vg_features *f, char *why, size_t len)
 {
-	if (f->lsm_prog)
-		return true;
-	snprintf(why, len, "lsm_prog: %s", f->why_lsm_prog);
+	if (!f->lsm_prog) {
+		snprintf(why, len, "lsm_prog: %s", f->why_lsm_prog);
+		return false;
+	}
+	/* programs attach whatever the boot chose, but only run when the bpf LSM is active */
+	for (const char *p = f->lsm; (p = strstr(p, "bpf")); p += 3)
+		if ((p == f->lsm || p[-1] == ',') && (p[3] == ',' || !p[3]))
+			return true;
+	snprintf(why, len, "the bpf LSM is not active (lsm: %s; boot with lsm=...,bpf)", f->lsm);
 	return false;
 }
 

@@ -447,16 +447,26 @@ int vg_sc_record(const struct vg_sc_record_opts *o, const struct vg_features *f,
 		goto out;
 	use[PROG_FOLLOW] = use[PROG_FORGET] = !cgid;
 	use[PROG_ARM] = t->argv != NULL;
-	if (rec_open(&r, f, use, cgid, level, why, len) < 0)
-		goto out;
-	for (int i = 0; !cgid && i < seeds.n; i++)
-		rec_add_pid(&r, seeds.v[i], VG_SC_FOLLOWED);
-	if (t->pid && !rec_has_pid(&r, t->pid)) {
+	if (t->pid && kill(t->pid, 0) < 0 && errno == ESRCH) {
 		snprintf(why, len, "no process %d", t->pid);
 		goto out;
 	}
-	if (rec_attach(&r, use, why, len) < 0)
+	/* attached before the seeds go in, so a fork after a seed is followed; a second walk
+	 * catches what forked while the first was being seeded */
+	if (rec_open(&r, f, use, cgid, level, why, len) < 0 || rec_attach(&r, use, why, len) < 0)
 		goto out;
+	for (int pass = 0; !cgid && pass < 2; pass++) {
+		if (pass) {
+			free(seeds.v);
+			seeds = (struct pids){ 0 };
+			if (t->pid)
+				seeds = tree_of(t->pid);
+			else if (t->container)
+				container_target(t->container, &seeds, cgroup, sizeof(cgroup), why, len);
+		}
+		for (int i = 0; i < seeds.n; i++)
+			rec_add_pid(&r, seeds.v[i], VG_SC_FOLLOWED);
+	}
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	if (t->argv) {

@@ -315,12 +315,14 @@ static int fan_start(struct vg_enforcer *e, char *why, size_t len)
 		snprintf(why, len, "cannot start the decision thread");
 		return -1;
 	}
+	pthread_setname_np(f->decider, "vigil-deny");
 	if (pthread_create(&f->watchdog, NULL, watchdog_thread, e) != 0) {
 		atomic_store(&f->stop, true);
 		pthread_join(f->decider, NULL);
 		snprintf(why, len, "cannot start the watchdog thread");
 		return -1;
 	}
+	pthread_setname_np(f->watchdog, "vigil-watchdog");
 	f->threads = true;
 	return 0;
 }

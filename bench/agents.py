@@ -162,6 +162,36 @@ class Vigil(Agent):
         return last
 
 
+DENY_RULES = """- rule: Bench deny exec
+  desc: puts every exec on this filesystem on the fanotify permission path
+  condition: evt.type = exec and proc.exe pmatch (%(exec_dir)s)
+  output: "denied %%exec.filename"
+  priority: critical
+  action: deny
+- rule: Bench deny open
+  desc: puts every open on this filesystem on the fanotify permission path
+  condition: evt.type = open and file.path pmatch (%(open_dir)s)
+  output: "denied %%file.path"
+  priority: critical
+  action: deny
+"""
+
+
+class VigilDeny(Vigil):
+    """vigil with deny rules that no workload trips but that put every exec on the root
+    filesystem (where /bin/true is) and every open on the files workload's tmpfs on the fanotify
+    permission path: its exec and files columns are what deny rules cost."""
+    name = "vigil+deny"
+
+    def __init__(self, workdir, binary, rules_dir, files_dir):
+        rules = os.path.join(workdir, "deny.yaml")
+        with open(rules, "w") as f:
+            f.write(DENY_RULES % {"exec_dir": os.path.join(workdir, "denied-bin"),
+                                  "open_dir": files_dir.rstrip("/") + "-denied"})
+        super().__init__(workdir, binary, rules_dir, ["--rules", rules])
+        self.output = os.path.join(workdir, "vigil-deny.jsonl")
+
+
 class Bpftrace(Agent):
     name = "bpftrace"
     packages = ["bpftrace"]

@@ -450,7 +450,8 @@ def warnings(noise, samples):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("build", help="build directory holding vigil and bench/workload")
-    parser.add_argument("--smoke", action="store_true", help="seconds-long check: vigil vs none")
+    parser.add_argument("--smoke", action="store_true", help="seconds-long check: vigil (with and without deny "
+                        "rules) vs none")
     parser.add_argument("--rounds", type=int, help="override the number of interleaved rounds")
     args = parser.parse_args()
     mode = "smoke" if args.smoke else "full"
@@ -494,7 +495,11 @@ def run(args, mode, settings, workdir, cleanup, started):
     def make_vigil(extra=()):
         return agents.Vigil(workdir, vigil_bin, rules_dir, extra)
 
-    candidates = [make_vigil()]
+    # tmpfs: on this VM's ext4 the same storm varies 2x from run to run (journal commits),
+    # which would hide the agents' cost.
+    files_dir = tempfile.mkdtemp(prefix="vigil-bench-files-", dir="/dev/shm")
+    cleanup.append(lambda: shutil.rmtree(files_dir, ignore_errors=True))
+    candidates = [make_vigil(), agents.VigilDeny(workdir, vigil_bin, rules_dir, files_dir)]
     if mode == "full":
         candidates += [agents.Bpftrace(workdir), agents.LibbpfTools(workdir), agents.Auditd(workdir)]
         ensure_packages([p for a in candidates for p in a.packages])
@@ -506,7 +511,7 @@ def run(args, mode, settings, workdir, cleanup, started):
             log(f"SKIPPING {agent.name}: {reason}")
         else:
             lineup.append(agent)
-    if mode == "smoke" and "vigil" in skipped:
+    if mode == "smoke" and ("vigil" in skipped or "vigil+deny" in skipped):
         log("smoke needs vigil: build it first (make bench-smoke does)")
         return 1
 
@@ -515,10 +520,6 @@ def run(args, mode, settings, workdir, cleanup, started):
     # Whatever agent is up when something fails gets stopped; stop() is a no-op when idle.
     for agent in lineup:
         cleanup.append(agent.stop)
-    # tmpfs: on this VM's ext4 the same storm varies 2x from run to run (journal commits),
-    # which would hide the agents' cost.
-    files_dir = tempfile.mkdtemp(prefix="vigil-bench-files-", dir="/dev/shm")
-    cleanup.append(lambda: shutil.rmtree(files_dir, ignore_errors=True))
     workloads = Workloads(workload_bin, files_dir, settings, redis)
     baseline_ids = set(agents.bpf_programs())
     noise = {"samples": 0, "programs": set(), "wait_budget": 120 if mode == "full" else 0}

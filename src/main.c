@@ -11,6 +11,7 @@ static void usage(FILE *f)
 	      "  probes    kernel facts and the mechanism each event uses here\n"
 	      "  replay    a recording (run --record FILE) through the pipeline, with its throughput\n"
 	      "  rules     check FILE|DIR... | list [--rules PATH] | fields\n"
+	      "  seccomp   record | merge | run | verify: seccomp profiles from observed behaviour\n"
 	      "Run `vigil COMMAND --help` for a command's options.\n",
 	      f);
 }
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
 		return vg_cmd_probes(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replay") == 0)
 		return vg_cmd_replay(argc - 1, argv + 1);
+	if (strcmp(argv[1], "seccomp") == 0)
+		return vg_cmd_seccomp(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0 && argc > 2) {
 		if (strcmp(argv[2], "check") == 0)
 			return vg_rules_cmd_check(argc - 2, argv + 2);

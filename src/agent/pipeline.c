@@ -1,6 +1,7 @@
 /* pipeline.c — decode -> sinks -> rules -> verdicts -> sinks (see pipeline.h). Events go
  * to the sinks before the rules see them, so a store holds an alert's triggering event
  * before the alert that points at it. */
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,12 +21,13 @@ void vg_pipeline_init(struct vg_pipeline *p, struct vg_proctable *pt, struct vg_
 }
 
 /* The kill action: the kernel already did it at exec for executables it knows; otherwise
- * the process is killed now. */
-static void on_alert(const struct vg_alert *al, void *ctx)
+ * the process is killed now. A deny rule's alert says whether the call was refused (its
+ * event failed with EPERM) or only reported (audit mode). */
+void vg_pipeline_alert(const struct vg_alert *al, void *ctx)
 {
 	struct vg_pipeline *p = ctx;
 	pid_t pid = al->ev->proc->pid;
-	struct vg_verdict v = { 0 };
+	struct vg_verdict v = { .denied = al->action == VG_ACTION_DENY && al->ev->raw->ret == -EPERM };
 
 	if (al->action == VG_ACTION_KILL && (al->ev->raw->flags & VG_F_KILLED)) {
 		v.killed = true;
@@ -48,6 +50,6 @@ int vg_pipeline_record(void *pipeline, const void *data, size_t size)
 		return -1;
 	vg_sinks_event(p->sinks, ev);
 	if (p->rules)
-		vg_rules_eval(p->rules, ev, p->pt, on_alert, p);
+		vg_rules_eval(p->rules, ev, p->pt, vg_pipeline_alert, p);
 	return 0;
 }

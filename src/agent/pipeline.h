@@ -29,5 +29,10 @@ struct vg_pipeline {
 void vg_pipeline_init(struct vg_pipeline *p, struct vg_proctable *pt, struct vg_sinks *sinks, bool enforce);
 /* One record (a vg_record_fn): <0 when it is malformed. */
 int vg_pipeline_record(void *pipeline, const void *data, size_t size);
+struct vg_alert;
+/* One alert (a vg_alert_fn): acted on (kill) and handed to the sinks with the verdict.
+ * Alerts from elsewhere than the rules engine's per-event path (the denials the enforcer
+ * reports) come in here too. */
+void vg_pipeline_alert(const struct vg_alert *al, void *pipeline);
 
 #endif

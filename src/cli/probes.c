@@ -1,11 +1,13 @@
-/* probes.c — `vigil probes`: the kernel facts (features.c) and, per event, the mechanism
- * the loader really ends up with here: it loads and attaches every event's hooks, as
- * `vigil run --profile sandbox` would, and reports the outcome. */
+/* probes.c — `vigil probes`: the kernel facts (features.c), the mechanism that enforces
+ * deny rules here (src/enforce) and, per event, the mechanism the loader really ends up
+ * with here: it loads and attaches every event's hooks, as `vigil run --profile sandbox`
+ * would, and reports the outcome. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "enforce/enforce.h"
 #include "event.h"
 #include "loader/features.h"
 #include "loader/loader.h"
@@ -20,7 +22,7 @@ int vg_cmd_probes(int argc, char **argv)
 	static struct vg_loader loader;
 	struct vg_features f;
 	bool json = false, want[VG_EV__COUNT], loaded = false;
-	char err[256] = "", desc[1024];
+	char err[256] = "", desc[1024], deny[1024];
 	struct vg_buf b = { 0 };
 	int c;
 
@@ -51,11 +53,15 @@ int vg_cmd_probes(int argc, char **argv)
 	} else {
 		snprintf(err, sizeof(err), "%s", vg_features_fatal(&f));
 	}
+	vg_enforce_describe(&f, deny, sizeof(deny));
 	if (json) {
 		vg_features_print(stdout, &f, true);
-		vg_buf_puts(&b, "{\"events\":[");
+		vg_buf_puts(&b, "{\"deny\":");
+		vg_json_cstr(&b, deny);
+		vg_buf_puts(&b, ",\"events\":[");
 	} else {
 		vg_features_print(stdout, &f, false);
+		printf("%-14s%s\n", "deny", deny);
 		printf("\n%-22s %5s  %-8s %s\n", "EVENT", "ID", "PROFILE", "MECHANISM");
 	}
 	for (unsigned t = 0; t < VG_EV__COUNT; t++) {

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "clock.h"
 #include "decode/decode.h"
+#include "enforce/enforce.h"
 #include "loader/features.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
@@ -40,6 +41,7 @@ struct run_opts {
 	const char *watch[VG_WATCH_EXTRA];
 	unsigned n_watch;
 	const char *record;
+	struct vg_enforce_opts deny;
 };
 
 struct agent {
@@ -51,6 +53,7 @@ struct agent {
 	struct vg_watch watch;
 	struct vg_reader reader;
 	struct vg_pipeline pipe;
+	struct vg_enforcer *enforce;
 	bool loaded[VG_EV__COUNT];
 	uint64_t started;
 	struct vg_counters last_warned;
@@ -82,6 +85,10 @@ static void usage(FILE *f)
 	      "  --watch PATH           the write event also reports writes to PATH (repeatable; added to\n"
 	      "                         the built-in list of sensitive files)\n"
 	      "  --record FILE          keep every ring-buffer record in FILE, for `vigil replay`\n"
+	      "  --deny-mode enforce|audit  rules with action deny refuse the exec or open (default), or\n"
+	      "                         only report what they would refuse\n"
+	      "  --deny-timeout MS      longest a permission decision may take before the watchdog allows\n"
+	      "                         it (fanotify; default 250)\n"
 	      "sinks (--sink):\n",
 	      f);
 	vg_sinks_usage(f);
@@ -95,7 +102,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "ring-size", required_argument, NULL, 'r' },   { "proc-cap", required_argument, NULL, 'c' },
 		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
 		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
-		{ "record", required_argument, NULL, 'w' },
+		{ "record", required_argument, NULL, 'w' },     { "deny-mode", required_argument, NULL, 'D' },
+		{ "deny-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -157,6 +165,16 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (*end || (o->kc.rate_per_sec && o->kc.rate_burst == 0))
 				return vg_cli_error("--rate-limit takes N or N:BURST, not '%s'", optarg);
 			break;
+		case 'D':
+			if (strcmp(optarg, "enforce") && strcmp(optarg, "audit"))
+				return vg_cli_error("--deny-mode must be enforce or audit, not '%s'", optarg);
+			o->deny.audit = strcmp(optarg, "audit") == 0;
+			break;
+		case 'T':
+			o->deny.timeout_ms = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || o->deny.timeout_ms < 10 || o->deny.timeout_ms > 60000)
+				return vg_cli_error("--deny-timeout takes milliseconds from 10 to 60000, not '%s'", optarg);
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -207,9 +225,16 @@ static void reload(struct agent *a)
 {
 	struct vg_ruleset *rs = vg_load_rules(&a->o.out);
 	bool set[VG_EV__COUNT];
+	char why[1024];
 
 	if (!rs) {
 		fputs("vigil: rule reload failed; the previous rules stay in force\n", stderr);
+		return;
+	}
+	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe); /* denials of the old rules */
+	if (vg_enforce_rules(a->enforce, rs, why, sizeof(why)) < 0) {
+		fprintf(stderr, "vigil: rule reload failed: %s; the previous rules stay in force\n", why);
+		vg_ruleset_free(rs);
 		return;
 	}
 	interest_of(a, rs, set);
@@ -243,8 +268,10 @@ static void stats(struct agent *a, bool final)
 		.alerts_suppressed = alerts_suppressed(a->pipe.rules),
 		.final = final,
 	};
-	struct vg_buf warn = { 0 };
+	struct vg_buf warn = { 0 }, deny = { 0 };
 
+	vg_enforce_stats_json(a->enforce, &deny);
+	x.more = deny.p;
 	vg_reader_refresh(&a->reader);
 	if (vg_loss_warning(&warn, &a->reader.c, &a->last_warned)) {
 		fputs(warn.p, stderr);
@@ -252,6 +279,7 @@ static void stats(struct agent *a, bool final)
 	}
 	vg_buf_free(&warn);
 	vg_sinks_stats(&a->sinks, &a->reader.c, &x);
+	vg_buf_free(&deny);
 }
 
 static int start(struct agent *a)
@@ -259,7 +287,7 @@ static int start(struct agent *a)
 	struct vg_features f;
 	const char *fatal;
 	bool want[VG_EV__COUNT];
-	char err[256];
+	char err[256], why[1024];
 
 	vg_features_probe(&f);
 	if ((fatal = vg_features_fatal(&f)))
@@ -283,6 +311,9 @@ static int start(struct agent *a)
 		a->loaded[t] |= want[t];
 	if (vg_loader_start(&a->loader, a->loaded, &a->o.kc, &f, err, sizeof(err)) < 0)
 		return vg_cli_error("cannot run: %s", err);
+	a->enforce = vg_enforce_new(&a->o.deny, &f);
+	if (vg_enforce_rules(a->enforce, a->pipe.rules, why, sizeof(why)) < 0)
+		return vg_cli_error("cannot run: %s", why);
 	vg_loader_attach_types(&a->loader, want);
 	vg_loader_report(&a->loader);
 	for (int i = 0; i < a->o.n_allow_exe; i++)
@@ -327,6 +358,7 @@ static void loop(struct agent *a)
 			vg_cli_error("ring buffer poll failed: %s", strerror(errno));
 			break;
 		}
+		vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 		now = vg_now_boot_ns();
 		vg_sinks_flush(&a->sinks, now);
 		vg_watch_refresh(&a->watch, now);
@@ -340,6 +372,7 @@ static void loop(struct agent *a)
 	/* stop the kernel side first, so the final counters and the drained ring agree */
 	vg_loader_detach(&a->loader);
 	vg_reader_drain(&a->reader);
+	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 	stats(a, true);
 	vg_sinks_flush(&a->sinks, vg_now_boot_ns());
 }
@@ -365,6 +398,7 @@ int vg_cmd_run(int argc, char **argv)
 		loop(&a);
 		rc = 0;
 	}
+	vg_enforce_free(a.enforce);
 	vg_reader_close(&a.reader);
 	vg_loader_free(&a.loader);
 	vg_sinks_close(&a.sinks);

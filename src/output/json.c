@@ -277,8 +277,10 @@ void vg_json_alert(struct vg_buf *b, const struct vg_alert *a, const struct vg_v
 	vg_buf_putc(b, ']');
 	member(b, "desc", a->desc);
 	member(b, "output", a->output);
-	vg_buf_printf(b, ",\"action\":\"%s\",\"killed\":%s,\"pid\":%d",
-		      a->action == VG_ACTION_KILL ? "kill" : "alert", v->killed ? "true" : "false", a->ev->proc->pid);
+	vg_buf_printf(b, ",\"action\":\"%s\",\"killed\":%s", vg_action_name(a->action), v->killed ? "true" : "false");
+	if (a->action == VG_ACTION_DENY)
+		vg_buf_printf(b, ",\"denied\":%s", v->denied ? "true" : "false");
+	vg_buf_printf(b, ",\"pid\":%d", a->ev->proc->pid);
 	member(b, "exec_id", a->ev->proc->exec_id);
 	vg_buf_puts(b, ",\"events\":[");
 	for (int i = 0; i < a->nevidence; i++) {

@@ -28,6 +28,7 @@ struct vg_sink;
 /* What the agent did about an alert. */
 struct vg_verdict {
 	bool killed; /* the process was killed (at exec by the kernel, or on the alert) */
+	bool denied; /* the exec or open was refused (a deny rule, not in audit mode) */
 };
 
 /* Delivery counters of one sink. accepted is counted by the set; the rest by the sink. */

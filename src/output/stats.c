@@ -54,6 +54,8 @@ void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct v
 		      (unsigned long long)x->proc_evictions, x->ring_size);
 	if (x->sinks)
 		vg_sinks_counters_json(x->sinks, b);
+	if (x->more)
+		vg_buf_puts(b, x->more);
 	vg_buf_putc(b, '}');
 }
 

@@ -18,6 +18,7 @@ struct vg_stats_extra {
 	uint64_t alerts, alerts_suppressed;
 	size_t ring_size;
 	bool final;
+	const char *more; /* more members, ",\"name\":value..." (or NULL), e.g. the deny counters */
 };
 
 void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct vg_stats_extra *x);

@@ -136,4 +136,6 @@ void vg_text_alert(struct vg_buf *b, const struct vg_alert *a, const struct vg_v
 	text_cstr(b, a->output, false);
 	if (v->killed)
 		vg_buf_puts(b, " (killed)");
+	else if (v->denied)
+		vg_buf_puts(b, " (denied)");
 }

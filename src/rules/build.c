@@ -165,6 +165,8 @@ static bool compile_rule(struct cctx *c, const struct rdef *rd, struct rule *r)
 		for (int i = 0; i < rd->nby; i++)
 			operand_at(c, rd->by[i], rd->by_src[i], &r->by[i]);
 	}
+	if (r->action == VG_ACTION_DENY)
+		deny_check(c, r, rd->action_src);
 	c->step = r->nsteps;
 	tmpl_compile(c, &r->output, rd->output, rd->output_src);
 	c->rule = NULL;

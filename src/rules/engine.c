@@ -3,12 +3,32 @@
  * the rate limiter, then rendered into an alert. Nothing is rendered for an event no
  * rule matched. */
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 #include "rules/internal.h"
 
 static const char *const prio_names[] = {
 	"emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug",
 };
+
+static const char *const action_names[] = {
+#define VG_ACTION_NAME(e, name) [VG_ACTION_##e] = name,
+	VG_ACTIONS(VG_ACTION_NAME)
+#undef VG_ACTION_NAME
+};
+
+const char *vg_action_name(enum vg_action a)
+{
+	return (unsigned)a < sizeof(action_names) / sizeof(action_names[0]) ? action_names[a] : "unknown";
+}
+
+int vg_action_parse(const char *s)
+{
+	for (unsigned a = 0; a < sizeof(action_names) / sizeof(action_names[0]); a++)
+		if (strcmp(s, action_names[a]) == 0)
+			return (int)a;
+	return -1;
+}
 
 const char *vg_priority_name(enum vg_priority p)
 {
@@ -31,7 +51,8 @@ void engine_index(struct vg_ruleset *rs)
 		for (int i = 0; i < rs->nrules; i++) {
 			struct rule *r = &rs->rules[i];
 
-			if (!r->enabled || !((r->types >> t) & 1))
+			/* deny rules are decided on the permission path (vg_rules_alert) */
+			if (!r->enabled || r->action == VG_ACTION_DENY || !((r->types >> t) & 1))
 				continue;
 			if (!rs->by_type[t])
 				rs->by_type[t] = xcalloc(rs->nrules, sizeof(*rs->by_type[t]));
@@ -109,6 +130,19 @@ int vg_rules_eval(struct vg_ruleset *rs, const struct vg_event *ev, struct vg_pr
 		}
 	}
 	return alerts;
+}
+
+int vg_rules_alert(struct vg_ruleset *rs, const char *rule, const struct vg_event *ev,
+		   struct vg_proctable *pt, vg_alert_fn fn, void *ctx)
+{
+	struct ectx c;
+
+	for (int i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].enabled && strcmp(rs->rules[i].name, rule) == 0) {
+			ectx_init(&c, rs, ev, pt);
+			return emit(&c, &rs->rules[i], NULL, fn, ctx);
+		}
+	return 0;
 }
 
 uint64_t vg_rules_interest(const struct vg_ruleset *rs)

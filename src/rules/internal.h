@@ -208,6 +208,7 @@ struct rdef {
 	int ntags;
 	char **tags;
 	enum vg_action action;
+	const struct src *action_src;
 	bool enabled;
 	int nexc;
 	struct exc_def *exc;
@@ -422,6 +423,9 @@ bool seq_update(struct ectx *c, struct rule *r, struct seq_match *out);
 void evidence_clear(struct evidence *e);
 void seq_match_clear(struct seq_match *m);
 struct vg_event *event_snapshot(struct ectx *c); /* of the current event; never NULL */
+
+/* pushdown.c: a deny rule's condition must be one the permission path decides */
+void deny_check(struct cctx *c, const struct rule *r, const struct src *action_src);
 
 /* ratelimit.c */
 struct limiter *limiter_new(const struct vg_rules_opts *o);

@@ -346,9 +346,12 @@ static void rule_key(struct loader *L, struct rdef *rd, const char *key, yaml_no
 	} else if (!strcmp(key, "enabled")) {
 		y_bool(L, v, key, &rd->enabled);
 	} else if (!strcmp(key, "action") && (s = y_scalar(L, v, key))) {
-		if (strcmp(s, "alert") && strcmp(s, "kill"))
-			y_error(L, v, "unknown action '%s' (expected alert or kill)", s);
-		rd->action = strcmp(s, "kill") ? VG_ACTION_ALERT : VG_ACTION_KILL;
+		int a = vg_action_parse(s);
+
+		if (a < 0)
+			y_error(L, v, "unknown action '%s' (expected alert, kill or deny)", s);
+		rd->action = a < 0 ? VG_ACTION_ALERT : (enum vg_action)a;
+		rd->action_src = y_src(L, v);
 	} else if (!strcmp(key, "exceptions")) {
 		load_exceptions(L, rd, v, m);
 	} else if (!strcmp(key, "frequency")) {

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "enforce_event.h"
 #include "event.h"
 
 struct vg_proctable;
@@ -34,11 +35,19 @@ enum vg_priority { /* Falco's scale; lower is more severe */
 	VG_PRIO_DEBUG,
 };
 
+/* X(ENUM, "name"): what a rule does when it matches. kill: the process of the last
+ * evidence event is killed (by the kernel at exec where the rule pins proc.exe); deny: the
+ * exec or open is refused before it happens (src/enforce). */
+#define VG_ACTIONS(X) X(ALERT, "alert") X(KILL, "kill") X(DENY, "deny")
+
 enum vg_action {
-	VG_ACTION_ALERT,
-	VG_ACTION_KILL, /* the caller kills the process of the last evidence event */
+#define VG_ACTION_ENUM(e, name) VG_ACTION_##e,
+	VG_ACTIONS(VG_ACTION_ENUM)
+#undef VG_ACTION_ENUM
 };
 
+const char *vg_action_name(enum vg_action a);
+int vg_action_parse(const char *s); /* enum vg_action, or -1 */
 const char *vg_priority_name(enum vg_priority p);
 int vg_priority_parse(const char *s); /* enum vg_priority, or -1 */
 
@@ -101,6 +110,23 @@ uint64_t vg_rules_interest(const struct vg_ruleset *rs);
  * whole condition (evt.type = exec and proc.exe = X / in (...)), so the kernel can kill
  * them at exec. Strings live as long as rs. Returns how many (at most max). */
 int vg_rules_kill_exes(const struct vg_ruleset *rs, const char **out, int max);
+
+/* Deny pushdown: what enabled deny rules pin (their whole condition is one of these, or
+ * the rules did not load), for the permission path to decide at exec or open. */
+struct vg_deny_pin {
+	const char *rule;       /* the rule's name; strings live as long as rs */
+	enum vg_deny_kind kind; /* exec: the image that would run; open: the file */
+	bool prefix;            /* pmatch: the path and everything below it */
+	const char *path;       /* absolute */
+};
+/* Fills out[] with at most max pins; returns how many. */
+int vg_rules_deny_pins(const struct vg_ruleset *rs, struct vg_deny_pin *out, int max);
+/* An alert of the named rule for ev, decided elsewhere (deny rules are not evaluated per
+ * event: the permission path decided): the rate limit, output and evidence apply as in
+ * vg_rules_eval. Returns 1 when an alert was delivered, 0 when suppressed or when no
+ * enabled rule has that name (a reload removed it). */
+int vg_rules_alert(struct vg_ruleset *rs, const char *rule, const struct vg_event *ev,
+		   struct vg_proctable *pt, vg_alert_fn fn, void *ctx);
 
 /* Counts and per-rule facts, for `rules list` and the stats line. */
 struct vg_rule_info {

@@ -88,7 +88,7 @@ static void test_item_errors(void **state)
 		      "t.yaml:1:3: rule 'r' has no 'output'");
 	texpect_error(RULE_HEAD, "t.yaml:1:3: rule 'r' has no 'condition'");
 	texpect_error(RULE_HEAD "  condition: proc.pid = 1\n  action: block\n",
-		      "t.yaml:6:11: unknown action 'block' (expected alert or kill)");
+		      "t.yaml:6:11: unknown action 'block' (expected alert, kill or deny)");
 	texpect_error("- rule: x\n  append: true\n  condition: and proc.pid = 1\n",
 		      "t.yaml:1:3: rule 'x': no earlier rule of that name to append to or override");
 	texpect_error("- list: l\n  items: [a]\n  append: true\n",

@@ -166,6 +166,15 @@ struct vg_fdinfo {
 	struct vg_str path; /* file or tty path */
 };
 
+/* A path as the caller named it. name is the string read from the caller's memory at
+ * syscall exit; when it is relative (or empty: AT_EMPTY_PATH, fchmod, fchown) dir is the
+ * kernel's own path (leaf first, like every path) of the directory it is relative to:
+ * the dirfd's file or the cwd. User space joins them. */
+struct vg_upath {
+	struct vg_str dir;
+	struct vg_str name;
+};
+
 /* Paths travel as their components leaf first, each followed by '/', e.g. "sh/bin/";
  * user space reverses them. Walking up is what the kernel can do cheaply. A leading
  * '\0' marks a path that could not be resolved. */

@@ -11,6 +11,8 @@ static void usage(FILE *f)
 	      "  probes    kernel facts and the mechanism each event uses here\n"
 	      "  replay    a recording (run --record FILE) through the pipeline, with its throughput\n"
 	      "  rules     check FILE|DIR... | list [--rules PATH] | fields\n"
+	      "  trace     TOOL [options]: execsnoop, opensnoop, tcplife, ... (--list) (root)\n"
+	      "  top       live view of processes and containers (root)\n"
 	      "Run `vigil COMMAND --help` for a command's options.\n",
 	      f);
 }
@@ -27,6 +29,10 @@ int main(int argc, char **argv)
 		return vg_cmd_probes(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replay") == 0)
 		return vg_cmd_replay(argc - 1, argv + 1);
+	if (strcmp(argv[1], "trace") == 0)
+		return vg_cmd_trace(argc - 1, argv + 1);
+	if (0 && strcmp(argv[1], "top") == 0)
+		return 2;
 	if (strcmp(argv[1], "rules") == 0 && argc > 2) {
 		if (strcmp(argv[2], "check") == 0)
 			return vg_rules_cmd_check(argc - 2, argv + 2);

@@ -1,4 +1,4 @@
-/* lib/tool.h — what every tool object (bpf/tools/*.bpf.c) shares: the -p/-c filter and the
+/* lib/tool.h — what every tool object (bpf/tools/) shares: the -p/-c filter and the
  * loss counters. Tools that stream records add lib/tool_ring.h.
  * Tool objects never include maps.h, noise.h or store.h (the sensor's own maps); they
  * build records with lib/record.h and lib/path.h like the sensor does. */

@@ -161,9 +161,7 @@ static bool rule_out(struct vg_loader *l, const struct bpf_program *failed, cons
 	return found;
 }
 
-/* The kernel's reason for rejecting a program: the last line of its verifier log that is
- * not the closing statistics ("processed N insns ...", "verification time ..."). */
-static const char *reason_line(char *log)
+const char *vg_verifier_reason(char *log)
 {
 	char *end = log + strlen(log), *line;
 
@@ -190,7 +188,7 @@ static struct bpf_program *rejected(struct vg_loader *l, char (*logs)[VERIFIER_L
 		if (n < nlogs && bpf_program__autoload(prog) && logs[n][0]) {
 			if (libbpf_verbose)
 				fprintf(stderr, "vigil: verifier log of %s:\n%s\n", bpf_program__name(prog), logs[n]);
-			*why = reason_line(logs[n]);
+			*why = vg_verifier_reason(logs[n]);
 			return prog;
 		}
 		n++;

@@ -1,0 +1,14 @@
+/* tools.h — every `vigil trace` tool, in the order `vigil trace --list` shows them. */
+#ifndef VIGIL_TOOLS_H
+#define VIGIL_TOOLS_H
+
+#include "tools/tool.h"
+
+#define VG_TOOLS(X)                                                                        \
+	X(execsnoop)
+
+#define VG_TOOL_DECLARE(name) extern const struct vg_tool vg_tool_##name;
+VG_TOOLS(VG_TOOL_DECLARE)
+#undef VG_TOOL_DECLARE
+
+#endif

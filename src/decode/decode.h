@@ -57,6 +57,8 @@ bool vg_sockaddr_ip(const struct vg_sockaddr *sa, struct vg_ip *ip);
 void vg_add_ip(struct vg_event *ev, const struct vg_field *f, const struct vg_sockaddr *sa);
 /* "tcp", "udp", ... for an IPPROTO_* number ("other" when unknown). */
 const char *vg_ip_proto_name(unsigned proto);
+/* "CAP_SYS_ADMIN" for a capability number (NULL when unknown). */
+const char *vg_cap_name(int cap);
 /* "ipv4", "ipv6", "unix" for an AF_* number (NULL when unknown). */
 const char *vg_family_name(unsigned family);
 

@@ -5,7 +5,8 @@
 #include "tools/tool.h"
 
 #define VG_TOOLS(X)                                                                        \
-	X(execsnoop)
+	X(execsnoop) X(opensnoop) X(statsnoop) X(killsnoop) X(setuids) X(capable) X(oomkill) \
+	X(pidpersec) X(syncsnoop)
 
 #define VG_TOOL_DECLARE(name) extern const struct vg_tool vg_tool_##name;
 VG_TOOLS(VG_TOOL_DECLARE)

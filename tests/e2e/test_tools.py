@@ -26,3 +26,94 @@ def test_execsnoop_counts_execs_with_args_and_failures():
         check(r["comm"] == "true" and r["args"].startswith("/bin/true " + mark) and r["ppid"] == os.getpid(), r)
     bad = [r for r in rows if r["ret"] != 0]
     check(len(bad) == 1 and bad[0]["pid"] == failed and bad[0]["ret"] == -2, "failed exec: %s" % bad)
+
+
+def work(*args):
+    """tests/helpers/toolwork -w ARGS: started and waiting, so that a tool can trace its pid
+    (-p); go() lets it run and waits for it."""
+    return subprocess.Popen([helper("toolwork"), "-w"] + [str(a) for a in args], stdin=subprocess.PIPE)
+
+
+def go(p):
+    p.stdin.write(b"\n")
+    p.stdin.close()
+    check(p.wait(timeout=30) == 0, "toolwork failed")
+
+
+def traced(tool, *args, work_args=()):
+    """Runs toolwork WORK_ARGS under `vigil trace TOOL -p PID ARGS`; returns every row. The
+    tool is stopped after the work is done, and drains its ring buffer on the way out, so
+    the counts are exact."""
+    w = work(*work_args)
+    try:
+        with Trace(tool, "-p", str(w.pid), *args) as t:
+            go(w)
+    finally:
+        if w.poll() is None:
+            w.kill()
+            w.wait()
+    return t.rows()
+
+
+def test_opensnoop_counts_opens_with_errors_and_full_paths():
+    path = "/dev/shm/" + marker()
+    rows = [r for r in traced("opensnoop", "-F", work_args=["open", path, 5, "write", path, 1, 1])
+            if r["path"] == path]
+    failed = [r for r in rows if r["err"] == 2 and r["fd"] == -1]
+    created = [r for r in rows if r["err"] == 0 and r["fd"] >= 3 and r["flags"] & 0o100]
+    check(len(failed) == 5 and len(created) == 1 and len(rows) == 6, rows)
+    os.unlink(path)
+
+
+def test_statsnoop_counts_stats():
+    path = "/dev/shm/" + marker()
+    rows = [r for r in traced("statsnoop", work_args=["stat", path, 4]) if r["path"] == path]
+    check(len(rows) == 4 and all(r["ret"] == -1 and r["err"] == 2 for r in rows), rows)
+    check({r["syscall"] for r in rows} <= {"newfstatat", "statx", "newstat"}, rows)
+
+
+def test_killsnoop_reports_signals_targets_and_results():
+    target = subprocess.Popen(["sleep", "10"])
+    try:
+        with Trace("killsnoop", "-p", str(os.getpid())) as t:
+            for _ in range(3):
+                os.kill(target.pid, 0)
+            try:
+                os.kill(2 ** 22 + 1, 0)  # above pid_max's default: no such process
+            except ProcessLookupError:
+                pass
+            rows = t.wait_for(lambda r: True, count=4)
+    finally:
+        target.kill()
+        target.wait()
+    ok = [r for r in rows if r["tpid"] == target.pid and r["sig"] == 0 and r["ret"] == 0]
+    check(len(ok) == 3 and len(rows) == 4 and rows[-1]["ret"] == -3, rows)
+
+
+def test_setuids_reports_each_call_with_args_and_result():
+    rows = traced("setuids", work_args=["setuid"])
+    check([r["syscall"] for r in rows] == ["setuid", "setresuid", "setfsuid"], rows)
+    check([r["args"] for r in rows] == ["uid=0 (0)", "ruid=0 euid=0 suid=0 (0)", "uid=0 (prevfsuid=0)"], rows)
+    check(all(r["uid"] == 0 and r["comm"] == "toolwork" for r in rows), rows)
+
+
+def test_capable_counts_capability_checks():
+    rows = [r for r in traced("capable", work_args=["rawsock", 3]) if r["name"] == "CAP_NET_RAW"]
+    check(len(rows) == 3 and all(r["cap"] == 13 and r["verdict"] == "allow" for r in rows), rows)
+
+
+def test_syncsnoop_counts_sync_calls():
+    path = "/dev/shm/" + marker()
+    rows = traced("syncsnoop", work_args=["sync", path, 3])
+    os.unlink(path)
+    calls = [r["call"] for r in rows]
+    check(calls.count("fsync") == 3 and calls.count("fdatasync") == 3 and calls.count("syncfs") == 1, calls)
+
+
+def test_pidpersec_counts_forks():
+    w = work("fork", 20)
+    with Trace("pidpersec", "-p", str(w.pid)) as t:
+        go(w)
+        time.sleep(1.2)
+    rows = t.rows()
+    check(sum(r["pids_per_sec"] for r in rows) == 20, rows)

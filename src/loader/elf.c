@@ -41,9 +41,25 @@ static bool is_func(const GElf_Sym *s)
 	return (type == STT_FUNC || type == STT_GNU_IFUNC) && s->st_shndx != SHN_UNDEF;
 }
 
-/* Calls fn on each defined function symbol of the symbol tables until it returns true. */
+/* The .gnu.version entries of the dynamic symbols (NULL when there are none): a hidden
+ * bit marks an old version of a symbol that also has a newer, default one. */
+static Elf_Data *versions(struct elf_file *f)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(f->elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_GNU_versym)
+			return elf_getdata(scn, NULL);
+	return NULL;
+}
+
+/* Calls fn on each defined function symbol of the symbol tables until it returns true;
+ * old versions of versioned symbols (pthread_create@GLIBC_2.2.5 beside the default
+ * pthread_create@@GLIBC_2.34) are skipped. */
 static bool each_func(struct elf_file *f, bool (*fn)(const char *name, const GElf_Sym *s, void *arg), void *arg)
 {
+	Elf_Data *vers = versions(f);
 	Elf_Scn *scn = NULL;
 
 	while ((scn = elf_nextscn(f->elf, scn))) {
@@ -54,10 +70,13 @@ static bool each_func(struct elf_file *f, bool (*fn)(const char *name, const GEl
 		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
 			continue;
 		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Versym v;
 			GElf_Sym s;
 			const char *name;
 
 			if (!gelf_getsym(data, (int)i, &s) || !is_func(&s))
+				continue;
+			if (sh.sh_type == SHT_DYNSYM && vers && gelf_getversym(vers, (int)i, &v) && (v & 0x8000))
 				continue;
 			name = elf_strptr(f->elf, sh.sh_link, s.st_name);
 			if (name && fn(name, &s, arg))
@@ -67,19 +86,49 @@ static bool each_func(struct elf_file *f, bool (*fn)(const char *name, const GEl
 	return false;
 }
 
+struct named {
+	const char *name;
+	uint64_t vaddr;
+};
+
 static bool same_name(const char *name, const GElf_Sym *s, void *arg)
 {
-	return strcmp(name, arg) == 0;
+	struct named *n = arg;
+
+	if (strcmp(name, n->name) != 0)
+		return false;
+	n->vaddr = s->st_value;
+	return true;
 }
 
-bool vg_elf_defines(const char *path, const char *func)
+/* The file offset of virtual address vaddr (its loadable segment's), or false. */
+static bool vaddr_offset(struct elf_file *f, uint64_t vaddr, uint64_t *off)
 {
+	size_t n = 0;
+
+	if (elf_getphdrnum(f->elf, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(f->elf, (int)i, &ph) && ph.p_type == PT_LOAD && vaddr >= ph.p_vaddr &&
+		    vaddr < ph.p_vaddr + ph.p_filesz) {
+			*off = vaddr - ph.p_vaddr + ph.p_offset;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool vg_elf_func_offset(const char *path, const char *func, uint64_t *off)
+{
+	struct named n = { func, 0 };
 	struct elf_file f;
 	bool found;
 
 	if (!elf_open(path, &f))
 		return false;
-	found = each_func(&f, same_name, (void *)func);
+	found = each_func(&f, same_name, &n) && vaddr_offset(&f, n.vaddr, off);
 	elf_close(&f);
 	return found;
 }

@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Whether path defines func (a function symbol in .symtab or .dynsym, not an import). */
-bool vg_elf_defines(const char *path, const char *func);
+/* Whether path defines func (a function symbol in .symtab or .dynsym, not an import; of
+ * a versioned symbol, the default version), and the file offset of its first instruction
+ * (where a uprobe goes). */
+bool vg_elf_func_offset(const char *path, const char *func, uint64_t *off);
 /* Calls fn for each DT_NEEDED library name of path (e.g. "libreadline.so.8") until it
  * returns true; returns whether one did. */
 bool vg_elf_each_needed(const char *path, bool (*fn)(const char *lib, void *arg), void *arg);

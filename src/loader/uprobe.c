@@ -1,6 +1,5 @@
-/* uprobe.c — resolve and attach uprobes by function name (see uprobe.h). libbpf turns the
- * name into the file offset (bpf_uprobe_opts.func_name); this file only finds which file
- * to give it, since a uprobe belongs to one file's inode. */
+/* uprobe.c — resolve and attach uprobes by function name (see uprobe.h): which file
+ * defines the function (a uprobe belongs to one file's inode), and where in it (elf.h). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -44,7 +43,9 @@ static bool lib_defines(const char *lib, void *arg)
 	struct lib_search *s = arg;
 	char path[PATH_MAX];
 
-	if (!find_file(lib, lib_dirs, NDIRS(lib_dirs), path) || !vg_elf_defines(path, s->func))
+	uint64_t off;
+
+	if (!find_file(lib, lib_dirs, NDIRS(lib_dirs), path) || !vg_elf_func_offset(path, s->func, &off))
 		return false;
 	snprintf(s->path, PATH_MAX, "%s", path);
 	return true;
@@ -55,13 +56,14 @@ int vg_uprobe_resolve(const struct vg_uprobe_target *t, char *path, size_t len, 
 	char bin[PATH_MAX], lib[PATH_MAX];
 	struct lib_search s = { t->func, lib };
 	bool is_lib = strstr(t->binary, ".so") != NULL;
+	uint64_t off;
 
 	if (!find_file(t->binary, is_lib ? lib_dirs : bin_dirs, is_lib ? NDIRS(lib_dirs) : NDIRS(bin_dirs), bin)) {
 		snprintf(why, whylen, "%s not found%s", t->binary,
 			 strchr(t->binary, '/') ? "" : is_lib ? " in the library directories" : " in /usr/bin, /bin, ...");
 		return -1;
 	}
-	if (vg_elf_defines(bin, t->func)) {
+	if (vg_elf_func_offset(bin, t->func, &off)) {
 		snprintf(path, len, "%s", bin);
 		return 0;
 	}
@@ -76,13 +78,20 @@ int vg_uprobe_resolve(const struct vg_uprobe_target *t, char *path, size_t len, 
 struct bpf_link *vg_uprobe_attach(struct bpf_program *prog, const struct vg_uprobe_target *t, char *why,
 				  size_t whylen)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = t->func, .retprobe = t->retprobe);
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = t->retprobe);
 	char path[PATH_MAX];
 	struct bpf_link *link;
+	uint64_t off;
 
 	if (vg_uprobe_resolve(t, path, sizeof(path), why, whylen) < 0)
 		return NULL;
-	link = bpf_program__attach_uprobe_opts(prog, -1, path, 0, &opts);
+	/* the offset ourselves: libbpf 1.1 refuses a name with several versions (libc's
+	 * pthread_create) as ambiguous */
+	if (!vg_elf_func_offset(path, t->func, &off)) {
+		snprintf(why, whylen, "%s: no offset for %s", path, t->func);
+		return NULL;
+	}
+	link = bpf_program__attach_uprobe_opts(prog, -1, path, (size_t)off, &opts);
 	if (!link)
 		snprintf(why, whylen, "%s %s:%s does not attach: %s", t->retprobe ? "uretprobe" : "uprobe", path,
 			 t->func, strerror(errno));

@@ -96,6 +96,25 @@ void vg_tool_container_of(struct vg_tool_ctx *t, uint64_t cgroup_id, uint32_t pi
 		container_name(id, *runtime, name);
 }
 
+/* The real uid from /proc/<pid>/status, VG_TOOL_UID_UNKNOWN when it is gone. */
+static uint32_t uid_of(uint32_t pid)
+{
+	char path[64], line[256];
+	uint32_t uid = VG_TOOL_UID_UNKNOWN;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (!(f = fopen(path, "re")))
+		return uid;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "Uid:", 4) == 0) {
+			uid = (uint32_t)strtoul(line + 4, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return uid;
+}
+
 const struct vg_tool_proc *vg_tool_proc_of(struct vg_tool_ctx *t, uint32_t pid, uint64_t start_time,
 					   uint64_t cgroup_id, uint32_t uid)
 {
@@ -113,7 +132,9 @@ const struct vg_tool_proc *vg_tool_proc_of(struct vg_tool_ctx *t, uint32_t pid, 
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	p->start_time = start_time;
-	snprintf(p->user, sizeof(p->user), "%s", vg_user_name(uid));
+	if (uid == VG_TOOL_UID_UNKNOWN)
+		uid = uid_of(pid);
+	snprintf(p->user, sizeof(p->user), "%s", uid == VG_TOOL_UID_UNKNOWN ? "-" : vg_user_name(uid));
 	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
 	n = readlink(link, p->exe, sizeof(p->exe) - 1);
 	if (n > 0) {

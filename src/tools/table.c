@@ -102,6 +102,14 @@ void vg_json_member(struct vg_tool_ctx *t, const char *name, const char *raw)
 	vg_buf_puts(&t->out, raw);
 }
 
+void vg_json_member_str(struct vg_tool_ctx *t, const char *name, const char *s)
+{
+	if (!t->json)
+		return;
+	json_key(t, name);
+	vg_json_cstr(&t->out, s);
+}
+
 /* A value already formatted as text (and as a JSON literal when json_raw is set). */
 static void cell_text(struct vg_tool_ctx *t, size_t col, const char *text, size_t len, const char *json_raw)
 {
@@ -157,21 +165,34 @@ void vg_cell_double(struct vg_tool_ctx *t, size_t col, double v, int decimals)
 	cell_text(t, col, s, (size_t)n, j);
 }
 
-void vg_cell_clock(struct vg_tool_ctx *t, size_t col, uint64_t wall_ns)
+void vg_clock_text(uint64_t wall_ns, char out[16])
 {
 	time_t secs = (time_t)(wall_ns / 1000000000ull);
 	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	strftime(out, 16, "%H:%M:%S", &tm);
+}
+
+void vg_json_time_member(struct vg_tool_ctx *t, const char *name, uint64_t wall_ns)
+{
+	if (!t->json)
+		return;
+	json_key(t, name);
+	vg_json_time(&t->out, wall_ns);
+}
+
+void vg_cell_clock(struct vg_tool_ctx *t, size_t col, uint64_t wall_ns)
+{
 	char s[16];
 
 	if (!shown(t, col))
 		return;
 	if (t->json) {
-		json_key(t, t->cols[col].key);
-		vg_json_time(&t->out, wall_ns);
+		vg_json_time_member(t, t->cols[col].key, wall_ns);
 		return;
 	}
-	localtime_r(&secs, &tm);
-	strftime(s, sizeof(s), "%H:%M:%S", &tm);
+	vg_clock_text(wall_ns, s);
 	put_padded(t, &t->cols[col], s, strlen(s));
 }
 

@@ -154,8 +154,13 @@ void vg_cell_ip(struct vg_tool_ctx *t, size_t col, unsigned family, const void *
  * process (pid, start_time and cgroup_id as a record's header has them). */
 void vg_cell_context(struct vg_tool_ctx *t, size_t col, uint32_t pid, uint64_t start_time, uint64_t cgroup_id,
 		     uint32_t uid);
+/* "HH:MM:SS" (local time) of a wall-clock time. */
+void vg_clock_text(uint64_t wall_ns, char out[16]);
+/* JSON only: a member "name": RFC 3339 time, outside the columns. */
+void vg_json_time_member(struct vg_tool_ctx *t, const char *name, uint64_t wall_ns);
 /* A JSON member outside the columns ("name":value is written raw); nothing in text. */
 void vg_json_member(struct vg_tool_ctx *t, const char *name, const char *raw);
+void vg_json_member_str(struct vg_tool_ctx *t, const char *name, const char *s);
 
 /* ---- records ---------------------------------------------------------------------- */
 
@@ -182,6 +187,9 @@ struct vg_tool_proc {
 	char container_name[128]; /* runtime name, else the cgroup's (short id or machine name) */
 	const char *runtime;      /* NULL on the host */
 };
+
+/* A uid the caller does not know: read from /proc. */
+#define VG_TOOL_UID_UNKNOWN ((uint32_t)-1)
 
 /* vigil's context for a process (cached by pid and start time; the container comes from
  * the cgroup id when the process is gone). */

@@ -117,3 +117,84 @@ def test_pidpersec_counts_forks():
         time.sleep(1.2)
     rows = t.rows()
     check(sum(r["pids_per_sec"] for r in rows) == 20, rows)
+
+
+def test_syscount_counts_a_known_number_of_syscalls():
+    rows = traced("syscount", "-L", "-T", "50", work_args=["getppid", 1000])
+    getppid = [r for r in rows if r["syscall"] == "getppid"]
+    check(len(getppid) == 1 and getppid[0]["count"] == 1000 and getppid[0]["time_us"] > 0, rows)
+    w = work("getppid", 1000)
+    with Trace("syscount", "-P", "-p", str(w.pid)) as t:
+        go(w)
+    mine = [r for r in t.rows() if r["pid"] == w.pid]
+    check(len(mine) == 1 and 1000 < mine[0]["count"] < 1300 and mine[0]["comm"] == "toolwork", t.rows())
+
+
+def test_threadsnoop_names_the_start_function():
+    rows = traced("threadsnoop", work_args=["threads", 4])
+    check(len(rows) == 4 and all(r["func"] == "toolwork_thread" and r["comm"] == "toolwork" for r in rows), rows)
+
+
+class Server:
+    """A TCP server on 127.0.0.1 (a port of its own): per connection, reads `expect` bytes,
+    answers `reply` bytes, then closes when the client does."""
+
+    def __init__(self, expect=0, reply=0, conns=1):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.expect, self.reply, self.conns = expect, reply, conns
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        for _ in range(self.conns):
+            c, _ = self.sock.accept()
+            got = 0
+            while got < self.expect:
+                got += len(c.recv(65536))
+            c.sendall(b"r" * self.reply)
+            while c.recv(65536):
+                pass
+            c.close()
+
+    def join(self):
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+def converse(port, send, receive):
+    c = socket.create_connection(("127.0.0.1", port))
+    c.sendall(b"s" * send)
+    got = 0
+    while got < receive:
+        got += len(c.recv(65536))
+    c.close()
+
+
+def test_tcpconnect_and_tcpaccept_count_connections():
+    srv = Server(conns=3)
+    with Trace("tcpconnect", "-p", str(os.getpid()), "-P", str(srv.port)) as conn, \
+            Trace("tcpaccept", "-p", str(os.getpid()), "-P", str(srv.port)) as acc:
+        for _ in range(3):
+            converse(srv.port, 0, 0)
+        srv.join()
+    out, inc = conn.rows(), acc.rows()
+    check(len(out) == 3 and all(r["daddr"] == "127.0.0.1" and r["dport"] == srv.port and r["ip"] == 4
+                                for r in out), out)
+    check(len(inc) == 3 and all(r["lport"] == srv.port and r["raddr"] == "127.0.0.1" for r in inc), inc)
+
+
+def test_tcplife_reports_a_connections_bytes_and_duration():
+    srv = Server(expect=100000, reply=30000)
+    with Trace("tcplife", "-p", str(os.getpid())) as t:
+        converse(srv.port, 100000, 30000)
+        srv.join()
+        rows = t.wait_for(lambda r: srv.port in (r["lport"], r["rport"]), count=2)
+    client = [r for r in rows if r["rport"] == srv.port]
+    server = [r for r in rows if r["lport"] == srv.port]
+    check(len(client) == 1 and len(server) == 1, rows)
+    check(client[0]["tx_bytes"] == 100000 and client[0]["rx_bytes"] == 30000, client)
+    check(server[0]["tx_bytes"] == 30000 and server[0]["rx_bytes"] == 100000, server)
+    check(client[0]["pid"] == os.getpid() and client[0]["ms"] > 0, client)

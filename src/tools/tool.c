@@ -481,7 +481,7 @@ static int parse(struct vg_tool_ctx *t, int argc, char **argv)
 	for (const struct option *o = t->tool->longopts; o && o->name && n < 63; o++)
 		longopts[n++] = *o;
 	memset(&longopts[n], 0, sizeof(longopts[n]));
-	snprintf(shortopts, sizeof(shortopts), "+p:c:h%s", t->tool->shortopts);
+	snprintf(shortopts, sizeof(shortopts), "p:c:h%s", t->tool->shortopts);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		char *end;

@@ -7,7 +7,8 @@
 #define VG_TOOLS(X)                                                                        \
 	X(execsnoop) X(opensnoop) X(statsnoop) X(killsnoop) X(setuids) X(capable) X(oomkill) \
 	X(pidpersec) X(syncsnoop) X(syscount) X(threadsnoop) \
-	X(tcpconnect) X(tcpaccept) X(tcplife)
+	X(tcpconnect) X(tcpaccept) X(tcplife) X(biolatency) \
+	X(filelife) X(filetop)
 
 #define VG_TOOL_DECLARE(name) extern const struct vg_tool vg_tool_##name;
 VG_TOOLS(VG_TOOL_DECLARE)

@@ -198,3 +198,89 @@ def test_tcplife_reports_a_connections_bytes_and_duration():
     check(client[0]["tx_bytes"] == 100000 and client[0]["rx_bytes"] == 30000, client)
     check(server[0]["tx_bytes"] == 30000 and server[0]["rx_bytes"] == 100000, server)
     check(client[0]["pid"] == os.getpid() and client[0]["ms"] > 0, client)
+
+
+def test_biolatency_counts_every_request_of_a_disk():
+    """100 direct 4 KiB reads of a loop device are 100 requests in its histogram."""
+    backing = tempfile.NamedTemporaryFile(prefix="vigil-bio-", dir="/var/tmp", delete=False)
+    backing.truncate(8 << 20)
+    backing.close()
+    loop = subprocess.run(["losetup", "-f", "--show", backing.name], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    try:
+        with Trace("biolatency", "-D") as t:
+            run(["dd", "if=" + loop, "of=/dev/null", "bs=4k", "count=100", "iflag=direct", "status=none"])
+        hists = [h for h in t.rows() if h["disk"] == os.path.basename(loop)]
+    finally:
+        subprocess.run(["losetup", "-d", loop])
+        os.unlink(backing.name)
+    check(len(hists) == 1 and hists[0]["total"] == 100 and hists[0]["unit"] == "usecs", hists)
+    check(sum(b["count"] for b in hists[0]["buckets"]) == 100, hists)
+
+
+def test_filelife_reports_the_age_of_a_deleted_file():
+    d = tempfile.mkdtemp(prefix="vigil-filelife-", dir="/dev/shm")
+    doomed, moved = os.path.join(d, "dropper"), os.path.join(d, "moved")
+    w = work("write", doomed, 1, 10, "sleep", 1200, "write", moved + ".tmp", 1, 10)
+    with Trace("filelife") as t:  # no -p: the test's own process deletes the files
+        go(w)
+        os.unlink(doomed)  # by this test's process: deletions are matched to creations by path
+        os.rename(moved + ".tmp", moved)
+        os.unlink(moved)
+    os.rmdir(d)
+    rows = {r["file"]: r for r in t.rows() if r["file"].startswith(d)}
+    check(set(rows) == {doomed, moved}, rows)
+    check(1.1 <= rows[doomed]["age_s"] < 10 and rows[doomed]["pid"] == os.getpid(), rows)
+    check(rows[moved]["age_s"] < rows[doomed]["age_s"], rows)
+
+
+def test_filetop_counts_reads_writes_and_bytes_per_file():
+    path = "/dev/shm/" + marker()
+    rows = traced("filetop", "-r", "100", "30", work_args=["write", path, 10, 4096, "read", path, 5, 1000])
+    os.unlink(path)
+    mine = [r for r in rows if r["file"] == os.path.basename(path)]
+    check(len(mine) == 1, rows)
+    r = mine[0]
+    check(r["writes"] == 10 and r["write_bytes"] == 40960 and r["reads"] == 5 and r["read_bytes"] == 5000, r)
+    check(r["type"] == "R" and r["comm"] == "toolwork" and r["write_kb"] == 40, r)
+
+
+def memory_cgroup(name):
+    """A new memory cgroup limited to 32 MiB (v2 if it has the memory controller, else v1);
+    returns (its directory, the file to write a pid into)."""
+    with open("/proc/mounts") as f:
+        mounts = [line.split()[1:4] for line in f]
+    for mnt, fstype, opts in mounts:
+        if fstype == "cgroup2" and "memory" in open(os.path.join(mnt, "cgroup.controllers")).read().split():
+            d = os.path.join(mnt, name)
+            os.mkdir(d)
+            for knob, value in (("memory.max", "32M"), ("memory.swap.max", "0")):
+                if os.path.exists(os.path.join(d, knob)):
+                    with open(os.path.join(d, knob), "w") as k:
+                        k.write(value)
+            return d
+    for mnt, fstype, opts in mounts:
+        if fstype == "cgroup" and "memory" in opts.split(","):
+            d = os.path.join(mnt, name)
+            os.mkdir(d)
+            for knob in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
+                if os.path.exists(os.path.join(d, knob)):
+                    with open(os.path.join(d, knob), "w") as k:
+                        k.write(str(32 << 20))
+            return d
+    raise AssertionError("no memory cgroup controller to confine the OOM test")
+
+
+def test_oomkill_reports_the_victim_of_a_memory_cgroup_oom():
+    d = memory_cgroup(marker())
+    try:
+        with Trace("oomkill") as t:
+            victim = subprocess.Popen(["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$1" alloc 512', d,
+                                       helper("toolwork")])
+            victim.wait(timeout=30)
+            rows = t.wait_for(lambda r: r["victim_pid"] == victim.pid)
+    finally:
+        os.rmdir(d)
+    check(victim.returncode == -9, "the victim was not OOM-killed: %s" % victim.returncode)
+    check(len(rows) == 1 and rows[0]["victim_comm"] == "toolwork" and rows[0]["trigger_pid"] == victim.pid, rows)
+    check(rows[0]["pages"] > 0 and rows[0]["rss_pages"] > 0, rows)

@@ -158,7 +158,7 @@ static int command(char **argv)
 	}
 	if (strcmp(cmd, "alloc") == 0) {
 		size_t size = (size_t)num(argv[1]) << 20;
-		char *p = malloc(size);
+		volatile char *p = malloc(size); /* volatile: the stores must happen */
 
 		for (size_t i = 0; p && i < size; i += 4096)
 			p[i] = 1;

@@ -55,7 +55,8 @@
 	X(IO_URING, 705, "io_uring_setup", 2)                 \
 	X(CGROUP_MKDIR, 706, "cgroup_mkdir", 2)               \
 	X(SYSCALL32, 707, "syscall32", 1)                     \
-	X(UTIMES, 708, "utimes", 1)
+	X(UTIMES, 708, "utimes", 1)                           \
+	X(SHELL_COMMAND, 709, "shell_command", 1)
 
 enum vg_type {
 #define VG_ENUM(e, id, name, prof) VG_EV_##e,

@@ -11,6 +11,7 @@ static const struct vg_domain *const domains[] = {
 	&vg_domain_net,
 	&vg_domain_file,
 	&vg_domain_priv,
+	&vg_domain_shell,
 };
 
 #define NDOMAINS (sizeof(domains) / sizeof(domains[0]))

@@ -32,6 +32,7 @@ extern const struct vg_domain vg_domain_proc;
 extern const struct vg_domain vg_domain_net;
 extern const struct vg_domain vg_domain_file;
 extern const struct vg_domain vg_domain_priv;
+extern const struct vg_domain vg_domain_shell;
 
 /* Decodes size bytes at data into ev. -1 when the record is malformed (counted by the
  * caller) or of a type no domain decodes. */

@@ -8,7 +8,7 @@
 	X(execsnoop) X(opensnoop) X(statsnoop) X(killsnoop) X(setuids) X(capable) X(oomkill) \
 	X(pidpersec) X(syncsnoop) X(syscount) X(threadsnoop) \
 	X(tcpconnect) X(tcpaccept) X(tcplife) X(biolatency) \
-	X(filelife) X(filetop)
+	X(filelife) X(filetop) X(bashreadline)
 
 #define VG_TOOL_DECLARE(name) extern const struct vg_tool vg_tool_##name;
 VG_TOOLS(VG_TOOL_DECLARE)

@@ -5,13 +5,16 @@ an interactive bash), then the numbers are checked. Rows are matched on the test
 processes (-p, pids, markers): the machine is shared."""
 import json
 import os
+import pty
+import select
+import shutil
 import socket
 import subprocess
 import tempfile
 import threading
 import time
 
-from vigiltest import Trace, VIGIL, check, helper, marker, run, sh
+from vigiltest import Agent, Trace, VIGIL, check, helper, marker, run, sh
 
 
 def test_execsnoop_counts_execs_with_args_and_failures():
@@ -284,3 +287,63 @@ def test_oomkill_reports_the_victim_of_a_memory_cgroup_oom():
     check(victim.returncode == -9, "the victim was not OOM-killed: %s" % victim.returncode)
     check(len(rows) == 1 and rows[0]["victim_comm"] == "toolwork" and rows[0]["trigger_pid"] == victim.pid, rows)
     check(rows[0]["pages"] > 0 and rows[0]["rss_pages"] > 0, rows)
+
+
+def type_into_bash(*lines):
+    """Starts an interactive bash on a pseudo-terminal, types each line as a person would,
+    then exits; returns the shell's pid."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv("/bin/bash", ["bash", "--norc", "--noprofile", "-i"])
+
+    def settle():  # read what bash prints until it waits for input
+        while select.select([fd], [], [], 0.3)[0]:
+            try:
+                os.read(fd, 4096)
+            except OSError:
+                return
+    settle()
+    for line in lines + ("exit",):
+        os.write(fd, line.encode() + b"\n")
+        settle()
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return pid
+
+
+def test_bashreadline_shows_commands_typed_into_bash():
+    mark = marker()
+    with Trace("bashreadline") as t:
+        shell = type_into_bash("echo %s one" % mark, "  ls /nonexistent-%s  " % mark)
+        rows = t.wait_for(lambda r: r["pid"] == shell, count=3)
+    check([r["command"] for r in rows] == ["echo %s one" % mark, "  ls /nonexistent-%s  " % mark, "exit"], rows)
+
+
+def test_shell_command_event_and_rule():
+    """The sensor's shell_command event carries the typed line; a rule matches on it and
+    keeps the event as its evidence."""
+    mark = marker()
+    tmp = tempfile.mkdtemp(prefix="vigil-shell-")
+    rules = os.path.join(tmp, "rules.yaml")
+    with open(rules, "w") as f:
+        f.write("""- rule: Typed marker
+  desc: a test rule on what was typed
+  condition: shell_command.line contains "%s-rule"
+  output: "typed %%shell_command.line in %%shell_command.shell"
+  priority: warning
+  tags: [T1059.004]
+""" % mark)
+    with Agent("--rules", rules, events="shell_command", profile="default") as agent:
+        shell = type_into_bash("true %s-event" % mark, "echo %s-rule" % mark)
+        events = agent.wait_for(lambda e: e.get("event") == "shell_command" and e["proc"]["pid"] == shell, count=3)
+        alerts = agent.wait_for(lambda e: e.get("kind") == "alert" and e["rule"] == "Typed marker")
+    lines = [e["shell_command"]["line"] for e in events]
+    check(lines == ["true %s-event" % mark, "echo %s-rule" % mark, "exit"], lines)
+    check(all(e["shell_command"]["shell"] == os.path.realpath("/bin/bash") for e in events), events[:1])
+    check(len(alerts) == 1 and alerts[0]["events"][-1]["shell_command"]["line"] == "echo %s-rule" % mark, alerts)
+    shutil.rmtree(tmp)
+
+
+def test_rules_fields_lists_shell_command():
+    out = subprocess.run([VIGIL, "rules", "fields"], capture_output=True, text=True, check=True).stdout
+    check("shell_command.line" in out and "shell_command.shell" in out, out[-2000:])

@@ -31,8 +31,8 @@ int main(int argc, char **argv)
 		return vg_cmd_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "trace") == 0)
 		return vg_cmd_trace(argc - 1, argv + 1);
-	if (0 && strcmp(argv[1], "top") == 0)
-		return 2;
+	if (strcmp(argv[1], "top") == 0)
+		return vg_cmd_top(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0 && argc > 2) {
 		if (strcmp(argv[2], "check") == 0)
 			return vg_rules_cmd_check(argc - 2, argv + 2);

@@ -50,7 +50,7 @@ int vg_tool_error(struct vg_tool_ctx *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "vigil trace %s: ", t->tool->name);
+	fprintf(stderr, "vigil %s%s: ", t->tool->subcommand ? "" : "trace ", t->tool->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -273,6 +273,8 @@ struct ring_ctx {
 	uint64_t malformed;
 };
 
+static void report_losses(struct vg_tool_ctx *t, uint64_t malformed);
+
 static int on_sample(void *arg, void *data, size_t size)
 {
 	struct ring_ctx *r = arg;
@@ -286,6 +288,16 @@ static int on_sample(void *arg, void *data, size_t size)
 	r->t->ev.arena_used = 0;
 	r->l->on_record(r->t, h, h->size);
 	return 0;
+}
+
+bool vg_tool_stopping(void)
+{
+	return stop_requested;
+}
+
+void vg_tool_report_losses(struct vg_tool_ctx *t)
+{
+	report_losses(t, 0);
 }
 
 static void report_losses(struct vg_tool_ctx *t, uint64_t malformed)
@@ -449,8 +461,8 @@ const char *vg_rec_upath(struct vg_tool_ctx *t, const struct vg_hdr *h, const st
 
 static void usage(const struct vg_tool *tool, FILE *f)
 {
-	fprintf(f, "usage: vigil trace %s [options]%s%s\n  %s\n", tool->name, tool->positional ? " " : "",
-		tool->positional ? tool->positional : "", tool->summary);
+	fprintf(f, "usage: vigil %s%s [options]%s%s\n  %s\n", tool->subcommand ? "" : "trace ", tool->name,
+		tool->positional ? " " : "", tool->positional ? tool->positional : "", tool->summary);
 	if (tool->usage)
 		fputs(tool->usage, f);
 	fputs("  -p, --pid PID          only this process\n"

@@ -44,6 +44,7 @@ struct vg_tool {
 	const void *(*elf_bytes)(size_t *size); /* its skeleton's object, for --list */
 	int (*option)(struct vg_tool_ctx *t, int opt, const char *arg); /* -1: bad value */
 	int (*run)(struct vg_tool_ctx *t);
+	bool subcommand;                 /* a vigil command of its own (top), not `vigil trace NAME` */
 };
 
 /* The table (tools.c). */
@@ -106,7 +107,7 @@ int vg_tool_load(struct vg_tool_ctx *t, struct bpf_object *obj, struct vg_tool_f
 int vg_tool_attach(struct vg_tool_ctx *t);
 /* Attaches a uprobe program to a function by name (loader/uprobe.h). -1 (reported). */
 int vg_tool_uprobe(struct vg_tool_ctx *t, struct bpf_program *prog, const struct vg_uprobe_target *target);
-/* "vigil trace TOOL: MESSAGE" on stderr; returns -1. */
+/* "vigil trace TOOL: MESSAGE" (or "vigil top: ...") on stderr; returns -1. */
 int vg_tool_error(struct vg_tool_ctx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- running --------------------------------------------------------------------- */
@@ -124,6 +125,10 @@ struct vg_tool_loop {
 
 /* Runs until Ctrl-C, --duration or count; prints lost records at the end. */
 int vg_tool_run_loop(struct vg_tool_ctx *t, const struct vg_tool_loop *l);
+/* Whether SIGINT or SIGTERM asked the tool to stop (for tools with a loop of their own). */
+bool vg_tool_stopping(void);
+/* Prints the lost-record counts of the tool's object (vg_tool_run_loop does at its end). */
+void vg_tool_report_losses(struct vg_tool_ctx *t);
 /* Frees the links and the object; the tool's run returns what this returns (rc). */
 int vg_tool_done(struct vg_tool_ctx *t, int rc);
 /* [INTERVAL [COUNT]] positional arguments, defaults kept when absent. -1 (reported). */

@@ -14,4 +14,7 @@
 VG_TOOLS(VG_TOOL_DECLARE)
 #undef VG_TOOL_DECLARE
 
+/* `vigil top`, a command of its own on the same framework (src/tools/top.c). */
+extern const struct vg_tool vg_top;
+
 #endif

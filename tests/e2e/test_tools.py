@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 
-from vigiltest import Agent, Trace, VIGIL, check, helper, marker, run, sh
+from vigiltest import Agent, Trace, VIGIL, cgroup2_root, check, helper, marker, run
 
 
 def test_execsnoop_counts_execs_with_args_and_failures():
@@ -347,3 +347,107 @@ def test_shell_command_event_and_rule():
 def test_rules_fields_lists_shell_command():
     out = subprocess.run([VIGIL, "rules", "fields"], capture_output=True, text=True, check=True).stdout
     check("shell_command.line" in out and "shell_command.shell" in out, out[-2000:])
+
+
+class Container:
+    """A container as the cgroup shows one: a docker-<64 hex>.scope directory on the cgroup v2
+    hierarchy (this machine has no runtime), and, under a host root of its own
+    (VIGIL_HOST_ROOT), the runtime's state naming it. run() starts a shell inside it."""
+
+    def __init__(self):
+        self.id = os.urandom(32).hex()
+        self.name = "web-" + marker()
+        self.parent = os.path.join(cgroup2_root(), marker())
+        self.cgroup = os.path.join(self.parent, "docker-%s.scope" % self.id)
+        os.makedirs(self.cgroup)
+        self.root = tempfile.mkdtemp(prefix="vigil-hostroot-")
+        state = os.path.join(self.root, "var/lib/docker/containers", self.id)
+        os.makedirs(state)
+        with open(os.path.join(state, "config.v2.json"), "w") as f:
+            json.dump({"ID": self.id, "Name": "/" + self.name, "Config": {"Image": "nginx:1.27"}}, f)
+        self.env = {"VIGIL_HOST_ROOT": self.root}
+
+    def run(self, *argv, wait_for_go=True):
+        """argv in the container, exec'd by a shell that first moves itself in (and, with
+        wait_for_go, waits for go())."""
+        script = 'echo $$ > "$0/cgroup.procs" && %sexec "$@"' % ("read go && " if wait_for_go else "")
+        return subprocess.Popen(["/bin/sh", "-c", script, self.cgroup] + [str(a) for a in argv], stdin=subprocess.PIPE)
+
+    def remove(self):
+        for d in (self.cgroup, self.parent):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def test_top_counts_a_containers_process_exactly():
+    """vigil top --once --format json -c ID: one interval's exec, syscalls, file bytes written,
+    connections and alerts (from a running agent's output) of a process in a container,
+    and the container named from its runtime's state."""
+    mark = marker()
+    path = "/dev/shm/" + mark
+    rules = os.path.join(tempfile.mkdtemp(prefix="vigil-top-"), "rules.yaml")
+    with open(rules, "w") as f:
+        f.write("""- rule: Top marker
+  desc: test
+  condition: evt.type = exec and proc.cmdline contains "%s"
+  output: "%%proc.cmdline"
+  priority: notice
+  tags: [test]
+""" % mark)
+    srv = Server()
+    c = Container()
+    agent = Agent("--rules", rules, profile="default").start()
+    try:
+        w = c.run(helper("toolwork"), "getppid", 1000, "write", path, 4, 2500, "connect", srv.port, 0)
+        top = Trace("top", "--once", "-i", "4", "-c", c.id[:12], "--alerts", agent.out_path, cmd=None,
+                    ready="Counting", env=c.env).start()
+        go(w)
+        check(top.wait(timeout=20) == 0, top.stderr)
+        snap = top.rows()
+    finally:
+        agent.stop()
+        srv.join()
+        c.remove()
+        os.unlink(path)
+    check(len(snap) == 1 and snap[0]["kind"] == "top", snap)
+    procs, conts = snap[0]["processes"], snap[0]["containers"]
+    check([p["pid"] for p in procs] == [w.pid], "only the container's process: %s" % procs)
+    p = procs[0]
+    check(p["exec"] == 1 and p["write_bytes"] == 10000 and p["connections"] == 1 and p["alerts"] == 1, p)
+    check(1000 < p["syscalls"] < 1400 and p["comm"] == "toolwork", p)
+    check(p["container"] == {"id": c.id, "name": c.name, "runtime": "docker"}, p["container"])
+    check(len(conts) == 1 and conts[0]["id"] == c.id and conts[0]["name"] == c.name and conts[0]["processes"] == 1, conts)
+    check(conts[0]["write_bytes"] == 10000 and conts[0]["exec"] == 1 and conts[0]["syscalls"] >= p["syscalls"], conts)
+
+
+def test_trace_container_filter_and_context_columns():
+    """-c NAME traces only the container's processes; --context adds user, container, exe."""
+    c = Container()
+    mark = marker()
+    try:
+        with Trace("execsnoop", "-c", c.name, "--context", env=c.env) as t:
+            inside = c.run("/bin/true", mark, wait_for_go=False)
+            inside.wait()
+            outside = run(["/bin/true", mark]).pid
+            rows = t.wait_for(lambda r: mark in r["args"])
+        time.sleep(0.3)
+        rows = [r for r in t.rows() if mark in r["args"]]
+        with Trace("execsnoop", "-c", c.name, "--context", fmt="text", env=c.env) as t:
+            c.run("/bin/true", mark + "-text", wait_for_go=False).wait()
+            deadline = time.time() + 5
+            while mark + "-text" not in t.text() and time.time() < deadline:
+                time.sleep(0.05)
+        text = t.text()
+    finally:
+        c.remove()
+    check([r["pid"] for r in rows] == [inside.pid] and outside != inside.pid, rows)
+    r = rows[0]
+    check(r["container"] == {"id": c.id, "name": c.name, "runtime": "docker"} and r["user"] == "root", r)
+    header, line = text.splitlines()[0], [l for l in text.splitlines() if mark + "-text" in l][0]
+    check(header.split() == ["PCOMM", "PID", "PPID", "RET", "USER", "CONTAINER", "EXE", "ARGS"], header)
+    check(line.split()[4:6] == ["root", c.name], line)

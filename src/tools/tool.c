@@ -66,9 +66,8 @@ struct hook_desc {
 	char target[128]; /* "syscalls/sys_exit_openat", "sched_process_exec", "" for uprobes */
 };
 
-static bool describe(const struct bpf_program *prog, struct hook_desc *d)
+static bool describe_section(const char *sec, struct hook_desc *d)
 {
-	const char *sec = bpf_program__section_name(prog);
 	static const struct {
 		const char *prefix;
 		enum vg_mechanism m;
@@ -118,6 +117,22 @@ static bool hook_available(const struct vg_features *f, const struct hook_desc *
 	default:
 		return true;
 	}
+}
+
+static bool describe(const struct bpf_program *prog, struct hook_desc *d)
+{
+	return describe_section(bpf_program__section_name(prog), d);
+}
+
+bool vg_tool_section_available(const struct vg_features *f, const char *section, char *why, size_t len)
+{
+	struct hook_desc d;
+
+	if (!describe_section(section, &d)) {
+		snprintf(why, len, "unknown kind of hook: %s", section);
+		return false;
+	}
+	return hook_available(f, &d, why, len);
 }
 
 static void hook_name(const struct hook_desc *d, char *out, size_t len)

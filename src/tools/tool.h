@@ -107,6 +107,11 @@ int vg_tool_load(struct vg_tool_ctx *t, struct bpf_object *obj, struct vg_tool_f
 int vg_tool_attach(struct vg_tool_ctx *t);
 /* Attaches a uprobe program to a function by name (loader/uprobe.h). -1 (reported). */
 int vg_tool_uprobe(struct vg_tool_ctx *t, struct bpf_program *prog, const struct vg_uprobe_target *target);
+/* Whether the kernel f describes has the hook a program's section names
+ * ("tp/syscalls/sys_exit_read", "tp_btf/sched_process_exec", "kprobe/vfs_read",
+ * "uretprobe", ...): its mechanism (as `vigil probes` found it) and, for tracepoints, the
+ * tracepoint itself. The reason in why when not. */
+bool vg_tool_section_available(const struct vg_features *f, const char *section, char *why, size_t len);
 /* "vigil trace TOOL: MESSAGE" (or "vigil top: ...") on stderr; returns -1. */
 int vg_tool_error(struct vg_tool_ctx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -494,7 +494,7 @@ def run(args, mode, settings, workdir, cleanup, started):
     def make_vigil(extra=()):
         return agents.Vigil(workdir, vigil_bin, rules_dir, extra)
 
-    candidates = [make_vigil()]
+    candidates = [make_vigil(), agents.VigilTools(workdir, vigil_bin)]
     if mode == "full":
         candidates += [agents.Bpftrace(workdir), agents.LibbpfTools(workdir), agents.Auditd(workdir)]
         ensure_packages([p for a in candidates for p in a.packages])
@@ -506,7 +506,7 @@ def run(args, mode, settings, workdir, cleanup, started):
             log(f"SKIPPING {agent.name}: {reason}")
         else:
             lineup.append(agent)
-    if mode == "smoke" and "vigil" in skipped:
+    if mode == "smoke" and ("vigil" in skipped or "vigil-tools" in skipped):
         log("smoke needs vigil: build it first (make bench-smoke does)")
         return 1
 
@@ -534,7 +534,7 @@ def run(args, mode, settings, workdir, cleanup, started):
             try:
                 overhead_round(agent, workloads, samples, resources, baseline_ids, noise)
             except RuntimeError as e:
-                if agent.name in ("none", "vigil"):
+                if agent.name in ("none", "vigil", "vigil-tools"):
                     raise
                 skipped[agent.name] = f"failed to start: {e}"
                 log(f"SKIPPING {agent.name} from now on: {e}")
@@ -543,7 +543,7 @@ def run(args, mode, settings, workdir, cleanup, started):
 
     log("phase 2: kernel cost per event (kernel.bpf_stats_enabled=1)")
     kernel = {}
-    bpf_agents = [a for a in lineup if a.name in ("vigil", "bpftrace", "libbpf-tools")]
+    bpf_agents = [a for a in lineup if a.name in ("vigil", "vigil-tools", "bpftrace", "libbpf-tools")]
     with BpfStats():
         for agent in bpf_agents:
             kernel[agent.name] = kernel_cost(agent, workloads, settings["idle_s"])

@@ -173,7 +173,7 @@ def markdown(results):
         "# vigil benchmarks", "",
         f"Written by `make bench` (bench/run.sh) on {results['date']} in {results['duration_s']} s. "
         "History: `bench/results/*.json`. `make bench-smoke` is the seconds-long check run by "
-        "the tests (vigil against no agent, tiny counts, no peers).", "",
+        "the tests (vigil and vigil-tools against no agent, tiny counts, no peers).", "",
         f"- kernel: {m['kernel']}",
         f"- CPU: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB",
         f"- machine: {m['machine']}", "",
@@ -191,7 +191,10 @@ def markdown(results):
         f"- redis: redis-benchmark -c 20 -t set,get -n {s['redis']:,} against redis-server on "
         "127.0.0.1 (harmonic mean of the two rates).", "",
         "Agents: vigil as `make run` deploys it, `run --profile default --rules rules` (every event "
-        "decoded, enriched and evaluated; alerts written to a file); bpftrace running "
+        "decoded, enriched and evaluated; alerts written to a file); vigil-tools, `vigil top` and "
+        "every `vigil trace` tool at once (`vigil trace --list`), each writing JSON to a file: the "
+        "worst case of an operator leaving them all running, with each tool's programs in the "
+        "kernel cost table; bpftrace running "
         "`bench/peers/peer.bt` (exec, file create, rename, connect, bind); libbpf-tools execsnoop + "
         "opensnoop + tcpstates (tcpconnect and bindsnoop need kprobes, absent on this kernel); "
         "auditd with `bench/peers/audit.rules` on the same syscalls. Every agent writes its events "

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
-#include "tools/tool.h"
+#include "tools/tools.h"
 
 static void usage(FILE *f)
 {
@@ -11,6 +11,7 @@ static void usage(FILE *f)
 
 	fputs("usage: vigil trace TOOL [options]   (vigil trace TOOL --help for its options)\n"
 	      "       vigil trace --list [--format json]   tools and the mechanism each uses here\n"
+	      "       vigil trace --markdown               the reference docs/tools.md embeds\n"
 	      "tools:",
 	      f);
 	for (size_t i = 0; (tool = vg_tool_at(i)); i++)
@@ -28,6 +29,10 @@ int vg_cmd_trace(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--list") == 0)
 		return vg_tool_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--markdown") == 0) {
+		vg_tool_markdown(stdout, &vg_top);
+		return 0;
+	}
 	if (!(tool = vg_tool_find(argv[1]))) {
 		fprintf(stderr, "vigil: no tool '%s'\n", argv[1]);
 		usage(stderr);

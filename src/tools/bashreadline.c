@@ -67,4 +67,5 @@ const struct vg_tool vg_tool_bashreadline = {
 	.elf_bytes = bashreadline_bpf__elf_bytes,
 	.option = option,
 	.run = run,
+	.uprobe = &readline,
 };

@@ -66,4 +66,5 @@ const struct vg_tool vg_tool_threadsnoop = {
 	.elf_bytes = threadsnoop_bpf__elf_bytes,
 	.shortopts = "",
 	.run = run,
+	.uprobe = &pthread_create,
 };

@@ -23,6 +23,14 @@
 
 enum { OPT_DURATION = 1000, OPT_FORMAT, OPT_CONTEXT };
 
+static const char common_usage[] =
+	"  -p, --pid PID          only this process\n"
+	"  -c, --container C      only this container: id prefix, name, or cgroup path (/...)\n"
+	"      --duration SECS    stop after SECS seconds\n"
+	"      --format text|json columns (default) or one JSON object per line\n"
+	"      --context          add vigil's context columns: USER, CONTAINER, EXE\n"
+	"  -h, --help             this help\n";
+
 static volatile sig_atomic_t stop_requested;
 static char libbpf_last[512];
 static bool libbpf_verbose;
@@ -480,13 +488,7 @@ static void usage(const struct vg_tool *tool, FILE *f)
 		tool->positional ? " " : "", tool->positional ? tool->positional : "", tool->summary);
 	if (tool->usage)
 		fputs(tool->usage, f);
-	fputs("  -p, --pid PID          only this process\n"
-	      "  -c, --container C      only this container: id prefix, name, or cgroup path (/...)\n"
-	      "      --duration SECS    stop after SECS seconds\n"
-	      "      --format text|json columns (default) or one JSON object per line\n"
-	      "      --context          add vigil's context columns: USER, CONTAINER, EXE\n"
-	      "  -h, --help             this help\n",
-	      f);
+	fputs(common_usage, f);
 }
 
 /* Common options, then the tool's own. */
@@ -579,13 +581,57 @@ int vg_tool_main(const struct vg_tool *tool, int argc, char **argv)
 
 /* ---- vigil trace --list ------------------------------------------------------------ */
 
-/* Per tool: whether every hook of its object has a mechanism here, and the hooks, with
- * alternatives (programs on one target) joined by " or ". */
+/* One hook of a tool's object: its target and the mechanisms that can reach it
+ * (alternatives: tp_btf/x and raw_tp/x), and whether one is available here. */
+struct list_hook {
+	char mechs[64];   /* "tp_btf or raw_tp" */
+	char target[128]; /* "syscalls/sys_exit_openat", "sched_process_exec" */
+	bool ok;
+};
+
+/* Appends hooks[first..last) as "tracepoint syscalls/sys_exit_{open,openat}": one group
+ * shares mechanisms and category, and the names their common prefix (up to a '_'). */
+static void put_group(char *out, size_t len, const struct list_hook *h, size_t first, size_t last)
+{
+	const char *slash = strrchr(h[first].target, '/');
+	size_t cat = slash ? (size_t)(slash - h[first].target) + 1 : 0, pre = strlen(h[first].target);
+
+	for (size_t i = first + 1; i < last; i++) {
+		size_t k = 0;
+
+		while (k < pre && h[i].target[k] == h[first].target[k])
+			k++;
+		pre = k;
+	}
+	while (last - first > 1 && pre > cat && h[first].target[pre - 1] != '_')
+		pre--; /* whole words: sys_exit_{execve,execveat} */
+	if (pre < cat)
+		pre = cat;
+	snprintf(out + strlen(out), len - strlen(out), "%s%s %.*s", out[0] ? ", " : "", h[first].mechs, (int)pre,
+		 h[first].target);
+	if (last - first == 1) {
+		snprintf(out + strlen(out), len - strlen(out), "%s", h[first].target + pre);
+		return;
+	}
+	for (size_t i = first; i < last; i++)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", i == first ? "{" : ",", h[i].target + pre);
+	snprintf(out + strlen(out), len - strlen(out), "}");
+}
+
+static bool same_group(const struct list_hook *a, const struct list_hook *b)
+{
+	const char *sa = strrchr(a->target, '/'), *sb = strrchr(b->target, '/');
+
+	return strcmp(a->mechs, b->mechs) == 0 && sa && sb && sa - a->target == sb - b->target &&
+	       strncmp(a->target, b->target, (size_t)(sa - a->target)) == 0;
+}
+
+/* Per tool: whether every hook of its object has a mechanism here (why when not), and the
+ * hooks, described from the object itself. */
 static bool tool_hooks(const struct vg_tool *tool, const struct vg_features *f, char *hooks, size_t hlen, char *why,
 		       size_t wlen)
 {
-	struct hook_desc seen[64];
-	bool seen_ok[64];
+	static struct list_hook h[64];
 	size_t n = 0, sz = 0;
 	const void *elf = tool->elf_bytes(&sz);
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = tool->name);
@@ -600,37 +646,65 @@ static bool tool_hooks(const struct vg_tool *tool, const struct vg_features *f, 
 	}
 	bpf_object__for_each_program(prog, obj) {
 		struct hook_desc d;
-		char one[256], name[160];
+		char one[256];
 		size_t i;
 		bool avail;
 
 		if (!describe(prog, &d) || n == 64)
 			continue;
 		avail = f->privileged ? hook_available(f, &d, one, sizeof(one)) : true;
-		/* alternatives: another mechanism on the same target (tp_btf/x and raw_tp/x) */
-		for (i = 0; i < n; i++)
-			if (strcmp(seen[i].target, d.target) == 0 && d.target[0])
-				break;
-		hook_name(&d, name, sizeof(name));
-		if (i < n) {
-			snprintf(hooks + strlen(hooks), hlen - strlen(hooks), " or %s", vg_mechanism_name(d.mechanism));
-			seen_ok[i] |= avail;
+		if (d.mechanism == VG_MECH_UPROBE && tool->uprobe)
+			snprintf(d.target, sizeof(d.target), "%s:%s", tool->uprobe->binary, tool->uprobe->func);
+		for (i = 0; i < n && strcmp(h[i].target, d.target) != 0; i++)
+			;
+		if (i < n) { /* an alternative */
+			snprintf(h[i].mechs + strlen(h[i].mechs), sizeof(h[i].mechs) - strlen(h[i].mechs), " or %s",
+				 vg_mechanism_name(d.mechanism));
+			h[i].ok |= avail;
 			continue;
 		}
-		if (d.mechanism == VG_MECH_UPROBE)
-			snprintf(name, sizeof(name), "%s", bpf_program__section_name(prog));
-		snprintf(hooks + strlen(hooks), hlen - strlen(hooks), "%s%s", n ? ", " : "", name);
-		seen[n] = d;
-		seen_ok[n++] = avail;
+		snprintf(h[n].mechs, sizeof(h[n].mechs), "%s",
+			 d.mechanism == VG_MECH_UPROBE ? bpf_program__section_name(prog) : vg_mechanism_name(d.mechanism));
+		snprintf(h[n].target, sizeof(h[n].target), "%s", d.target);
+		h[n++].ok = avail;
 		if (!avail && !why[0])
 			snprintf(why, wlen, "%s", one);
 	}
+	for (size_t first = 0, last; first < n; first = last) {
+		for (last = first + 1; last < n && same_group(&h[first], &h[last]); last++)
+			;
+		put_group(hooks, hlen, h, first, last);
+	}
 	for (size_t i = 0; i < n; i++)
-		ok &= seen_ok[i];
+		ok &= h[i].ok;
 	if (ok)
 		why[0] = 0;
 	bpf_object__close(obj);
 	return ok;
+}
+
+static void markdown_tool(FILE *out, const struct vg_tool *tool)
+{
+	struct vg_features none = { 0 }; /* not probed: the hooks as the object names them */
+	char hooks[1024], why[512];
+
+	tool_hooks(tool, &none, hooks, sizeof(hooks), why, sizeof(why));
+	fprintf(out, "### %s\n\n%s.\n\n`vigil %s%s [options]%s%s`\n\nHooks: %s.\n\n", tool->name, tool->summary,
+		tool->subcommand ? "" : "trace ", tool->name, tool->positional ? " " : "",
+		tool->positional ? tool->positional : "", hooks);
+	if (tool->usage)
+		fprintf(out, "```text\n%s```\n\n", tool->usage);
+}
+
+void vg_tool_markdown(FILE *out, const struct vg_tool *extra)
+{
+	const struct vg_tool *tool;
+
+	fprintf(out, "Options every tool takes:\n\n```text\n%s```\n\n", common_usage);
+	for (size_t i = 0; (tool = vg_tool_at(i)); i++)
+		markdown_tool(out, tool);
+	if (extra)
+		markdown_tool(out, extra);
 }
 
 int vg_tool_list(int argc, char **argv)

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include "event.h"
 #include "loader/features.h"
@@ -45,6 +46,7 @@ struct vg_tool {
 	int (*option)(struct vg_tool_ctx *t, int opt, const char *arg); /* -1: bad value */
 	int (*run)(struct vg_tool_ctx *t);
 	bool subcommand;                 /* a vigil command of its own (top), not `vigil trace NAME` */
+	const struct vg_uprobe_target *uprobe; /* the function its uprobe probes (for --list), or NULL */
 };
 
 /* The table (tools.c). */
@@ -214,5 +216,9 @@ void vg_tool_container_of(struct vg_tool_ctx *t, uint64_t cgroup_id, uint32_t pi
 /* `vigil trace TOOL [options]`, argv[0] being the tool's name; and `vigil trace --list`. */
 int vg_tool_main(const struct vg_tool *tool, int argc, char **argv);
 int vg_tool_list(int argc, char **argv);
+/* The tools' reference in Markdown (docs/tools.md embeds it, checked by a unit test): the
+ * common options, then per tool its summary, command line, hooks and options; extra (vigil
+ * top) last. */
+void vg_tool_markdown(FILE *out, const struct vg_tool *extra);
 
 #endif

@@ -216,7 +216,7 @@ void vg_tool_container_of(struct vg_tool_ctx *t, uint64_t cgroup_id, uint32_t pi
 /* `vigil trace TOOL [options]`, argv[0] being the tool's name; and `vigil trace --list`. */
 int vg_tool_main(const struct vg_tool *tool, int argc, char **argv);
 int vg_tool_list(int argc, char **argv);
-/* The tools' reference in Markdown (docs/tools.md embeds it, checked by a unit test): the
+/* The tools' reference in Markdown (docs/tools.md's generated region, scripts/gendocs.sh): the
  * common options, then per tool its summary, command line, hooks and options; extra (vigil
  * top) last. */
 void vg_tool_markdown(FILE *out, const struct vg_tool *extra);

@@ -59,7 +59,7 @@ static void on_record(struct vg_tool_ctx *t, const struct vg_hdr *h, size_t size
 		return;
 	path = env.full_path ? vg_rec_upath(t, h, &o->path) : vg_rec_str(t, h, o->path.name, &len);
 	if (path && !env.full_path)
-		path = vg_event_keep(&t->ev, path, len);
+		path = vg_event_keep(t->ev, path, len);
 	snprintf(flags, sizeof(flags), "%08o", o->flags);
 	vg_row_begin(t);
 	vg_cell_clock(t, C_TIME, vg_boot_to_wall(h->ts));

@@ -307,8 +307,8 @@ static int on_sample(void *arg, void *data, size_t size)
 		r->malformed++;
 		return 0;
 	}
-	r->t->ev.raw = h;
-	r->t->ev.arena_used = 0;
+	r->t->ev->raw = h;
+	r->t->ev->arena_used = 0; /* strings of the previous record are done with */
 	r->l->on_record(r->t, h, h->size);
 	return 0;
 }
@@ -460,8 +460,8 @@ const char *vg_rec_str(struct vg_tool_ctx *t, const struct vg_hdr *h, struct vg_
 	const char *p;
 	size_t n;
 
-	t->ev.raw = h;
-	if (!vg_raw_bytes(&t->ev, s, &p, &n))
+	t->ev->raw = h;
+	if (!vg_raw_bytes(t->ev, s, &p, &n))
 		return NULL;
 	if (len)
 		*len = n;
@@ -470,14 +470,14 @@ const char *vg_rec_str(struct vg_tool_ctx *t, const struct vg_hdr *h, struct vg_
 
 const char *vg_rec_path(struct vg_tool_ctx *t, const struct vg_hdr *h, struct vg_str s)
 {
-	t->ev.raw = h;
-	return vg_add_path(&t->ev, NULL, s, NULL);
+	t->ev->raw = h;
+	return vg_add_path(t->ev, NULL, s, NULL);
 }
 
 const char *vg_rec_upath(struct vg_tool_ctx *t, const struct vg_hdr *h, const struct vg_upath *u)
 {
-	t->ev.raw = h;
-	return vg_upath_join(&t->ev, u, NULL);
+	t->ev->raw = h;
+	return vg_upath_join(t->ev, u, NULL);
 }
 
 /* ---- the command ------------------------------------------------------------------ */
@@ -557,6 +557,7 @@ int vg_tool_main(const struct vg_tool *tool, int argc, char **argv)
 	int rc;
 
 	t.tool = tool;
+	t.ev = vg_event_buf_init(&t.evbuf);
 	if (parse(&t, argc, argv) < 0)
 		return 2;
 	vg_features_probe(&t.features);

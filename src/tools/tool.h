@@ -93,7 +93,8 @@ struct vg_tool_ctx {
 	size_t ncols;
 	size_t cell;            /* the next column of the row being written */
 	struct vg_tool_proc *procs;
-	struct vg_event ev;     /* for the decode helpers (paths) */
+	struct vg_event *ev;    /* for the decode helpers (paths): evbuf's */
+	struct vg_event_buf evbuf;
 };
 
 /* ---- loading --------------------------------------------------------------------- */

@@ -86,6 +86,7 @@ static void test_columns_text_and_json(void **state)
 	static struct vg_tool_ctx t;
 
 	t.tool = &fake;
+	t.ev = vg_event_buf_init(&t.evbuf);
 	vg_table(&t, cols, C_COUNT);
 	row(&t);
 	/* control characters never reach a terminal; an off column is skipped */

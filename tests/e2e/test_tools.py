@@ -451,3 +451,45 @@ def test_trace_container_filter_and_context_columns():
     header, line = text.splitlines()[0], [l for l in text.splitlines() if mark + "-text" in l][0]
     check(header.split() == ["PCOMM", "PID", "PPID", "RET", "USER", "CONTAINER", "EXE", "ARGS"], header)
     check(line.split()[4:6] == ["root", c.name], line)
+
+
+def test_top_on_a_terminal_sorts_by_key_and_quits_on_q():
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(VIGIL, [VIGIL, "top", "-i", "0.5"])
+    screen = b""
+
+    def read_until(needle, timeout=20):
+        nonlocal screen
+        deadline = time.time() + timeout
+        while needle not in screen and time.time() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    screen += os.read(fd, 65536)
+                except OSError:
+                    break
+        return needle in screen
+
+    done = 0
+    try:
+        check(read_until(b"sort: syscalls"), "no screen: %r" % screen[-500:])
+        check(b"\x1b[?1049h" in screen and b"EXEC/s" in screen, "not a full-screen view: %r" % screen[:300])
+        os.write(fd, b"w")
+        check(read_until(b"sort: write"), "the w key did not sort by writes: %r" % screen[-300:])
+        os.write(fd, b"c")
+        check(read_until(b"RUNTIME"), "the c key did not switch to containers: %r" % screen[-300:])
+        os.write(fd, b"q")
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            read_until(b"\x00", timeout=0.2)  # keep draining the terminal
+        check(done and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, "q did not quit top")
+        read_until(b"\x1b[?1049l", timeout=1)
+        check(b"\x1b[?1049l" in screen, "the terminal's screen was not restored")
+    finally:
+        if not done:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        os.close(fd)

@@ -6,11 +6,11 @@
 
 static __always_inline int vg_syncsnoop(__u16 call)
 {
-	if (!vg_tool_wanted())
-		return 0;
-	struct vg_hdr *h = vg_tool_begin(call, 0);
+	struct vg_hdr *h;
 
-	return h ? vg_tool_submit(h) : 0;
+	if (!vg_tool_wanted() || !(h = vg_tool_begin(call, 0)))
+		return 0;
+	return vg_tool_submit(h);
 }
 
 SEC("tp/syscalls/sys_enter_sync")

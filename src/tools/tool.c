@@ -654,8 +654,13 @@ static bool tool_hooks(const struct vg_tool *tool, const struct vg_features *f, 
 		if (!describe(prog, &d) || n == 64)
 			continue;
 		avail = f->privileged ? hook_available(f, &d, one, sizeof(one)) : true;
-		if (d.mechanism == VG_MECH_UPROBE && tool->uprobe)
+		if (d.mechanism == VG_MECH_UPROBE && tool->uprobe) {
+			char path[4096];
+
 			snprintf(d.target, sizeof(d.target), "%s:%s", tool->uprobe->binary, tool->uprobe->func);
+			if (avail && f->privileged && vg_uprobe_resolve(tool->uprobe, path, sizeof(path), one, sizeof(one)) < 0)
+				avail = false; /* the function is not on this host */
+		}
 		for (i = 0; i < n && strcmp(h[i].target, d.target) != 0; i++)
 			;
 		if (i < n) { /* an alternative */

@@ -26,6 +26,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .PHONY: all deps run test unit e2e asan bench bench-smoke docs clean
+# kept between builds: otherwise make deletes them as intermediates and rebuilds every
+# BPF object whenever one C file changes
+.SECONDARY: $(SKELS) $(SKELS:.skel.h=.bpf.o)
 
 all: $(BUILD)/vigil
 
@@ -35,6 +38,14 @@ deps:
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+# The x86-64 syscall table, number -> name, as an X-macro list (the syscount tool's names),
+# from the kernel's own uapi header.
+UNISTD    ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+$(BUILD)/syscall_names.h: $(UNISTD)
+	@mkdir -p $(BUILD)
+	awk '$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ { sub(/^__NR_/, "", $$2); \
+		printf "X(%s, \"%s\")\n", $$3, $$2 }' $< > $@
 
 vpath %.bpf.c bpf bpf/tools
 
@@ -48,7 +59,7 @@ $(BUILD)/%.bpf.o: %.bpf.c $(BPF_DEPS) $(BUILD)/vmlinux.h
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/obj/%.o: src/%.c $(SKELS) $(wildcard src/*.h src/*/*.h bpf/*.h bpf/*/*.h)
+$(BUILD)/obj/%.o: src/%.c $(SKELS) $(BUILD)/syscall_names.h $(wildcard src/*.h src/*/*.h bpf/*.h bpf/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@

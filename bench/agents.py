@@ -190,6 +190,32 @@ class VigilDeny(Vigil):
                                   "open_dir": files_dir.rstrip("/") + "-denied"})
         super().__init__(workdir, binary, rules_dir, ["--rules", rules])
         self.output = os.path.join(workdir, "vigil-deny.jsonl")
+class VigilTools(Agent):
+    """vigil's tools as an operator leaves them running: `vigil top` and every `vigil trace`
+    tool at once, each writing JSON lines to its own file in the scratch directory. Their
+    programs show one by one in the kernel cost table (vg_tool_<tool>_<hook>)."""
+    name = "vigil-tools"
+
+    def __init__(self, workdir, binary):
+        super().__init__(workdir)
+        self.binary = binary
+
+    def missing(self):
+        if not os.access(self.binary, os.X_OK):
+            return f"{self.binary} is not built yet"
+        return None
+
+    def tools(self):
+        out = subprocess.run([self.binary, "trace", "--list", "--format", "json"], capture_output=True,
+                             text=True, check=True).stdout
+        return [t["tool"] for t in json.loads(out)["tools"] if t["available"]]
+
+    def start(self):
+        tools = self.tools()
+        for tool in tools:
+            self.spawn([self.binary, "trace", tool, "--format", "json"], f"{tool}.out")
+        self.spawn([self.binary, "top", "--format", "json", "--interval", "1"], "top.out")
+        self.wait_for_programs(minimum=len(tools) + 1)
 
 
 class Bpftrace(Agent):

@@ -173,7 +173,8 @@ def markdown(results):
         "# vigil benchmarks", "",
         f"Written by `make bench` (bench/run.sh) on {results['date']} in {results['duration_s']} s. "
         "History: `bench/results/*.json`. `make bench-smoke` is the seconds-long check run by "
-        "the tests (vigil, with and without deny rules, against no agent, tiny counts, no peers).", "",
+        "the tests (vigil with and without deny rules, and vigil-tools, against no agent, tiny counts, "
+        "no peers).", "",
         f"- kernel: {m['kernel']}",
         f"- CPU: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB",
         f"- machine: {m['machine']}", "",
@@ -195,7 +196,10 @@ def markdown(results):
         "two deny rules that no workload trips but that put every exec on the root filesystem "
         "(FAN_OPEN_EXEC_PERM) and every open on the files workload's tmpfs (FAN_OPEN_PERM) on "
         "the fanotify permission path (`bench/agents.py` VigilDeny): its exec and files columns "
-        "against vigil's are what deny rules cost; bpftrace running "
+        "against vigil's are what deny rules cost; vigil-tools, `vigil top` and "
+        "every `vigil trace` tool at once (`vigil trace --list`), each writing JSON to a file: the "
+        "worst case of an operator leaving them all running, with each tool's programs in the "
+        "kernel cost table; bpftrace running "
         "`bench/peers/peer.bt` (exec, file create, rename, connect, bind); libbpf-tools execsnoop + "
         "opensnoop + tcpstates (tcpconnect and bindsnoop need kprobes, absent on this kernel); "
         "auditd with `bench/peers/audit.rules` on the same syscalls. Every agent writes its events "

@@ -6,15 +6,6 @@
 
 #include "vigil_event.h"
 
-/* A path as the caller named it. name is the string read from the caller's memory at
- * syscall exit; when it is relative (or empty: AT_EMPTY_PATH, fchmod, fchown) dir is the
- * kernel's own path (leaf first, like every path) of the directory it is relative to:
- * the dirfd's file or the cwd. User space joins them. */
-struct vg_upath {
-	struct vg_str dir;
-	struct vg_str name;
-};
-
 /* create_file and open. A successful open's path comes from the new file (kernel state);
  * a failed open has only what the caller passed (arg). */
 struct vg_file_open {

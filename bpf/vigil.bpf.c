@@ -6,5 +6,6 @@
 #include "sensor/net.bpf.c"
 #include "sensor/file.bpf.c"
 #include "sensor/priv.bpf.c"
+#include "sensor/shell.bpf.c"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

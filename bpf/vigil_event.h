@@ -55,7 +55,8 @@
 	X(IO_URING, 705, "io_uring_setup", 2)                 \
 	X(CGROUP_MKDIR, 706, "cgroup_mkdir", 2)               \
 	X(SYSCALL32, 707, "syscall32", 1)                     \
-	X(UTIMES, 708, "utimes", 1)
+	X(UTIMES, 708, "utimes", 1)                           \
+	X(SHELL_COMMAND, 709, "shell_command", 1)
 
 enum vg_type {
 #define VG_ENUM(e, id, name, prof) VG_EV_##e,
@@ -164,6 +165,15 @@ struct vg_fdinfo {
 	__u32 ino;
 	struct vg_sockaddr local, remote;
 	struct vg_str path; /* file or tty path */
+};
+
+/* A path as the caller named it. name is the string read from the caller's memory at
+ * syscall exit; when it is relative (or empty: AT_EMPTY_PATH, fchmod, fchown) dir is the
+ * kernel's own path (leaf first, like every path) of the directory it is relative to:
+ * the dirfd's file or the cwd. User space joins them. */
+struct vg_upath {
+	struct vg_str dir;
+	struct vg_str name;
 };
 
 /* Paths travel as their components leaf first, each followed by '/', e.g. "sh/bin/";

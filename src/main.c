@@ -1,48 +1,62 @@
-/* main.c — the vigil command: dispatches to a subcommand. */
+/* main.c — the vigil command: a table of subcommands, each a function of src/cli/ (or of
+ * the module that owns it). Adding one is one row. */
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "rules/rules.h"
 
+struct command {
+	const char *name;
+	const char *sub;  /* second word ("rules check"), or NULL */
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "run", NULL, vg_cmd_run, "load the sensors and stream events (root)" },
+	{ "probes", NULL, vg_cmd_probes, "kernel facts and the mechanism each event uses here" },
+	{ "replay", NULL, vg_cmd_replay, "a recording (run --record FILE) through the pipeline, with its throughput" },
+	{ "rules", "check", vg_rules_cmd_check, "FILE|DIR...: compile rules, errors as file:line:col" },
+	{ "rules", "list", vg_rules_cmd_list, "[--rules PATH]: the loaded rules" },
+	{ "rules", "fields", vg_rules_cmd_fields, "every field a rule may use" },
+	{ "seccomp", NULL, vg_cmd_seccomp, "record | merge | run | verify: seccomp profiles from observed behaviour" },
+	{ "trace", NULL, vg_cmd_trace, "TOOL [options]: execsnoop, opensnoop, tcplife, ... (--list) (root)" },
+	{ "top", NULL, vg_cmd_top, "live view of processes and containers (root)" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
 static void usage(FILE *f)
 {
-	fputs("usage: vigil COMMAND [options]\n"
-	      "  run       load the sensors and stream events (root)\n"
-	      "  probes    kernel facts and the mechanism each event uses here\n"
-	      "  replay    a recording (run --record FILE) through the pipeline, with its throughput\n"
-	      "  rules     check FILE|DIR... | list [--rules PATH] | fields\n"
-	      "  seccomp   record | merge | run | verify: seccomp profiles from observed behaviour\n"
-	      "Run `vigil COMMAND --help` for a command's options.\n",
-	      f);
+	fputs("usage: vigil COMMAND [options]\n", f);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%s%s%s", commands[i].name, commands[i].sub ? " " : "",
+			 commands[i].sub ? commands[i].sub : "");
+		fprintf(f, "  %-14s %s\n", name, commands[i].help);
+	}
+	fputs("Run `vigil COMMAND --help` for a command's options.\n", f);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(argv[1], "run") == 0)
-		return vg_cmd_run(argc - 1, argv + 1);
-	if (strcmp(argv[1], "probes") == 0)
-		return vg_cmd_probes(argc - 1, argv + 1);
-	if (strcmp(argv[1], "replay") == 0)
-		return vg_cmd_replay(argc - 1, argv + 1);
-	if (strcmp(argv[1], "seccomp") == 0)
-		return vg_cmd_seccomp(argc - 1, argv + 1);
-	if (strcmp(argv[1], "rules") == 0 && argc > 2) {
-		if (strcmp(argv[2], "check") == 0)
-			return vg_rules_cmd_check(argc - 2, argv + 2);
-		if (strcmp(argv[2], "list") == 0)
-			return vg_rules_cmd_list(argc - 2, argv + 2);
-		if (strcmp(argv[2], "fields") == 0)
-			return vg_rules_cmd_fields(argc - 2, argv + 2);
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
+	for (size_t i = 0; argc >= 2 && i < NCOMMANDS; i++) {
+		const struct command *c = &commands[i];
+
+		if (strcmp(argv[1], c->name) != 0)
+			continue;
+		if (!c->sub)
+			return c->fn(argc - 1, argv + 1);
+		if (argc > 2 && strcmp(argv[2], c->sub) == 0)
+			return c->fn(argc - 2, argv + 2);
+	}
+	if (argc >= 2)
+		fprintf(stderr, "vigil: unknown command '%s%s%s'\n", argv[1], argc > 2 ? " " : "", argc > 2 ? argv[2] : "");
 	usage(stderr);
 	return 2;
 }

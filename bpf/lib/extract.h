@@ -115,6 +115,24 @@ static __always_inline void vg_sock_endpoints(struct sock *any, struct vg_sockad
 	}
 }
 
+/* The endpoints sock:inet_sock_set_state reports (ports in host order). The addresses are
+ * probe reads: a ctx field chosen at run time (by family) is not a constant ctx offset,
+ * which the verifier wants for direct loads. */
+static __always_inline void vg_sock_state_endpoints(const struct trace_event_raw_inet_sock_set_state *ctx,
+						    struct vg_sockaddr *local, struct vg_sockaddr *remote)
+{
+	local->family = remote->family = ctx->family;
+	local->port = ctx->sport;
+	remote->port = ctx->dport;
+	if (ctx->family == VG_AF_INET) {
+		bpf_probe_read_kernel(local->addr, 4, ctx->saddr);
+		bpf_probe_read_kernel(remote->addr, 4, ctx->daddr);
+	} else {
+		bpf_probe_read_kernel(local->addr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(remote->addr, 16, ctx->daddr_v6);
+	}
+}
+
 /* The inet socket (VG_AF_INET/VG_AF_INET6) behind a file, or NULL. */
 static __always_inline struct sock *vg_file_inet_sock(struct file *f)
 {

@@ -1,12 +1,16 @@
 /* lib/path.h — paths from kernel state (dentry and mount), appended to a record leaf first
  * ("sh/bin/", see vigil_event.h): walking up is what the kernel can do cheaply, and user
  * space reverses it. The walk runs under bpf_loop so the verifier checks one component,
- * not VG_PATH_DEPTH of them; a path that does not fit sets VG_F_PATH_TRUNC. */
+ * not VG_PATH_DEPTH of them; a path that does not fit sets VG_F_PATH_TRUNC. A path a
+ * syscall's caller named goes as a struct vg_upath: its string and the kernel's path of the
+ * directory it is relative to (vg_put_upath). */
 #ifndef VIGIL_LIB_PATH_H
 #define VIGIL_LIB_PATH_H
 
 #include "lib/record.h"
 #include "lib/extract.h"
+
+#define VG_AT_FDCWD -100
 
 struct vg_walk {
 	struct vg_hdr *h;
@@ -93,6 +97,30 @@ static __always_inline void vg_put_cwd(struct vg_hdr *h, struct vg_str *s)
 	struct task_struct *task = bpf_get_current_task_btf();
 
 	vg_put_dentry(h, s, task->fs->pwd.dentry, task->fs->pwd.mnt);
+}
+
+/* The path the caller passed as (dfd, name): the string, and unless it is absolute the
+ * kernel's path of what it is relative to (cwd for AT_FDCWD, else dfd's file). A NULL
+ * name means the fd itself (fchmod, fchown), as does "" (AT_EMPTY_PATH); an unreadable
+ * one gives nothing. same, when not NULL, already holds the directory (rename and link
+ * from and to one dfd): it is shared rather than walked twice. */
+static __always_inline void vg_put_upath(struct vg_hdr *h, struct vg_upath *u, long dfd, const char *name,
+					 const struct vg_str *same)
+{
+	if (name) {
+		int n = vg_put_user_str(h, &u->name, name, VG_PATH_MAX);
+
+		if (n < 0 || (n > 0 && ((__u8 *)h)[u->name.off & (VG_SCRATCH_SIZE - 1)] == '/'))
+			return;
+	}
+	if (same && same->len) {
+		u->dir = *same;
+		return;
+	}
+	if ((int)dfd == VG_AT_FDCWD)
+		vg_put_cwd(h, &u->dir);
+	else
+		vg_put_file_path(h, &u->dir, vg_current_fd((__u32)dfd));
 }
 
 #endif

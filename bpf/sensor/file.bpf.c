@@ -15,7 +15,6 @@
 #include "lib/args.h"
 #include "file_event.h"
 
-#define VG_AT_FDCWD       -100
 #define VG_AT_REMOVEDIR   0x200
 #define VG_O_WRONLY       01
 #define VG_O_CREAT        0100
@@ -34,32 +33,6 @@ struct {
 	__type(key, struct vg_inode_key);
 	__type(value, __u8);
 } vg_file_watch SEC(".maps");
-
-/* ---- arguments and paths -------------------------------------------------------- */
-
-/* The path the caller passed as (dfd, name): the string, and unless it is absolute the
- * kernel's path of what it is relative to (cwd for AT_FDCWD, else dfd's file). A NULL
- * name means the fd itself (fchmod, fchown), as does "" (AT_EMPTY_PATH); an unreadable
- * one gives nothing. same, when not NULL, already holds the directory (rename and link
- * from and to one dfd): it is shared rather than walked twice. */
-static __always_inline void vg_put_upath(struct vg_hdr *h, struct vg_upath *u, long dfd, const char *name,
-					 const struct vg_str *same)
-{
-	if (name) {
-		int n = vg_put_user_str(h, &u->name, name, VG_PATH_MAX);
-
-		if (n < 0 || (n > 0 && ((__u8 *)h)[u->name.off & (VG_SCRATCH_SIZE - 1)] == '/'))
-			return;
-	}
-	if (same && same->len) {
-		u->dir = *same;
-		return;
-	}
-	if ((int)dfd == VG_AT_FDCWD)
-		vg_put_cwd(h, &u->dir);
-	else
-		vg_put_file_path(h, &u->dir, vg_current_fd((__u32)dfd));
-}
 
 /* ---- create_file and open ------------------------------------------------------- */
 

@@ -144,17 +144,7 @@ int vg_net_connect_inet_sock_set_state(struct trace_event_raw_inet_sock_set_stat
 	    ctx->protocol != VG_IPPROTO_TCP || !vg_interested(VG_EV_CONNECT))
 		return 0;
 	key = (__u64)ctx->skaddr;
-	r.local.family = r.remote.family = ctx->family;
-	r.local.port = ctx->sport;
-	r.remote.port = ctx->dport;
-	/* probe reads: a ctx pointer chosen at run time is not a constant ctx offset */
-	if (ctx->family == VG_AF_INET) {
-		bpf_probe_read_kernel(r.local.addr, 4, ctx->saddr);
-		bpf_probe_read_kernel(r.remote.addr, 4, ctx->daddr);
-	} else {
-		bpf_probe_read_kernel(r.local.addr, 16, ctx->saddr_v6);
-		bpf_probe_read_kernel(r.remote.addr, 16, ctx->daddr_v6);
-	}
+	vg_sock_state_endpoints(ctx, &r.local, &r.remote);
 	bpf_map_update_elem(&vg_net_refused, &key, &r, BPF_ANY);
 	return 0;
 }

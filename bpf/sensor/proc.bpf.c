@@ -10,6 +10,7 @@
 #include "lib/path.h"
 #include "lib/fdinfo.h"
 #include "lib/args.h"
+#include "lib/argv.h"
 
 #define VG_SIGNAL_GROUP_EXIT 0x00000004
 
@@ -146,7 +147,6 @@ static __always_inline int vg_proc_on_exec(pid_t old_pid)
 	struct task_struct *task = bpf_get_current_task_btf();
 	VG_BEGIN(h, e, VG_EV_EXEC, struct vg_exec);
 	struct mm_struct *mm = task->mm;
-	unsigned long arg_start = mm->arg_start, arg_end = mm->arg_end;
 	unsigned long env_start = mm->env_start, env_end = mm->env_end;
 	struct file *exe = mm->exe_file;
 	struct tty_struct *tty = task->signal->tty;
@@ -159,12 +159,7 @@ static __always_inline int vg_proc_on_exec(pid_t old_pid)
 	e->exe_deleted = exe->f_inode->__i_nlink == 0;
 	vg_put_dentry(h, &e->exe, exe->f_path.dentry, exe->f_path.mnt);
 
-	len = arg_end - arg_start;
-	if (len > VG_ARGV_MAX) {
-		len = VG_ARGV_MAX;
-		h->flags |= VG_F_ARGV_TRUNC;
-	}
-	vg_put_user_bytes(h, &e->argv, (void *)arg_start, len);
+	vg_put_mm_argv(h, &e->argv, mm);
 
 	len = env_end - env_start;
 	if (len > VG_ENV_MAX) {
@@ -197,29 +192,6 @@ int BPF_PROG(vg_proc_exec_sched_process_exec_raw, struct task_struct *p, pid_t o
 }
 
 /* Failed execs: argv as the caller passed it, one string per element. */
-struct argv_walk {
-	struct vg_hdr *h;
-	const char *const *argv;
-	__u32 start;
-};
-
-static long vg_argv_step(__u64 i, void *arg)
-{
-	struct argv_walk *w = arg;
-	const char *p = NULL;
-	struct vg_str part;
-
-	if (bpf_probe_read_user(&p, sizeof(p), &w->argv[i]) < 0 || !p)
-		return 1;
-	if (w->h->size - w->start >= VG_ARGV_MAX) {
-		w->h->flags |= VG_F_ARGV_TRUNC;
-		return 1;
-	}
-	if (vg_put_user_str(w->h, &part, p, 1024) < 0 || !vg_put_byte(w->h, 0))
-		return 1;
-	return 0;
-}
-
 static __always_inline int vg_proc_exec_failed(long ret, const char *filename, const char *const *argv)
 {
 	if (ret >= 0)
@@ -227,13 +199,7 @@ static __always_inline int vg_proc_exec_failed(long ret, const char *filename, c
 	VG_BEGIN(h, e, VG_EV_EXEC, struct vg_exec);
 	h->ret = ret;
 	vg_put_user_str(h, &e->exe, filename, VG_PATH_MAX);
-	{
-		struct argv_walk w = { .h = h, .argv = argv, .start = h->size };
-
-		bpf_loop(256, vg_argv_step, &w, 0);
-		e->argv.off = w.start;
-		e->argv.len = h->size - w.start;
-	}
+	vg_put_user_argv(h, &e->argv, argv);
 	vg_put_cwd(h, &e->cwd);
 	return vg_submit(h);
 }

@@ -9,6 +9,8 @@ int vg_cmd_run(int argc, char **argv);
 int vg_cmd_probes(int argc, char **argv);
 int vg_cmd_replay(int argc, char **argv);
 int vg_cmd_seccomp(int argc, char **argv);
+int vg_cmd_trace(int argc, char **argv);
+int vg_cmd_top(int argc, char **argv);
 
 /* Prints "vigil: MESSAGE" on stderr; returns -1. */
 int vg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -11,6 +11,7 @@ static const struct vg_domain *const domains[] = {
 	&vg_domain_net,
 	&vg_domain_file,
 	&vg_domain_priv,
+	&vg_domain_shell,
 };
 
 #define NDOMAINS (sizeof(domains) / sizeof(domains[0]))
@@ -141,6 +142,67 @@ const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg
 	if (kept && f)
 		vg_event_add_str(ev, f, kept, n);
 	if (out_len)
+		*out_len = n;
+	return kept;
+}
+
+/* Cleans an absolute path in place: empty and "." components go, ".." drops the one
+ * before it (never above "/"). Lexical, like realpath without the symlinks. */
+static size_t clean_path(char *p, size_t len)
+{
+	size_t out = 0, i = 0;
+
+	while (i < len) {
+		size_t start, clen;
+
+		while (i < len && p[i] == '/')
+			i++;
+		start = i;
+		while (i < len && p[i] != '/')
+			i++;
+		clen = i - start;
+		if (clen == 0 || (clen == 1 && p[start] == '.'))
+			continue;
+		if (clen == 2 && p[start] == '.' && p[start + 1] == '.') {
+			while (out > 0 && p[--out] != '/')
+				;
+			continue;
+		}
+		p[out++] = '/';
+		memmove(p + out, p + start, clen);
+		out += clen;
+	}
+	if (out == 0)
+		p[out++] = '/';
+	return out;
+}
+
+const char *vg_upath_join(struct vg_event *ev, const struct vg_upath *u, size_t *out_len)
+{
+	char path[2 * VG_PATH_MAX + 2];
+	const char *name = "", *dir, *kept;
+	size_t nlen = 0, dlen = 0, n = 0, mark = ev->arena_used;
+
+	vg_raw_bytes(ev, u->name, &name, &nlen);
+	if (nlen == 0 || name[0] != '/') {
+		dir = vg_add_path(ev, NULL, u->dir, &dlen);
+		if (!dir && nlen == 0)
+			return NULL;
+		if (dir) {
+			memcpy(path, dir, dlen);
+			n = dlen;
+		}
+		if (nlen && n)
+			path[n++] = '/';
+	}
+	/* the reversed directory was only a step: give its arena space back */
+	ev->arena_used = mark;
+	memcpy(path + n, name, nlen);
+	n += nlen;
+	if (path[0] == '/')
+		n = clean_path(path, n);
+	kept = vg_event_keep(ev, path, n);
+	if (kept && out_len)
 		*out_len = n;
 	return kept;
 }

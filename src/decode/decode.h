@@ -32,6 +32,7 @@ extern const struct vg_domain vg_domain_proc;
 extern const struct vg_domain vg_domain_net;
 extern const struct vg_domain vg_domain_file;
 extern const struct vg_domain vg_domain_priv;
+extern const struct vg_domain vg_domain_shell;
 
 /* Decodes size bytes at data into ev. -1 when the record is malformed (counted by the
  * caller) or of a type no domain decodes. */
@@ -47,11 +48,18 @@ void vg_add_raw_str(struct vg_event *ev, const struct vg_field *f, struct vg_str
 /* A path sent leaf-first ("c/b/a/") made into "/a/b/c" in the event's arena; adds it as
  * field f when f is non-NULL. Returns it (or NULL). */
 const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg_str s, size_t *len);
+struct vg_upath;
+/* The path a struct vg_upath (vigil_event.h) names: the caller's string joined onto the
+ * kernel's path of its dirfd or cwd when it is relative, cleaned lexically ("." and ".."
+ * removed), in the event's arena. NULL when there is neither. */
+const char *vg_upath_join(struct vg_event *ev, const struct vg_upath *u, size_t *len);
 /* An endpoint as an IP value (false when the family is not inet). */
 bool vg_sockaddr_ip(const struct vg_sockaddr *sa, struct vg_ip *ip);
 void vg_add_ip(struct vg_event *ev, const struct vg_field *f, const struct vg_sockaddr *sa);
 /* "tcp", "udp", ... for an IPPROTO_* number ("other" when unknown). */
 const char *vg_ip_proto_name(unsigned proto);
+/* "CAP_SYS_ADMIN" for a capability number (NULL when unknown). */
+const char *vg_cap_name(int cap);
 /* "ipv4", "ipv6", "unix" for an AF_* number (NULL when unknown). */
 const char *vg_family_name(unsigned family);
 

@@ -108,65 +108,15 @@ static void add_mode(struct vg_event *ev, unsigned mode)
 	vg_event_add_bool(ev, &fields[F_SETGID], (mode & 02000) != 0);
 }
 
-/* Cleans an absolute path in place: empty and "." components go, ".." drops the one
- * before it (never above "/"). Lexical, like realpath without the symlinks. */
-static size_t clean_path(char *p, size_t len)
-{
-	size_t out = 0, i = 0;
-
-	while (i < len) {
-		size_t start, clen;
-
-		while (i < len && p[i] == '/')
-			i++;
-		start = i;
-		while (i < len && p[i] != '/')
-			i++;
-		clen = i - start;
-		if (clen == 0 || (clen == 1 && p[start] == '.'))
-			continue;
-		if (clen == 2 && p[start] == '.' && p[start + 1] == '.') {
-			while (out > 0 && p[--out] != '/')
-				;
-			continue;
-		}
-		p[out++] = '/';
-		memmove(p + out, p + start, clen);
-		out += clen;
-	}
-	if (out == 0)
-		p[out++] = '/';
-	return out;
-}
-
 /* The path a vg_upath names, as fields f (absolute) and f + 1 (the caller's string). */
 static void add_upath(struct vg_event *ev, int f, const struct vg_upath *u)
 {
-	char path[2 * VG_PATH_MAX + 2];
-	const char *name = "", *dir, *kept;
-	size_t nlen = 0, dlen = 0, n = 0, mark = ev->arena_used;
+	const char *name, *path;
+	size_t nlen, len;
 
-	vg_raw_bytes(ev, u->name, &name, &nlen);
-	if (nlen == 0 || name[0] != '/') {
-		dir = vg_add_path(ev, NULL, u->dir, &dlen);
-		if (!dir && nlen == 0)
-			return;
-		if (dir) {
-			memcpy(path, dir, dlen);
-			n = dlen;
-		}
-		if (nlen && n)
-			path[n++] = '/';
-	}
-	/* the reversed directory was only a step: give its arena space back */
-	ev->arena_used = mark;
-	memcpy(path + n, name, nlen);
-	n += nlen;
-	if (path[0] == '/')
-		n = clean_path(path, n);
-	if ((kept = vg_event_keep(ev, path, n)))
-		vg_event_add_str(ev, &fields[f], kept, n);
-	if (nlen)
+	if ((path = vg_upath_join(ev, u, &len)))
+		vg_event_add_str(ev, &fields[f], path, len);
+	if (vg_raw_bytes(ev, u->name, &name, &nlen))
 		vg_event_add_str(ev, &fields[f + 1], name, nlen);
 }
 

@@ -456,13 +456,18 @@ static const char *const cap_names[] = {
 	"CAP_CHECKPOINT_RESTORE",
 };
 
+const char *vg_cap_name(int cap)
+{
+	return cap >= 0 && cap < (int)(sizeof(cap_names) / sizeof(cap_names[0])) ? cap_names[cap] : NULL;
+}
+
 static int decode_cap(struct vg_event *ev, struct vg_proctable *pt, const void *body)
 {
 	const struct vg_cap *c = body;
 
 	vg_event_add_int(ev, &fields[F_CAP_CAP], c->cap);
-	if (c->cap >= 0 && c->cap < (int)(sizeof(cap_names) / sizeof(cap_names[0])))
-		add_cstr(ev, F_CAP_NAME, cap_names[c->cap]);
+	if (vg_cap_name(c->cap))
+		add_cstr(ev, F_CAP_NAME, vg_cap_name(c->cap));
 	vg_event_add_bool(ev, &fields[F_CAP_GRANTED], c->ret == 0);
 	vg_event_add_int(ev, &fields[F_CAP_NS_LEVEL], c->ns_level);
 	vg_event_add_int(ev, &fields[F_CAP_COUNT], (int64_t)c->count);

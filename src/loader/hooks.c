@@ -7,6 +7,7 @@ static const struct vg_hook_table *const tables[] = {
 	&vg_hooks_net,
 	&vg_hooks_file,
 	&vg_hooks_priv,
+	&vg_hooks_shell,
 };
 
 const struct vg_hook *vg_hook_at(size_t i)
@@ -16,6 +17,14 @@ const struct vg_hook *vg_hook_at(size_t i)
 			return &tables[t]->hooks[i];
 		i -= tables[t]->count;
 	}
+	return NULL;
+}
+
+const struct vg_uprobe_target *vg_hook_uprobe(size_t prog)
+{
+	for (size_t i = 0; i < vg_uprobe_nbindings; i++)
+		if (vg_uprobe_bindings[i].prog == prog)
+			return &vg_uprobe_bindings[i].target;
 	return NULL;
 }
 

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "loader/features.h"
+#include "loader/uprobe.h"
 #include "vigil.skel.h"
 
 #define VG_ALT_MAX 3
@@ -63,8 +64,21 @@ extern const struct vg_hook_table vg_hooks_proc;
 extern const struct vg_hook_table vg_hooks_net;
 extern const struct vg_hook_table vg_hooks_file;
 extern const struct vg_hook_table vg_hooks_priv;
+extern const struct vg_hook_table vg_hooks_shell;
+
+/* What a uprobe program probes (the function, found on the host at attach time): every
+ * program of a VG_MECH_UPROBE alternative has one, listed beside its domain's hooks. */
+struct vg_uprobe_binding {
+	size_t prog; /* VG_PROG(...) */
+	struct vg_uprobe_target target;
+};
+
+extern const struct vg_uprobe_binding vg_uprobe_bindings[];
+extern const size_t vg_uprobe_nbindings;
 
 const struct vg_hook *vg_hook_at(size_t i); /* i from 0 until NULL */
+/* The target of uprobe program handle prog, or NULL when it is not a uprobe program. */
+const struct vg_uprobe_target *vg_hook_uprobe(size_t prog);
 
 const char *vg_mechanism_name(enum vg_mechanism m);
 /* Whether the kernel f describes loads m; false with its reason in *why. */

@@ -78,7 +78,7 @@ static bool alt_possible(struct vg_loader *l, size_t i, int a)
 	struct vg_hook_state *s = &l->hooks[i];
 	struct bpf_program *prog;
 	const char *why;
-	char missing[128];
+	char missing[128], path[4096];
 
 	if (!vg_mechanism_available(&l->features, alt->mechanism, &why)) {
 		s->failed[a] = true;
@@ -91,6 +91,18 @@ static bool alt_possible(struct vg_loader *l, size_t i, int a)
 			snprintf(s->why, sizeof(s->why), "%s: %s", vg_mechanism_name(alt->mechanism), missing);
 			return false;
 		}
+	for (int p = 0; alt->mechanism == VG_MECH_UPROBE && p < VG_ALT_PROGS && alt->progs[p]; p++) {
+		const struct vg_uprobe_target *target = vg_hook_uprobe(alt->progs[p]);
+
+		if (!target)
+			snprintf(missing, sizeof(missing), "no uprobe target for %s",
+				 bpf_program__name(vg_hook_prog(l->skel, alt->progs[p])));
+		if (!target || vg_uprobe_resolve(target, path, sizeof(path), missing, sizeof(missing)) < 0) {
+			s->failed[a] = true;
+			snprintf(s->why, sizeof(s->why), "%s: %s", vg_mechanism_name(alt->mechanism), missing);
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -161,9 +173,7 @@ static bool rule_out(struct vg_loader *l, const struct bpf_program *failed, cons
 	return found;
 }
 
-/* The kernel's reason for rejecting a program: the last line of its verifier log that is
- * not the closing statistics ("processed N insns ...", "verification time ..."). */
-static const char *reason_line(char *log)
+const char *vg_verifier_reason(char *log)
 {
 	char *end = log + strlen(log), *line;
 
@@ -190,7 +200,7 @@ static struct bpf_program *rejected(struct vg_loader *l, char (*logs)[VERIFIER_L
 		if (n < nlogs && bpf_program__autoload(prog) && logs[n][0]) {
 			if (libbpf_verbose)
 				fprintf(stderr, "vigil: verifier log of %s:\n%s\n", bpf_program__name(prog), logs[n]);
-			*why = reason_line(logs[n]);
+			*why = vg_verifier_reason(logs[n]);
 			return prog;
 		}
 		n++;
@@ -308,15 +318,19 @@ int vg_loader_attach_types(struct vg_loader *l, const bool types[VG_EV__COUNT])
 		s->attached = true;
 		FOR_EACH_PROG(alt, p, prog, l->skel) {
 			struct bpf_link **slot = link_slot(l, prog, true);
+			char why[sizeof(s->why)] = "";
 
 			if (slot && *slot)
 				continue;
-			if (slot)
+			if (slot && alt->mechanism == VG_MECH_UPROBE) /* by function: uprobe.h finds the file */
+				*slot = vg_uprobe_attach(prog, vg_hook_uprobe(alt->progs[p]), why, sizeof(why));
+			else if (slot)
 				*slot = bpf_program__attach(prog);
 			if (!slot || !*slot) {
-				snprintf(s->why, sizeof(s->why), "%s: %s does not attach: %s",
-					 vg_mechanism_name(alt->mechanism), bpf_program__name(prog),
-					 slot ? strerror(errno) : "too many links");
+				if (!why[0])
+					snprintf(why, sizeof(why), "%s does not attach: %s", bpf_program__name(prog),
+						 slot ? strerror(errno) : "too many links");
+				snprintf(s->why, sizeof(s->why), "%s: %s", vg_mechanism_name(alt->mechanism), why);
 				s->attached = false;
 				missing++;
 			}

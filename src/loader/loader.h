@@ -90,6 +90,11 @@ struct stat;
 struct vg_inode_key vg_inode_key_from_stat(const struct stat *st);
 int vg_inode_key_of(const char *path, struct vg_inode_key *key);
 
+/* The kernel's reason for rejecting a program: the last line of its verifier log that is
+ * not the closing statistics ("processed N insns ...", "verification time ..."). Trims
+ * log in place. */
+const char *vg_verifier_reason(char *log);
+
 int vg_loader_ring_fd(const struct vg_loader *l);
 int vg_loader_seq_fd(const struct vg_loader *l);
 int vg_loader_drops_fd(const struct vg_loader *l);

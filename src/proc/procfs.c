@@ -119,6 +119,16 @@ static void pick_cgroup(char *cg, char *out, size_t size)
 		}
 }
 
+int vg_procfs_cgroup(pid_t pid, char *out, size_t size)
+{
+	char buf[8192];
+
+	if (slurp(pid, "cgroup", buf, sizeof(buf)) <= 0)
+		return -1;
+	pick_cgroup(buf, out, size);
+	return 0;
+}
+
 static void env_var(const char *env, size_t len, const char *name, char *out, size_t size)
 {
 	size_t nlen = strlen(name);
@@ -220,9 +230,7 @@ int vg_procfs_read(struct vg_proc *p, pid_t pid)
 	vg_procfs_env(p, pid);
 	if (tty_nr && link_of(pid, "fd/0", buf, sizeof(buf)) > 0 && strncmp(buf, "/dev/", 5) == 0)
 		snprintf(p->tty, sizeof(p->tty), "%s", buf + 5);
-	if (slurp(pid, "cgroup", big, big_size) > 0)
-		pick_cgroup(big, cg, sizeof(cg));
-	else
+	if (vg_procfs_cgroup(pid, cg, sizeof(cg)) < 0)
 		snprintf(cg, sizeof(cg), "/");
 	vg_proc_set_container(p, cg, ns_inum(pid, "pid"), ns_inum(pid, "mnt"), ns_inum(pid, "net"));
 	if (p->container.in_host)

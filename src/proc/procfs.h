@@ -8,6 +8,10 @@
 
 /* Fills p from /proc/<pid>; returns 0, or -1 when the process is gone (p keeps pid only). */
 int vg_procfs_read(struct vg_proc *p, pid_t pid);
+/* The cgroup path that names pid's container: its cgroup v2 path unless that is the root,
+ * else its memory, pids or cpu v1 path (the choice the sensor's exec hook makes). -1 when
+ * pid is gone. */
+int vg_procfs_cgroup(pid_t pid, char *out, size_t size);
 /* Adds every process in /proc to t; returns how many. */
 int vg_procfs_scan(struct vg_proctable *t);
 /* LD_PRELOAD and SSH_CONNECTION from a NUL-separated environment block. */

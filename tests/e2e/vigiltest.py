@@ -238,3 +238,94 @@ def helper(name):
 def check(cond, msg=""):
     if not cond:
         raise AssertionError(msg)
+
+
+class Trace:
+    """`vigil trace TOOL ARGS...` (or any vigil subcommand, with cmd), stdout into a temp
+    file. Ready once it tells stderr it is tracing ("... Hit Ctrl-C to end."). rows() parses
+    JSON lines (--format json, the default here); text() is the raw output."""
+
+    def __init__(self, tool, *args, fmt="json", cmd="trace", ready="Hit Ctrl-C to end", env=None):
+        self.argv = [VIGIL] + ([cmd] if cmd else []) + ([tool] if tool else []) + list(args)
+        if fmt:
+            self.argv += ["--format", fmt]
+        self.ready = ready
+        self.env = env
+        self.proc = None
+        self.stderr = ""
+
+    def start(self, timeout=30):
+        fd, self.out_path = tempfile.mkstemp(prefix="vigil-trace-", suffix=".out")
+        os.close(fd)
+        self.out = open(self.out_path, "wb")
+        self.err_file = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(self.argv, stdout=self.out, stderr=self.err_file,
+                                     env=dict(os.environ, **self.env) if self.env else None)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.ready in self._read_stderr():
+                return self
+            if self.proc.poll() is not None:
+                raise AssertionError("%s exited early (%s): %s" % (" ".join(self.argv[1:3]), self.proc.returncode,
+                                                                  self._read_stderr()))
+            time.sleep(0.05)
+        raise AssertionError("%s not ready after %ss: %s" % (self.argv, timeout, self._read_stderr()))
+
+    def _read_stderr(self):
+        self.err_file.seek(0)
+        self.stderr = self.err_file.read()
+        return self.stderr
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def text(self):
+        with open(self.out_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def rows(self):
+        """Every complete JSON line so far; fails on one that does not parse."""
+        with open(self.out_path, "rb") as f:
+            lines = f.read().split(b"\n")[:-1]
+        return [json.loads(line.decode("utf-8")) for line in lines if line.strip()]
+
+    def wait_for(self, pred, timeout=5.0, count=1):
+        deadline = time.time() + timeout
+        while True:
+            found = [r for r in self.rows() if pred(r)]
+            if len(found) >= count or time.time() > deadline:
+                return found
+            time.sleep(0.05)
+
+    def wait(self, timeout=30):
+        """Waits for it to end by itself (--duration, a count, --once); returns its status."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("%s did not end by itself" % " ".join(self.argv[1:3]))
+        self._finish()
+        return self.proc.returncode
+
+    def stop(self):
+        """SIGINT (the tool prints what it has and exits), then checks it exited cleanly."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("%s did not stop on SIGINT" % " ".join(self.argv[1:3]))
+        self._finish()
+        return self.proc.returncode
+
+    def _finish(self):
+        self.out.close()
+        self._read_stderr()
+        if "Sanitizer" in self.stderr or "runtime error:" in self.stderr:
+            raise AssertionError("sanitizer report:\n" + self.stderr[-4000:])

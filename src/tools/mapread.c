@@ -1,0 +1,55 @@
+/* mapread.c — per-CPU sums and whole-map reads (see mapread.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tools/mapread.h"
+
+int vg_percpu_count(void)
+{
+	static int n;
+
+	if (!n)
+		n = libbpf_num_possible_cpus();
+	return n > 0 ? n : 1;
+}
+
+uint64_t vg_percpu_sum(struct bpf_map *map, const void *key, int reset)
+{
+	int ncpu = vg_percpu_count(), fd = bpf_map__fd(map);
+	uint64_t *v = calloc((size_t)ncpu, sizeof(*v)), sum = 0;
+
+	if (!v)
+		return 0;
+	if (bpf_map_lookup_elem(fd, key, v) == 0) {
+		for (int c = 0; c < ncpu; c++)
+			sum += v[c];
+		if (reset) {
+			for (int c = 0; c < ncpu; c++)
+				v[c] = 0;
+			bpf_map_update_elem(fd, key, v, BPF_EXIST);
+		}
+	}
+	free(v);
+	return sum;
+}
+
+size_t vg_map_take(struct bpf_map *map, void *keys, void *values, size_t max)
+{
+	size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map), n = 0;
+	int fd = bpf_map__fd(map);
+	char *k = keys, *v = values;
+
+	/* collect first, delete after: deleting while walking restarts the walk */
+	for (void *prev = NULL; n < max && bpf_map_get_next_key(fd, prev, k + n * ksize) == 0; prev = k + n * ksize, n++)
+		;
+	for (size_t i = 0; i < n; i++) {
+		/* one step where the kernel has it (hash maps since 5.14), so no count is lost */
+		if (bpf_map_lookup_and_delete_elem(fd, k + i * ksize, v + i * vsize) == 0)
+			continue;
+		if (bpf_map_lookup_elem(fd, k + i * ksize, v + i * vsize) < 0)
+			memset(v + i * vsize, 0, vsize);
+		bpf_map_delete_elem(fd, k + i * ksize);
+	}
+	return n;
+}

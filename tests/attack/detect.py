@@ -209,16 +209,18 @@ def report(attack, benign, fast, min_rate):
 def trace(args, path):
     """Shows what the sensor saw of one script: its session's events and alerts, compactly."""
     agent = Agent(args.build, args.rules, events="all")
-    rec = run_script(path, "vgatk-" + uuid.uuid4().hex[:10])
+    rec = run_script(os.path.abspath(path), "vgatk-" + uuid.uuid4().hex[:10])
     time.sleep(DRAIN)
     objs = agent.stop()
     print(rec["output"])
     for o in objs:
-        p = o.get("proc") or (o.get("events") or [{}])[-1].get("proc", {})
         if o.get("kind") == "alert":
             if belongs(o, rec):
                 print("ALERT %s [%s] %s" % (o["rule"], o["priority"], o["output"].strip()))
             continue
+        p = o.get("proc", {})
+        if o.get("event") == "exec" and o.get("ret") == -2:
+            continue  # PATH lookups
         if o.get("kind") != "event" or not (p.get("sid") == rec["pid"] or p.get("pid") == rec["pid"]
                                             or any(a.get("pid") == rec["pid"] for a in p.get("ancestors", []))):
             continue
@@ -248,6 +250,7 @@ def main():
     def pick(d):
         paths = sorted(glob.glob(os.path.join(d, "*.sh")))
         recs = [{"path": p, "meta": header(p)} for p in paths]
+        recs = [r for r in recs if "technique" in r["meta"] or "benign" in r["meta"]]
         if args.fast:
             recs = [r for r in recs if r["meta"].get("fast") == "yes"]
         if args.only:

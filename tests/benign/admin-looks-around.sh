@@ -2,6 +2,7 @@
 # benign: an administrator's look at a host: processes, disks, memory, uptime, addresses,
 # sockets, identity, kernel, mounts, the OS release, environment (the ART discovery one-liners,
 # run as a person runs them)
+# fast: yes
 # cleanup: nothing is written
 . "$(dirname "$0")/../attack/lib.sh"
 ps aux >/dev/null

@@ -1,6 +1,7 @@
 #!/bin/bash
 # benign: a developer builds a small C project under /tmp with make and cc, runs its tests and
 # its binary from the build directory, then installs it into a prefix under /tmp and runs it there
+# fast: yes
 # cleanup: the project directory is removed at exit
 . "$(dirname "$0")/../attack/lib.sh"
 vg_have make cc

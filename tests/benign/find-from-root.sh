@@ -1,6 +1,7 @@
 #!/bin/bash
 # benign: searching the file system from / for configuration files and large files (find walks,
 # and so opens, every directory it passes, /etc/sudoers.d among them)
+# fast: yes
 # cleanup: nothing is written
 . "$(dirname "$0")/../attack/lib.sh"
 vg_mkdir /etc/sudoers.d

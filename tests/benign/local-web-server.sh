@@ -1,6 +1,7 @@
 #!/bin/bash
 # benign: a local web server for a site under /srv (python3 -m http.server --directory), fetched
 # with curl and wget, a file downloaded and read
+# fast: yes
 # cleanup: the server is stopped and the site removed at exit
 . "$(dirname "$0")/../attack/lib.sh"
 site=/srv/$VG_MARK

@@ -2,6 +2,7 @@
 # benign: a service's logs under /var/log rotated the way logrotate's default (create) mode does
 # it, by a script: the live log renamed to .1, older ones shifted, compressed, the oldest
 # expired, a fresh log created, and the service appending to it
+# fast: yes
 # cleanup: the log directory is removed at exit
 . "$(dirname "$0")/../attack/lib.sh"
 d=$(vg_tmp /var/log)

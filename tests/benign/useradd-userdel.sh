@@ -1,5 +1,6 @@
 #!/bin/bash
 # benign: an account created for a service, changed, and removed with the shadow-utils tools
+# fast: yes
 # cleanup: the account is deleted (userdel -r) at the end, and at exit if anything failed
 . "$(dirname "$0")/../attack/lib.sh"
 vg_have useradd usermod userdel

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 d=$(vg_tmp /var/log)
 tmp=$(vg_tmp)
-echo "Failed password for invalid user admin from 10.9.8.7" > "$d/auth.log"
+echo "Failed password for invalid user admin from 10.9.8.7" >> "$d/auth.log"
 cp "$d/auth.log" "$tmp/"
 dd if=/dev/null of="$d/auth.log" 2>/dev/null
 rm -rf "$d"/*

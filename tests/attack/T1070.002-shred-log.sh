@@ -7,5 +7,5 @@
 . "$(dirname "$0")/lib.sh"
 vg_have shred
 d=$(vg_tmp /var/log)
-echo "Accepted password for root from 10.9.8.7" > "$d/auth.log"
+echo "Accepted password for root from 10.9.8.7" >> "$d/auth.log"
 shred -u -z "$d/auth.log"

@@ -8,7 +8,7 @@
 # fast: yes
 . "$(dirname "$0")/lib.sh"
 d=$(vg_tmp /var/log)
-for f in auth.log secure syslog; do echo "Accepted password for root from 10.9.8.7" > "$d/$f"; done
+for f in auth.log secure syslog; do echo "Accepted password for root from 10.9.8.7" >> "$d/$f"; done
 truncate -s 0 "$d/auth.log"
 > "$d/secure"
 cat /dev/null > "$d/syslog"

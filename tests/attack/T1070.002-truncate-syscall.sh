@@ -8,5 +8,5 @@
 # known miss: needs a truncate event (docs/coverage.md, "needs sensor work")
 . "$(dirname "$0")/lib.sh"
 d=$(vg_tmp /var/log)
-echo "Accepted password for root from 10.9.8.7" > "$d/auth.log"
+echo "Accepted password for root from 10.9.8.7" >> "$d/auth.log"
 python3 -c "import os, sys; os.truncate(sys.argv[1], 0)" "$d/auth.log"

@@ -6,7 +6,7 @@
 # cleanup: the throwaway home is removed at exit
 . "$(dirname "$0")/lib.sh"
 home=$(vg_tmp /var/tmp)
-printf 'id\n' > "$home/.bash_history"
-printf 'id\n' > "$home/.zsh_history"
+printf 'id\n' >> "$home/.bash_history"
+printf 'id\n' >> "$home/.zsh_history"
 ln -sf /dev/null "$home/.bash_history"
 cat /dev/null > "$home/.zsh_history"

@@ -6,5 +6,5 @@
 # cleanup: the throwaway home is removed at exit
 . "$(dirname "$0")/lib.sh"
 home=$(vg_tmp /var/tmp)
-printf 'id\nwhoami\n' > "$home/.bash_history"
+printf 'id\nwhoami\n' >> "$home/.bash_history"
 rm "$home/.bash_history"

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 d=$(vg_tmp)
 home=$(vg_tmp /var/tmp)
-printf 'ls\nmysql -u root -pS3cret\nssh admin@db\n' > "$home/.bash_history"
+printf 'ls\nmysql -u root -pS3cret\nssh admin@db\n' >> "$home/.bash_history"
 cat "$home/.bash_history" | grep -e '-p ' -e 'pass' -e 'ssh' > "$d/loot.txt"
 grep -i pass "$home/.bash_history" >> "$d/loot.txt"
 true

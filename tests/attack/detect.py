@@ -273,6 +273,11 @@ def main():
     finally:
         objs = agent.stop()
     attribute(objs, attack + benign)
+    stats = [o for o in objs if o.get("kind") == "stats" and o.get("final")]
+    if stats:
+        st = stats[-1]
+        print("agent: %d events, %d lost, kernel drops %s, alerts suppressed by rate limit %d"
+              % (st.get("events", 0), st.get("lost", 0), st.get("drops") or "none", st.get("alerts_suppressed", 0)))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"attack": attack, "benign": benign}, f, indent=1, default=str)

@@ -152,17 +152,40 @@ sys.exit(0 if ok else 1)
 
 def test_ptrace_attach_to_another_process():
     rule = "Ptrace attach to another process"
-    # near miss: a developer at a terminal running strace (script gives it a pty)
-    agent.no_alert(rule, run_quiet(["script", "-qec", "strace -f -o /dev/null /bin/true", "/dev/null"]))
+    # near misses: a developer at a terminal running strace (script gives it a pty), and
+    # tracers following the children they forked themselves (strace CMD, a fork attached)
+    near = [run_quiet(["script", "-qec", "strace -f -o /dev/null /bin/true", "/dev/null"]),
+            run_quiet(["strace", "-f", "-o", "/dev/null", "/bin/true"])]
+    own = subprocess.Popen(["python3", "-c", ATTACH])
+    check(own.wait() == 0, "PTRACE_ATTACH of its own fork failed")
+    near.append(own.pid)
 
-    p = subprocess.Popen(["python3", "-c", ATTACH])
-    check(p.wait() == 0, "PTRACE_ATTACH failed")
-    ev = trigger(agent.alert(rule, p.pid))
-    check(ev["ptrace"]["request_name"] == "ATTACH" and ev["ptrace"]["target_pid"] != p.pid, ev["ptrace"])
-    check(ev["proc"]["pid"] == p.pid, ev["proc"])
+    victim = subprocess.Popen(["sleep", "5"])
+    try:
+        p = subprocess.Popen(["python3", "-c", ATTACH_OTHER, str(victim.pid)])
+        check(p.wait() == 0, "PTRACE_ATTACH failed")
+        ev = trigger(trigger_and_near_miss(agent, rule, p.pid, near))
+        check(ev["ptrace"]["request_name"] == "ATTACH" and ev["ptrace"]["target_pid"] == victim.pid, ev["ptrace"])
+        check(ev["proc"]["pid"] == p.pid, ev["proc"])
 
-    ev = trigger(agent.alert(rule, run_quiet(["strace", "-o", "/dev/null", "/bin/true"])))  # no terminal
-    check(ev["proc"]["comm"] == "strace" and ev["ptrace"]["request_name"] == "SEIZE", ev["ptrace"])
+        # strace attaching to a running program, with no terminal
+        ev = trigger(agent.alert(rule, run_quiet(["timeout", "1", "strace", "-o", "/dev/null", "-p", str(victim.pid)])))
+        check(ev["proc"]["comm"] == "strace" and ev["ptrace"]["target_pid"] == victim.pid, ev["ptrace"])
+    finally:
+        victim.kill()
+        victim.wait()
+
+
+ATTACH_OTHER = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid = int(sys.argv[1])
+ok = libc.ptrace(16, pid, 0, 0) == 0
+if ok:
+    os.waitpid(pid, 0)
+    libc.ptrace(17, pid, 0, 0)
+sys.exit(0 if ok else 1)
+"""
 
 
 # ---- triggers from the attack corpus (tests/attack), near misses beside them ----------

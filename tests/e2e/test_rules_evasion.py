@@ -295,8 +295,9 @@ def test_code_injected_with_ptrace():
     rule = "Code injected with ptrace"
     victim = subprocess.Popen(["sleep", "5"])
     try:
-        near = run_quiet(["python3", "-c", ATTACH_ONLY, str(victim.pid)])  # attach and detach only
-        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1055.008-ptrace-poke"), [near]))
+        near = [run_quiet(["python3", "-c", ATTACH_ONLY, str(victim.pid)]),  # attach and detach only
+                benign("debug-with-gdb")]  # gdb setting the registers of the program it runs
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1055.008-ptrace-poke"), near))
         check(ev["ptrace"]["request_name"] == "POKEDATA", ev["ptrace"])
     finally:
         victim.kill()

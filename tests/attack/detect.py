@@ -36,7 +36,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BENIGN = os.path.join(ROOT, "tests", "benign")
-SCRIPT_TIMEOUT = 30
+SCRIPT_TIMEOUT = 90  # seconds; a virtualenv with pip takes 30 s on a loaded 2-core VM
 SETTLE = 0.4      # seconds between scripts, so that late events of one land before the next
 DRAIN = 3.0       # seconds after the last script, for the agent to deliver what is pending
 

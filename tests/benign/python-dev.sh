@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../attack/lib.sh"
 d=$(vg_tmp)
 cd "$d"
-python3 -m venv env 2>/dev/null || python3 -m venv --without-pip env
+timeout 60 python3 -m venv env 2>/dev/null || python3 -m venv --without-pip env
 env/bin/python -m pip --version >/dev/null 2>&1
 cat > app.py <<'PY'
 import json, sys

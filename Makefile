@@ -99,3 +99,10 @@ docs: all
 
 clean:
 	rm -rf build build-asan
+
+# Detection quality: the attack corpus (tests/attack) and the benign corpus (tests/benign)
+# against the real agent; prints detection rate, tactic accuracy and false alerts per hour.
+# `make test` runs its quick subset (tests/e2e/test_detect_fast.py).
+.PHONY: detect
+detect: deps all
+	python3 tests/attack/detect.py --build $(BUILD)

@@ -4,7 +4,7 @@
  * by the thread's CPU time (robust on a shared machine) and by wall time.
  *
  * Build (after `make BUILD=build`, linking the same objects as vigil):
- *   cc -O2 -std=gnu11 -Isrc -Ibpf -Ibuild bench/rules_bench.c $(find build/obj -name '*.o' ! -name main.o) -lbpf -lelf -lz -lyaml -lpcre2-8 -lm -o build/rules_bench
+ *   cc -O2 -std=gnu11 -Isrc -Ibpf -Ibuild bench/rules_bench.c $(find build/obj -name '*.o' ! -name main.o) -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lm -o build/rules_bench
  * Run:
  *   build/rules_bench [RULES_PATH (default rules)] [N (default 2000000)]
  */

@@ -10,6 +10,7 @@ import tempfile
 import time
 import uuid
 
+from corpus import attack, trigger_and_near_miss
 from vigiltest import alert_in_subtree, cgroup2_root, check, marker, rules_agent, sh, trigger
 
 agent = None
@@ -186,3 +187,11 @@ def test_unprivileged_user_and_mount_namespace_created():
     check(p.wait() == 0, "unshare -Urm failed")
     ev = trigger(agent.alert(rule, p.pid))
     check(ev["proc"]["uid"] == 65534 and "CLONE_NEWNS" in ev["ns"]["flag_names"], ev)
+
+
+def test_namespace_of_another_process_joined():
+    rule = "Namespace of another process joined"
+    near = sh("unshare -m -u true; nsenter --help >/dev/null")  # namespaces made, none joined
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1055-nsenter-other-process"), [near]))
+    check(ev["proc"]["comm"] == "nsenter" and ev["ns"]["fd_type"] in ("mnt", "uts", "net"), ev)
+    trigger_and_near_miss(agent, rule, attack("T1611-nsenter-host-from-pidns"), [])

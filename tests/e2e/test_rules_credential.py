@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import tempfile
 
+from corpus import attack, benign, trigger_and_near_miss
 from vigiltest import check, marker, rules_agent, run_quiet, sh, trigger
 
 agent = None
@@ -151,14 +152,110 @@ sys.exit(0 if ok else 1)
 
 def test_ptrace_attach_to_another_process():
     rule = "Ptrace attach to another process"
-    # near miss: a developer at a terminal running strace (script gives it a pty)
-    agent.no_alert(rule, run_quiet(["script", "-qec", "strace -f -o /dev/null /bin/true", "/dev/null"]))
+    # near misses: a developer at a terminal running strace (script gives it a pty), and
+    # tracers following the children they forked themselves (strace CMD, a fork attached)
+    near = [run_quiet(["script", "-qec", "strace -f -o /dev/null /bin/true", "/dev/null"]),
+            run_quiet(["strace", "-f", "-o", "/dev/null", "/bin/true"])]
+    own = subprocess.Popen(["python3", "-c", ATTACH])
+    check(own.wait() == 0, "PTRACE_ATTACH of its own fork failed")
+    near.append(own.pid)
 
-    p = subprocess.Popen(["python3", "-c", ATTACH])
-    check(p.wait() == 0, "PTRACE_ATTACH failed")
-    ev = trigger(agent.alert(rule, p.pid))
-    check(ev["ptrace"]["request_name"] == "ATTACH" and ev["ptrace"]["target_pid"] != p.pid, ev["ptrace"])
-    check(ev["proc"]["pid"] == p.pid, ev["proc"])
+    victim = subprocess.Popen(["sleep", "5"])
+    try:
+        p = subprocess.Popen(["python3", "-c", ATTACH_OTHER, str(victim.pid)])
+        check(p.wait() == 0, "PTRACE_ATTACH failed")
+        ev = trigger(trigger_and_near_miss(agent, rule, p.pid, near))
+        check(ev["ptrace"]["request_name"] == "ATTACH" and ev["ptrace"]["target_pid"] == victim.pid, ev["ptrace"])
+        check(ev["proc"]["pid"] == p.pid, ev["proc"])
 
-    ev = trigger(agent.alert(rule, run_quiet(["strace", "-o", "/dev/null", "/bin/true"])))  # no terminal
-    check(ev["proc"]["comm"] == "strace" and ev["ptrace"]["request_name"] == "SEIZE", ev["ptrace"])
+        # strace attaching to a running program, with no terminal
+        ev = trigger(agent.alert(rule, run_quiet(["timeout", "1", "strace", "-o", "/dev/null", "-p", str(victim.pid)])))
+        check(ev["proc"]["comm"] == "strace" and ev["ptrace"]["target_pid"] == victim.pid, ev["ptrace"])
+    finally:
+        victim.kill()
+        victim.wait()
+
+
+ATTACH_OTHER = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid = int(sys.argv[1])
+ok = libc.ptrace(16, pid, 0, 0) == 0
+if ok:
+    os.waitpid(pid, 0)
+    libc.ptrace(17, pid, 0, 0)
+sys.exit(0 if ok else 1)
+"""
+
+
+# ---- triggers from the attack corpus (tests/attack), near misses beside them ----------
+
+def test_packaged_script_and_sudoers_directory_are_not_password_reads():
+    rule = "Password or sudoers file opened"
+    trigger_and_near_miss(agent, rule, attack("T1003.008-shell-builtin-read"),
+                          [benign("find-from-root"), benign("service-status")])
+
+
+def test_search_for_cloud_or_service_credentials():
+    rule = "Search for cloud or service credentials"
+    near = sh("find /etc -maxdepth 1 -name '*.conf' >/dev/null; grep -r --include=*.py credentials /nonexistent 2>/dev/null; true")
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1552.001-find-cloud-credentials"), [near]))
+    check(ev["proc"]["comm"] in ("find", "grep"), ev["proc"])
+
+
+def test_recursive_search_for_passwords():
+    rule = "Recursive search for passwords"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('echo "password = x" > "$0/settings.py"; grep -rn password "$0" >/dev/null', d)  # a project
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1552.001-grep-passwords"), [near]))
+        check(ev["proc"]["comm"] == "grep" and "/etc" in ev["exec"]["argv"], ev["exec"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_shell_history_read_by_another_program():
+    rule = "Shell history read by another program"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('echo ls > "$0/.bash_history"; HISTFILE="$0/.bash_history" bash -ic true </dev/null', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1552.003-history-grep"), [near]))
+        check(ev["file"]["path"].endswith("/.bash_history") and ev["proc"]["comm"] in ("cat", "grep"), ev)
+    finally:
+        shutil.rmtree(d)
+
+
+def test_gnupg_private_keys_read_by_another_program():
+    rule = "GnuPG private keys read by another program"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('mkdir -p "$0/.gnupg" && echo x > "$0/.gnupg/pubring.kbx" && cat "$0/.gnupg/pubring.kbx" >/dev/null', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1552.004-copy-gnupg"), [near]))
+        check("/private-keys-v1.d/" in ev["file"]["path"] and ev["proc"]["comm"] == "cp", ev)
+    finally:
+        shutil.rmtree(d)
+
+
+def test_browser_credential_store_read_by_another_program():
+    rule = "Browser credential store read by another program"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('p="$0/.mozilla/firefox/x.default"; mkdir -p "$p" && echo x > "$p/prefs.js" && cat "$p/prefs.js" >/dev/null', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1555.003-browser-credentials"), [near]))
+        check(ev["proc"]["comm"] == "cp", ev["proc"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_cloud_instance_metadata_requested():
+    rule = "Cloud instance metadata requested"
+    near = sh("curl -s -m 1 http://127.0.0.1:1/latest/meta-data/ >/dev/null 2>&1; true")
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1552.005-cloud-metadata"), [near]))
+    check(ev["net"]["dip"] == "169.254.169.254" and ev["net"]["dport"] == 80, ev["net"])
+
+
+def test_repeated_ssh_login_attempts():
+    rule = "Repeated SSH login attempts"
+    near = sh("for i in 1 2 3; do ssh -o BatchMode=yes -o ConnectTimeout=1 -p 22 x@127.0.0.1 true 2>/dev/null; done; true")
+    a = trigger_and_near_miss(agent, rule, attack("T1110.004-ssh-stuffing"), [near])
+    check(len(a["events"]) >= 10 and all(e["net"]["dport"] == 22 for e in a["events"]), len(a["events"]))

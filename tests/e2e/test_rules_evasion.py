@@ -5,7 +5,8 @@ import shutil
 import subprocess
 import tempfile
 
-from vigiltest import check, marker, rules_agent, sh, trigger
+from corpus import attack, benign, trigger_and_near_miss
+from vigiltest import check, marker, rules_agent, run_quiet, sh, trigger
 
 agent = None
 
@@ -177,3 +178,150 @@ def test_timestamps_of_a_system_file_backdated():
     finally:
         if os.path.exists(path):
             os.unlink(path)
+
+
+# ---- triggers from the attack corpus (tests/attack), near misses beside them ----------
+
+def test_log_rotation_is_not_log_clearing():
+    rule = "Log file deleted or truncated"
+    trigger_and_near_miss(agent, rule, attack("T1070.002-truncate-logs"), [benign("logrotate-style-moves")])
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1070.002-copy-then-empty"), []))
+    check(ev["file"]["path"].startswith("/var/log/"), ev["file"])
+
+
+def test_account_tools_backups_are_not_backdating():
+    rule = "Timestamps of a system file backdated"
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1070.006-timestomp-system-file"), [benign("useradd-userdel")]))
+    check(ev["file"]["path"].startswith("/usr/local/bin/") and ev["proc"]["comm"] == "touch", ev)
+
+
+def test_timestamps_set_to_an_implausible_date():
+    rule = "Timestamps set to an implausible date"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('echo x > "$0/f"; touch -d "2021-06-01 10:00" "$0/f"; tar -C "$0" -cf "$0/a.tar" f; tar -C "$0" -xf "$0/a.tar"', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1070.006-timestomp-1970"), [near]))
+        check(ev["utimes"]["mtime"] < 631152000, ev["utimes"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_file_timestamps_set_by_hand():
+    rule = "File timestamps set by hand"
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1070.006-timestomp-reference"), [benign("tar-and-compress")]))
+    check(ev["proc"]["comm"] == "touch" and ev["file"]["path"].startswith("/var/tmp/"), ev)
+
+
+def test_file_securely_deleted():
+    rule = "File securely deleted"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('echo x > "$0/a"; rm "$0/a"; echo y > "$0/b"; shred -n1 "$0/b"', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1070.004-shred-file"), [near]))
+        check(ev["proc"]["comm"] == "shred" and "-u" in ev["exec"]["argv"], ev["exec"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_mail_spool_deleted_or_overwritten():
+    rule = "Mail spool deleted or overwritten"
+    spool = "/var/mail/vgn-%s" % marker()[-8:]
+    try:
+        near = sh('echo "From a" >> "$0"; echo "From b" >> "$0"', spool)  # a delivery appends
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1070.008-mail-spool"), [near]))
+        check(ev["file"]["path"].startswith(("/var/mail/", "/var/spool/mail/")), ev["file"])
+    finally:
+        os.unlink(spool)
+
+
+def test_process_hidden_by_a_mount_over_proc():
+    rule = "Process hidden by a mount over /proc"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('unshare -m --propagation private sh -c \'mount -t tmpfs none "$0" && umount "$0"\' "$0"', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1036.004-proc-bind-mount"), [near]))
+        check(ev["mount"]["path"].startswith("/proc/"), ev["mount"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_program_with_a_deceptive_file_name():
+    rule = "Program with a deceptive file name"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        # near miss: a build script, a program with a version in its name, a document read
+        near = sh('printf "true\\n" > "$0/build.sh"; sh "$0/build.sh"; cp /bin/true "$0/tool-1.2"; "$0/tool-1.2"; '
+                  'echo x > "$0/report.pdf"; cat "$0/report.pdf" >/dev/null', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1036.007-double-extension"), [near]))
+        check(ev["proc"]["comm"] == "report.pdf.sh" and ev["proc"]["exe"].endswith("bash"), ev["proc"])
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1036.008-script-as-image"), []))
+        check(any(a.endswith("image.png") for a in ev["exec"]["argv"]), ev["exec"])
+        trigger_and_near_miss(agent, rule, attack("T1036.006-space-after-name"), [])
+        trigger_and_near_miss(agent, rule, attack("T1036.005-dot-dot-dot-dir"), [])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_program_run_under_a_system_daemons_name():
+    rule = "Program run under a system daemon's name from an unusual place"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('cp /bin/true "$0/crond-helper"; "$0/crond-helper"; /usr/bin/sleep 0', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1036.003-renamed-system-utility"), [near]))
+        check(ev["proc"]["comm"] == "crond" and ev["proc"]["exe"].startswith("/tmp/"), ev["proc"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_immutable_or_append_only_attribute_changed():
+    rule = "Immutable or append-only attribute changed"
+    d = tempfile.mkdtemp(prefix=marker(), dir="/var/tmp")
+    try:
+        near = sh('echo x > "$0/f"; lsattr "$0/f" >/dev/null 2>&1; chattr +d "$0/f" 2>/dev/null; true', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1222.002-chattr-immutable"), [near]))
+        check(ev["proc"]["comm"] == "chattr", ev["proc"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_anti_debugging_ptrace():
+    rule = "Anti-debugging ptrace"
+    near = run_quiet(["gdb", "-batch", "-nx", "-ex", "run", "--args", "/bin/true"])  # gdb's inferior
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1622-ptrace-traceme"), [near]))
+    check(ev["ptrace"]["request_name"] == "TRACEME", ev["ptrace"])
+
+
+def test_code_injected_with_ptrace():
+    rule = "Code injected with ptrace"
+    victim = subprocess.Popen(["sleep", "5"])
+    try:
+        near = [run_quiet(["python3", "-c", ATTACH_ONLY, str(victim.pid)]),  # attach and detach only
+                benign("debug-with-gdb")]  # gdb setting the registers of the program it runs
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1055.008-ptrace-poke"), near))
+        check(ev["ptrace"]["request_name"] == "POKEDATA", ev["ptrace"])
+    finally:
+        victim.kill()
+        victim.wait()
+
+
+ATTACH_ONLY = ("import ctypes, os, sys; l = ctypes.CDLL(None); p = int(sys.argv[1]); "
+               "l.ptrace(16, p, 0, 0) == 0 and (os.waitpid(p, 0), l.ptrace(17, p, 0, 0))")
+
+
+def test_process_memory_written_through_proc():
+    rule = "Process memory written through /proc"
+    victim = subprocess.Popen(["sleep", "5"])
+    try:
+        near = run_quiet(["python3", "-c", "import sys; open('/proc/%s/mem' % sys.argv[1], 'rb').close()", str(victim.pid)])
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1055.009-proc-mem-write"), [near]))
+        check(ev["file"]["path"].endswith("/mem") and "WR" in ev["file"]["flag_names"], ev["file"])
+    finally:
+        victim.kill()
+        victim.wait()
+
+
+def test_raw_disk_read_outside_disk_tools():
+    rule = "Raw disk read outside disk tools"
+    near = sh("blkid >/dev/null 2>&1; lsblk >/dev/null 2>&1; true")
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1006-raw-disk-read"), [near]))
+    check(ev["proc"]["comm"] in ("dd", "debugfs"), ev["proc"])

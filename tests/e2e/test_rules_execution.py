@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 
+from corpus import attack, benign, trigger_and_near_miss
 from vigiltest import check, copy_as, marker, rules_agent, trigger
 
 PY = "/usr/bin/python3"
@@ -289,19 +290,35 @@ def test_ordinary_execve_is_not_fileless():
 
 
 def test_program_executed_from_temp_dirs():
-    payload = copy_as(base, "/usr/bin/true", "payload")
-    pid = run([payload])
-    ev = trigger(agent.expect("Program executed from temporary directory", pid=pid))
-    check(ev["proc"]["exe"] == payload, ev["proc"])
+    rule = "Program executed from temporary directory"
+    # near miss: a program the user built under /tmp, run from the build directory and by path
+    built = benign("build-c-project-in-tmp")
+    shm = "/dev/shm/%s" % marker()
+    shutil.copy("/usr/bin/true", shm)
+    os.chmod(shm, 0o755)
+    try:
+        ev = trigger(trigger_and_near_miss(agent, rule, run([shm]), [built]))
+        check(ev["proc"]["exe"] == shm, ev["proc"])
+    finally:
+        os.unlink(shm)
+    hidden = copy_as(base, "/usr/bin/true", ".cache-update")
+    ev = trigger(agent.expect(rule, pid=run([hidden])))
+    check(ev["proc"]["exe"] == hidden, ev["proc"])
     script = "/dev/shm/%s.sh" % marker()
     with open(script, "w") as f:
         f.write("true\n")
     try:
         pid = run(["sh", script])
-        ev = trigger(agent.expect("Program executed from temporary directory", pid=pid))
+        ev = trigger(agent.expect(rule, pid=pid))
         check(script in ev["exec"]["argv"], ev["exec"])
     finally:
         os.unlink(script)
+    # the network behind it: a program in /tmp started with a socket as its stdio
+    tool = copy_as(base, "/usr/bin/cat", "tool")
+    with socket.create_connection(("127.0.0.1", listener.port)) as s:
+        pid = run([tool], stdin=s.fileno())
+    ev = trigger(agent.expect(rule, pid=pid))
+    check(ev["stdin"]["type"] == "socket", ev["stdin"])
 
 
 def test_temp_files_as_data_are_not_temp_exec():
@@ -360,3 +377,32 @@ def test_decoded_payload_piped_to_shell():
 def test_decoding_to_a_file_is_not_alerted():
     pid = run(["sh", "-c", "echo aGVsbG8= | base64 -d > /dev/null; echo %s" % marker()])
     agent.expect_none("Decoded payload piped to shell", pid=pid)
+
+
+def test_decoded_or_downloaded_data_piped_into_shell():
+    rule = "Decoded or downloaded data piped into shell"
+    # near miss: a decoder writing a file, and a shell fed by printf, in the same parent
+    near = run(["bash", "-c", "echo aGk= | base64 -d > /dev/null; printf 'true\\n' | sh; cat /etc/hostname | wc -l >/dev/null"])
+    a = trigger_and_near_miss(agent, rule, attack("T1140-decoder-in-variable"), [near])
+    names = {e["proc"]["comm"] for e in a["events"]}
+    check(names == {"base64", "bash"}, names)
+    check(a["events"][0]["proc"]["ppid"] == a["events"][1]["proc"]["ppid"], [e["proc"]["ppid"] for e in a["events"]])
+    a = trigger_and_near_miss(agent, rule, attack("T1059.004-curl-pipe-bash"), [])
+    check({e["proc"]["comm"] for e in a["events"]} == {"curl", "bash"}, a["events"])
+
+
+def test_dropped_file_is_judged_by_who_produced_it():
+    rule = "Dropped file executed"
+    # near miss: files the user's own tools made (a compiler, a script writing a script) and ran
+    near = [benign("build-c-project-in-tmp"), benign("shell-sessions")]
+    a = trigger_and_near_miss(agent, rule, attack("T1105-download-and-run"), near)
+    check(a["events"][0]["proc"]["comm"] == "curl", a["events"][0]["proc"])
+    a = trigger_and_near_miss(agent, rule, attack("T1027-decode-to-file-run"), [])
+    check(a["events"][0]["proc"]["comm"] == "base64" and a["events"][-1]["ret"] == -8, [e.get("ret") for e in a["events"]])
+
+
+def test_one_liner_that_only_binds_a_socket_is_not_alerted():
+    rule = "Interpreter one-liner with network or exec code"
+    # near miss: picking a free port (a socket bound, never connected, nothing run)
+    near = run([PY, "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
+    trigger_and_near_miss(agent, rule, attack("T1059.006-python-os-system"), [near])

@@ -11,7 +11,8 @@ import subprocess
 import tempfile
 import uuid
 
-from vigiltest import check, marker, rules_agent, run_quiet, trigger
+from corpus import attack, benign, trigger_and_near_miss
+from vigiltest import check, marker, rules_agent, run_quiet, sh, trigger
 
 agent = None
 
@@ -159,3 +160,32 @@ def test_crypto_miner_started_is_killed():
         for path in (benign, miner):
             if os.path.exists(path):
                 os.unlink(path)
+
+
+# ---- triggers from the attack corpus (tests/attack), near misses beside them ----------
+
+def test_file_uploaded_by_a_command_line_http_client():
+    rule = "File uploaded by a command-line HTTP client"
+    near = benign("local-web-server")  # curl and wget fetching, and writing what they fetch
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1048-curl-upload"), [near]))
+    check(ev["proc"]["comm"] in ("curl", "wget"), ev["proc"])
+
+
+def test_ad_hoc_web_server_serving_a_sensitive_directory():
+    rule = "Ad-hoc web server serving a sensitive directory"
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1048.003-python-http-server-tmp"), [benign("local-web-server")]))
+    check("http.server" in ev["exec"]["argv"] and ev["proc"]["cwd"].startswith("/tmp/"), ev)
+
+
+def test_connection_to_a_tor_socks_port():
+    rule = "Connection to a Tor SOCKS port"
+    near = sh("curl -s -m 1 --socks5-hostname 127.0.0.1:1080 http://example.invalid/ >/dev/null 2>&1; true")
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1090.003-tor-socks"), [near]))
+    check(ev["net"]["dport"] == 9050, ev["net"])
+
+
+def test_ssh_client_to_a_non_standard_port():
+    rule = "SSH client to a non-standard port"
+    near = sh("ssh -o BatchMode=yes -o ConnectTimeout=1 -p 22 x@127.0.0.1 true 2>/dev/null; true")
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1571-ssh-nonstandard-port"), [near]))
+    check(ev["proc"]["comm"] == "ssh" and ev["net"]["dport"] != 22, ev)

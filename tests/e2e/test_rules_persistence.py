@@ -10,7 +10,8 @@ import subprocess
 import tempfile
 import time
 
-from vigiltest import check, marker, rules_agent, trigger
+from corpus import attack, benign, trigger_and_near_miss
+from vigiltest import check, marker, rules_agent, sh, trigger
 
 PY = "/usr/bin/python3"
 agent = None
@@ -396,3 +397,62 @@ def test_autostart_read_is_not_alerted():
     files = sorted(os.path.join(d, f) for f in os.listdir(d))
     pid = read(files[0]) if files else read("/etc/motd")
     agent.expect_none("Autostart hook written", pid=pid)
+
+
+# ---- triggers from the attack corpus (tests/attack), near misses beside them ----------
+
+def test_shell_profile_in_a_service_accounts_home():
+    rule = "Shell profile modified"
+    d = tempfile.mkdtemp(prefix=marker(), dir="/var/tmp")
+    try:
+        near = sh('echo x > "$0/.profile.bak"; cat "$0/.profile.bak" >/dev/null; echo y >> "$0/profile"', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1546.004-service-account-profile"), [near]))
+        check(ev["file"]["path"].startswith("/var/lib/") and ev["file"]["path"].endswith((".profile", ".bashrc")), ev["file"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_authorized_keys_in_a_service_accounts_home():
+    rule = "SSH authorized keys modified"
+    d = tempfile.mkdtemp(prefix=marker(), dir="/var/tmp")
+    try:
+        near = sh('mkdir "$0/.ssh" && echo k >> "$0/.ssh/known_hosts"', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1098.004-service-home-authorized-keys"), [near]))
+        check(ev["file"]["path"].startswith("/var/spool/") and ev["file"]["path"].endswith("/.ssh/authorized_keys"), ev["file"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_python_start_up_hook_written():
+    rule = "Python start-up hook written"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('python3 -m venv --without-pip "$0/env" && s=$("$0/env/bin/python3" -c "import site; print(site.getsitepackages()[0])") '
+                  '&& echo "x = 1" > "$s/plainmodule.py"', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1546.018-python-pth-hook"), [near]))
+        check(ev["file"]["path"].endswith("/atomic_hook.pth"), ev["file"])
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1546.018-usercustomize"), []))
+        check(ev["file"]["path"].endswith("/usercustomize.py"), ev["file"])
+    finally:
+        shutil.rmtree(d)
+
+
+def test_interpreter_spawned_a_shell_at_start_up():
+    rule = "Interpreter spawned a shell at start-up"
+    near = sh("python3 -c \"import os; os.system('true')\"; python3 -c 'print(1)' >/dev/null")
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1546.018-python-pth-hook"), [near]))
+    check(ev["proc"]["comm"] == "sh" and ev["proc"]["ancestors"][0]["comm"].startswith("python"), ev["proc"])
+
+
+def test_account_created_or_changed_to_root_privileges():
+    rule = "Account created or changed to root privileges"
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1136.001-uid0-account"), [benign("useradd-userdel")]))
+    check(ev["proc"]["comm"] == "useradd" and "-o" in ev["exec"]["argv"], ev["exec"])
+
+
+def test_transient_systemd_timer_or_service_started():
+    rule = "Transient systemd timer or service started"
+    # near miss: a person at a terminal starting a transient service (script(1) gives the pty)
+    near = sh('script -qc "systemd-run --user --collect true" /dev/null >/dev/null 2>&1; true')
+    ev = trigger(trigger_and_near_miss(agent, rule, attack("T1053.006-systemd-run-transient"), [near]))
+    check(any(a.startswith("--on-active") for a in ev["exec"]["argv"]), ev["exec"])

@@ -9,7 +9,8 @@ import shutil
 import subprocess
 import tempfile
 
-from vigiltest import check, copy_as, helper, marker, rules_agent, trigger
+from corpus import attack, trigger_and_near_miss
+from vigiltest import check, copy_as, helper, marker, rules_agent, sh, trigger
 
 PY = "/usr/bin/python3"
 NOBODY = 65534
@@ -208,3 +209,14 @@ def test_ambient_capability_raised():
 def test_ambient_clear_is_not_alerted():
     pid = run([PY, "-c", AMBIENT, "4"])  # PR_CAP_AMBIENT_CLEAR_ALL
     agent.expect_none("Ambient capability raised", pid=pid)
+
+
+def test_file_capability_granted():
+    rule = "File capability granted"
+    d = tempfile.mkdtemp(prefix=marker())
+    try:
+        near = sh('cp /bin/true "$0/srv" && setcap cap_net_bind_service+ep "$0/srv"; getcap "$0/srv" >/dev/null', d)
+        ev = trigger(trigger_and_near_miss(agent, rule, attack("T1548.001-setcap-interpreter"), [near]))
+        check(ev["proc"]["comm"] == "setcap" and "cap_setuid+ep" in ev["exec"]["argv"], ev["exec"])
+    finally:
+        shutil.rmtree(d)

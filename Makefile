@@ -10,7 +10,7 @@ SANITIZE  ?=
 
 OPT       ?= -O2 -g
 CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -I$(BUILD) -Ibpf -Isrc $(SANITIZE)
-LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lm
+LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lsqlite3 -lpthread -lm
 LDFLAGS   := $(SANITIZE)
 
 # Every bpf/*.bpf.c and bpf/tools/*.bpf.c is one BPF object with its own skeleton,

@@ -560,6 +560,13 @@ static int file_node(struct builder *b, int64_t file)
 		add_str(&b->by_path, vg_col_text(s, 0), i);
 	}
 	sqlite3_reset(s);
+	n = &b->g->nodes[i];
+	if (n->npaths) { /* known by its last name */
+		free(n->path);
+		free(n->label);
+		n->path = dup(n->paths[n->npaths - 1]);
+		n->label = dup(n->path);
+	}
 	return i;
 }
 

@@ -13,8 +13,7 @@
 #include "store/batch.h"
 
 static const struct vg_field *f_path, *f_newpath, *f_dev, *f_ino, *f_symlink, *f_flags, *f_exe_dev,
-	*f_exe_ino, *f_proto, *f_sip, *f_sport, *f_dip, *f_dport, *f_child_pid, *f_child_exec_id,
-	*f_exit_code, *f_module_path;
+	*f_exe_ino, *f_proto, *f_sip, *f_sport, *f_dip, *f_dport, *f_exit_code, *f_module_path;
 
 void st_batch_init_fields(void)
 {
@@ -31,8 +30,6 @@ void st_batch_init_fields(void)
 	f_sport = vg_field_find("net.sport");
 	f_dip = vg_field_find("net.dip");
 	f_dport = vg_field_find("net.dport");
-	f_child_pid = vg_field_find("fork.child_pid");
-	f_child_exec_id = vg_field_find("fork.child_exec_id");
 	f_exit_code = vg_field_find("exit.code");
 	f_module_path = vg_field_find("module.path");
 }
@@ -46,6 +43,17 @@ struct st_batch *st_batch_new(void)
 		abort();
 	}
 	return b;
+}
+
+void st_batch_reset(struct st_batch *b)
+{
+	b->next = NULL;
+	b->n = 0;
+	vg_buf_reset(&b->text);
+	b->records = b->bytes = b->born_ns = 0;
+	if (b->procs)
+		memset(b->procs, 0, b->proc_slots * sizeof(*b->procs));
+	b->nprocs = 0;
 }
 
 void st_batch_free(struct st_batch *b)
@@ -274,35 +282,57 @@ static uint32_t proc_of(struct st_batch *b, const struct vg_event *ev)
 	return idx;
 }
 
-static const struct vg_value *get(const struct vg_event *ev, const struct vg_field *f)
-{
-	return f ? vg_event_get(ev, f) : NULL;
-}
-
-static int64_t get_int(const struct vg_event *ev, const struct vg_field *f, int64_t dflt)
-{
-	const struct vg_value *v = get(ev, f);
-
-	return v && v->type == VG_V_INT ? v->i : dflt;
-}
-
-static struct st_str get_str(struct st_batch *b, const struct vg_event *ev, const struct vg_field *f)
-{
-	const struct vg_value *v = get(ev, f);
-
-	return v && v->type == VG_V_STR ? put(b, v->str.ptr, v->str.len) : (struct st_str){ 0, 0 };
-}
-
 static void ip_text(const struct vg_value *v, char *out, size_t outlen)
 {
 	out[0] = 0;
-	if (v && v->type == VG_V_IP)
+	if (v->type == VG_V_IP)
 		inet_ntop(v->ip.family == 6 ? AF_INET6 : AF_INET, v->ip.addr, out, (socklen_t)outlen);
+}
+
+static struct st_str str_of(struct st_batch *b, const struct vg_value *v)
+{
+	return v->type == VG_V_STR ? put(b, v->str.ptr, v->str.len) : (struct st_str){ 0, 0 };
+}
+
+/* The keys the writer resolves, from one pass over the event's fields. */
+static void take_keys(struct st_batch *b, struct st_event *e, const struct vg_event *ev)
+{
+	bool exec = ev->type == VG_EV_EXEC;
+
+	for (int i = 0; i < ev->nfields; i++) {
+		const struct vg_field *f = ev->fields[i].field;
+		const struct vg_value *v = &ev->fields[i].v;
+
+		if (f == f_path || f == f_module_path)
+			e->path = str_of(b, v);
+		else if (f == f_newpath)
+			e->newpath = str_of(b, v);
+		else if (f == (exec ? f_exe_dev : f_dev))
+			e->dev = (uint64_t)v->i;
+		else if (f == (exec ? f_exe_ino : f_ino))
+			e->ino = (uint64_t)v->i;
+		else if (f == f_symlink)
+			e->symlink = v->b;
+		else if (f == f_flags)
+			e->write_open = ev->type == VG_EV_OPEN && (v->i & 3) != 0; /* O_WRONLY, O_RDWR */
+		else if (f == f_exit_code)
+			e->exit_code = (int32_t)v->i;
+		else if (f == f_sip || f == f_dip) {
+			ip_text(v, f == f_sip ? e->sip : e->dip, sizeof(e->sip));
+			e->has_flow = true;
+		} else if (f == f_sport)
+			e->sport = (int32_t)v->i;
+		else if (f == f_dport)
+			e->dport = (int32_t)v->i;
+		else if (f == f_proto && v->type == VG_V_STR)
+			snprintf(e->proto, sizeof(e->proto), "%.*s", (int)v->str.len, v->str.ptr);
+	}
+	if (exec && ev->raw->ret == 0)
+		e->path = put_c(b, ev->proc->exe);
 }
 
 static void fill_event(struct st_batch *b, struct st_event *e, const struct vg_event *ev)
 {
-	const struct vg_value *v;
 	size_t mark;
 
 	e->ts = ev->ts_ns;
@@ -319,49 +349,7 @@ static void fill_event(struct st_batch *b, struct st_event *e, const struct vg_e
 		vg_buf_putc(&b->text, '}');
 	}
 	e->fields = since(b, mark);
-	switch (ev->type) {
-	case VG_EV_EXEC:
-		if (ev->raw->ret == 0) {
-			e->path = put_c(b, ev->proc->exe);
-			e->dev = (uint64_t)get_int(ev, f_exe_dev, 0);
-			e->ino = (uint64_t)get_int(ev, f_exe_ino, 0);
-		}
-		break;
-	case VG_EV_FORK: {
-		const struct vg_proc *child;
-
-		e->child_pid = (int32_t)get_int(ev, f_child_pid, 0);
-		e->child_exec_id = get_str(b, ev, f_child_exec_id);
-		child = ev->pt ? vg_proctable_get(ev->pt, e->child_pid) : NULL;
-		e->child_started = child ? vg_boot_to_wall(child->start_time) : ev->ts_ns;
-		break;
-	}
-	case VG_EV_EXIT:
-		e->exit_code = (int32_t)get_int(ev, f_exit_code, 0);
-		break;
-	case VG_EV_MODULE:
-		e->path = get_str(b, ev, f_module_path);
-		break;
-	default:
-		e->path = get_str(b, ev, f_path);
-		e->newpath = get_str(b, ev, f_newpath);
-		e->dev = (uint64_t)get_int(ev, f_dev, 0);
-		e->ino = (uint64_t)get_int(ev, f_ino, 0);
-		v = get(ev, f_symlink);
-		e->symlink = v && v->type == VG_V_BOOL && v->b;
-		e->write_open = ev->type == VG_EV_OPEN && (get_int(ev, f_flags, 0) & 3) != 0;
-		if ((v = get(ev, f_dip)) || get(ev, f_sip)) {
-			const struct vg_value *proto = get(ev, f_proto);
-
-			e->has_flow = true;
-			ip_text(get(ev, f_sip), e->sip, sizeof(e->sip));
-			ip_text(v, e->dip, sizeof(e->dip));
-			e->sport = (int32_t)get_int(ev, f_sport, 0);
-			e->dport = (int32_t)get_int(ev, f_dport, 0);
-			snprintf(e->proto, sizeof(e->proto), "%.*s", proto && proto->type == VG_V_STR ? (int)proto->str.len : 0,
-				 proto && proto->type == VG_V_STR ? proto->str.ptr : "");
-		}
-	}
+	take_keys(b, e, ev);
 }
 
 void st_batch_event(struct st_batch *b, const struct vg_event *ev)

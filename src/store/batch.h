@@ -3,7 +3,7 @@
  *
  * Copying is the only work on the agent's hot path: a process image once per batch
  * (st_proc), then per event its identity, its fields as the JSON object `vigil run`
- * prints, and the keys the writer resolves to rows (paths and inode, 5-tuple, child).
+ * prints, and the keys the writer resolves to rows (paths and inode, 5-tuple).
  * Strings live in the batch's text buffer (NUL-terminated) and are named by offset. */
 #ifndef VIGIL_STORE_BATCH_H
 #define VIGIL_STORE_BATCH_H
@@ -42,9 +42,6 @@ struct st_event {
 	char proto[8];
 	char sip[48], dip[48];
 	int32_t sport, dport;
-	struct st_str child_exec_id; /* fork */
-	int32_t child_pid;
-	uint64_t child_started;      /* wall ns */
 	int32_t exit_code;           /* exit */
 	bool write_open;             /* an open for writing */
 };
@@ -94,6 +91,8 @@ struct st_batch {
 void st_batch_init_fields(void);
 struct st_batch *st_batch_new(void);
 void st_batch_free(struct st_batch *b);
+/* Empties b for reuse, keeping its memory (a batch's buffers grow once, not per batch). */
+void st_batch_reset(struct st_batch *b);
 void st_batch_event(struct st_batch *b, const struct vg_event *ev);
 void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed);
 void st_batch_stats(struct st_batch *b, const char *json, size_t len);

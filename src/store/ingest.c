@@ -12,6 +12,7 @@
  *
  * Options: max-bytes=SIZE and max-age=DURATION (retention.h; defaults 1G and 7d),
  * window=DURATION (incident.h; default 30m), queue=SIZE (the writer's backlog; 64M). */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #define BATCH_RECORDS 8192            /* a batch goes to the writer at this many records */
 #define RETENTION_EVERY_NS 1000000000ull
 #define WARN_EVERY_NS 5000000000ull
+#define SPARE_BATCHES 2
 
 struct store_sink {
 	struct vg_store *st;
@@ -43,6 +45,8 @@ struct store_sink {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct st_batch *head, *tail;
+	struct st_batch *spare; /* written batches kept for reuse (SPARE_BATCHES) */
+	int nspare;
 	uint64_t queued_bytes, queued_records, writing_records;
 	uint64_t delivered, lost, errors;
 	bool stop;
@@ -126,7 +130,14 @@ static void *writer_main(void *arg)
 			ss->errors++;
 			ss->run.counts->dropped += b->records;
 		}
-		st_batch_free(b);
+		if (ss->nspare < SPARE_BATCHES) {
+			st_batch_reset(b);
+			b->next = ss->spare;
+			ss->spare = b;
+			ss->nspare++;
+		} else {
+			st_batch_free(b);
+		}
 	}
 	pthread_mutex_unlock(&ss->lock);
 	return NULL;
@@ -162,7 +173,15 @@ static void hand_over(struct store_sink *ss)
 static struct st_batch *current(struct store_sink *ss)
 {
 	if (!ss->cur) {
-		ss->cur = st_batch_new();
+		pthread_mutex_lock(&ss->lock);
+		if ((ss->cur = ss->spare)) {
+			ss->spare = ss->cur->next;
+			ss->cur->next = NULL;
+			ss->nspare--;
+		}
+		pthread_mutex_unlock(&ss->lock);
+		if (!ss->cur)
+			ss->cur = st_batch_new();
 		ss->cur->born_ns = vg_now_boot_ns();
 	}
 	return ss->cur;
@@ -260,6 +279,12 @@ static void store_close(struct vg_sink *s)
 			ss->st->path, (unsigned long long)ss->retention.events_by_age,
 			(unsigned long long)ss->retention.events_by_size,
 			(unsigned long long)ss->retention.incidents_by_age);
+	while (ss->spare) {
+		struct st_batch *b = ss->spare;
+
+		ss->spare = b->next;
+		st_batch_free(b);
+	}
 	st_writer_free(ss->writer);
 	st_run_end(ss->st, &ss->run);
 	vg_store_close(ss->st);
@@ -304,6 +329,7 @@ static int store_open(struct vg_sink *s, const char *arg, char *err, size_t errl
 		return -1;
 	}
 	ss->thread_started = true;
+	pthread_setname_np(ss->thread, "vigil-store"); /* top -H, perf */
 	memcpy(s->events, s->available, sizeof(s->events));
 	return 0;
 fail:

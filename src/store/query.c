@@ -340,7 +340,8 @@ static int q_session(struct answer *a, char *err, size_t errlen)
 
 static void files(struct answer *a)
 {
-	sqlite3_stmt *s = vg_sql(a->st, "SELECT f.id, f.path, f.dev, f.ino, f.first, (SELECT json_group_array("
+	sqlite3_stmt *s = vg_sql(a->st, "SELECT f.id, (SELECT path FROM file_names WHERE file = f.id ORDER BY first DESC,"
+					" id DESC LIMIT 1), f.dev, f.ino, f.first, (SELECT json_group_array("
 					"json_object('path', n.path, 'first', n.first, 'gone', n.gone)) FROM file_names n"
 					" WHERE n.file = f.id) FROM files f WHERE f.id IN (SELECT id FROM temp.q_files)"
 					" ORDER BY f.first, f.id");

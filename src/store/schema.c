@@ -37,17 +37,20 @@ static const char schema_v1[] =
 	"CREATE INDEX procs_prev ON procs(prev_exec_id, host) WHERE prev_exec_id IS NOT NULL;"
 	"CREATE INDEX procs_session ON procs(session, host);"
 	"CREATE INDEX procs_tree ON procs(tree, host);"
-	"CREATE INDEX procs_pid ON procs(pid, host);"
+	"CREATE INDEX procs_pid ON procs(pid, host, started);"
 	"CREATE INDEX procs_container ON procs(container) WHERE container IS NOT NULL;"
 	"CREATE INDEX procs_exe_file ON procs(exe_file) WHERE exe_file IS NOT NULL;"
 	"CREATE INDEX procs_exec_time ON procs(exec_time);"
+	/* path: the name it was first seen by (file_names has them all) */
 	"CREATE TABLE files(id INTEGER PRIMARY KEY, host INTEGER NOT NULL, dev INTEGER, ino INTEGER,"
-	"  path TEXT NOT NULL, first INTEGER, last INTEGER);"
+	"  path TEXT NOT NULL, first INTEGER);"
 	"CREATE UNIQUE INDEX files_inode ON files(host, dev, ino) WHERE ino IS NOT NULL;"
 	"CREATE INDEX files_first ON files(first);"
 	"CREATE TABLE file_names(id INTEGER PRIMARY KEY, file INTEGER NOT NULL, host INTEGER NOT NULL,"
 	"  path TEXT NOT NULL, first INTEGER, gone INTEGER);"
 	"CREATE INDEX file_names_path ON file_names(path);"
+	/* the name a path gives now: one row, however often the path was reused */
+	"CREATE INDEX file_names_live ON file_names(path, host) WHERE gone IS NULL;"
 	"CREATE INDEX file_names_file ON file_names(file);"
 	"CREATE TABLE flows(id INTEGER PRIMARY KEY, host INTEGER NOT NULL, proto TEXT NOT NULL,"
 	"  sip TEXT NOT NULL, sport INTEGER NOT NULL, dip TEXT NOT NULL, dport INTEGER NOT NULL,"
@@ -269,6 +272,9 @@ struct vg_store *vg_store_open(const char *path, enum vg_store_mode mode, char *
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* every connection is used by one thread at a time: SQLite's own locking is not
+	 * needed (a no-op once SQLite is initialised) */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	snprintf(st->path, sizeof(st->path), "%s", path);
 	st->mode = mode;
 	if (mode == VG_STORE_WRITE && make_parent(path) < 0) {

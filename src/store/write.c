@@ -14,6 +14,10 @@
 #include "store/write.h"
 
 #define PROC_CACHE_MAX 65536
+#define FILE_CACHE_MAX 65536
+
+struct known_name;
+struct known_inode;
 
 struct known_proc {
 	char exec_id[VG_EXEC_ID_LEN];
@@ -29,6 +33,10 @@ struct st_writer {
 	int64_t host; /* hosts.id, resolved at the first batch */
 	struct known_proc *procs;
 	unsigned nprocs;
+	struct known_name *names;
+	unsigned nnames;
+	struct known_inode *inodes;
+	unsigned ninodes;
 	int64_t *rows;       /* procs.id of each record of the batch being written */
 	uint32_t rows_cap;
 	int64_t evidence[64]; /* the evidence rows of the alert being assembled */
@@ -46,6 +54,8 @@ struct st_writer *st_writer_new(struct vg_store *st, int64_t run)
 	return w;
 }
 
+static void forget_files(struct st_writer *w);
+
 void st_writer_forget(struct st_writer *w)
 {
 	struct known_proc *p, *tmp;
@@ -55,6 +65,7 @@ void st_writer_forget(struct st_writer *w)
 		free(p);
 	}
 	w->nprocs = 0;
+	forget_files(w);
 }
 
 void st_writer_free(struct st_writer *w)
@@ -206,56 +217,112 @@ static int64_t write_proc(struct st_writer *w, const struct st_batch *b, const s
 	return id;
 }
 
-/* A forked child, from its parent's row: the image it runs until it execs. */
-static int write_child(struct st_writer *w, const struct st_batch *b, const struct st_event *e, int64_t parent)
-{
-	sqlite3_stmt *s = vg_sql(w->st,
-		"INSERT INTO procs(host, exec_id, parent_exec_id, kind, pid, ppid, pgid, sid, session, tree, uid, euid,"
-		" gid, auid, user, comm, exe, exe_file, argv, cwd, tty, container, ssh, ld_preload, ancestry, started,"
-		" exec_time) SELECT host, ?2, exec_id, 'fork', ?3, pid, pgid, sid, session, tree, uid, euid, gid, auid,"
-		" user, comm, exe, exe_file, argv, cwd, tty, container, ssh, ld_preload,"
-		" '[' || json_quote(exec_id) || CASE WHEN ancestry IS NULL OR ancestry = '[]' THEN ''"
-		"   ELSE ',' || substr(ancestry, 2, length(ancestry) - 2) END || ']', ?4, ?4"
-		" FROM procs WHERE id = ?1 ON CONFLICT(exec_id, host) DO NOTHING");
-
-	if (!s || !e->child_exec_id.len)
-		return s ? 0 : -1;
-	sqlite3_bind_int64(s, 1, parent);
-	vg_bind_textn(s, 2, TXT(b, e->child_exec_id));
-	sqlite3_bind_int(s, 3, e->child_pid);
-	sqlite3_bind_int64(s, 4, (int64_t)e->child_started);
-	return step_done(s);
-}
-
 /* ---- files ------------------------------------------------------------------------ */
 
-/* Gives path to file (taking it from whichever live file had it). */
-static int name_live(struct st_writer *w, int64_t file, const char *path, uint64_t ts)
-{
-	sqlite3_stmt *s = vg_sql(w->st, "SELECT id, file FROM file_names WHERE path = ? AND host = ? AND gone IS NULL"
-				       " ORDER BY id DESC LIMIT 1");
-	int64_t name = 0, owner = 0;
+/* The live name of a path (file_names row, file), and files by inode: remembered so that a
+ * file event costs no lookup when the path or inode was seen before. */
+struct known_name {
+	char *path;
+	int64_t name, file;
+	UT_hash_handle hh;
+};
 
+struct inode_key {
+	int64_t dev, ino;
+};
+
+struct known_inode {
+	struct inode_key key;
+	int64_t file;
+	UT_hash_handle hh;
+};
+
+static struct known_name *known_name(struct st_writer *w, const char *path)
+{
+	struct known_name *n;
+
+	HASH_FIND_STR(w->names, path, n);
+	return n;
+}
+
+static void remember_name(struct st_writer *w, const char *path, int64_t name, int64_t file)
+{
+	struct known_name *n = known_name(w, path);
+
+	if (!n) {
+		if (w->nnames >= FILE_CACHE_MAX)
+			st_writer_forget(w);
+		n = calloc(1, sizeof(*n));
+		if (!n || !(n->path = strdup(path))) {
+			free(n);
+			return;
+		}
+		HASH_ADD_KEYPTR(hh, w->names, n->path, strlen(n->path), n);
+		w->nnames++;
+	}
+	n->name = name;
+	n->file = file;
+}
+
+static void forget_name(struct st_writer *w, struct known_name *n)
+{
+	HASH_DEL(w->names, n);
+	free(n->path);
+	free(n);
+	w->nnames--;
+}
+
+/* The live name row of path: (name row, file), 0 when none. */
+static int64_t live_name(struct st_writer *w, const char *path, int64_t *file)
+{
+	struct known_name *k = known_name(w, path);
+	sqlite3_stmt *s;
+	int64_t name = 0;
+
+	*file = 0;
+	if (k) {
+		*file = k->file;
+		return k->name;
+	}
+	s = vg_sql(w->st, "SELECT id, file FROM file_names WHERE path = ? AND host = ? AND gone IS NULL"
+			  " ORDER BY id DESC LIMIT 1");
 	if (!s)
 		return -1;
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, w->host);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		name = sqlite3_column_int64(s, 0);
-		owner = sqlite3_column_int64(s, 1);
+		*file = sqlite3_column_int64(s, 1);
 	}
 	sqlite3_reset(s);
-	if (owner == file)
+	if (name)
+		remember_name(w, path, name, *file);
+	return name;
+}
+
+static int end_name(struct st_writer *w, int64_t name, uint64_t ts)
+{
+	sqlite3_stmt *s = vg_sql(w->st, "UPDATE file_names SET gone = ? WHERE id = ?");
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, (int64_t)ts);
+	sqlite3_bind_int64(s, 2, name);
+	return step_done(s);
+}
+
+/* Gives path to file (taking it from whichever live file had it). */
+static int name_live(struct st_writer *w, int64_t file, const char *path, uint64_t ts)
+{
+	int64_t owner, name = live_name(w, path, &owner);
+	sqlite3_stmt *s;
+
+	if (name < 0)
+		return -1;
+	if (name && owner == file)
 		return 0;
-	if (name) {
-		s = vg_sql(w->st, "UPDATE file_names SET gone = ? WHERE id = ?");
-		if (!s)
-			return -1;
-		sqlite3_bind_int64(s, 1, (int64_t)ts);
-		sqlite3_bind_int64(s, 2, name);
-		if (step_done(s) < 0)
-			return -1;
-	}
+	if (name && end_name(w, name, ts) < 0)
+		return -1;
 	s = vg_sql(w->st, "INSERT INTO file_names(file, host, path, first) VALUES(?, ?, ?, ?)");
 	if (!s)
 		return -1;
@@ -265,31 +332,26 @@ static int name_live(struct st_writer *w, int64_t file, const char *path, uint64
 	sqlite3_bind_int64(s, 4, (int64_t)ts);
 	if (step_done(s) < 0)
 		return -1;
-	s = vg_sql(w->st, "UPDATE files SET path = ?, last = ? WHERE id = ?");
-	if (!s)
-		return -1;
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (int64_t)ts);
-	sqlite3_bind_int64(s, 3, file);
-	return step_done(s);
+	remember_name(w, path, sqlite3_last_insert_rowid(w->st->db), file);
+	return 0;
 }
 
 /* path no longer names a file (unlinked, renamed away). */
 static int name_gone(struct st_writer *w, const char *path, uint64_t ts)
 {
-	sqlite3_stmt *s = vg_sql(w->st, "UPDATE file_names SET gone = ? WHERE path = ? AND host = ? AND gone IS NULL");
+	int64_t file, name = live_name(w, path, &file);
+	struct known_name *k;
 
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, (int64_t)ts);
-	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, w->host);
-	return step_done(s);
+	if (name <= 0)
+		return (int)name;
+	if ((k = known_name(w, path)))
+		forget_name(w, k);
+	return end_name(w, name, ts);
 }
 
 static int64_t new_file(struct st_writer *w, const char *path, uint64_t dev, uint64_t ino, uint64_t ts)
 {
-	sqlite3_stmt *s = vg_sql(w->st, "INSERT INTO files(host, dev, ino, path, first, last) VALUES(?, ?, ?, ?, ?5, ?5)"
+	sqlite3_stmt *s = vg_sql(w->st, "INSERT INTO files(host, dev, ino, path, first) VALUES(?, ?, ?, ?, ?)"
 				       " RETURNING id");
 
 	if (!s)
@@ -310,17 +372,10 @@ static int64_t new_file(struct st_writer *w, const char *path, uint64_t dev, uin
 /* The file path names now (made when unknown). */
 static int64_t file_by_path(struct st_writer *w, const char *path, uint64_t ts)
 {
-	sqlite3_stmt *s = vg_sql(w->st, "SELECT file FROM file_names WHERE path = ? AND host = ? AND gone IS NULL"
-				       " ORDER BY id DESC LIMIT 1");
-	int64_t id = 0;
+	int64_t id;
 
-	if (!s || !path)
+	if (!path || live_name(w, path, &id) < 0)
 		return 0;
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, w->host);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 	if (id)
 		return id;
 	id = new_file(w, path, 0, 0, ts);
@@ -330,13 +385,20 @@ static int64_t file_by_path(struct st_writer *w, const char *path, uint64_t ts)
 /* The file of (dev, ino), known by path now. */
 static int64_t file_by_inode(struct st_writer *w, const char *path, uint64_t dev, uint64_t ino, uint64_t ts)
 {
+	struct inode_key key = { (int64_t)dev, (int64_t)ino };
+	struct known_inode *k;
 	sqlite3_stmt *s;
 	int64_t id = 0;
 
 	if (!ino)
 		return file_by_path(w, path, ts);
+	if (!path)
+		return 0;
+	HASH_FIND(hh, w->inodes, &key, sizeof(key), k);
+	if (k)
+		return name_live(w, k->file, path, ts) == 0 ? k->file : 0;
 	s = vg_sql(w->st, "SELECT id FROM files WHERE host = ? AND dev = ? AND ino = ?");
-	if (!s || !path)
+	if (!s)
 		return 0;
 	sqlite3_bind_int64(s, 1, w->host);
 	sqlite3_bind_int64(s, 2, (int64_t)dev);
@@ -346,7 +408,32 @@ static int64_t file_by_inode(struct st_writer *w, const char *path, uint64_t dev
 	sqlite3_reset(s);
 	if (!id && !(id = new_file(w, path, dev, ino, ts)))
 		return 0;
+	if (w->ninodes >= FILE_CACHE_MAX)
+		st_writer_forget(w);
+	if ((k = calloc(1, sizeof(*k)))) {
+		k->key = key;
+		k->file = id;
+		HASH_ADD(hh, w->inodes, key, sizeof(k->key), k);
+		w->ninodes++;
+	}
 	return name_live(w, id, path, ts) == 0 ? id : 0;
+}
+
+static void forget_files(struct st_writer *w)
+{
+	struct known_name *n, *tn;
+	struct known_inode *i, *ti;
+
+	HASH_ITER(hh, w->names, n, tn) {
+		HASH_DEL(w->names, n);
+		free(n->path);
+		free(n);
+	}
+	HASH_ITER(hh, w->inodes, i, ti) {
+		HASH_DEL(w->inodes, i);
+		free(i);
+	}
+	w->nnames = w->ninodes = 0;
 }
 
 /* The file rows an event names, and whether it changed the file; updates names. */
@@ -455,8 +542,6 @@ static int64_t write_event(struct st_writer *w, const struct st_batch *b, const 
 	if (step_done(s) < 0)
 		return 0;
 	id = sqlite3_last_insert_rowid(w->st->db);
-	if (e->type == VG_EV_FORK && proc && write_child(w, b, e, proc) < 0)
-		return 0;
 	if (e->type == VG_EV_EXIT && proc) {
 		s = vg_sql(w->st, "UPDATE procs SET exited = ?, exit_code = ? WHERE id = ?");
 		if (!s)

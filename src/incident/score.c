@@ -53,7 +53,7 @@ double vg_incident_score(int priority, uint32_t tactics, int rules, uint64_t cou
 {
 	int n = vg_tactic_count(tactics);
 	double score = vg_priority_weight(priority) + 3.0 * (n > 1 ? n - 1 : 0) + (rules > 1 ? rules - 1 : 0) +
-		       (count > 1 ? log2((double)count) : 0);
+		       2 * log10((double)(count ? count : 1));
 
 	return round(score * 100) / 100;
 }

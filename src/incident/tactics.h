@@ -37,8 +37,9 @@ const char *vg_tactic_id(unsigned t);
 int vg_tactic_count(uint32_t mask);
 
 /* An incident's score: the weight of its most severe alert, plus 3 for each ATT&CK tactic
- * beyond the first, 1 for each distinct rule beyond the first, and log2 of its alert count
- * (so a flood counts, but less than breadth). priority is enum vg_priority. */
+ * beyond the first, 1 for each distinct rule beyond the first, and 2 log10 of its alert
+ * count (a flood of 1000 adds 6: it counts, but less than breadth). priority is enum
+ * vg_priority. */
 double vg_incident_score(int priority, uint32_t tactics, int rules, uint64_t count);
 /* The weight of a priority in the score: emergency 10, alert 9, critical 8, error 6,
  * warning 4, notice 2, informational 1, debug 0. */

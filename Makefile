@@ -7,6 +7,7 @@ BPFTOOL   ?= bpftool
 CC        ?= cc
 ARCH      := x86
 SANITIZE  ?=
+STORE     ?= /var/lib/vigil/vigil.db
 
 OPT       ?= -O2 -g
 CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -I$(BUILD) -Ibpf -Isrc $(SANITIZE)
@@ -82,8 +83,10 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall $(if $(findstring 32,$*),-m32 -static,) $< -o $@
 
+# the agent as deployed: default profile and rules, everything kept in the store at
+# $(STORE), which `vigil incidents` reads by default
 run: deps all
-	$(BUILD)/vigil run --profile default --rules rules
+	$(BUILD)/vigil run --profile default --rules rules --store $(STORE)
 
 test: deps all $(UNIT_BINS) $(HELPERS) $(BENCH_BINS)
 	@tests/run.sh $(BUILD)

@@ -671,8 +671,21 @@ static void add_edge(struct builder *b, int from, int to, enum vg_edge_kind kind
 	index_edge(&b->edges, &e, g->nedges++);
 }
 
-/* Events to edges: reads and executions only of files the incident wrote (or that an
- * alert cites). */
+/* Terminals and the null, zero and random devices: opened by everything, dropped by
+ * nobody. */
+static bool not_a_file(const char *path)
+{
+	static const char *const devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+					       "/dev/tty", "/dev/ptmx" };
+
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		if (strcmp(path, devices[i]) == 0)
+			return true;
+	return strncmp(path, "/dev/pts/", 9) == 0 || strncmp(path, "/dev/tty", 8) == 0;
+}
+
+/* Events to edges: reads and executions only of files the incident wrote (or, for reads,
+ * that an alert cites). */
 static void event_edges(struct builder *b)
 {
 	for (int i = 0; i < b->nevents; i++) {
@@ -680,7 +693,8 @@ static void event_edges(struct builder *b)
 		bool conditional = p->kind == VG_EDGE_READ || p->kind == VG_EDGE_EXECUTE;
 		int target;
 
-		if (conditional && !p->evidence && !id_has(b->written, p->file)) {
+		/* an alert's exec is drawn by its marked process, not by an edge from the image */
+		if (conditional && !id_has(b->written, p->file) && !(p->evidence && p->kind == VG_EDGE_READ)) {
 			b->g->omitted_events++;
 			continue;
 		}
@@ -688,6 +702,11 @@ static void event_edges(struct builder *b)
 			target = p->flow ? endpoint_node(b, p->flow, p->kind, p->qname) : -1;
 		} else {
 			target = p->file ? file_node(b, p->file) : -1;
+			if (target >= 0 && (not_a_file(b->g->nodes[target].path) ||
+					    (p->kind == VG_EDGE_WRITE && find_edge(b->edges, p->proc, target, VG_EDGE_CREATE) >= 0))) {
+				b->g->omitted_events++; /* a device, or the write that came with a create */
+				continue;
+			}
 			if (p->file2 && file_node(b, p->file2) >= 0 && target >= 0)
 				add_edge(b, p->proc, file_node(b, p->file2), p->kind, p->ts, p->id, p->evidence);
 		}

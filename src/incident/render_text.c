@@ -205,14 +205,20 @@ static void leaves(FILE *out, const struct vg_graph *g, enum vg_node_kind kind)
 void vg_render_show_text(FILE *out, const struct vg_incident *inc, const struct vg_graph *g, bool color)
 {
 	struct vg_timeline_entry *t;
-	int n, budget = 400;
+	int n, budget = 400, procs = 0;
 
 	header(out, inc, color);
 	for (int i = 0; i < inc->nscopes; i++) {
-		fprintf(out, "    scope: %s ", inc->scopes[i].kind);
+		if (strcmp(inc->scopes[i].kind, "proc") == 0) {
+			procs++;
+			continue;
+		}
+		fprintf(out, "    %s ", inc->scopes[i].kind);
 		put(out, inc->scopes[i].key);
 		fputc('\n', out);
 	}
+	if (procs)
+		fprintf(out, "    and the descendants of its %d alerting processes\n", procs);
 	fputs("\nalerts\n", out);
 	for (int i = 0; i < inc->nalerts; i++) {
 		alert_line(out, &inc->alerts[i], color, "  ");

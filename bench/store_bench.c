@@ -225,14 +225,15 @@ static struct step run_step(struct vg_sinks *set, double rate, double seconds)
 {
 	static struct sample s;
 	struct vg_sink_counters before, after;
-	uint64_t delivered;
+	uint64_t delivered, thread;
 	struct step st = { .target = rate, .seconds = seconds };
-	uint64_t t0 = ns_of(CLOCK_MONOTONIC), c0 = ns_of(CLOCK_THREAD_CPUTIME_ID), p0 = ns_of(CLOCK_PROCESS_CPUTIME_ID);
+	uint64_t t0 = ns_of(CLOCK_MONOTONIC), p0 = ns_of(CLOCK_PROCESS_CPUTIME_ID), t_agent0 = ns_of(CLOCK_THREAD_CPUTIME_ID);
 	uint64_t next_flush = t0, end = t0 + (uint64_t)(seconds * 1e9), agent = 0, now, drained;
 
 	counters(set, &before);
 	while ((now = ns_of(CLOCK_MONOTONIC)) < end) {
 		uint64_t due = rate > 0 ? (uint64_t)((double)(now - t0) * rate / 1e9) : st.offered + 2000;
+		uint64_t busy = ns_of(CLOCK_THREAD_CPUTIME_ID); /* the pacing's sleeps are not the sink's */
 
 		for (; st.offered < due; st.offered++)
 			vg_sinks_event(set, make(&s, st.offered));
@@ -240,11 +241,11 @@ static struct step run_step(struct vg_sinks *set, double rate, double seconds)
 			vg_sinks_flush(set, vg_now_boot_ns());
 			next_flush = now + 20000000;
 		}
+		agent += ns_of(CLOCK_THREAD_CPUTIME_ID) - busy;
 		if (rate > 0)
 			usleep(1000);
 	}
 	vg_sinks_flush(set, vg_now_boot_ns());
-	agent = ns_of(CLOCK_THREAD_CPUTIME_ID) - c0;
 	now = ns_of(CLOCK_MONOTONIC);
 	st.achieved = (double)st.offered / ((double)(now - t0) / 1e9);
 	do {
@@ -259,9 +260,11 @@ static struct step run_step(struct vg_sinks *set, double rate, double seconds)
 	delivered = after.delivered - before.delivered;
 	/* the agent thread's CPU less what making the events cost (measured alone) */
 	st.agent_ns_per_event = st.offered ? (double)agent / (double)st.offered - make_ns : 0;
+	/* the writer: the process's CPU less all of this thread's */
+	thread = ns_of(CLOCK_THREAD_CPUTIME_ID) - t_agent0;
 	st.writer_ns_per_event =
-		delivered ? (double)(ns_of(CLOCK_PROCESS_CPUTIME_ID) - p0 - agent) / (double)delivered : 0;
-	st.writer_cpu_percent = 100.0 * (double)(ns_of(CLOCK_PROCESS_CPUTIME_ID) - p0 - agent) / (double)(drained - t0);
+		delivered ? (double)(ns_of(CLOCK_PROCESS_CPUTIME_ID) - p0 - thread) / (double)delivered : 0;
+	st.writer_cpu_percent = 100.0 * (double)(ns_of(CLOCK_PROCESS_CPUTIME_ID) - p0 - thread) / (double)(drained - t0);
 	st.lossless = st.lost == 0 && st.drain_s <= 0.5;
 	fprintf(stderr, "store_bench: %8.0f events/s offered (%s): lost %llu, drained in %.2f s, agent %.0f ns/event, "
 			"writer %.0f ns/event (%.0f%% CPU)\n",

@@ -180,9 +180,10 @@ static int64_t coalesce(struct vg_store *st, int64_t incident, const struct vg_a
 {
 	sqlite3_stmt *s = vg_sql(st,
 		"INSERT INTO alerts(incident, host, rule, priority, tags, desc, output, last_output, action, killed,"
-		" count, first, last, proc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, 1, ?10, ?10, ?11)"
+		" denied, count, first, last, proc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?12, 1, ?10, ?10, ?11)"
 		" ON CONFLICT(incident, rule) DO UPDATE SET count = count + 1, first = min(first, excluded.first),"
-		" last = max(last, excluded.last), last_output = excluded.output, killed = killed + excluded.killed"
+		" last = max(last, excluded.last), last_output = excluded.output, killed = killed + excluded.killed,"
+		" denied = denied + excluded.denied"
 		" RETURNING id, count");
 	int64_t n = 0;
 
@@ -195,8 +196,9 @@ static int64_t coalesce(struct vg_store *st, int64_t incident, const struct vg_a
 	vg_bind_text(s, 5, a->tags_json);
 	vg_bind_text(s, 6, a->desc);
 	vg_bind_text(s, 7, a->output);
-	sqlite3_bind_text(s, 8, a->kill ? "kill" : "alert", -1, SQLITE_STATIC);
+	vg_bind_text(s, 8, a->action ? a->action : "alert");
 	sqlite3_bind_int(s, 9, a->killed);
+	sqlite3_bind_int(s, 12, a->denied);
 	sqlite3_bind_int64(s, 10, (int64_t)a->ts);
 	sqlite3_bind_int64(s, 11, a->proc);
 	if (sqlite3_step(s) == SQLITE_ROW) {

@@ -55,7 +55,7 @@ static int64_t *ids_of(struct vg_store *st, const char *sql, int64_t key, int *n
 static void load_alerts(struct vg_store *st, struct vg_incident *inc)
 {
 	sqlite3_stmt *s = vg_sql(st, "SELECT id, rule, desc, output, last_output, action, tags, priority, count,"
-				     " killed, first, last FROM alerts WHERE incident = ? ORDER BY first, id");
+				     " killed, first, last, denied FROM alerts WHERE incident = ? ORDER BY first, id");
 	char **tags = NULL; /* each alert's tags as JSON, split once the statement is done */
 	int cap = 0;
 
@@ -82,6 +82,7 @@ static void load_alerts(struct vg_store *st, struct vg_incident *inc)
 		a->priority = sqlite3_column_int(s, 7);
 		a->count = (uint64_t)sqlite3_column_int64(s, 8);
 		a->killed = (uint64_t)sqlite3_column_int64(s, 9);
+		a->denied = (uint64_t)sqlite3_column_int64(s, 12);
 		a->first = (uint64_t)sqlite3_column_int64(s, 10);
 		a->last = (uint64_t)sqlite3_column_int64(s, 11);
 	}

@@ -34,7 +34,8 @@ struct vg_alert_in {
 	const char *tags_json; /* JSON array */
 	uint32_t tactics;      /* vg_tactic_mask of its tags */
 	int priority;          /* enum vg_priority */
-	bool kill, killed;
+	const char *action;    /* alert, kill, deny */
+	bool killed, denied;   /* what the agent did */
 	int64_t proc;          /* procs.id of the triggering event's process */
 	const int64_t *evidence;
 	int nevidence;
@@ -52,7 +53,7 @@ struct vg_incident_alert {
 	char **tags;
 	int ntags;
 	int priority;
-	uint64_t count, killed;
+	uint64_t count, killed, denied; /* occurrences, and those killed or refused */
 	uint64_t first, last;
 	int64_t *evidence; /* events.id, oldest first */
 	int nevidence;

@@ -91,7 +91,8 @@ static void incident_members(struct vg_buf *b, const struct vg_incident *inc)
 		str_member(b, "output", a->output);
 		str_member(b, "last_output", a->last_output);
 		str_member(b, "action", a->action);
-		vg_buf_printf(b, ",\"killed\":%llu", (unsigned long long)a->killed);
+		vg_buf_printf(b, ",\"killed\":%llu,\"denied\":%llu", (unsigned long long)a->killed,
+			      (unsigned long long)a->denied);
 		ids(b, "evidence", a->evidence, a->nevidence);
 		ids(b, "processes", a->procs, a->nprocs);
 		vg_buf_putc(b, '}');

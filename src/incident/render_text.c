@@ -64,6 +64,8 @@ static void alert_line(FILE *out, const struct vg_incident_alert *a, bool color,
 		fprintf(out, " .. %s", last);
 	if (a->killed)
 		fprintf(out, "  killed %llu", (unsigned long long)a->killed);
+	if (a->denied)
+		fprintf(out, "  denied %llu", (unsigned long long)a->denied);
 	fputc('\n', out);
 }
 

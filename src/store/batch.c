@@ -362,7 +362,7 @@ void st_batch_event(struct st_batch *b, const struct vg_event *ev)
 	b->records++;
 }
 
-void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed)
+void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed, bool denied)
 {
 	uint32_t proc;
 	struct st_alert *r;
@@ -392,8 +392,9 @@ void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed)
 	r->tags = since(b, mark);
 	r->desc = put_c(b, a->desc);
 	r->output = put_c(b, a->output);
-	r->kill = a->action == VG_ACTION_KILL;
+	r->action = a->action;
 	r->killed = killed;
+	r->denied = denied;
 	r->proc = proc;
 	r->nevidence = (uint32_t)a->nevidence;
 	b->records++;

@@ -51,7 +51,8 @@ struct st_alert {
 	struct st_str rule, tags, desc, output;
 	int priority;
 	uint32_t tactics;   /* incident/tactics.h bits of its tags */
-	bool kill, killed;
+	int action;         /* enum vg_action */
+	bool killed, denied;
 	uint32_t proc;      /* the triggering event's process */
 	uint32_t nevidence; /* its evidence: the ST_EVIDENCE records since the previous alert */
 };
@@ -94,7 +95,7 @@ void st_batch_free(struct st_batch *b);
 /* Empties b for reuse, keeping its memory (a batch's buffers grow once, not per batch). */
 void st_batch_reset(struct st_batch *b);
 void st_batch_event(struct st_batch *b, const struct vg_event *ev);
-void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed);
+void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed, bool denied);
 void st_batch_stats(struct st_batch *b, const char *json, size_t len);
 static inline const char *st_text(const struct st_batch *b, struct st_str s)
 {

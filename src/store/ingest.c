@@ -206,7 +206,7 @@ static void store_alert(struct vg_sink *s, const struct vg_alert *a, const struc
 {
 	struct store_sink *ss = s->priv;
 
-	st_batch_alert(current(ss), a, v->killed);
+	st_batch_alert(current(ss), a, v->killed, v->denied);
 	taken(ss);
 }
 

@@ -82,7 +82,8 @@ static const char schema_v1[] =
 	/* one row per rule per incident: repeats are counted, not repeated */
 	"CREATE TABLE alerts(id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, host INTEGER NOT NULL,"
 	"  rule TEXT NOT NULL, priority INTEGER NOT NULL, tags TEXT, desc TEXT, output TEXT,"
-	"  last_output TEXT, action TEXT, killed INTEGER NOT NULL DEFAULT 0, count INTEGER NOT NULL,"
+	"  last_output TEXT, action TEXT, killed INTEGER NOT NULL DEFAULT 0, denied INTEGER NOT NULL DEFAULT 0,"
+	"  count INTEGER NOT NULL,"
 	"  first INTEGER NOT NULL, last INTEGER NOT NULL, proc INTEGER, UNIQUE(incident, rule));"
 	/* the evidence events of an alert's first occurrences (bounded) */
 	"CREATE TABLE alert_events(alert INTEGER NOT NULL, event INTEGER NOT NULL, occurrence INTEGER,"

@@ -10,6 +10,7 @@
 #include <uthash.h>
 #include "clock.h"
 #include "incident/incident.h"
+#include "rules/rules.h"
 #include "store/internal.h"
 #include "store/write.h"
 
@@ -594,8 +595,9 @@ static int write_alert(struct st_writer *w, const struct st_batch *b, const stru
 		.tags_json = st_text(b, a->tags),
 		.tactics = a->tactics,
 		.priority = a->priority,
-		.kill = a->kill,
+		.action = vg_action_name(a->action),
 		.killed = a->killed,
+		.denied = a->denied,
 		.proc = w->rows[a->proc],
 		.evidence = w->evidence,
 		.nevidence = w->nevidence,

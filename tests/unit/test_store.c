@@ -174,7 +174,7 @@ static void test_alert_evidence_is_the_stored_event(void **state)
 	evidence[0] = ev(&t, VG_EV_SETSID, 9, T0 - SEC, &p); /* an event the store never received */
 	evidence[1] = a.ev = ev(&s, VG_EV_EXEC, 10, T0, &p);
 	st_batch_event(b, a.ev);
-	st_batch_alert(b, &a, false);
+	st_batch_alert(b, &a, false, false);
 	assert_int_equal(st_writer_apply(w, b), 0);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events", 0), 2);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM alert_events", 0), 2);

@@ -16,6 +16,11 @@
 #define SIBLINGS_SAME_IMAGE 5 /* ... with one image */
 #define LEAVES_ALIKE 3        /* files of a directory / endpoints of an address reached alike */
 
+static bool live(const struct vg_graph *g, int i)
+{
+	return g->nodes[i].merged_into < 0;
+}
+
 static const char *const edge_names[] = {
 #define VG_EDGE_NAME(e, name) name,
 	VG_EDGE_KINDS(VG_EDGE_NAME)
@@ -931,7 +936,7 @@ static bool leaf_sibling(const struct vg_graph *g, const bool *parents, int i)
 {
 	const struct vg_graph_node *n = &g->nodes[i];
 
-	return n->kind == VG_NODE_PROCESS && !n->context && vg_graph_live(g, i) && n->parent >= 0 && !parents[i];
+	return n->kind == VG_NODE_PROCESS && !n->context && live(g, i) && n->parent >= 0 && !parents[i];
 }
 
 static void collapse_siblings(struct builder *b, bool with_args, int threshold)
@@ -1013,7 +1018,7 @@ static bool alike(const struct vg_graph_node *a, const struct vg_graph_node *b)
 
 static bool same_leaf(const struct vg_graph *g, const struct leaf_source *src, int i, int j)
 {
-	return vg_graph_live(g, j) && src[j].source == src[i].source && src[j].kind == src[i].kind &&
+	return live(g, j) && src[j].source == src[i].source && src[j].kind == src[i].kind &&
 	       alike(&g->nodes[i], &g->nodes[j]);
 }
 
@@ -1026,7 +1031,7 @@ static void collapse_leaves(struct builder *b)
 		struct vg_graph_node *n = &g->nodes[i];
 		int group = 0;
 
-		if (n->kind == VG_NODE_PROCESS || !vg_graph_live(g, i) || src[i].source < 0)
+		if (n->kind == VG_NODE_PROCESS || !live(g, i) || src[i].source < 0)
 			continue;
 		for (int j = i + 1; j < g->nnodes; j++)
 			group += same_leaf(g, src, i, j);
@@ -1073,7 +1078,7 @@ static int entry_of(const struct vg_graph *g)
 	for (int i = 0; i < g->nnodes; i++) {
 		const struct vg_graph_node *n = &g->nodes[i];
 
-		if (n->kind != VG_NODE_PROCESS || n->context || !vg_graph_live(g, i))
+		if (n->kind != VG_NODE_PROCESS || n->context || !live(g, i))
 			continue;
 		if ((n->parent < 0 || g->nodes[n->parent].context) && (root < 0 || n->first < g->nodes[root].first))
 			root = i;
@@ -1100,6 +1105,82 @@ static void builder_free(struct builder *b)
 	for (int i = 0; i < b->nevents; i++)
 		free(b->events[i].qname);
 	free(b->events);
+}
+
+static void free_strings(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void node_free(struct vg_graph_node *n)
+{
+	free(n->label);
+	free(n->alerts);
+	free(n->exec_id);
+	free(n->exe);
+	free(n->comm);
+	free(n->argv_json);
+	free(n->user);
+	free(n->container);
+	free(n->cwd);
+	free(n->tty);
+	free(n->ssh);
+	free(n->kind_of);
+	free_strings(n->samples, n->nsamples);
+	free(n->path);
+	free_strings(n->paths, n->npaths);
+	free(n->proto);
+	free(n->addr);
+	free(n->qname);
+	free(n->ports);
+}
+
+/* The nodes drawn, and nothing else: merged nodes, and files or endpoints no edge reached
+ * (devices, skipped writes), leave the array; edges and parents follow the new indexes. */
+static void compact(struct vg_graph *g)
+{
+	int *to = malloc(((size_t)g->nnodes + 1) * sizeof(*to));
+	bool *used = calloc((size_t)g->nnodes + 1, sizeof(*used));
+	int n = 0;
+
+	if (!to || !used)
+		abort();
+	for (int i = 0; i < g->nedges; i++)
+		used[g->edges[i].from] = used[g->edges[i].to] = true;
+	for (int i = 0; i < g->nnodes; i++) {
+		struct vg_graph_node *x = &g->nodes[i];
+
+		if (!live(g, i) || (x->kind != VG_NODE_PROCESS && !used[i])) {
+			to[i] = -1;
+			continue;
+		}
+		to[i] = n++;
+	}
+	for (int i = 0; i < g->nnodes; i++) {
+		struct vg_graph_node *x = &g->nodes[i];
+		int p = x->parent;
+
+		while (p >= 0 && g->nodes[p].merged_into >= 0)
+			p = g->nodes[p].merged_into;
+		x->parent = p >= 0 ? to[p] : -1;
+	}
+	for (int i = 0; i < g->nnodes; i++) {
+		if (to[i] < 0) {
+			node_free(&g->nodes[i]);
+			continue;
+		}
+		g->nodes[to[i]] = g->nodes[i];
+		g->nodes[to[i]].merged_into = -1;
+	}
+	g->nnodes = n;
+	for (int i = 0; i < g->nedges; i++) {
+		g->edges[i].from = to[g->edges[i].from];
+		g->edges[i].to = to[g->edges[i].to];
+	}
+	free(to);
+	free(used);
 }
 
 int vg_graph_build(struct vg_store *st, const struct vg_incident *inc, struct vg_graph *g)
@@ -1133,44 +1214,17 @@ int vg_graph_build(struct vg_store *st, const struct vg_incident *inc, struct vg
 		collapse_siblings(&b, false, SIBLINGS_SAME_IMAGE);
 		collapse_leaves(&b);
 		label_processes(&b);
+		compact(g);
 		g->entry = entry_of(g);
 	}
 	builder_free(&b);
 	return rc;
 }
 
-static void free_strings(char **v, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void vg_graph_free(struct vg_graph *g)
 {
-	for (int i = 0; i < g->nnodes; i++) {
-		struct vg_graph_node *n = &g->nodes[i];
-
-		free(n->label);
-		free(n->alerts);
-		free(n->exec_id);
-		free(n->exe);
-		free(n->comm);
-		free(n->argv_json);
-		free(n->user);
-		free(n->container);
-		free(n->cwd);
-		free(n->tty);
-		free(n->ssh);
-		free(n->kind_of);
-		free_strings(n->samples, n->nsamples);
-		free(n->path);
-		free_strings(n->paths, n->npaths);
-		free(n->proto);
-		free(n->addr);
-		free(n->qname);
-		free(n->ports);
-	}
+	for (int i = 0; i < g->nnodes; i++)
+		node_free(&g->nodes[i]);
 	free(g->nodes);
 	free(g->edges);
 	memset(g, 0, sizeof(*g));

@@ -75,9 +75,8 @@ struct vg_graph_node {
 	int port;           /* 0 for collapsed endpoints: see ports */
 	int *ports;
 	int nports;
-	/* building */
-	int parent;         /* the process node it came from, -1 */
-	int merged_into;    /* -1, or the node that absorbed it */
+	int parent;         /* the process node it came from (fork/exec), -1 */
+	int merged_into;    /* while building: the node that absorbed it, -1 */
 };
 
 struct vg_graph_edge {
@@ -102,14 +101,9 @@ struct vg_graph {
 
 #define VG_GRAPH_MAX_PROCS 4000
 
-/* The graph of inc; -1 on a store error. Nodes that were merged stay in the array with
- * merged_into set (skip them); edges only join live nodes. */
+/* The graph of inc: every node in the array is drawn, every edge joins two of them. -1 on
+ * a store error. */
 int vg_graph_build(struct vg_store *st, const struct vg_incident *inc, struct vg_graph *g);
 void vg_graph_free(struct vg_graph *g);
-/* Whether node i is drawn (not merged into another). */
-static inline bool vg_graph_live(const struct vg_graph *g, int i)
-{
-	return g->nodes[i].merged_into < 0;
-}
 
 #endif

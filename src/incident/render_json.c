@@ -186,8 +186,6 @@ void vg_render_graph_json(struct vg_buf *b, const struct vg_graph *g)
 	vg_buf_printf(b, ",\"omitted_events\":%llu,\"truncated\":%s,\"nodes\":[", (unsigned long long)g->omitted_events,
 		      g->truncated ? "true" : "false");
 	for (int i = 0; i < g->nnodes; i++) {
-		if (!vg_graph_live(g, i))
-			continue;
 		if (!first)
 			vg_buf_putc(b, ',');
 		node_json(b, &g->nodes[i]);

@@ -178,7 +178,7 @@ static void leaves(FILE *out, const struct vg_graph *g, enum vg_node_kind kind)
 	for (int i = 0; i < g->nnodes; i++) {
 		const struct vg_graph_node *n = &g->nodes[i];
 
-		if (n->kind != kind || !vg_graph_live(g, i))
+		if (n->kind != kind)
 			continue;
 		fputs("  ", out);
 		put(out, n->label);
@@ -236,7 +236,7 @@ void vg_render_show_text(FILE *out, const struct vg_incident *inc, const struct 
 	}
 	fputc('\n', out);
 	for (int i = 0; i < g->nnodes; i++)
-		if (g->nodes[i].kind == VG_NODE_PROCESS && vg_graph_live(g, i) && !has_parent(g, i))
+		if (g->nodes[i].kind == VG_NODE_PROCESS && !has_parent(g, i))
 			tree(out, g, i, 0, color, &budget);
 	if (budget < 0)
 		fputs("  ... (more: vigil show --format json)\n", out);

@@ -7,10 +7,11 @@ BPFTOOL   ?= bpftool
 CC        ?= cc
 ARCH      := x86
 SANITIZE  ?=
+STORE     ?= /var/lib/vigil/vigil.db
 
 OPT       ?= -O2 -g
 CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -I$(BUILD) -Ibpf -Isrc $(SANITIZE)
-LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lm
+LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lsqlite3 -lpthread -lm
 LDFLAGS   := $(SANITIZE)
 
 # Every bpf/*.bpf.c and bpf/tools/*.bpf.c is one BPF object with its own skeleton,
@@ -24,6 +25,8 @@ LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+# bench programs linked against vigil's objects (bench/run.sh builds the standalone ones)
+BENCH_BINS := $(BUILD)/bench/store_bench
 
 .PHONY: all deps run test unit e2e asan bench bench-smoke docs clean
 # kept between builds: otherwise make deletes them as intermediates and rebuilds every
@@ -71,14 +74,21 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) $(wildcard tests/unit/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -lcmocka $(LDFLAGS) -o $@
 
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS) $^ $(LDLIBS) $(LDFLAGS) -o $@
+
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall $(if $(findstring 32,$*),-m32 -static,) $< -o $@
 
+# the agent as deployed: default profile and rules, everything kept in the store at
+# $(STORE), which `vigil incidents` reads by default
 run: deps all
-	$(BUILD)/vigil run --profile default --rules rules
+	$(BUILD)/vigil run --profile default --rules rules --store $(STORE)
 
-test: deps all $(UNIT_BINS) $(HELPERS)
+test: deps all $(UNIT_BINS) $(HELPERS) $(BENCH_BINS)
 	@tests/run.sh $(BUILD)
 
 unit: all $(UNIT_BINS)
@@ -87,10 +97,10 @@ unit: all $(UNIT_BINS)
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" test
 
-bench: deps all
+bench: deps all $(BENCH_BINS)
 	bench/run.sh $(BUILD)
 
-bench-smoke: deps all
+bench-smoke: deps all $(BENCH_BINS)
 	bench/run.sh $(BUILD) --smoke
 
 # the parts of docs/ that describe the code, regenerated from the binary

@@ -6,7 +6,9 @@ Called by bench/run.sh (make bench / make bench-smoke). Phases:
      rounds that always include a run without any agent; medians and ratios to that run, with
      the agent's CPU% and RSS during each workload;
   2. kernel cost: run time per BPF program and per workload operation (kernel.bpf_stats_enabled);
-  3. capacity: a paced then unpaced file flood under vigil, read against its loss counters.
+  3. capacity: a paced then unpaced file flood under vigil, read against its loss counters;
+  4. store: the evidence store's lossless ingest rate (bench/store_bench.c through the real
+     sink), and vigil's CPU and loss under the flat-out flood with and without --store.
 Everything it starts or changes (agents, redis, audit rules, the sysctl, scratch files) is undone
 on the way out, also on failure or Ctrl-C.
 """
@@ -42,10 +44,12 @@ SETTINGS = {
              # forces loss, to show how it is counted.
              "capacity": [(2000, 1, 6000, 0), (5000, 1, 15_000, 0), (10_000, 1, 30_000, 0),
                           (20_000, 1, 60_000, 0), (0, 1, 100_000, 0), (0, 2, 100_000, 0),
-                          (0, 2, 100_000, 65536)]},
+                          (0, 2, 100_000, 65536)],
+             # the flood step run with and without --store
+             "store_flood": (0, 1, 100_000, 0)},
     "smoke": {"rounds": 1, "getppid": 200_000, "exec": 50, "files": 1000,
               "connect": 300, "redis": 1000, "idle_s": 0.5,
-              "capacity": [(0, 1, 3000, 0)]},
+              "capacity": [(0, 1, 3000, 0)], "store_flood": (0, 1, 3000, 0)},
 }
 
 # name -> (unit, True when a bigger number is better)
@@ -435,6 +439,43 @@ def capacity(make_vigil, workload_bin, steps, flood_dir):
 
 
 # ---------------------------------------------------------------------------------------------
+# Phase 4: the evidence store
+
+
+def store_ingest(build, workdir, smoke):
+    """bench/store_bench.c: synthetic events through the store sink at rising paced rates, then
+    flat out; its JSON (steps, max_lossless_events_per_s, writer_events_per_cpu_s)."""
+    db = os.path.join(workdir, "store-bench.db")
+    argv = [os.path.join(build, "bench", "store_bench"), db] + (["--smoke"] if smoke else [])
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=1200)
+    for line in done.stderr.splitlines():
+        log("  " + line)
+    if done.returncode:
+        raise RuntimeError(f"store_bench failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout)
+
+
+def store_flood(make_vigil, workload_bin, step, flood_dir, workdir):
+    """The same flood step under vigil without and with --store: what keeping everything costs
+    the agent (CPU, RSS) and whether it loses anything (ring, or the store's own counters)."""
+    db = os.path.join(workdir, "flood-store.db")
+    result = {}
+    for name, extra in (("without", []), ("with", ["--store", db])):
+        for leftover in (db, db + "-wal", db + "-shm", db + "-run"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+        vigil = make_vigil(extra)
+        steps = capacity(lambda _: vigil, workload_bin, [step], flood_dir)["steps"]
+        entry = steps[0]
+        sink = ((vigil.last_stats() or {}).get("sinks") or {}).get(f"store:{db}")
+        if name == "with":
+            entry["store"] = sink
+            entry["lossless"] = entry["lossless"] and bool(sink) and sink["lost"] == 0
+        result[name] = entry
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def warnings(noise, samples):
@@ -563,6 +604,17 @@ def run(args, mode, settings, workdir, cleanup, started):
             skipped["vigil capacity"] = str(e)
             log(f"capacity failed: {e}")
 
+    store = None
+    if "vigil" not in skipped:
+        log("phase 4: evidence store (ingest rate, and the flood with --store)")
+        try:
+            store = {"ingest": store_ingest(build, workdir, mode == "smoke"),
+                     "flood": store_flood(lambda extra: make_vigil(["--rate-limit", "0"] + extra),
+                                          workload_bin, settings["store_flood"], files_dir, workdir)}
+        except RuntimeError as e:
+            skipped["vigil store"] = str(e)
+            log(f"store phase failed: {e}")
+
     now = datetime.datetime.now(datetime.timezone.utc)
     results = {
         "date": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "mode": mode, "machine": machine_facts(),
@@ -570,7 +622,7 @@ def run(args, mode, settings, workdir, cleanup, started):
         "overhead": overhead,
         "idle_rss_mib": {a: statistics.median(r["idle_rss_kib"]) / 1024
                          for a, r in resources.items() if "idle_rss_kib" in r},
-        "kernel_cost": kernel, "capacity": cap, "warnings": warnings(noise, samples),
+        "kernel_cost": kernel, "capacity": cap, "store": store, "warnings": warnings(noise, samples),
         "duration_s": round(time.monotonic() - started, 1),
     }
     table = report.markdown(results)

@@ -88,6 +88,12 @@ def budget_table(results):
         ("idle RSS", "≤ 50 MB", f"{idle:.1f} MiB" if idle is not None else "–",
          verdict(None if idle is None else idle * 1.048576 <= 50)),
     ]
+    ingest = (results.get("store") or {}).get("ingest")
+    if ingest:
+        rate = ingest["max_lossless_events_per_s"]
+        rows.append(("store ingest, lossless (bench/store_bench.c)", "≥ 200 k events/s",
+                     f"{number(rate)} events/s (writer: ≈ {number(ingest['writer_events_per_cpu_s'])} "
+                     "events per CPU-second)", verdict(rate >= 200_000 if rate else None)))
     lines = ["| budget | limit | measured | |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     return lines
@@ -163,6 +169,42 @@ def capacity_table(results):
                          f"lost {s['lost']:,}, seq gap {s['seq_gap']:,}, by event and reason "
                          f"`{s['drops_by_event']}`; {100 * s['captured']:.1f}% of the flood's "
                          "events arrived.")
+    return lines
+
+
+def store_tables(results):
+    store = results.get("store")
+    if not store:
+        return ["(not measured: see Skipped above)"]
+    ingest = store["ingest"]
+    lines = ["Synthetic decoded events (a busy host's mix: file cycles of create, open, rename, "
+             "unlink; fork, exec, exit; connects) through the real `store` sink, paced at rising "
+             "rates then flat out, with a flush every 20 ms as the agent's loop does "
+             "(`build/bench/store_bench DB`). A step is lossless when nothing was lost and the "
+             "writer drained its backlog within 0.5 s of its end. Agent ns/event is what the store "
+             "costs the agent's thread (making the events excluded); writer ns/event is the writer "
+             "thread's CPU per committed event.", "",
+             "| offered | events/s | lost | drained in | agent ns/event | writer ns/event | writer CPU% | lossless |",
+             "|---|---|---|---|---|---|---|---|"]
+    for s in ingest["steps"]:
+        target = f"paced {number(s['target_events_per_s'])}/s" if s["target_events_per_s"] else "flat out"
+        lines.append(f"| {target} | {number(s['events_per_s'])} | {s['lost']:,} | {s['drain_s']:.2f} s | "
+                     f"{s['agent_ns_per_event']:.0f} | {s['writer_ns_per_event']:.0f} | "
+                     f"{s['writer_cpu_percent']:.0f}% | {'yes' if s['lossless'] else 'no'} |")
+    lines += ["", f"Highest lossless rate: **{number(ingest['max_lossless_events_per_s'])} events/s**; "
+              f"the writer's CPU time per event puts one core of it at "
+              f"≈ {number(ingest['writer_events_per_cpu_s'])} events/s.", "",
+              "The flat-out file flood of the capacity phase, under vigil without and with "
+              "`--store` (everything kept):", "",
+              "| vigil | events/s received | lost | vigil CPU% | vigil RSS | store delivered | store lost |",
+              "|---|---|---|---|---|---|---|"]
+    for name in ("without", "with"):
+        s = store["flood"][name]
+        sink = s.get("store") or {}
+        lines.append(f"| {name} --store | {number(s['events_per_s'])} | {s['lost']:,} | "
+                     f"{s['cpu_percent']:.0f}% | {s['rss_mib']:.1f} MiB | "
+                     f"{number(sink.get('delivered')) if sink else '–'} | "
+                     f"{number(sink.get('lost')) if sink else '–'} |")
     return lines
 
 
@@ -242,6 +284,7 @@ def markdown(results):
               "Lost, drops and seq gaps are loss; a negative seq gap only means the kernel's "
               "count was read before its last increments.", ""]
     lines += capacity_table(results)
+    lines += ["", "## Evidence store", ""] + store_tables(results)
     if results["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in results["warnings"]]
     return "\n".join(lines) + "\n"
@@ -270,4 +313,14 @@ def missing_numbers(results):
                       "cpu_percent"):
                 if not is_number(s.get(k)):
                     problems.append(f"capacity/{k}")
+        store = results.get("store")
+        if not store:
+            problems.append("store")
+        else:
+            for s in store["ingest"]["steps"]:
+                for k in ("events_per_s", "agent_ns_per_event", "writer_ns_per_event", "lost"):
+                    if not is_number(s.get(k)):
+                        problems.append(f"store/ingest/{k}")
+            if not store["flood"]["with"].get("store"):
+                problems.append("store/flood: no store counters in the stats line")
     return problems

@@ -17,7 +17,8 @@ struct vg_file_open {
 	struct vg_sockaddr local, remote;
 	__u8 sock_fd;  /* 0 or 1; VG_FILE_NO_SOCK when neither is one */
 	__u8 proto;
-	__u8 pad[6];
+	__u8 pad[2];
+	struct vg_inode_key key; /* the opened file (successful calls): what the store keys files by */
 };
 
 #define VG_FILE_NO_SOCK 0xff

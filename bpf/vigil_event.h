@@ -155,6 +155,13 @@ struct vg_sockaddr {
 	__u8 addr[16];
 };
 
+/* A file by device (the kernel's dev_t encoding, major << 20 | minor) and inode number:
+ * the key of every map about files (allowlisted and killed executables, watched files). */
+struct vg_inode_key {
+	__u64 dev;
+	__u64 ino;
+};
+
 /* What a file descriptor points at. */
 enum vg_fd_kind { VG_FD_NONE, VG_FD_FILE, VG_FD_PIPE, VG_FD_SOCKET, VG_FD_TTY, VG_FD_OTHER };
 
@@ -196,6 +203,7 @@ struct vg_exec {
 	__u32 pgid;
 	__u32 sid;
 	__u32 pad;
+	struct vg_inode_key exe_key; /* the executable: what the store keys files by */
 };
 
 struct vg_fork {
@@ -211,13 +219,6 @@ struct vg_exit {
 	__u32 signal; /* terminating signal, 0 if exited normally */
 	__u8 core_dumped;
 	__u8 pad[7];
-};
-
-/* A file by device (the kernel's dev_t encoding, major << 20 | minor) and inode number:
- * the key of every map about files (allowlisted and killed executables, watched files). */
-struct vg_inode_key {
-	__u64 dev;
-	__u64 ino;
 };
 
 /* FNV-1a 64, the cmdline allowlist's hash: the same on both sides. */

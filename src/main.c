@@ -22,6 +22,9 @@ static const struct command commands[] = {
 	{ "seccomp", NULL, vg_cmd_seccomp, "record | merge | run | verify: seccomp profiles from observed behaviour" },
 	{ "trace", NULL, vg_cmd_trace, "TOOL [options]: execsnoop, opensnoop, tcplife, ... (--list) (root)" },
 	{ "top", NULL, vg_cmd_top, "live view of processes and containers (root)" },
+	{ "incidents", NULL, vg_cmd_incidents, "incidents of a store (run --store), highest score first" },
+	{ "show", NULL, vg_cmd_show, "ID: one incident: alerts, processes, files, connections, timeline, graph" },
+	{ "query", NULL, vg_cmd_query, "tree | file | flow | session | persistence | events | stats of a store" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

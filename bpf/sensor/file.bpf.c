@@ -90,6 +90,7 @@ static __always_inline int vg_file_created(long ret, struct file *f, const struc
 	h->ret = ret;
 	o->flags = a->flags;
 	o->mode = f->f_inode->i_mode;
+	o->key = vg_file_inode_key(f);
 	vg_put_file_path(h, &o->path, f);
 	vg_file_sock(o);
 	return vg_submit(h);
@@ -103,6 +104,7 @@ static __always_inline int vg_file_opened(long ret, struct file *f, const struct
 	o->sock_fd = VG_FILE_NO_SOCK;
 	if (f) {
 		o->mode = f->f_inode->i_mode;
+		o->key = vg_file_inode_key(f);
 		vg_put_file_path(h, &o->path, f);
 	} else {
 		vg_put_upath(h, &o->arg, a->dfd, a->name, NULL);

@@ -121,6 +121,7 @@ static __always_inline void vg_exec_policy(struct vg_hdr *h, struct vg_exec *e, 
 	__u32 tgid = h->pid, allowed = VG_TASK_ALLOWED;
 	bool hit;
 
+	e->exe_key = key;
 	if (bpf_map_lookup_elem(&vg_kill_exe, &key) && bpf_send_signal(9) == 0)
 		h->flags |= VG_F_KILLED;
 	hit = bpf_map_lookup_elem(&vg_allow_exe, &key) != NULL;

@@ -43,6 +43,9 @@ int vg_output_opt(struct vg_output_opts *o, int c, const char *arg)
 			return vg_cli_error("at most %d --rules paths", VG_RULES_PATHS_MAX);
 		o->rules[o->n_rules++] = arg;
 		return 0;
+	case VG_OPT_STORE: o->store = arg; return 0;
+	case VG_OPT_STORE_MAX_BYTES: o->store_max_bytes = arg; return 0;
+	case VG_OPT_STORE_MAX_AGE: o->store_max_age = arg; return 0;
 	}
 	return 1;
 }
@@ -93,5 +96,16 @@ int vg_open_sinks(struct vg_sinks *sinks, const struct vg_output_opts *o, const 
 	for (int i = 0; i < o->n_sinks; i++)
 		if (vg_sinks_add(sinks, o->sinks[i], print, available, err, sizeof(err)) < 0)
 			return vg_cli_error("--sink %s: %s", o->sinks[i], err);
+	if ((o->store_max_bytes || o->store_max_age) && !o->store)
+		return vg_cli_error("--store-max-bytes and --store-max-age need --store PATH");
+	if (o->store) {
+		char store[4200], why[4400];
+
+		snprintf(store, sizeof(store), "store:%s%s%s%s%s", o->store, o->store_max_bytes ? ",max-bytes=" : "",
+			 o->store_max_bytes ? o->store_max_bytes : "", o->store_max_age ? ",max-age=" : "",
+			 o->store_max_age ? o->store_max_age : "");
+		if (vg_sinks_add(sinks, store, print, available, why, sizeof(why)) < 0)
+			return vg_cli_error("--store %s: %s", o->store, why);
+	}
 	return 0;
 }

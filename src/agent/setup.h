@@ -21,13 +21,19 @@ struct vg_output_opts {
 	const char *profile;  /* default or sandbox */
 	const char *rules[VG_RULES_PATHS_MAX];
 	int n_rules;
+	const char *store, *store_max_bytes, *store_max_age; /* the store sink (docs/evidence.md) */
 };
+
+enum { VG_OPT_STORE = 0x100, VG_OPT_STORE_MAX_BYTES, VG_OPT_STORE_MAX_AGE };
 
 /* The long options behind vg_output_opt, to put in a getopt_long table. */
 #define VG_OUTPUT_LONGOPTS                                                                 \
 	{ "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' }, \
 	{ "sink", required_argument, NULL, 'S' },   { "events", required_argument, NULL, 'e' }, \
-	{ "profile", required_argument, NULL, 'p' }, { "rules", required_argument, NULL, 'R' }
+	{ "profile", required_argument, NULL, 'p' }, { "rules", required_argument, NULL, 'R' }, \
+	{ "store", required_argument, NULL, VG_OPT_STORE },                                     \
+	{ "store-max-bytes", required_argument, NULL, VG_OPT_STORE_MAX_BYTES },                 \
+	{ "store-max-age", required_argument, NULL, VG_OPT_STORE_MAX_AGE }
 #define VG_OUTPUT_USAGE                                                                           \
 	"  --format json|text     format of --output (default json)\n"                                  \
 	"  --output PATH|-        where events go (default -, stdout); left out when only --sink\n"      \
@@ -36,7 +42,11 @@ struct vg_output_opts {
 	"  --events LIST          comma-separated event names to print (default: the profile's;\n"       \
 	"                         with --rules, none: only alerts)\n"                                     \
 	"  --rules PATH           rule file or directory (repeatable)\n"                                  \
-	"  --profile NAME         default | sandbox (default: default)\n"
+	"  --profile NAME         default | sandbox (default: default)\n"                               \
+	"  --store PATH           keep every event and alert in this SQLite store (the sink\n"         \
+	"                         store:PATH; `vigil incidents --store PATH` reads it)\n"               \
+	"  --store-max-bytes SIZE --store: delete the oldest events beyond SIZE (default 1G)\n"        \
+	"  --store-max-age AGE    --store: delete events older than AGE (default 7d)\n"
 
 void vg_output_opts_init(struct vg_output_opts *o);
 /* Takes getopt's c and optarg when c is one of VG_OUTPUT_LONGOPTS: 0 taken, -1 refused

@@ -1,9 +1,11 @@
-/* common.c — helpers the subcommands share: error reporting and event-list parsing. */
+/* common.c — helpers the subcommands share: error reporting, event-list parsing, opening
+ * the store the analyst's commands read. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "event.h"
+#include "store/store.h"
 
 int vg_cli_error(const char *fmt, ...)
 {
@@ -37,4 +39,14 @@ int vg_parse_event_list(const char *list, bool set[VG_EV__COUNT])
 		set[t] = true;
 	}
 	return 0;
+}
+
+struct vg_store *vg_cli_store(const char *path)
+{
+	char err[4400];
+	struct vg_store *st = vg_store_open(path ? path : VG_STORE_DEFAULT_PATH, VG_STORE_READ, err, sizeof(err));
+
+	if (!st)
+		vg_cli_error("%s", err);
+	return st;
 }

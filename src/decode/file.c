@@ -12,7 +12,7 @@
 
 enum {
 	F_PATH, F_PATH_ARG, F_NEWPATH, F_NEWPATH_ARG, F_FLAGS, F_FLAG_NAMES, F_MODE, F_SETUID, F_SETGID,
-	F_UID, F_GID, F_SYMLINK, F_FD, F_BYTES,
+	F_UID, F_GID, F_SYMLINK, F_FD, F_BYTES, F_DEV, F_INO,
 	F_SOCK_FD, F_SOCK_PROTO, F_SOCK_LADDR, F_SOCK_LPORT, F_SOCK_RADDR, F_SOCK_RPORT,
 	F_MEMFD_NAME, F_MEMFD_FLAGS, F_MEMFD_FLAG_NAMES, F_MEMFD_FD,
 	F_MP_ADDR, F_MP_LEN, F_MP_PROT, F_MP_PROT_NAMES, F_MP_VMA, F_MP_VMA_PROT, F_MP_FILE,
@@ -42,6 +42,10 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_SYMLINK] = { "file.symlink", VG_V_BOOL, "link: true for a symbolic link, false for a hard link" },
 	[F_FD] = { "file.fd", VG_V_INT, "write: the file descriptor written to" },
 	[F_BYTES] = { "file.bytes", VG_V_INT, "write: bytes written" },
+	[F_DEV] = { "file.dev", VG_V_INT,
+		    "create_file, open (successful) and write: the file's device, in the kernel's encoding "
+		    "(major << 20 | minor)" },
+	[F_INO] = { "file.ino", VG_V_INT, "create_file, open (successful) and write: the file's inode number" },
 	[F_SOCK_FD] = { "file.sock.fd", VG_V_INT,
 			"create_file by a network-facing process: which of fd 0 or 1 is an inet socket" },
 	[F_SOCK_PROTO] = { "file.sock.proto", VG_V_STR, "that socket's protocol: tcp, udp, ..." },
@@ -120,6 +124,12 @@ static void add_upath(struct vg_event *ev, int f, const struct vg_upath *u)
 		vg_event_add_str(ev, &fields[f + 1], name, nlen);
 }
 
+static void add_inode(struct vg_event *ev, const struct vg_inode_key *k)
+{
+	vg_event_add_int(ev, &fields[F_DEV], (int64_t)k->dev);
+	vg_event_add_int(ev, &fields[F_INO], (int64_t)k->ino);
+}
+
 static void add_sock(struct vg_event *ev, const struct vg_file_open *o)
 {
 	const char *proto = vg_ip_proto_name(o->proto);
@@ -145,6 +155,7 @@ static int decode_open(struct vg_event *ev, struct vg_proctable *pt, const void 
 	add_open_flags(ev, o->flags);
 	if (ev->raw->ret < 0)
 		return 0;
+	add_inode(ev, &o->key);
 	if (ev->type == VG_EV_CREATE)
 		add_mode(ev, o->mode);
 	else
@@ -160,6 +171,7 @@ static int decode_write(struct vg_event *ev, struct vg_proctable *pt, const void
 	vg_add_path(ev, &fields[F_PATH], w->path, NULL);
 	vg_event_add_int(ev, &fields[F_FD], w->fd);
 	vg_event_add_int(ev, &fields[F_BYTES], (int64_t)w->bytes);
+	add_inode(ev, &w->key);
 	return 0;
 }
 

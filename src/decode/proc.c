@@ -10,7 +10,7 @@
 #include "proc/procfs.h"
 
 enum {
-	F_ARGV, F_ARGC, F_ARGV_TRUNC, F_FILENAME, F_EXE_DELETED,
+	F_ARGV, F_ARGC, F_ARGV_TRUNC, F_FILENAME, F_EXE_DELETED, F_EXE_DEV, F_EXE_INO,
 	F_STDIN_TYPE, F_STDIN_PATH, F_STDIN_PROTO, F_STDIN_LADDR, F_STDIN_LPORT, F_STDIN_RADDR, F_STDIN_RPORT,
 	F_STDOUT_TYPE, F_STDOUT_PATH, F_STDOUT_PROTO, F_STDOUT_LADDR, F_STDOUT_LPORT, F_STDOUT_RADDR, F_STDOUT_RPORT,
 	F_CHILD_PID, F_CHILD_EXEC_ID,
@@ -33,6 +33,9 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_ARGV_TRUNC] = { "exec.argv_truncated", VG_V_BOOL, "true when argv exceeded the capture bound" },
 	[F_FILENAME] = { "exec.filename", VG_V_STR, "path the caller passed to a failed execve" },
 	[F_EXE_DELETED] = { "exec.exe_deleted", VG_V_BOOL, "the executed file has no name left (deleted or memfd)" },
+	[F_EXE_DEV] = { "exec.exe_dev", VG_V_INT,
+			"the executed file's device, in the kernel's encoding (major << 20 | minor)" },
+	[F_EXE_INO] = { "exec.exe_ino", VG_V_INT, "the executed file's inode number" },
 	FD_FIELDS(stdin),
 	FD_FIELDS(stdout),
 	[F_CHILD_PID] = { "fork.child_pid", VG_V_INT, "pid of the new process" },
@@ -155,6 +158,8 @@ static int decode_exec(struct vg_event *ev, struct vg_proctable *pt, const void 
 	set_image(ev, pt, e);
 	add_argv(ev, e->argv);
 	vg_event_add_bool(ev, &fields[F_EXE_DELETED], e->exe_deleted);
+	vg_event_add_int(ev, &fields[F_EXE_DEV], (int64_t)e->exe_key.dev);
+	vg_event_add_int(ev, &fields[F_EXE_INO], (int64_t)e->exe_key.ino);
 	add_fd(ev, &e->fd[0], F_STDIN_TYPE);
 	add_fd(ev, &e->fd[1], F_STDOUT_TYPE);
 	return 0;

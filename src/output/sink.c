@@ -9,6 +9,7 @@
 static const struct vg_sink_type *const types[] = {
 	&vg_sink_json,
 	&vg_sink_text,
+	&vg_sink_store,
 };
 
 #define NTYPES (sizeof(types) / sizeof(types[0]))

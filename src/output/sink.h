@@ -93,5 +93,6 @@ void vg_sinks_usage(FILE *f);
 /* The registry (sink.c lists them). */
 extern const struct vg_sink_type vg_sink_json;
 extern const struct vg_sink_type vg_sink_text;
+extern const struct vg_sink_type vg_sink_store; /* src/store/ingest.c */
 
 #endif

@@ -1,0 +1,309 @@
+/* group.c — filing an alert into its incident: scope, links, coalescing, score
+ * (incident.h says the rules). Every lookup is an indexed one: scopes by (kind, key),
+ * processes by (host, exec_id), files' writers by events(file, wrote). */
+#include <stdio.h>
+#include <string.h>
+#include "incident/incident.h"
+#include "incident/tactics.h"
+#include "store/internal.h"
+
+struct scope {
+	const char *kind;
+	char key[160];
+};
+
+/* What filing needs of a process row. */
+struct proc_facts {
+	int64_t id, host;
+	char exec_id[64], session[64], tree[64], container[80];
+	char lineage[1200]; /* JSON array: the process's exec_id, then its ancestors' */
+};
+
+static int load_proc(struct vg_store *st, int64_t id, struct proc_facts *f)
+{
+	sqlite3_stmt *s = vg_sql(st, "SELECT host, exec_id, session, tree, container, ancestry FROM procs WHERE id = ?");
+	const char *anc;
+	int rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		f->id = id;
+		f->host = sqlite3_column_int64(s, 0);
+		snprintf(f->exec_id, sizeof(f->exec_id), "%s", vg_col_text(s, 1));
+		snprintf(f->session, sizeof(f->session), "%s", vg_col_text(s, 2));
+		snprintf(f->tree, sizeof(f->tree), "%s", vg_col_text(s, 3));
+		snprintf(f->container, sizeof(f->container), "%s", vg_col_text(s, 4));
+		anc = vg_col_text(s, 5);
+		if (anc[0] == '[' && anc[1] != ']')
+			snprintf(f->lineage, sizeof(f->lineage), "[\"%s\",%s", f->exec_id, anc + 1);
+		else
+			snprintf(f->lineage, sizeof(f->lineage), "[\"%s\"]", f->exec_id);
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* A process's own scope: its container, else its session, else its tree. */
+static void own_scope(const struct proc_facts *f, struct scope *out)
+{
+	if (f->container[0]) {
+		out->kind = "container";
+		snprintf(out->key, sizeof(out->key), "%s", f->container);
+	} else if (f->session[0]) {
+		out->kind = "session";
+		snprintf(out->key, sizeof(out->key), "%lld:%s", (long long)f->host, f->session);
+	} else {
+		out->kind = "tree";
+		snprintf(out->key, sizeof(out->key), "%lld:%s", (long long)f->host, f->tree[0] ? f->tree : f->exec_id);
+	}
+}
+
+/* The oldest open incident holding (kind, key), or 0. */
+static int64_t open_with(struct vg_store *st, const char *kind, const char *key, uint64_t cutoff)
+{
+	sqlite3_stmt *s = vg_sql(st, "SELECT i.id FROM incident_scopes s JOIN incidents i ON i.id = s.incident "
+				     "WHERE s.kind = ? AND s.key = ? AND i.last >= ? ORDER BY i.first LIMIT 1");
+	int64_t id = 0;
+
+	if (!s)
+		return 0;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (int64_t)cutoff);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
+}
+
+/* Link 2: an open incident in which one of the lineage's processes alerted. */
+static int64_t by_alerting_ancestor(struct vg_store *st, const struct proc_facts *f, uint64_t cutoff)
+{
+	sqlite3_stmt *s = vg_sql(st, "SELECT value FROM json_each(?)");
+	int64_t id = 0;
+
+	if (!s)
+		return 0;
+	sqlite3_bind_text(s, 1, f->lineage, -1, SQLITE_STATIC);
+	while (!id && sqlite3_step(s) == SQLITE_ROW) {
+		char key[160];
+
+		snprintf(key, sizeof(key), "%lld:%s", (long long)f->host, vg_col_text(s, 0));
+		id = open_with(st, "proc", key, cutoff);
+	}
+	sqlite3_reset(s);
+	return id;
+}
+
+/* Link 3: the processes that wrote (created, wrote, renamed or linked into place,
+ * chmodded) a file the lineage executed, or gave as its script (its first argument that
+ * is not an option, when absolute), up to ts; the first whose scope, or itself as an
+ * alerting process, is in an open incident. */
+static int64_t by_written_file(struct vg_store *st, const struct proc_facts *f, uint64_t ts, uint64_t cutoff)
+{
+	sqlite3_stmt *s = vg_sql(st,
+		"WITH lineage(exe_file, argv) AS ("
+		"  SELECT exe_file, argv FROM procs WHERE host = ?1 AND exec_id IN (SELECT value FROM json_each(?2))),"
+		" ran(file) AS ("
+		"  SELECT exe_file FROM lineage WHERE exe_file IS NOT NULL"
+		"  UNION SELECT n.file FROM lineage l, file_names n"
+		"   WHERE n.path = (SELECT value FROM json_each(l.argv) WHERE key >= 1"
+		"    AND substr(value, 1, 1) NOT IN ('-', '+') ORDER BY key LIMIT 1)"
+		"   AND substr(n.path, 1, 1) = '/' AND n.host = ?1 AND n.first <= ?3)"
+		" SELECT DISTINCT e.proc FROM ran JOIN events e ON e.file = ran.file AND e.wrote = 1"
+		" WHERE e.ts <= ?3 AND e.ts >= ?4 AND e.proc IS NOT NULL AND e.proc <> ?5 LIMIT 64");
+	int64_t id = 0;
+
+	if (!s)
+		return 0;
+	sqlite3_bind_int64(s, 1, f->host);
+	sqlite3_bind_text(s, 2, f->lineage, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (int64_t)ts);
+	sqlite3_bind_int64(s, 4, (int64_t)cutoff);
+	sqlite3_bind_int64(s, 5, f->id);
+	while (!id && sqlite3_step(s) == SQLITE_ROW) {
+		int64_t writer = sqlite3_column_int64(s, 0);
+		struct proc_facts w;
+		struct scope sc;
+		char key[160];
+
+		if (load_proc(st, writer, &w) < 0)
+			continue;
+		own_scope(&w, &sc);
+		id = open_with(st, sc.kind, sc.key, cutoff);
+		if (!id) {
+			snprintf(key, sizeof(key), "%lld:%s", (long long)w.host, w.exec_id);
+			id = open_with(st, "proc", key, cutoff);
+		}
+	}
+	sqlite3_reset(s);
+	return id;
+}
+
+static int64_t new_incident(struct vg_store *st, const struct vg_alert_in *a)
+{
+	sqlite3_stmt *s = vg_sql(st, "INSERT INTO incidents(first, last, priority) VALUES(?1, ?1, ?2) RETURNING id");
+	int64_t id = 0;
+
+	if (!s)
+		return 0;
+	sqlite3_bind_int64(s, 1, (int64_t)a->ts);
+	sqlite3_bind_int(s, 2, a->priority);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
+}
+
+static int add_scope(struct vg_store *st, int64_t incident, const char *kind, const char *key)
+{
+	sqlite3_stmt *s = vg_sql(st, "INSERT OR IGNORE INTO incident_scopes(kind, key, incident) VALUES(?, ?, ?)");
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, incident);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* The alert row of (incident, rule): created, or counted once more. Returns its
+ * occurrence number (1 for a new row), 0 on error. */
+static int64_t coalesce(struct vg_store *st, int64_t incident, const struct vg_alert_in *a, int64_t *alert)
+{
+	sqlite3_stmt *s = vg_sql(st,
+		"INSERT INTO alerts(incident, host, rule, priority, tags, desc, output, last_output, action, killed,"
+		" denied, count, first, last, proc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?12, 1, ?10, ?10, ?11)"
+		" ON CONFLICT(incident, rule) DO UPDATE SET count = count + 1, first = min(first, excluded.first),"
+		" last = max(last, excluded.last), last_output = excluded.output, killed = killed + excluded.killed,"
+		" denied = denied + excluded.denied"
+		" RETURNING id, count");
+	int64_t n = 0;
+
+	if (!s)
+		return 0;
+	sqlite3_bind_int64(s, 1, incident);
+	sqlite3_bind_int64(s, 2, a->host);
+	vg_bind_text(s, 3, a->rule);
+	sqlite3_bind_int(s, 4, a->priority);
+	vg_bind_text(s, 5, a->tags_json);
+	vg_bind_text(s, 6, a->desc);
+	vg_bind_text(s, 7, a->output);
+	vg_bind_text(s, 8, a->action ? a->action : "alert");
+	sqlite3_bind_int(s, 9, a->killed);
+	sqlite3_bind_int(s, 12, a->denied);
+	sqlite3_bind_int64(s, 10, (int64_t)a->ts);
+	sqlite3_bind_int64(s, 11, a->proc);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*alert = sqlite3_column_int64(s, 0);
+		n = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+static int add_evidence(struct vg_store *st, int64_t alert, int64_t occurrence, const struct vg_alert_in *a)
+{
+	sqlite3_stmt *s = vg_sql(st, "INSERT OR IGNORE INTO alert_events(alert, event, occurrence) VALUES(?, ?, ?)");
+
+	if (!s)
+		return -1;
+	for (int i = 0; i < a->nevidence; i++) {
+		sqlite3_bind_int64(s, 1, alert);
+		sqlite3_bind_int64(s, 2, a->evidence[i]);
+		sqlite3_bind_int64(s, 3, occurrence);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_reset(s);
+			return -1;
+		}
+		sqlite3_reset(s);
+	}
+	return 0;
+}
+
+static int add_proc(struct vg_store *st, int64_t alert, const struct vg_alert_in *a)
+{
+	sqlite3_stmt *s = vg_sql(st, "INSERT INTO alert_procs(alert, proc, count, first, last) VALUES(?1, ?2, 1, ?3, ?3)"
+				     " ON CONFLICT(alert, proc) DO UPDATE SET count = count + 1, last = max(last, excluded.last)");
+	int rc;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, alert);
+	sqlite3_bind_int64(s, 2, a->proc);
+	sqlite3_bind_int64(s, 3, (int64_t)a->ts);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* The incident's times, counts, priority, tactics and score after one more alert. */
+static int account(struct vg_store *st, int64_t incident, const struct vg_alert_in *a, bool new_rule)
+{
+	sqlite3_stmt *s = vg_sql(st, "UPDATE incidents SET first = min(first, ?2), last = max(last, ?2),"
+				     " count = count + 1, priority = min(priority, ?3), tactics = tactics | ?4,"
+				     " rules = rules + ?5 WHERE id = ?1 RETURNING priority, tactics, rules, count");
+	sqlite3_stmt *u;
+	double score = 0;
+	int rc = -1;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, incident);
+	sqlite3_bind_int64(s, 2, (int64_t)a->ts);
+	sqlite3_bind_int(s, 3, a->priority);
+	sqlite3_bind_int64(s, 4, a->tactics);
+	sqlite3_bind_int(s, 5, new_rule);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		score = vg_incident_score(sqlite3_column_int(s, 0), (uint32_t)sqlite3_column_int64(s, 1),
+					  sqlite3_column_int(s, 2), (uint64_t)sqlite3_column_int64(s, 3));
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	if (rc < 0 || !(u = vg_sql(st, "UPDATE incidents SET score = ? WHERE id = ?")))
+		return -1;
+	sqlite3_bind_double(u, 1, score);
+	sqlite3_bind_int64(u, 2, incident);
+	rc = sqlite3_step(u) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(u);
+	return rc;
+}
+
+int vg_incident_file(struct vg_store *st, const struct vg_alert_in *a, int64_t *incident, int64_t *alert)
+{
+	uint64_t window = vg_store_window_ns(st);
+	uint64_t cutoff = a->ts > window ? a->ts - window : 0;
+	struct proc_facts f;
+	struct scope own;
+	char self[160];
+	int64_t id, n;
+
+	if (load_proc(st, a->proc, &f) < 0)
+		return -1;
+	own_scope(&f, &own);
+	snprintf(self, sizeof(self), "%lld:%s", (long long)f.host, f.exec_id);
+	id = open_with(st, own.kind, own.key, cutoff);
+	if (!id)
+		id = by_alerting_ancestor(st, &f, cutoff);
+	if (!id)
+		id = by_written_file(st, &f, a->ts, cutoff);
+	if (!id && !(id = new_incident(st, a)))
+		return -1;
+	if (add_scope(st, id, own.kind, own.key) < 0 || add_scope(st, id, "proc", self) < 0)
+		return -1;
+	n = coalesce(st, id, a, alert);
+	if (n <= 0)
+		return -1;
+	if ((n <= VG_ALERT_EVIDENCE_MAX && add_evidence(st, *alert, n, a) < 0) || add_proc(st, *alert, a) < 0 ||
+	    account(st, id, a, n == 1) < 0)
+		return -1;
+	*incident = id;
+	return 0;
+}

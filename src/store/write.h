@@ -1,0 +1,21 @@
+/* write.h — applying batches to the store: one transaction per batch, on the writer
+ * thread (ingest.c runs it). Processes, files and flows become rows the first time an
+ * event names them; events reference them; alerts are filed into incidents. */
+#ifndef VIGIL_STORE_WRITE_H
+#define VIGIL_STORE_WRITE_H
+
+#include <stdint.h>
+#include "store/batch.h"
+#include "store/store.h"
+
+struct st_writer;
+
+/* A writer for run (runs.id) on st. */
+struct st_writer *st_writer_new(struct vg_store *st, int64_t run);
+void st_writer_free(struct st_writer *w);
+/* Forgets the row ids it remembers (after retention deleted rows). */
+void st_writer_forget(struct st_writer *w);
+/* Writes b in one transaction; -1 (rolled back, message on stderr) when it failed. */
+int st_writer_apply(struct st_writer *w, const struct st_batch *b);
+
+#endif

@@ -244,23 +244,14 @@ static int add_proc(struct vg_store *st, int64_t alert, const struct vg_alert_in
 	return rc;
 }
 
-/* The incident's times, counts, priority, tactics and score after one more alert. */
-static int account(struct vg_store *st, int64_t incident, const struct vg_alert_in *a, bool new_rule)
+/* Runs s (bound by the caller, an UPDATE of incident `incident` RETURNING priority,
+ * tactics, rules, count), then sets the incident's score from what it returned. */
+static int rescore(struct vg_store *st, int64_t incident, sqlite3_stmt *s)
 {
-	sqlite3_stmt *s = vg_sql(st, "UPDATE incidents SET first = min(first, ?2), last = max(last, ?2),"
-				     " count = count + 1, priority = min(priority, ?3), tactics = tactics | ?4,"
-				     " rules = rules + ?5 WHERE id = ?1 RETURNING priority, tactics, rules, count");
 	sqlite3_stmt *u;
 	double score = 0;
 	int rc = -1;
 
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, incident);
-	sqlite3_bind_int64(s, 2, (int64_t)a->ts);
-	sqlite3_bind_int(s, 3, a->priority);
-	sqlite3_bind_int64(s, 4, a->tactics);
-	sqlite3_bind_int(s, 5, new_rule);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		score = vg_incident_score(sqlite3_column_int(s, 0), (uint32_t)sqlite3_column_int64(s, 1),
 					  sqlite3_column_int(s, 2), (uint64_t)sqlite3_column_int64(s, 3));
@@ -276,6 +267,99 @@ static int account(struct vg_store *st, int64_t incident, const struct vg_alert_
 	return rc;
 }
 
+/* The incident's times, counts, priority, tactics and score after one more alert. */
+static int account(struct vg_store *st, int64_t incident, const struct vg_alert_in *a, bool new_rule)
+{
+	sqlite3_stmt *s = vg_sql(st, "UPDATE incidents SET first = min(first, ?2), last = max(last, ?2),"
+				     " count = count + 1, priority = min(priority, ?3), tactics = tactics | ?4,"
+				     " rules = rules + ?5 WHERE id = ?1 RETURNING priority, tactics, rules, count");
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, incident);
+	sqlite3_bind_int64(s, 2, (int64_t)a->ts);
+	sqlite3_bind_int(s, 3, a->priority);
+	sqlite3_bind_int64(s, 4, a->tactics);
+	sqlite3_bind_int(s, 5, new_rule);
+	return rescore(st, incident, s);
+}
+
+/* Incident `gone` becomes part of `keep`: an alert that links two open incidents shows
+ * they were one attack all along. The same rule in both becomes one alert (counts summed,
+ * evidence and processes joined); scopes, times, tactics and score follow. */
+static int merge(struct vg_store *st, int64_t keep, int64_t gone)
+{
+	static const char *const steps[] = {
+		/* rules in both: into keep's alert row */
+		"INSERT OR IGNORE INTO alert_events(alert, event, occurrence)"
+		" SELECT k.id, e.event, e.occurrence FROM alert_events e JOIN alerts g ON g.id = e.alert"
+		" JOIN alerts k ON k.incident = ?1 AND k.rule = g.rule WHERE g.incident = ?2",
+		"INSERT INTO alert_procs(alert, proc, count, first, last)"
+		" SELECT k.id, p.proc, p.count, p.first, p.last FROM alert_procs p JOIN alerts g ON g.id = p.alert"
+		" JOIN alerts k ON k.incident = ?1 AND k.rule = g.rule WHERE g.incident = ?2 AND true"
+		" ON CONFLICT(alert, proc) DO UPDATE SET count = count + excluded.count,"
+		" first = min(first, excluded.first), last = max(last, excluded.last)",
+		"UPDATE alerts AS k SET count = k.count + g.count, first = min(k.first, g.first),"
+		" last = max(k.last, g.last), killed = k.killed + g.killed, denied = k.denied + g.denied"
+		" FROM alerts AS g WHERE k.incident = ?1 AND g.incident = ?2 AND g.rule = k.rule",
+		"DELETE FROM alert_events WHERE alert IN (SELECT g.id FROM alerts g JOIN alerts k"
+		" ON k.incident = ?1 AND k.rule = g.rule WHERE g.incident = ?2)",
+		"DELETE FROM alert_procs WHERE alert IN (SELECT g.id FROM alerts g JOIN alerts k"
+		" ON k.incident = ?1 AND k.rule = g.rule WHERE g.incident = ?2)",
+		"DELETE FROM alerts WHERE incident = ?2 AND rule IN (SELECT rule FROM alerts WHERE incident = ?1)",
+		/* the rest moves as it is */
+		"UPDATE alerts SET incident = ?1 WHERE incident = ?2",
+		"INSERT OR IGNORE INTO incident_scopes(kind, key, incident)"
+		" SELECT kind, key, ?1 FROM incident_scopes WHERE incident = ?2",
+		"DELETE FROM incident_scopes WHERE incident = ?2",
+	};
+	sqlite3_stmt *s;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (!(s = vg_sql(st, steps[i])))
+			return -1;
+		sqlite3_bind_int64(s, 1, keep);
+		sqlite3_bind_int64(s, 2, gone);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	s = vg_sql(st, "UPDATE incidents AS k SET first = min(k.first, g.first), last = max(k.last, g.last),"
+		       " count = k.count + g.count, priority = min(k.priority, g.priority), tactics = k.tactics | g.tactics,"
+		       " rules = (SELECT count(*) FROM alerts WHERE incident = ?1)"
+		       " FROM incidents AS g WHERE k.id = ?1 AND g.id = ?2 RETURNING priority, tactics, rules, count");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, keep);
+	sqlite3_bind_int64(s, 2, gone);
+	if (rescore(st, keep, s) < 0 || !(s = vg_sql(st, "DELETE FROM incidents WHERE id = ?")))
+		return -1;
+	sqlite3_bind_int64(s, 1, gone);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Of two incidents (0 for none), the one that began first. */
+static int64_t older(struct vg_store *st, int64_t a, int64_t b)
+{
+	sqlite3_stmt *s;
+	int64_t id = a;
+
+	if (!a || !b || a == b)
+		return a ? a : b;
+	if (!(s = vg_sql(st, "SELECT id FROM incidents WHERE id IN (?, ?) ORDER BY first, id LIMIT 1")))
+		return a;
+	sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
+}
+
 int vg_incident_file(struct vg_store *st, const struct vg_alert_in *a, int64_t *incident, int64_t *alert)
 {
 	uint64_t window = vg_store_window_ns(st);
@@ -283,17 +367,28 @@ int vg_incident_file(struct vg_store *st, const struct vg_alert_in *a, int64_t *
 	struct proc_facts f;
 	struct scope own;
 	char self[160];
-	int64_t id, n;
+	int64_t id, n, links[3];
 
 	if (load_proc(st, a->proc, &f) < 0)
 		return -1;
 	own_scope(&f, &own);
 	snprintf(self, sizeof(self), "%lld:%s", (long long)f.host, f.exec_id);
-	id = open_with(st, own.kind, own.key, cutoff);
-	if (!id)
-		id = by_alerting_ancestor(st, &f, cutoff);
-	if (!id)
-		id = by_written_file(st, &f, a->ts, cutoff);
+	/* every link the alert has: when they lead to different open incidents, those are one */
+	links[0] = open_with(st, own.kind, own.key, cutoff);
+	links[1] = by_alerting_ancestor(st, &f, cutoff);
+	links[2] = by_written_file(st, &f, a->ts, cutoff);
+	id = older(st, older(st, links[0], links[1]), links[2]);
+	for (int i = 0; i < 3; i++) {
+		int64_t gone = links[i];
+
+		if (!gone || gone == id)
+			continue;
+		if (merge(st, id, gone) < 0)
+			return -1;
+		for (int j = i; j < 3; j++) /* the same incident found by another link */
+			if (links[j] == gone)
+				links[j] = id;
+	}
 	if (!id && !(id = new_incident(st, a)))
 		return -1;
 	if (add_scope(st, id, own.kind, own.key) < 0 || add_scope(st, id, "proc", self) < 0)

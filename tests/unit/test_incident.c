@@ -180,6 +180,44 @@ static void test_alerting_ancestor_links_a_process_that_left_the_session(void **
 	done(st);
 }
 
+/* The cron case: the writer's session is one incident, the daemon that runs the job is
+ * another; the job's alert links both (its ancestor alerted in one, it runs a file the
+ * other wrote), so they become one, with the same rule in both coalesced. */
+static void test_an_alert_linking_two_incidents_merges_them(void **state)
+{
+	struct vg_store *st = fresh();
+	int64_t writer = proc(st, "1-10", "S1", NULL, NULL, NULL, 0);
+	int64_t daemon = proc(st, "2-11", "S2", NULL, NULL, NULL, 0);
+	int64_t script = file(st, "/tmp/job.sh");
+	int64_t job = proc(st, "3-12", "S3", NULL, "[\"2-11\"]", "[\"/bin/sh\",\"/tmp/job.sh\"]", 0);
+	int64_t a, b, i;
+	struct vg_incident inc;
+
+	event(st, writer, T0, "create_file", script, 0, true);
+	a = alert(st, "Cron job written", VG_PRIO_ERROR, "mitre_persistence", writer, T0 + SEC);
+	assert_int_equal(alert(st, "Outbound", VG_PRIO_WARNING, "mitre_command_and_control", writer, T0 + SEC), a);
+	b = alert(st, "Program run under a daemon's name", VG_PRIO_WARNING, "mitre_defense_evasion", daemon, T0 + 2 * SEC);
+	assert_int_equal(alert(st, "Outbound", VG_PRIO_WARNING, "mitre_command_and_control", daemon, T0 + 2 * SEC), b);
+	assert_int_not_equal(a, b);
+	assert_int_equal(count_incidents(st), 2);
+	i = alert(st, "Program executed from temporary directory", VG_PRIO_WARNING, "mitre_execution", job, T0 + 3 * SEC);
+	assert_int_equal(i, a); /* the older one */
+	assert_int_equal(count_incidents(st), 1);
+	assert_int_equal(vg_incident_load(st, i, &inc), 0);
+	assert_int_equal(inc.nalerts, 4);
+	assert_int_equal(inc.count, 5);
+	for (int k = 0; k < inc.nalerts; k++)
+		if (strcmp(inc.alerts[k].rule, "Outbound") == 0)
+			assert_true(inc.alerts[k].count == 2 && inc.alerts[k].nprocs == 2 && inc.alerts[k].nevidence == 2);
+	assert_int_equal(inc.tactics, (1u << VG_TACTIC_PERSISTENCE) | (1u << VG_TACTIC_COMMAND_AND_CONTROL) |
+				      (1u << VG_TACTIC_DEFENSE_EVASION) | (1u << VG_TACTIC_EXECUTION));
+	assert_true(inc.score == vg_incident_score(VG_PRIO_ERROR, inc.tactics, 4, 5));
+	/* both sessions now lead here */
+	assert_int_equal(alert(st, "x", VG_PRIO_NOTICE, "y", daemon, T0 + 4 * SEC), a);
+	vg_incident_free(&inc);
+	done(st);
+}
+
 static void test_written_file_links_its_later_run(void **state)
 {
 	struct vg_store *st = fresh();
@@ -309,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_other_sessions_and_containers),
 		cmocka_unit_test(test_alerting_ancestor_links_a_process_that_left_the_session),
 		cmocka_unit_test(test_written_file_links_its_later_run),
+		cmocka_unit_test(test_an_alert_linking_two_incidents_merges_them),
 		cmocka_unit_test(test_window_closes_the_incident),
 		cmocka_unit_test(test_evidence_is_bounded_and_count_is_not),
 		cmocka_unit_test(test_tactics_and_score),

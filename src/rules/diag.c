@@ -10,13 +10,21 @@
 #include <yaml.h>
 #include "rules/internal.h"
 
+/* Past VG_MAX_ERRORS messages, one more says so and the rest are dropped: a hostile file
+ * can have a million errors, and nobody reads past the first screen. */
 static void errs_vadd(struct vg_rules_errors *e, const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	char *line;
 	size_t plen = strlen(prefix);
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (e->n > VG_MAX_ERRORS)
+		return;
+	if (e->n == VG_MAX_ERRORS)
+		snprintf(msg, sizeof(msg), "more errors; only the first %d are shown (limit VG_MAX_ERRORS)",
+			 VG_MAX_ERRORS);
+	else
+		vsnprintf(msg, sizeof(msg), fmt, ap);
 	line = xcalloc(1, plen + strlen(msg) + 1);
 	memcpy(line, prefix, plen);
 	strcpy(line + plen, msg);

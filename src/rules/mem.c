@@ -36,6 +36,7 @@ void *arena_alloc(struct arena *a, size_t n)
 	size_t align = sizeof(max_align_t);
 
 	n = (n + align - 1) / align * align;
+	a->total += n;
 	if (!c || c->used + n > c->cap) {
 		size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
 

@@ -1,6 +1,12 @@
-/* common.c — helpers the subcommands share: error reporting and event-list parsing. */
+/* common.c — helpers the subcommands share: error reporting and the parsers of option
+ * values (seconds, unsigned sizes and counts, event lists), so that every option refuses
+ * bad input the same way. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "event.h"
@@ -36,5 +42,40 @@ int vg_parse_event_list(const char *list, bool set[VG_EV__COUNT])
 			return vg_cli_error("unknown event '%s' (see `vigil probes` for the list)", tok);
 		set[t] = true;
 	}
+	return 0;
+}
+
+int vg_parse_seconds(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	/* strtod also takes leading space and hex ("0x10"): not what anyone means by seconds */
+	v = isspace((unsigned char)*s) || strpbrk(s, "xX") ? NAN : strtod(s, &end);
+	if (isnan(v) || end == s || *end || errno)
+		return vg_cli_error("%s takes seconds (a decimal number), not '%s'", opt, s);
+	if (!isfinite(v) || v < 0 || v > VG_SECONDS_MAX)
+		return vg_cli_error("%s takes seconds from 0 to %.0f, not '%s'", opt, VG_SECONDS_MAX, s);
+	*out = v;
+	return 0;
+}
+
+int vg_parse_uint(const char *opt, const char *s, unsigned long long min, unsigned long long max,
+		  unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	/* strtoull accepts a sign (and wraps "-1" to the maximum) and leading space: neither */
+	if (!isdigit((unsigned char)*s))
+		return vg_cli_error("%s takes a number, not '%s'", opt, s);
+	v = strtoull(s, &end, 0);
+	if (*end || errno)
+		return vg_cli_error("%s takes a number, not '%s'", opt, s);
+	if (v < min || v > max)
+		return vg_cli_error("%s takes a number from %llu to %llu, not '%s'", opt, min, max, s);
+	*out = v;
 	return 0;
 }

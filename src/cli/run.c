@@ -115,6 +115,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	while ((c = getopt_long(argc, argv, "f:o:e:p:d:s:r:c:h", longopts, NULL)) != -1) {
 		char *end = NULL;
 		int taken = vg_output_opt(&o->out, c, optarg);
+		unsigned long long num;
 
 		if (taken <= 0) {
 			if (taken < 0)
@@ -124,24 +125,24 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		switch (c) {
 		case 'w': o->record = optarg; break;
 		case 'd':
-			o->duration = strtod(optarg, &end);
-			if (*end || o->duration < 0)
-				return vg_cli_error("--duration takes seconds, not '%s'", optarg);
+			if (vg_parse_seconds("--duration", optarg, &o->duration) < 0)
+				return -1;
 			break;
 		case 's':
-			o->stats_interval = strtod(optarg, &end);
-			if (*end || o->stats_interval < 0)
-				return vg_cli_error("--stats-interval takes seconds, not '%s'", optarg);
+			if (vg_parse_seconds("--stats-interval", optarg, &o->stats_interval) < 0)
+				return -1;
 			break;
 		case 'r':
-			o->kc.ring_size = strtoull(optarg, &end, 0);
-			if (*end || o->kc.ring_size < 4096 || (o->kc.ring_size & (o->kc.ring_size - 1)))
+			if (vg_parse_uint("--ring-size", optarg, 4096, 1u << 30, &num) < 0)
+				return -1;
+			o->kc.ring_size = num;
+			if (o->kc.ring_size & (o->kc.ring_size - 1))
 				return vg_cli_error("--ring-size must be a power of two >= 4096, not '%s'", optarg);
 			break;
 		case 'c':
-			o->proc_cap = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->proc_cap < 16)
-				return vg_cli_error("--proc-cap must be a number >= 16, not '%s'", optarg);
+			if (vg_parse_uint("--proc-cap", optarg, 16, 1u << 22, &num) < 0)
+				return -1;
+			o->proc_cap = (unsigned)num;
 			break;
 		case 'W':
 			if (o->n_watch == VG_WATCH_EXTRA)

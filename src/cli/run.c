@@ -246,13 +246,16 @@ static void reload(struct agent *a)
 	fprintf(stderr, "vigil: rules reloaded: %d rules\n", vg_rules_counts(rs).rules);
 }
 
-static uint64_t alerts_suppressed(const struct vg_ruleset *rs)
+static uint64_t alerts_suppressed(const struct vg_ruleset *rs, uint64_t *regex_limits)
 {
 	struct vg_rule_info info;
 	uint64_t n = 0;
 
-	for (int i = 0; rs && vg_rules_info(rs, i, &info); i++)
+	*regex_limits = 0;
+	for (int i = 0; rs && vg_rules_info(rs, i, &info); i++) {
 		n += info.suppressed;
+		*regex_limits += info.regex_limits;
+	}
 	return n;
 }
 
@@ -266,11 +269,11 @@ static void stats(struct agent *a, bool final)
 		.proc_evictions = vg_proctable_evictions(a->pt),
 		.ring_size = a->o.kc.ring_size,
 		.alerts = a->pipe.alerts,
-		.alerts_suppressed = alerts_suppressed(a->pipe.rules),
 		.final = final,
 	};
 	struct vg_buf warn = { 0 }, deny = { 0 };
 
+	x.alerts_suppressed = alerts_suppressed(a->pipe.rules, &x.regex_limits);
 	vg_enforce_stats_json(a->enforce, &deny);
 	x.more = deny.p;
 	vg_reader_refresh(&a->reader);

@@ -86,9 +86,7 @@ static struct node *exceptions(struct cctx *c, const struct rdef *rd, struct loc
 				continue;
 			if (!budget_bytes(c, (nk + 1) * sizeof(*kids), l))
 				break;
-			kids = realloc(kids, (nk + 1) * sizeof(*kids));
-			if (!kids)
-				abort();
+			kids = xgrow(kids, (size_t)nk, 1, sizeof(*kids));
 			kids[nk++] = n;
 		}
 	}

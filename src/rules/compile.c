@@ -358,9 +358,7 @@ static bool compile_regex(struct cctx *c, struct node *n, struct loc l)
 		return false;
 	}
 	pcre2_jit_compile(n->re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-	rs->regex = realloc(rs->regex, (rs->nregex + 1) * sizeof(*rs->regex));
-	if (!rs->regex)
-		abort();
+	rs->regex = xgrow(rs->regex, (size_t)rs->nregex, 1, sizeof(*rs->regex));
 	rs->regex[rs->nregex++] = n->re;
 	pcre2_pattern_info(n->re, PCRE2_INFO_SIZE, &size);
 	pcre2_pattern_info(n->re, PCRE2_INFO_JITSIZE, &jit);
@@ -404,10 +402,8 @@ static char **in_values(struct cctx *c, enum op op, const struct synval *vals, i
 			ok = false;
 			break;
 		}
-		out = realloc(out, (cnt + ni) * sizeof(*out));
-		*locs = realloc(*locs, (cnt + ni) * sizeof(**locs));
-		if (!out || !*locs)
-			abort();
+		out = xgrow(out, (size_t)cnt, (size_t)ni, sizeof(*out));
+		*locs = xgrow(*locs, (size_t)cnt, (size_t)ni, sizeof(**locs));
 		for (int j = 0; j < ni; j++) {
 			out[cnt] = (char *)items[j];
 			(*locs)[cnt++] = vals[i].loc;

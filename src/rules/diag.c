@@ -130,20 +130,21 @@ void loc_error(struct vg_rules_errors *e, struct loc l, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Appends grow text and frags geometrically, and the length is kept: thousands of appended
+ * pieces cost linear time. */
 void ctext_add(struct ctext *ct, const struct src *src, const char *value)
 {
-	size_t old = ct->text ? strlen(ct->text) : 0, len = strlen(value);
+	size_t old = ct->len, len = strlen(value), have = ct->text ? old + 1 : 0;
 	size_t sep = old ? 1 : 0;
-	char *text = realloc(ct->text, old + sep + len + 1);
-	struct frag *frags = realloc(ct->frags, (ct->nfrag + 1) * sizeof(*frags));
+	char *text = xgrow(ct->text, have, old + sep + len + 1 - have, 1);
+	struct frag *frags = xgrow(ct->frags, (size_t)ct->nfrag, 1, sizeof(*frags));
 
-	if (!text || !frags)
-		abort();
 	if (sep)
 		text[old] = ' ';
 	memcpy(text + old + sep, value, len + 1);
 	frags[ct->nfrag++] = (struct frag){ src, value, old + sep, len };
 	ct->text = text;
+	ct->len = old + sep + len;
 	ct->frags = frags;
 }
 

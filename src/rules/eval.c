@@ -11,6 +11,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include "rules/internal.h"
 
 
@@ -83,21 +85,35 @@ bool operand_get(struct ectx *c, const struct operand *o, int i, struct vg_value
 	return false;
 }
 
-/* ---- string sets for `in` with many members ---- */
+/* ---- string sets for `in` with many members ----
+ * Open addressing, at most half full. A value already present is not inserted again (a list
+ * of lists can repeat one value 100,000 times, which would make one probe chain), and the
+ * hash is seeded per set so that a rules file cannot be built to collide. */
 struct strset {
 	size_t mask;
+	uint64_t seed;
 	struct {
 		const char *p;
 		size_t len;
 	} *slot;
 };
 
-static uint64_t hash(const char *p, size_t len)
+static uint64_t hash(uint64_t seed, const char *p, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 1469598103934665603ull ^ seed;
 
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+/* The slot holding p, or the empty one where it would go. */
+static size_t strset_find(const struct strset *s, const char *p, size_t len)
+{
+	size_t h = hash(s->seed, p, len) & s->mask;
+
+	while (s->slot[h].p && !(s->slot[h].len == len && memcmp(s->slot[h].p, p, len) == 0))
+		h = (h + 1) & s->mask;
 	return h;
 }
 
@@ -109,12 +125,12 @@ struct strset *strset_new(struct arena *a, const struct vg_value *vals, int n)
 	while (cap < (size_t)n * 2)
 		cap *= 2;
 	s->mask = cap - 1;
+	if (getrandom(&s->seed, sizeof(s->seed), GRND_NONBLOCK) != sizeof(s->seed))
+		s->seed = (uint64_t)(uintptr_t)s ^ (uint64_t)time(NULL);
 	s->slot = arena_alloc(a, cap * sizeof(*s->slot));
 	for (int i = 0; i < n; i++) {
-		size_t h = hash(vals[i].str.ptr, vals[i].str.len) & s->mask;
+		size_t h = strset_find(s, vals[i].str.ptr, vals[i].str.len);
 
-		while (s->slot[h].p)
-			h = (h + 1) & s->mask;
 		s->slot[h].p = vals[i].str.ptr;
 		s->slot[h].len = vals[i].str.len;
 	}
@@ -123,10 +139,7 @@ struct strset *strset_new(struct arena *a, const struct vg_value *vals, int n)
 
 static bool strset_has(const struct strset *s, const char *p, size_t len)
 {
-	for (size_t h = hash(p, len) & s->mask; s->slot[h].p; h = (h + 1) & s->mask)
-		if (s->slot[h].len == len && memcmp(s->slot[h].p, p, len) == 0)
-			return true;
-	return false;
+	return s->slot[strset_find(s, p, len)].p != NULL;
 }
 
 /* ---- comparisons ---- */

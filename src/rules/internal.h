@@ -38,6 +38,7 @@ _Static_assert(VG_EV__COUNT <= 64, "event type sets are 64-bit masks");
 #define VG_MAX_LIST_ITEMS   100000      /* items of one list, nested lists expanded */
 #define VG_MAX_RULESET_BYTES (64u << 20) /* compiled trees, constants and regexes */
 #define VG_MAX_ERRORS       100         /* messages kept; the rest are counted in one line */
+#define VG_MAX_EXCEPTIONS   1000        /* exceptions of one rule (found by name when merged) */
 
 /* One regex match: at most this many backtracking steps (PCRE2's match limit, which JIT
  * code counts too), this nesting depth and this much heap for the interpreter's frames. A
@@ -60,6 +61,11 @@ char *arena_strdup(struct arena *a, const char *s);
 void arena_free(struct arena *a);
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
+/* Capacities of arrays grown one piece at a time: 4, then powers of two, implied by the
+ * count, so that n appends cost O(n) copying with no capacity kept beside the count. */
+size_t grow_capacity(size_t n);
+/* p (heap, holding n elements of size) with room for add more; aborts when out of memory. */
+void *xgrow(void *p, size_t n, size_t add, size_t size);
 
 /* ---- where text came from, for file:line:col ---- */
 struct src { /* one YAML node */
@@ -79,6 +85,7 @@ struct frag {
 };
 struct ctext {
 	char *text;
+	size_t len; /* of text */
 	int nfrag;
 	struct frag *frags;
 };

@@ -212,7 +212,14 @@ static void load_exceptions(struct loader *L, struct rdef *rd, yaml_node_t *seq,
 		for (i = 0; i < rd->nexc && strcmp(rd->exc[i].name, name); i++)
 			;
 		if (i == rd->nexc) { /* a new exception */
-			struct exc_def *grown = y_grow(L, item, rd->exc, rd->nexc, 1, sizeof(*rd->exc));
+			struct exc_def *grown;
+
+			if (rd->nexc == VG_MAX_EXCEPTIONS) {
+				y_error(L, item, "rule '%s': more than %d exceptions (limit VG_MAX_EXCEPTIONS)",
+					rd->name, VG_MAX_EXCEPTIONS);
+				return;
+			}
+			grown = y_grow(L, item, rd->exc, rd->nexc, 1, sizeof(*rd->exc));
 
 			if (!grown)
 				continue;

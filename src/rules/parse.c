@@ -92,9 +92,12 @@ static void next(struct parser *ps)
 		if (p[start] == '!' && i == start + 1)
 			ps->tok = T_BAD;
 	} else if (p[i] == '"' || p[i] == '\'') {
-		char q = p[i++], *out = xcalloc(1, strlen(p + i) + 1);
-		size_t n = 0;
+		char q = p[i++], *out;
+		size_t n = 0, end = i;
 
+		while (p[end] && p[end] != q) /* its length first: the rest of the text may be long */
+			end += p[end] == '\\' && (p[end + 1] == q || p[end + 1] == '\\') ? 2 : 1;
+		out = xcalloc(1, end - i + 1);
 		while (p[i] && p[i] != q) {
 			if (p[i] == '\\' && (p[i + 1] == q || p[i + 1] == '\\'))
 				i++;
@@ -198,30 +201,18 @@ static bool parse_value(struct parser *ps, struct synval *out)
 	return false;
 }
 
-/* p (holding n elements of size) with room for one more. Capacity is 4, then the powers
- * of two, so only those counts reallocate and a long chain stays linear. */
-static void *grow(void *p, int n, size_t size)
-{
-	if (n >= 4 && (n & (n - 1)))
-		return p;
-	p = realloc(p, (n < 4 ? 4 : 2 * (size_t)n) * size);
-	if (!p)
-		abort();
-	return p;
-}
-
 static void push_val(struct parser *ps, struct syn *s, struct synval v)
 {
 	if (++ps->nodes > VG_MAX_COND_COST)
 		perror_at(ps, v.loc.pos, "condition of more than %d terms (limit VG_MAX_COND_COST)",
 			  VG_MAX_COND_COST);
-	s->vals = grow(s->vals, s->nvals, sizeof(*s->vals));
+	s->vals = xgrow(s->vals, (size_t)s->nvals, 1, sizeof(*s->vals));
 	s->vals[s->nvals++] = v;
 }
 
 static void push_kid(struct syn *s, struct syn *kid)
 {
-	s->kids = grow(s->kids, s->nkids, sizeof(*s->kids));
+	s->kids = xgrow(s->kids, (size_t)s->nkids, 1, sizeof(*s->kids));
 	s->kids[s->nkids++] = kid;
 }
 

@@ -57,23 +57,14 @@ bool y_bool(struct loader *L, yaml_node_t *n, const char *what, bool *out)
 	return s && (*out || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"));
 }
 
-/* Arrays grown here have a capacity of 4, then powers of two: appends reuse the room and
- * copy only when they pass it, so n appends cost O(n), not O(n^2). */
-static size_t capacity(size_t n)
-{
-	size_t cap = 4;
-
-	while (cap < n)
-		cap *= 2;
-	return n ? cap : 0;
-}
-
+/* Arrays grown here have grow_capacity() room: appends reuse it and copy only when they
+ * pass it, so n appends cost O(n), not O(n^2). */
 void *y_grow(struct loader *L, const yaml_node_t *at, void *old, int n, int add, size_t size)
 {
-	size_t want = (size_t)n + (size_t)add, cap = capacity(want);
+	size_t want = (size_t)n + (size_t)add, cap = grow_capacity(want);
 	void *p;
 
-	if (old && want <= capacity((size_t)n))
+	if (old && want <= grow_capacity((size_t)n))
 		return old;
 	if (!source_room(L, at, cap * size))
 		return NULL;

@@ -172,6 +172,25 @@ static void test_loader_shapes_that_crashed(void **state)
 	}
 }
 
+/* Found by fuzzing (tests/fuzz/regressions/rules): 100,000 copies of one value from nested
+ * lists made one probe chain of the hashed `in` set, 5e9 probes at load. */
+static void test_hashed_in_with_repeated_values_is_linear(void **state)
+{
+	struct vg_ruleset *rs = tload("- list: l0\n  items: [a]\n"
+				      "- list: l1\n  items: [l0, l0, l0, l0, l0, l0, l0, l0, l0, l0]\n"
+				      "- list: l2\n  items: [l1, l1, l1, l1, l1, l1, l1, l1, l1, l1]\n"
+				      "- list: l3\n  items: [l2, l2, l2, l2, l2, l2, l2, l2, l2, l2]\n"
+				      "- list: l4\n  items: [l3, l3, l3, l3, l3, l3, l3, l3, l3, l3]\n"
+				      "- list: l5\n  items: [l4, l4, l4, l4, l4, l4, l4, l4, l4, l4]\n" RULE_HEAD
+				      "  condition: evt.type = exec and proc.name in (l5, b)\n");
+	struct tev t;
+
+	assert_non_null(rs->rules[0].cond->kids[1]->set);
+	assert_int_equal(vg_rules_eval(rs, tevent(&t, "exec", vg_proctable_get(pt, 500), SEC), pt, NULL, NULL), 0);
+	assert_int_equal(vg_rules_eval(rs, tevent(&t, "exec", tproc(pt, 501, 1, "b", "/b", "b"), SEC), pt, NULL, NULL), 1);
+	vg_ruleset_free(rs);
+}
+
 static void test_errors_are_capped(void **state)
 {
 	char *yaml = repeat("", "- rool: r\n", 300, "");
@@ -382,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_size_is_bounded),
 		cmocka_unit_test(test_accepted_macros_cost_what_they_say),
 		cmocka_unit_test(test_loader_shapes_that_crashed),
+		cmocka_unit_test(test_hashed_in_with_repeated_values_is_linear),
 		cmocka_unit_test(test_errors_are_capped),
 		cmocka_unit_test(test_glob_is_fnmatch_without_exponential_backtracking),
 		cmocka_unit_test(test_redos_costs_a_bounded_match_and_alerts),

@@ -26,17 +26,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Skips the one known bug, which the process table's rework fixes: an exec for a pid whose
- * entry has exited makes set_image (decode/proc.c) clear p->exited while the entry is still
- * linked on the table's exited list; node_delete then skips the unlink, and the next
- * eviction walks a freed node (heap-use-after-free in pick_victim). Remove with the fix. */
-static bool known_use_after_free(const struct vg_hdr *h)
-{
-	const struct vg_proc *p = vg_proctable_get(pt, (pid_t)h->pid);
-
-	return p && p->exited && h->ret >= 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char *rec = malloc(size ? size : 1);
@@ -52,11 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!(h->flags & 0x8000))
 			h->size = (uint32_t)size;
 	}
-	if (size >= sizeof(*h) && h->type == VG_EV_EXEC && known_use_after_free(h))
-		return free(rec), 0;
 	if (vg_decode(pt, rec, size, &ev) == 0) {
 		vg_buf_reset(&out);
-		vg_json_event(&out, &ev, pt);
+		vg_json_event(&out, &ev);
 		vg_text_event(&out, &ev);
 	}
 	free(rec);

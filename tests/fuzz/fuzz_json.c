@@ -2,6 +2,8 @@
  * - vg_json_str on the raw input is one valid JSON string which, JSON-decoded and then
  *   unescaped by vigil's one rule (README: \\ is a backslash of the data, \xNN a byte that
  *   is not UTF-8), gives back exactly the input: nothing lost, nothing ambiguous;
+ * - vg_text_str on the raw input is valid UTF-8 with no control character or DEL left, so
+ *   a value can neither break a line nor fake one;
  * - an event whose process strings, header and fields come from the input (any field of
  *   the registry, any value of its type) is written by vg_json_event as one valid JSON
  *   object, and by vg_text_event without a byte ASan objects to. */
@@ -156,12 +158,26 @@ static void fuzzed_fields(struct input *in)
 	}
 }
 
+static void text_is_one_clean_line(const uint8_t *data, size_t size)
+{
+	struct jreader r;
+
+	vg_buf_reset(&out);
+	vg_text_str(&out, (const char *)data, size, size & 1);
+	r = (struct jreader){ (const unsigned char *)out.p, (const unsigned char *)out.p + out.len, NULL, 0, 0, 0 };
+	while (r.p < r.end)
+		if (*r.p < 0x20 || *r.p == 0x7f || !j_utf8(&r))
+			abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size };
 
 	unescape_matches(data, size);
+	text_is_one_clean_line(data, size);
 	ev.proc = fuzzed_process(&in);
+	ev.pt = byte(&in) & 1 ? pt : NULL; /* ancestors from the table, or none as in a bare event */
 	memcpy(&hdr, take(&in, sizeof(hdr)), sizeof(hdr));
 	hdr.type %= VG_EV__COUNT;
 	ev.raw = &hdr;
@@ -169,7 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&ev.ts_ns, take(&in, sizeof(ev.ts_ns)), sizeof(ev.ts_ns));
 	fuzzed_fields(&in);
 	vg_buf_reset(&out);
-	vg_json_event(&out, &ev, pt);
+	vg_json_event(&out, &ev);
 	if (!json_valid(out.p, out.len))
 		abort();
 	vg_buf_reset(&out);

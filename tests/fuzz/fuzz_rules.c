@@ -10,6 +10,7 @@
 #include "decode/decode.h"
 #include "file_event.h"
 #include "net_event.h"
+#include "output/json.h"
 #include "records.h"
 #include "rules/rules.h"
 
@@ -79,15 +80,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Reads everything an alert hands out: its strings, and each evidence snapshot as JSON. */
 static void on_alert(const struct vg_alert *a, void *ctx)
 {
+	static struct vg_buf json;
 	size_t *bytes = ctx;
 
 	*bytes += strlen(a->rule) + strlen(a->output);
 	for (int i = 0; i < a->ntags; i++)
 		*bytes += strlen(a->tags[i]);
-	for (int i = 0; i < a->nevidence; i++)
-		*bytes += strlen(a->evidence[i]);
+	for (int i = 0; i < a->nevidence; i++) {
+		vg_buf_reset(&json);
+		vg_json_event(&json, a->evidence[i]);
+		*bytes += json.len;
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -39,14 +39,17 @@ def test_sighup_with_hostile_rules_keeps_the_rules_in_force():
         f.write(GOOD % name)
     a = Agent("--rules", rules, profile="default").start()
     try:
-        for i, bad in enumerate(REFUSED):
+        for bad in REFUSED:
+            before = a._read_stderr().count("rule reload failed")
             shutil.copy(os.path.join(HOSTILE, bad), os.path.join(rules, "60-bad.yaml"))
             a.proc.send_signal(signal.SIGHUP)
             deadline = time.time() + 20
-            while a._read_stderr().count("rule reload failed") < i + 1 and time.time() < deadline:
+            while a._read_stderr().count("rule reload failed") == before and time.time() < deadline:
                 check(a.proc.poll() is None, "agent died on reloading %s: %s" % (bad, a.stderr[-2000:]))
                 time.sleep(0.05)
-            check(a.stderr.count("rule reload failed") == i + 1, "no refusal of %s: %s" % (bad, a.stderr[-2000:]))
+            now = a.stderr.count("rule reload failed")
+            check(now == before + 1, "%d refusals of %s: %s" % (now - before, bad, a.stderr[-2000:]))
+            check("rules reloaded" not in a.stderr, a.stderr[-2000:])
             p = subprocess.Popen([exe])
             p.wait()
             alerts = a.wait_for(lambda e: e.get("kind") == "alert" and e["rule"] == "marker exec"
@@ -66,19 +69,21 @@ def test_catastrophic_regex_is_bounded_and_a_limit_alerts():
     try:
         # a long run of a's before "ac": (a+)+c used to give up at PCRE2's limit and say no
         # match, so this argv dodged the rule; 20 such execs used to cost 15 ms each
+        # (no marker in argv: its hex digits may hold an "ac" that really matches)
         dodge = "a" * 4000 + "! ac"
         pids = []
         for _ in range(20):
-            p = subprocess.Popen(["/bin/true", marker(), dodge])
+            p = subprocess.Popen(["/bin/true", dodge])
             p.wait()
             pids.append(p.pid)
         for rule in ("evadable", "redos"):
             found = a.wait_for(lambda e: e.get("kind") == "alert" and e["rule"] == rule
                                and e["events"][-1]["proc"]["pid"] in pids, timeout=10, count=len(pids))
             check(found, "no %s alert on the dodge" % rule)
-            check(all("regex_limit" in e["tags"] for e in found), found[0]["tags"])
+            untagged = [e for e in found if "regex_limit" not in e["tags"]]
+            check(not untagged, "untagged %s alert: %s" % (rule, untagged[:1]))
         # a plain match is not tagged
-        p = subprocess.Popen(["/bin/true", marker(), "xaac"])
+        p = subprocess.Popen(["/bin/true", "xaac"])
         p.wait()
         plain = a.wait_for(lambda e: e.get("kind") == "alert" and e["rule"] == "evadable"
                            and e["events"][-1]["proc"]["pid"] == p.pid)

@@ -170,10 +170,14 @@ static const struct {
 	{ "punct", ispunct }, { "space", isspace }, { "upper", isupper }, { "xdigit", isxdigit },
 };
 
-/* "[:name:]" at p: its class, with *end past it; NULL when p holds none. */
+/* "[:name:]" at p: its class, with *end past it; NULL when p holds none. Only the few
+ * bytes a class name can take are looked at, so a pattern of "[:" costs linear time. */
 static int (*class_at(const char *p, const char **end))(int)
 {
-	const char *close = p[0] == '[' && p[1] == ':' ? strstr(p + 2, ":]") : NULL;
+	const char *close = NULL;
+
+	for (int i = 2; p[0] == '[' && p[1] == ':' && i < 10 && p[i] && !close; i++)
+		close = p[i] == ':' && p[i + 1] == ']' ? p + i : NULL;
 
 	for (size_t i = 0; close && i < sizeof(classes) / sizeof(classes[0]); i++)
 		if (strlen(classes[i].name) == (size_t)(close - p - 2) &&

@@ -227,6 +227,13 @@ static void test_glob_is_fnmatch_without_exponential_backtracking(void **state)
 	/* exponential for a backtracking matcher; O(pattern x subject) here */
 	assert_false(glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", big, sizeof(big) - 1));
 	assert_true(glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a", big, sizeof(big) - 1));
+	/* a set of 2,000 unclosed "[:" is scanned in time linear in its length */
+	{
+		char *colons = repeat("*[", "[:", 2000, "]b");
+
+		assert_false(glob_match(colons, big, sizeof(big) - 1));
+		free(colons);
+	}
 }
 
 /* ---- regex limits ---- */

@@ -28,7 +28,19 @@ HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard te
 # bench programs linked against vigil's objects (bench/run.sh builds the standalone ones)
 BENCH_BINS := $(BUILD)/bench/store_bench
 
-.PHONY: all deps run test unit e2e asan bench bench-smoke docs clean
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the modules that take untrusted input,
+# built with clang and ASan/UBSan into FUZZ_BUILD; `make fuzz` runs each for FUZZ_S seconds.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_S     ?= 300
+FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	      -Ibpf -Isrc -Itests/fuzz -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRCS  := $(sort $(wildcard src/rules/*.c src/decode/*.c src/proc/*.c src/output/*.c src/store/*.c src/incident/*.c) \
+	      src/cli/common.c \
+	      src/event.c src/catalog.c src/clock.c)
+FUZZ_OBJS  := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRCS))
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c)) $(FUZZ_BUILD)/gen_seeds
+
+.PHONY: all deps run test unit e2e asan bench bench-smoke docs clean fuzz fuzz-build
 # kept between builds: otherwise make deletes them as intermediates and rebuilds every
 # BPF object whenever one C file changes
 .SECONDARY: $(SKELS) $(SKELS:.skel.h=.bpf.o)
@@ -88,14 +100,30 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 run: deps all
 	$(BUILD)/vigil run --profile default --rules rules --store $(STORE)
 
-test: deps all $(UNIT_BINS) $(HELPERS) $(BENCH_BINS)
-	@tests/run.sh $(BUILD)
+test: deps all $(UNIT_BINS) $(HELPERS) $(BENCH_BINS) fuzz-build
+	@VIGIL_FUZZ_BUILD=$(FUZZ_BUILD) tests/run.sh $(BUILD)
 
 unit: all $(UNIT_BINS)
 	@tests/run.sh $(BUILD) unit
 
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" test
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*/*.h bpf/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC/FUZZ $<"
+	@$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(wildcard tests/fuzz/*.h)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+
+$(FUZZ_BUILD)/gen_seeds: tests/fuzz/gen_seeds.c $(FUZZ_OBJS) $(wildcard tests/fuzz/*.h)
+	$(CLANG) $(FUZZ_FLAGS) $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_S)
 
 bench: deps all $(BENCH_BINS)
 	bench/run.sh $(BUILD)
@@ -108,7 +136,7 @@ docs: all
 	scripts/gendocs.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(FUZZ_BUILD)
 
 # Detection quality: the attack corpus (tests/attack) and the benign corpus (tests/benign)
 # against the real agent; prints detection rate, tactic accuracy and false alerts per hour.

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs vigil's tests: every unit binary in BUILD/tests and every tests/e2e/test_*.py, then
-# prints one line "N passed, N failed". Usage: tests/run.sh BUILD [unit|e2e]
+# Runs vigil's tests: every unit binary in BUILD/tests, every tests/e2e/test_*.py and each
+# fuzz harness for a few seconds (when $VIGIL_FUZZ_BUILD holds them: `make test` builds them),
+# then prints one line "N passed, N failed". Usage: tests/run.sh BUILD [unit|e2e|fuzz]
 build=${1:-build}
 what=${2:-all}
 passed=0
@@ -9,7 +10,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 
-if [ "$what" != e2e ]; then
+if [ "$what" = all ] || [ "$what" = unit ]; then
 	# docs that describe the code must match what the code says
 	if out=$(scripts/gendocs.sh "$build" --check 2>&1); then
 		echo "PASS docs/generated"
@@ -32,7 +33,25 @@ if [ "$what" != e2e ]; then
 		fi
 	done
 fi
-if [ "$what" != unit ]; then
+if [ "$what" = all ] || [ "$what" = fuzz ]; then
+	fuzz=${VIGIL_FUZZ_BUILD:-build-fuzz}
+	if [ -x "$fuzz/gen_seeds" ]; then
+		# a few seconds each, so that the harnesses keep building and the regressions replay
+		tests/fuzz/run.sh "$fuzz" "${VIGIL_FUZZ_S:-3}" > "$log.fuzz" 2>&1
+		while IFS= read -r line; do
+			case "$line" in
+			PASS*) passed=$((passed + 1)); echo "$line" ;;
+			FAIL*) failed=$((failed + 1)); echo "$line" ;;
+			esac
+		done < "$log.fuzz"
+		grep -q '^FAIL' "$log.fuzz" && tail -n 60 "$log.fuzz"
+		rm -f "$log.fuzz"
+	elif [ "$what" = fuzz ]; then
+		echo "FAIL fuzz: no harnesses in $fuzz (make fuzz-build)"
+		failed=$((failed + 1))
+	fi
+fi
+if [ "$what" = all ] || [ "$what" = e2e ]; then
 	VIGIL_BUILD=$build python3 tests/e2e/runner.py > "$log.out" 2>&1
 	rc=$?
 	while IFS= read -r line; do

@@ -1,7 +1,12 @@
-/* common.c — helpers the subcommands share: error reporting, event-list parsing, opening
- * the store the analyst's commands read. */
+/* common.c — helpers the subcommands share: error reporting, the parsers of option values
+ * (seconds, unsigned sizes and counts, event lists), so that every option refuses bad input
+ * the same way, and opening the store the analyst's commands read. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "event.h"
@@ -49,4 +54,39 @@ struct vg_store *vg_cli_store(const char *path)
 	if (!st)
 		vg_cli_error("%s", err);
 	return st;
+}
+
+int vg_parse_seconds(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	/* strtod also takes leading space and hex ("0x10"): not what anyone means by seconds */
+	v = isspace((unsigned char)*s) || strpbrk(s, "xX") ? NAN : strtod(s, &end);
+	if (isnan(v) || end == s || *end || errno)
+		return vg_cli_error("%s takes seconds (a decimal number), not '%s'", opt, s);
+	if (!isfinite(v) || v < 0 || v > VG_SECONDS_MAX)
+		return vg_cli_error("%s takes seconds from 0 to %.0f, not '%s'", opt, VG_SECONDS_MAX, s);
+	*out = v;
+	return 0;
+}
+
+int vg_parse_uint(const char *opt, const char *s, unsigned long long min, unsigned long long max,
+		  unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	/* strtoull accepts a sign (and wraps "-1" to the maximum) and leading space: neither */
+	if (!isdigit((unsigned char)*s))
+		return vg_cli_error("%s takes a number, not '%s'", opt, s);
+	v = strtoull(s, &end, 0);
+	if (*end || errno)
+		return vg_cli_error("%s takes a number, not '%s'", opt, s);
+	if (v < min || v > max)
+		return vg_cli_error("%s takes a number from %llu to %llu, not '%s'", opt, min, max, s);
+	*out = v;
+	return 0;
 }

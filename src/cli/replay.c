@@ -52,7 +52,7 @@ int vg_cmd_replay(int argc, char **argv)
 	struct vg_playback *pb;
 	struct vg_proctable *pt;
 	bool print[VG_EV__COUNT];
-	unsigned long repeat = 1, cap = 32768;
+	unsigned long long repeat = 1, cap = 32768;
 	double wall, cpu;
 	char err[300];
 	int c, rc = 1;
@@ -60,17 +60,18 @@ int vg_cmd_replay(int argc, char **argv)
 	vg_output_opts_init(&out);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:e:p:h", longopts, NULL)) != -1) {
-		char *end = NULL;
 		int taken = vg_output_opt(&out, c, optarg);
 
 		if (taken < 0)
 			return 2;
 		if (taken == 0)
 			continue;
-		if (c == 'n' && (repeat = strtoul(optarg, &end, 10)) > 0 && !*end)
+		if (c == 'n' && vg_parse_uint("--repeat", optarg, 1, 1000000, &repeat) == 0)
 			continue;
-		if (c == 'c' && (cap = strtoul(optarg, &end, 10)) >= 16 && !*end)
+		if (c == 'c' && vg_parse_uint("--proc-cap", optarg, 16, 1u << 22, &cap) == 0)
 			continue;
+		if (c == 'n' || c == 'c')
+			return 2;
 		usage(c == 'h' ? stdout : stderr);
 		return c == 'h' ? 0 : 2;
 	}

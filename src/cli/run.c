@@ -115,6 +115,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	while ((c = getopt_long(argc, argv, "f:o:e:p:d:s:r:c:h", longopts, NULL)) != -1) {
 		char *end = NULL;
 		int taken = vg_output_opt(&o->out, c, optarg);
+		unsigned long long num;
 
 		if (taken <= 0) {
 			if (taken < 0)
@@ -124,24 +125,24 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		switch (c) {
 		case 'w': o->record = optarg; break;
 		case 'd':
-			o->duration = strtod(optarg, &end);
-			if (*end || o->duration < 0)
-				return vg_cli_error("--duration takes seconds, not '%s'", optarg);
+			if (vg_parse_seconds("--duration", optarg, &o->duration) < 0)
+				return -1;
 			break;
 		case 's':
-			o->stats_interval = strtod(optarg, &end);
-			if (*end || o->stats_interval < 0)
-				return vg_cli_error("--stats-interval takes seconds, not '%s'", optarg);
+			if (vg_parse_seconds("--stats-interval", optarg, &o->stats_interval) < 0)
+				return -1;
 			break;
 		case 'r':
-			o->kc.ring_size = strtoull(optarg, &end, 0);
-			if (*end || o->kc.ring_size < 4096 || (o->kc.ring_size & (o->kc.ring_size - 1)))
+			if (vg_parse_uint("--ring-size", optarg, 4096, 1u << 30, &num) < 0)
+				return -1;
+			o->kc.ring_size = num;
+			if (o->kc.ring_size & (o->kc.ring_size - 1))
 				return vg_cli_error("--ring-size must be a power of two >= 4096, not '%s'", optarg);
 			break;
 		case 'c':
-			o->proc_cap = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->proc_cap < 16)
-				return vg_cli_error("--proc-cap must be a number >= 16, not '%s'", optarg);
+			if (vg_parse_uint("--proc-cap", optarg, 16, 1u << 22, &num) < 0)
+				return -1;
+			o->proc_cap = (unsigned)num;
 			break;
 		case 'W':
 			if (o->n_watch == VG_WATCH_EXTRA)
@@ -171,9 +172,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->deny.audit = strcmp(optarg, "audit") == 0;
 			break;
 		case 'T':
-			o->deny.timeout_ms = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->deny.timeout_ms < 10 || o->deny.timeout_ms > 60000)
-				return vg_cli_error("--deny-timeout takes milliseconds from 10 to 60000, not '%s'", optarg);
+			if (vg_parse_uint("--deny-timeout (milliseconds)", optarg, 10, 60000, &num) < 0)
+				return -1;
+			o->deny.timeout_ms = (unsigned)num;
 			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -245,13 +246,16 @@ static void reload(struct agent *a)
 	fprintf(stderr, "vigil: rules reloaded: %d rules\n", vg_rules_counts(rs).rules);
 }
 
-static uint64_t alerts_suppressed(const struct vg_ruleset *rs)
+static uint64_t alerts_suppressed(const struct vg_ruleset *rs, uint64_t *regex_limits)
 {
 	struct vg_rule_info info;
 	uint64_t n = 0;
 
-	for (int i = 0; rs && vg_rules_info(rs, i, &info); i++)
+	*regex_limits = 0;
+	for (int i = 0; rs && vg_rules_info(rs, i, &info); i++) {
 		n += info.suppressed;
+		*regex_limits += info.regex_limits;
+	}
 	return n;
 }
 
@@ -265,11 +269,11 @@ static void stats(struct agent *a, bool final)
 		.proc_evictions = vg_proctable_evictions(a->pt),
 		.ring_size = a->o.kc.ring_size,
 		.alerts = a->pipe.alerts,
-		.alerts_suppressed = alerts_suppressed(a->pipe.rules),
 		.final = final,
 	};
 	struct vg_buf warn = { 0 }, deny = { 0 };
 
+	x.alerts_suppressed = alerts_suppressed(a->pipe.rules, &x.regex_limits);
 	vg_enforce_stats_json(a->enforce, &deny);
 	x.more = deny.p;
 	vg_reader_refresh(&a->reader);

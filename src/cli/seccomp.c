@@ -1,5 +1,6 @@
 /* seccomp.c — `vigil seccomp record|merge|run|verify`: options to src/seccomp and back. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,8 @@ static int cmd_record(int argc, char **argv)
 	};
 	struct vg_sc_record_opts o = { 0 };
 	const char *out = "-", *baseline = NULL;
-	char *merges[64], why[1024], *end;
+	char *merges[64], why[1024];
+	unsigned long long num;
 	struct vg_sc_profile p;
 	struct vg_features f;
 	int n = split(argc, argv, &o.target.argv), nmerge = 0, targets, c, status;
@@ -112,15 +114,14 @@ static int cmd_record(int argc, char **argv)
 		case 'g': o.target.cgroup = optarg; break;
 		case 'c': o.target.container = optarg; break;
 		case 'p':
-			o.target.pid = (pid_t)strtol(optarg, &end, 10);
-			if (*end || o.target.pid <= 0)
-				return vg_cli_error("--pid takes a process id, not '%s'", optarg), 2;
+			if (vg_parse_uint("--pid", optarg, 1, INT32_MAX, &num) < 0)
+				return 2;
+			o.target.pid = (pid_t)num;
 			break;
 		case 'o': out = optarg; break;
 		case 'd':
-			o.duration = strtod(optarg, &end);
-			if (*end || o.duration <= 0)
-				return vg_cli_error("--duration takes seconds, not '%s'", optarg), 2;
+			if (vg_parse_seconds("--duration", optarg, &o.duration) < 0)
+				return 2;
 			break;
 		case 'b': baseline = optarg; break;
 		case 'm':

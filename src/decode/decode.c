@@ -115,22 +115,48 @@ void vg_add_raw_str(struct vg_event *ev, const struct vg_field *f, struct vg_str
 		vg_event_add_str(ev, f, p, len);
 }
 
-const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg_str s, size_t *out_len)
+bool vg_path_cut(const struct vg_event *ev, struct vg_str s, bool kernel_flag)
 {
-	char path[VG_PATH_MAX + 2];
-	size_t n = 0, len;
+	const char *p;
+	size_t len;
+
+	/* reversed, a path has the same length as sent */
+	return vg_raw_bytes(ev, s, &p, &len) && p[0] &&
+	       (len > VG_PATH_MAX || (kernel_flag && (ev->raw->flags & VG_F_PATH_TRUNC)));
+}
+
+const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg_str s, bool kernel_flag,
+			size_t *out_len)
+{
+	char path[VG_PATH_MAX + 1];
+	size_t n = 0, len, room;
 	const char *p, *kept;
+	bool cut;
 
 	if (!vg_raw_bytes(ev, s, &p, &len) || p[0] == 0)
 		return NULL;
+	/* past VG_PATH_MAX, root-most components go (they are at the end of p), as the kernel
+	 * drops them past VG_PATH_DEPTH */
+	cut = vg_path_cut(ev, s, kernel_flag);
+	room = cut ? VG_PATH_MAX - (sizeof(VG_PATH_CUT) - 1) : VG_PATH_MAX;
+	while (len > room) {
+		while (len > 0 && p[len - 1] == '/')
+			len--;
+		while (len > 0 && p[len - 1] != '/')
+			len--;
+	}
+	if (len == 0 && cut)
+		return NULL; /* one component longer than a path: no kernel sends that */
+	if (cut) {
+		memcpy(path, VG_PATH_CUT, sizeof(VG_PATH_CUT) - 1);
+		n = sizeof(VG_PATH_CUT) - 1;
+	}
 	/* components arrive leaf first, each followed by '/': emit them root first */
-	while (len > 0 && n < VG_PATH_MAX) {
+	while (len > 0) {
 		size_t end = len - 1, start = end; /* p[end] is the '/' closing the last component */
 
 		while (start > 0 && p[start - 1] != '/')
 			start--;
-		if (n + (end - start) + 1 > VG_PATH_MAX)
-			break;
 		path[n++] = '/';
 		memcpy(path + n, p + start, end - start);
 		n += end - start;
@@ -181,11 +207,13 @@ const char *vg_upath_join(struct vg_event *ev, const struct vg_upath *u, size_t 
 {
 	char path[2 * VG_PATH_MAX + 2];
 	const char *name = "", *dir, *kept;
-	size_t nlen = 0, dlen = 0, n = 0, mark = ev->arena_used;
+	size_t nlen = 0, dlen = 0, n = 0, root, mark = ev->arena_used;
 
 	vg_raw_bytes(ev, u->name, &name, &nlen);
+	if (nlen > VG_PATH_MAX)
+		return NULL; /* it would not fit beside the directory */
 	if (nlen == 0 || name[0] != '/') {
-		dir = vg_add_path(ev, NULL, u->dir, &dlen);
+		dir = vg_add_path(ev, NULL, u->dir, true, &dlen); /* at most VG_PATH_MAX */
 		if (!dir && nlen == 0)
 			return NULL;
 		if (dir) {
@@ -199,8 +227,11 @@ const char *vg_upath_join(struct vg_event *ev, const struct vg_upath *u, size_t 
 	ev->arena_used = mark;
 	memcpy(path + n, name, nlen);
 	n += nlen;
-	if (path[0] == '/')
-		n = clean_path(path, n);
+	/* a cut directory is cleaned after its marker: ".." cannot climb out of what is known */
+	root = n >= sizeof(VG_PATH_CUT) && memcmp(path, VG_PATH_CUT "/", sizeof(VG_PATH_CUT)) == 0 ?
+	       sizeof(VG_PATH_CUT) - 1 : 0;
+	if (n > root && path[root] == '/')
+		n = root + clean_path(path + root, n - root);
 	kept = vg_event_keep(ev, path, n);
 	if (kept && out_len)
 		*out_len = n;

@@ -46,12 +46,22 @@ bool vg_raw_bytes(const struct vg_event *ev, struct vg_str s, const char **p, si
 /* Adds s as a string field (nothing when empty or out of bounds). */
 void vg_add_raw_str(struct vg_event *ev, const struct vg_field *f, struct vg_str s);
 /* A path sent leaf-first ("c/b/a/") made into "/a/b/c" in the event's arena; adds it as
- * field f when f is non-NULL. Returns it (or NULL). */
-const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg_str s, size_t *len);
+ * field f when f is non-NULL. Returns it (or NULL). A path that lost its root-most
+ * components is shown as what is left after VG_PATH_CUT (".../b/c"), so that it is never
+ * taken for an absolute path: when it is longer than VG_PATH_MAX, or when the record has
+ * VG_F_PATH_TRUNC and kernel_flag says the flag speaks for this path (false in records
+ * with several walked paths the one flag cannot tell apart: exec). */
+const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg_str s, bool kernel_flag,
+			size_t *len);
+#define VG_PATH_CUT "..."
+/* Whether vg_add_path shows s cut (false when s holds no path). */
+bool vg_path_cut(const struct vg_event *ev, struct vg_str s, bool kernel_flag);
 struct vg_upath;
 /* The path a struct vg_upath (vigil_event.h) names: the caller's string joined onto the
  * kernel's path of its dirfd or cwd when it is relative, cleaned lexically ("." and ".."
- * removed), in the event's arena. NULL when there is neither. */
+ * removed; a cut directory keeps its VG_PATH_CUT marker, and ".." cannot climb above it),
+ * in the event's arena. NULL when there is neither, or when the name is longer than any
+ * the kernel sends (VG_PATH_MAX). */
 const char *vg_upath_join(struct vg_event *ev, const struct vg_upath *u, size_t *len);
 /* An endpoint as an IP value (false when the family is not inet). */
 bool vg_sockaddr_ip(const struct vg_sockaddr *sa, struct vg_ip *ip);

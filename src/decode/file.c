@@ -4,7 +4,13 @@
  * Paths are absolute. A path the kernel resolved (an opened file) is used as is; a path
  * the caller named (struct vg_upath) is joined onto the kernel's path of its dirfd or cwd
  * and cleaned lexically ("." and ".." removed), and the caller's string is kept beside it
- * as *_arg, since it was read from the caller's memory. */
+ * as *_arg, since it was read from the caller's memory.
+ *
+ * A path the kernel could not walk to the root (deeper than VG_PATH_DEPTH, or past the
+ * record's room) keeps its leaf end behind VG_PATH_CUT (".../c199/c200/f") and sets
+ * file.path_truncated: a rule on file.path never meets a fragment posing as a full path.
+ * The record's flag does not say which path was cut: rename and link, with two relative
+ * names in two directories, mark both. */
 #include <stdio.h>
 #include <string.h>
 #include "decode/decode.h"
@@ -16,7 +22,7 @@ enum {
 	F_SOCK_FD, F_SOCK_PROTO, F_SOCK_LADDR, F_SOCK_LPORT, F_SOCK_RADDR, F_SOCK_RPORT,
 	F_MEMFD_NAME, F_MEMFD_FLAGS, F_MEMFD_FLAG_NAMES, F_MEMFD_FD,
 	F_MP_ADDR, F_MP_LEN, F_MP_PROT, F_MP_PROT_NAMES, F_MP_VMA, F_MP_VMA_PROT, F_MP_FILE,
-	F_UT_ATIME, F_UT_MTIME,
+	F_UT_ATIME, F_UT_MTIME, F_PATH_TRUNC,
 	F_COUNT
 };
 
@@ -70,6 +76,9 @@ static const struct vg_field fields[F_COUNT] = {
 			 "access time set explicitly, seconds since the epoch (absent: left alone or now)" },
 	[F_UT_MTIME] = { "utimes.mtime", VG_V_INT,
 			 "modification time set explicitly, seconds since the epoch (absent: left alone or now)" },
+	[F_PATH_TRUNC] = { "file.path_truncated", VG_V_BOOL,
+			   "a path of the event lost its root-most components (deeper than the kernel walks): "
+			   "it starts with \"...\" instead of \"/\"" },
 };
 
 /* The kernel's values (asm-generic/fcntl.h, which x86 uses): libc hides some of them
@@ -112,16 +121,37 @@ static void add_mode(struct vg_event *ev, unsigned mode)
 	vg_event_add_bool(ev, &fields[F_SETGID], (mode & 02000) != 0);
 }
 
-/* The path a vg_upath names, as fields f (absolute) and f + 1 (the caller's string). */
-static void add_upath(struct vg_event *ev, int f, const struct vg_upath *u)
+#define NONE ((struct vg_str){ 0 })
+
+/* The directory vg_upath_join walks for u, or NONE when the name is absolute. */
+static struct vg_str walked(const struct vg_event *ev, const struct vg_upath *u)
+{
+	const char *name;
+	size_t len;
+
+	return vg_raw_bytes(ev, u->name, &name, &len) && name[0] == '/' ? NONE : u->dir;
+}
+
+/* The path a vg_upath names, as fields f (absolute) and f + 1 (the caller's string). -1
+ * when the name is longer than any the kernel sends (VG_PATH_MAX): the record is malformed. */
+static int add_upath(struct vg_event *ev, int f, const struct vg_upath *u)
 {
 	const char *name, *path;
 	size_t nlen, len;
 
+	if (u->name.len > VG_PATH_MAX)
+		return -1;
 	if ((path = vg_upath_join(ev, u, &len)))
 		vg_event_add_str(ev, &fields[f], path, len);
 	if (vg_raw_bytes(ev, u->name, &name, &nlen))
 		vg_event_add_str(ev, &fields[f + 1], name, nlen);
+	return 0;
+}
+
+/* a and b: the walked paths of the event (an empty vg_str for none). */
+static void add_path_truncated(struct vg_event *ev, struct vg_str a, struct vg_str b)
+{
+	vg_event_add_bool(ev, &fields[F_PATH_TRUNC], vg_path_cut(ev, a, true) || vg_path_cut(ev, b, true));
 }
 
 static void add_inode(struct vg_event *ev, const struct vg_inode_key *k)
@@ -149,9 +179,10 @@ static int decode_open(struct vg_event *ev, struct vg_proctable *pt, const void 
 	const struct vg_file_open *o = body;
 
 	if (ev->raw->ret >= 0)
-		vg_add_path(ev, &fields[F_PATH], o->path, NULL);
-	else
-		add_upath(ev, F_PATH, &o->arg);
+		vg_add_path(ev, &fields[F_PATH], o->path, true, NULL);
+	else if (add_upath(ev, F_PATH, &o->arg) < 0)
+		return -1;
+	add_path_truncated(ev, ev->raw->ret >= 0 ? o->path : walked(ev, &o->arg), NONE);
 	add_open_flags(ev, o->flags);
 	if (ev->raw->ret < 0)
 		return 0;
@@ -168,7 +199,8 @@ static int decode_write(struct vg_event *ev, struct vg_proctable *pt, const void
 {
 	const struct vg_file_write *w = body;
 
-	vg_add_path(ev, &fields[F_PATH], w->path, NULL);
+	vg_add_path(ev, &fields[F_PATH], w->path, true, NULL);
+	add_path_truncated(ev, w->path, NONE);
 	vg_event_add_int(ev, &fields[F_FD], w->fd);
 	vg_event_add_int(ev, &fields[F_BYTES], (int64_t)w->bytes);
 	add_inode(ev, &w->key);
@@ -181,9 +213,11 @@ static int decode_pair(struct vg_event *ev, struct vg_proctable *pt, const void 
 
 	if (p->symlink)
 		vg_add_raw_str(ev, &fields[F_PATH], p->from.name);
-	else
-		add_upath(ev, F_PATH, &p->from);
-	add_upath(ev, F_NEWPATH, &p->to);
+	else if (add_upath(ev, F_PATH, &p->from) < 0)
+		return -1;
+	if (add_upath(ev, F_NEWPATH, &p->to) < 0)
+		return -1;
+	add_path_truncated(ev, p->symlink ? NONE : walked(ev, &p->from), walked(ev, &p->to));
 	vg_event_add_int(ev, &fields[F_FLAGS], p->flags);
 	if (ev->type == VG_EV_LINK)
 		vg_event_add_bool(ev, &fields[F_SYMLINK], p->symlink);
@@ -194,7 +228,9 @@ static int decode_attr(struct vg_event *ev, struct vg_proctable *pt, const void 
 {
 	const struct vg_file_attr *a = body;
 
-	add_upath(ev, F_PATH, &a->path);
+	if (add_upath(ev, F_PATH, &a->path) < 0)
+		return -1;
+	add_path_truncated(ev, walked(ev, &a->path), NONE);
 	if (ev->type == VG_EV_CHMOD)
 		add_mode(ev, a->mode);
 	if (ev->type == VG_EV_CHOWN) {
@@ -210,7 +246,9 @@ static int decode_times(struct vg_event *ev, struct vg_proctable *pt, const void
 {
 	const struct vg_file_times *u = body;
 
-	add_upath(ev, F_PATH, &u->path);
+	if (add_upath(ev, F_PATH, &u->path) < 0)
+		return -1;
+	add_path_truncated(ev, walked(ev, &u->path), NONE);
 	vg_event_add_int(ev, &fields[F_FLAGS], u->flags);
 	if (u->atime_set)
 		vg_event_add_int(ev, &fields[F_UT_ATIME], u->atime);
@@ -252,8 +290,10 @@ static int decode_mprotect(struct vg_event *ev, struct vg_proctable *pt, const v
 	vg_event_add_str(ev, &fields[F_MP_VMA], kind, strlen(kind));
 	if (m->vma != VG_VMA_UNKNOWN)
 		vg_event_add_int(ev, &fields[F_MP_VMA_PROT], m->vma_prot);
-	if (m->vma == VG_VMA_FILE)
-		vg_add_path(ev, &fields[F_MP_FILE], m->file, NULL);
+	if (m->vma == VG_VMA_FILE) {
+		vg_add_path(ev, &fields[F_MP_FILE], m->file, true, NULL);
+		add_path_truncated(ev, m->file, NONE);
+	}
 	return 0;
 }
 

@@ -276,7 +276,7 @@ static int decode_mount(struct vg_event *ev, struct vg_proctable *pt, const void
 		vg_add_flag_names(ev, &fields[F_MT_FLAG_NAMES], m->flags, umount_flags, NULL);
 	vg_add_raw_str(ev, &fields[F_MT_SOURCE], m->source);
 	if (m->from_kernel)
-		vg_add_path(ev, &fields[F_MT_PATH], m->path, NULL);
+		vg_add_path(ev, &fields[F_MT_PATH], m->path, true, NULL);
 	else
 		vg_add_raw_str(ev, &fields[F_MT_PATH], m->path);
 	vg_add_raw_str(ev, &fields[F_MT_FSTYPE], m->fstype);
@@ -292,7 +292,7 @@ static int decode_module(struct vg_event *ev, struct vg_proctable *pt, const voi
 	const struct vg_module *m = body;
 
 	add_cstr(ev, F_MOD_OP, m->op == VG_MODULE_FINIT ? "finit_module" : "init_module");
-	vg_add_path(ev, &fields[F_MOD_PATH], m->path, NULL);
+	vg_add_path(ev, &fields[F_MOD_PATH], m->path, true, NULL);
 	vg_add_raw_str(ev, &fields[F_MOD_ARGS], m->args);
 	if (m->op == VG_MODULE_INIT)
 		vg_event_add_int(ev, &fields[F_MOD_LEN], (int64_t)m->len);
@@ -341,7 +341,7 @@ static int decode_privesc(struct vg_event *ev, struct vg_proctable *pt, const vo
 	vg_event_add_int(ev, &fields[F_PE_EUID], p->euid);
 	vg_event_add_int(ev, &fields[F_PE_CAPS], (int64_t)p->caps);
 	if (p->reason == VG_PRIVESC_EXEC) {
-		vg_add_path(ev, &fields[F_PE_EXE], p->exe, NULL);
+		vg_add_path(ev, &fields[F_PE_EXE], p->exe, true, NULL);
 		vg_event_add_bool(ev, &fields[F_PE_EXE_SETUID], p->exe_setuid_root != 0);
 		vg_event_add_bool(ev, &fields[F_PE_SECUREEXEC], p->secureexec != 0);
 	}
@@ -356,7 +356,7 @@ static int decode_umh(struct vg_event *ev, struct vg_proctable *pt, const void *
 	const char *argv;
 	size_t len;
 
-	vg_add_path(ev, &fields[F_UMH_EXE], u->exe, NULL);
+	vg_add_path(ev, &fields[F_UMH_EXE], u->exe, true, NULL);
 	if (vg_raw_bytes(ev, u->argv, &argv, &len)) {
 		struct vg_value v = { .type = VG_V_LIST, .str = { argv, len } };
 
@@ -547,7 +547,7 @@ static int decode_sys32(struct vg_event *ev, struct vg_proctable *pt, const void
 		vg_event_add_int(ev, &fields[F_S32_NR], s->nr);
 		vg_event_add_int(ev, &fields[F_S32_COUNT], (int64_t)s->count);
 	}
-	vg_add_path(ev, &fields[F_S32_EXE], s->exe, NULL);
+	vg_add_path(ev, &fields[F_S32_EXE], s->exe, true, NULL);
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 #include "proc/procfs.h"
 
 enum {
-	F_ARGV, F_ARGC, F_ARGV_TRUNC, F_FILENAME, F_EXE_DELETED, F_EXE_DEV, F_EXE_INO,
+	F_ARGV, F_ARGC, F_ARGV_TRUNC, F_FILENAME, F_EXE_DELETED, F_EXE_DEV, F_EXE_INO, F_PATH_TRUNC,
 	F_STDIN_TYPE, F_STDIN_PATH, F_STDIN_PROTO, F_STDIN_LADDR, F_STDIN_LPORT, F_STDIN_RADDR, F_STDIN_RPORT,
 	F_STDOUT_TYPE, F_STDOUT_PATH, F_STDOUT_PROTO, F_STDOUT_LADDR, F_STDOUT_LPORT, F_STDOUT_RADDR, F_STDOUT_RPORT,
 	F_CHILD_PID, F_CHILD_EXEC_ID,
@@ -36,6 +36,9 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_EXE_DEV] = { "exec.exe_dev", VG_V_INT,
 			"the executed file's device, in the kernel's encoding (major << 20 | minor)" },
 	[F_EXE_INO] = { "exec.exe_ino", VG_V_INT, "the executed file's inode number" },
+	[F_PATH_TRUNC] = { "exec.path_truncated", VG_V_BOOL,
+			   "one of the exec's paths (exe, cwd, stdin/stdout) lost root-most components in the "
+			   "kernel; which one the kernel does not say, so none of them is marked" },
 	FD_FIELDS(stdin),
 	FD_FIELDS(stdout),
 	[F_CHILD_PID] = { "fork.child_pid", VG_V_INT, "pid of the new process" },
@@ -60,7 +63,7 @@ static void add_fd(struct vg_event *ev, const struct vg_fdinfo *fi, int base)
 		return;
 	vg_event_add_str(ev, &fields[base], fd_kinds[fi->kind], strlen(fd_kinds[fi->kind]));
 	if (fi->kind != VG_FD_SOCKET) {
-		vg_add_path(ev, &fields[base + 1], fi->path, NULL);
+		vg_add_path(ev, &fields[base + 1], fi->path, false, NULL);
 		return;
 	}
 	proto = proto_name(fi);
@@ -110,9 +113,9 @@ static void set_image(struct vg_event *ev, struct vg_proctable *pt, const struct
 	const char *s, *path;
 	size_t len;
 
-	path = vg_add_path(ev, NULL, e->exe, &len);
+	path = vg_add_path(ev, NULL, e->exe, false, &len);
 	vg_proc_set_str(&p->exe, path ? path : "", path ? len : 0);
-	path = vg_add_path(ev, NULL, e->cwd, &len);
+	path = vg_add_path(ev, NULL, e->cwd, false, &len);
 	vg_proc_set_str(&p->cwd, path ? path : "", path ? len : 0);
 	if (vg_raw_bytes(ev, e->argv, &s, &len))
 		vg_proc_set_argv(p, s, len);
@@ -139,7 +142,7 @@ static void set_image(struct vg_event *ev, struct vg_proctable *pt, const struct
 	parent = vg_proctable_ensure(pt, (pid_t)h->ppid);
 	snprintf(p->parent_exec_id, sizeof(p->parent_exec_id), "%s", parent->exec_id);
 
-	path = vg_add_path(ev, NULL, e->cgroup, &len);
+	path = vg_add_path(ev, NULL, e->cgroup, false, &len);
 	vg_proc_set_container(p, path ? path : "/", h->pidns, h->mntns, h->netns);
 	p->container.nodename[0] = 0;
 	if (vg_raw_bytes(ev, e->nodename, &s, &len))
@@ -160,6 +163,7 @@ static int decode_exec(struct vg_event *ev, struct vg_proctable *pt, const void 
 	vg_event_add_bool(ev, &fields[F_EXE_DELETED], e->exe_deleted);
 	vg_event_add_int(ev, &fields[F_EXE_DEV], (int64_t)e->exe_key.dev);
 	vg_event_add_int(ev, &fields[F_EXE_INO], (int64_t)e->exe_key.ino);
+	vg_event_add_bool(ev, &fields[F_PATH_TRUNC], (ev->raw->flags & VG_F_PATH_TRUNC) != 0);
 	add_fd(ev, &e->fd[0], F_STDIN_TYPE);
 	add_fd(ev, &e->fd[1], F_STDOUT_TYPE);
 	return 0;
@@ -169,7 +173,12 @@ static int decode_fork(struct vg_event *ev, struct vg_proctable *pt, const void 
 {
 	const struct vg_fork *f = body;
 	struct vg_proc *parent = ev->proc; /* pinned by the decoder */
-	struct vg_proc *child = vg_proctable_insert(pt, (pid_t)f->child_pid);
+	struct vg_proc *child;
+
+	/* inserting the forking pid would replace the entry parent points at */
+	if (f->child_pid == 0 || f->child_pid == ev->raw->pid)
+		return -1;
+	child = vg_proctable_insert(pt, (pid_t)f->child_pid);
 
 	vg_proc_inherit(child, parent);
 	child->ppid = parent->pid;

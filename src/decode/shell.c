@@ -15,7 +15,7 @@ static int decode_shell_command(struct vg_event *ev, struct vg_proctable *pt, co
 	const struct vg_shell_command *c = body;
 
 	vg_add_raw_str(ev, &fields[F_LINE], c->line);
-	vg_add_path(ev, &fields[F_SHELL], c->shell, NULL);
+	vg_add_path(ev, &fields[F_SHELL], c->shell, true, NULL);
 	vg_event_add_bool(ev, &fields[F_TRUNC], (ev->raw->flags & VG_F_ARGV_TRUNC) != 0);
 	return 0;
 }

@@ -59,7 +59,7 @@ static int on_denial(void *ctx, void *data, size_t size)
 		return 0; /* decided by a table that a reload has replaced: nothing to name */
 	l->ev->ev.raw = h;
 	l->ev->ev.arena_used = 0;
-	path = vg_add_path(&l->ev->ev, NULL, r->path, &len);
+	path = vg_add_path(&l->ev->ev, NULL, r->path, true, &len);
 	l->d = (struct denial){ .ts = h->ts, .pid = h->pid, .kind = r->kind, .enforced = h->ret != 0,
 				.kernel_hdr = true, .hdr = *h };
 	snprintf(l->d.rule, sizeof(l->d.rule), "%s", hit->rule);

@@ -60,7 +60,7 @@ void vg_json_str(struct vg_buf *b, const char *s, size_t len)
 		run = 0;
 		switch (c) {
 		case '"': vg_buf_puts(b, "\\\""); break;
-		case '\\': vg_buf_puts(b, "\\\\"); break;
+		case '\\': vg_buf_puts(b, "\\\\\\\\"); break; /* decodes to \\: see json.h */
 		case '\n': vg_buf_puts(b, "\\n"); break;
 		case '\t': vg_buf_puts(b, "\\t"); break;
 		case '\r': vg_buf_puts(b, "\\r"); break;

@@ -12,9 +12,11 @@ struct vg_verdict;
 /* Length of a valid UTF-8 sequence at p (1..4), or 0 when the byte starts none (shared by
  * every writer that escapes text). */
 size_t vg_utf8_len(const unsigned char *p, size_t left);
-/* A JSON string of len bytes: control characters escaped, invalid UTF-8 bytes written as
- * the six characters \\xNN (a literal backslash after decoding), so any argv yields valid
- * JSON and no byte is lost silently. */
+/* A JSON string of len bytes that any byte sequence turns into valid JSON without loss or
+ * ambiguity. Once JSON-decoded, the text is the bytes with one escape, the backslash: a
+ * byte that is not valid UTF-8 reads \\xNN (four characters) and a backslash of the data
+ * reads \\\\ (two), so "\\xff" the text and 0xff the byte never look the same. Control
+ * characters use JSON's own escapes. */
 void vg_json_str(struct vg_buf *b, const char *p, size_t len);
 void vg_json_cstr(struct vg_buf *b, const char *s); /* NULL becomes null */
 /* RFC 3339 UTC with nanoseconds, quoted. */

@@ -48,9 +48,11 @@ void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct v
 	drops_object(b, c, false);
 	vg_buf_printf(b,
 		      ",\"kernel_seq\":%llu,\"seq_gap\":%lld,\"malformed\":%llu,\"alerts\":%llu,"
-		      "\"alerts_suppressed\":%llu,\"proctable\":{\"entries\":%u,\"evictions\":%llu},\"ring_size\":%zu",
+		      "\"alerts_suppressed\":%llu,\"regex_limits\":%llu,\"proctable\":{\"entries\":%u,\"evictions\":%llu},"
+		      "\"ring_size\":%zu",
 		      (unsigned long long)c->kernel_seq, (long long)c->seq_gap, (unsigned long long)c->malformed,
-		      (unsigned long long)x->alerts, (unsigned long long)x->alerts_suppressed, x->proc_entries,
+		      (unsigned long long)x->alerts, (unsigned long long)x->alerts_suppressed,
+		      (unsigned long long)x->regex_limits, x->proc_entries,
 		      (unsigned long long)x->proc_evictions, x->ring_size);
 	if (x->sinks)
 		vg_sinks_counters_json(x->sinks, b);

@@ -16,6 +16,7 @@ struct vg_stats_extra {
 	unsigned proc_entries;
 	uint64_t proc_evictions;
 	uint64_t alerts, alerts_suppressed;
+	uint64_t regex_limits; /* matches a regex limit decided (rule info regex_limits, summed) */
 	size_t ring_size;
 	bool final;
 	const char *more; /* more members, ",\"name\":value..." (or NULL), e.g. the deny counters */

@@ -1,7 +1,7 @@
-/* build.c — turns loaded definitions into a ruleset: compiles each rule's condition (or
- * its frequency and sequence parts), folds its exceptions in as `and not (...)`,
- * compiles its output template, then checks the macros and lists no rule used, so that
- * `rules check` reports every error and not just those on a used path. */
+/* build.c — turns loaded definitions into a ruleset: compiles every macro and list (in
+ * file order, used or not, so that `rules check` reports every error and not just those on
+ * a used path), then each rule's condition (or its frequency and sequence parts), folds its
+ * exceptions in as `and not (...)`, and compiles its output template. */
 #include <stdlib.h>
 #include <string.h>
 #include "rules/internal.h"
@@ -18,17 +18,8 @@ static bool operand_at(struct cctx *c, const char *name, const struct src *src, 
 	return ok;
 }
 
-/* NULL text: the loader already reported the missing condition. */
-static struct node *compile_text(struct cctx *c, const struct ctext *ct)
-{
-	struct syn *s = ct->text ? syn_parse(ct, c->errs) : NULL;
-	struct node *n = s ? compile_syn(c, s) : NULL;
-
-	syn_free(s);
-	return n;
-}
-
-static struct node *join(struct cctx *c, enum nkind k, struct node **kids, int n)
+/* kids under one AND or OR, measured; NULL past a budget (reported at l). */
+static struct node *join(struct cctx *c, enum nkind k, struct node **kids, int n, struct loc l)
 {
 	struct node *j;
 
@@ -36,11 +27,12 @@ static struct node *join(struct cctx *c, enum nkind k, struct node **kids, int n
 		return kids[0];
 	j = node_new(c, k, n);
 	memcpy(j->kids, kids, n * sizeof(*kids));
-	return j;
+	return node_finish(c, j, l) ? j : NULL;
 }
 
 /* One row of a Falco-style exception: every field compared with its value. */
-static struct node *exc_row(struct cctx *c, const struct exc_def *e, const struct exc_row *row)
+static struct node *exc_row(struct cctx *c, const struct exc_def *e, const struct exc_row *row,
+			    struct loc l)
 {
 	struct node **kids = xcalloc(e->nfields, sizeof(*kids)), *res = NULL;
 	bool ok = true;
@@ -72,13 +64,13 @@ static struct node *exc_row(struct cctx *c, const struct exc_def *e, const struc
 		free(vals);
 	}
 	if (ok)
-		res = join(c, NK_AND, kids, e->nfields);
+		res = join(c, NK_AND, kids, e->nfields, l);
 	free(kids);
 	return res;
 }
 
 /* The OR of all exceptions, NULL when there are none (or on error: check errs). */
-static struct node *exceptions(struct cctx *c, const struct rdef *rd)
+static struct node *exceptions(struct cctx *c, const struct rdef *rd, struct loc l)
 {
 	struct node **kids = NULL, *n, *res;
 	int nk = 0;
@@ -89,21 +81,21 @@ static struct node *exceptions(struct cctx *c, const struct rdef *rd)
 		for (int r = 0; r <= e->nrows; r++) {
 			if (r == e->nrows && !e->cond.text)
 				break;
-			n = r < e->nrows ? exc_row(c, e, &e->rows[r]) : compile_text(c, &e->cond);
+			n = r < e->nrows ? exc_row(c, e, &e->rows[r], l) : compile_text(c, &e->cond);
 			if (!n)
 				continue;
-			kids = realloc(kids, (nk + 1) * sizeof(*kids));
-			if (!kids)
-				abort();
+			if (!budget_bytes(c, (nk + 1) * sizeof(*kids), l))
+				break;
+			kids = xgrow(kids, (size_t)nk, 1, sizeof(*kids));
 			kids[nk++] = n;
 		}
 	}
-	res = nk ? join(c, NK_OR, kids, nk) : NULL;
+	res = nk ? join(c, NK_OR, kids, nk, l) : NULL;
 	free(kids);
 	return res;
 }
 
-static struct node *and_not(struct cctx *c, struct node *cond, struct node *exc)
+static struct node *and_not(struct cctx *c, struct node *cond, struct node *exc, struct loc l)
 {
 	struct node *n, *neg;
 
@@ -114,13 +106,40 @@ static struct node *and_not(struct cctx *c, struct node *cond, struct node *exc)
 	n = node_new(c, NK_AND, 2);
 	n->kids[0] = cond;
 	n->kids[1] = neg;
-	return n;
+	return node_finish(c, neg, l) && node_finish(c, n, l) ? n : NULL;
+}
+
+/* Where a rule's errors that concern it as a whole are reported: its condition, or for a
+ * sequence its last step (the one exceptions apply to). NULL text: none was loaded. */
+static const struct ctext *rule_text(const struct rdef *rd)
+{
+	return rd->kind == RK_SEQ ? (rd->nsteps ? &rd->steps[rd->nsteps - 1].cond : NULL) : &rd->cond;
+}
+
+/* Evaluation cost over all rules: each enabled rule adds what its trees can cost. */
+static void charge_rule(struct cctx *c, const struct rule *r, struct loc l)
+{
+	struct vg_ruleset *rs = c->rs;
+	uint64_t cost = r->cond ? r->cond->cost : 0;
+
+	for (int i = 0; i < r->nsteps; i++)
+		cost += r->steps[i].cond ? r->steps[i].cond->cost : 0;
+	if (!r->enabled)
+		return;
+	rs->cost += cost;
+	if (rs->cost <= VG_MAX_RULESET_COST || rs->over_cost)
+		return;
+	rs->over_cost = true;
+	loc_error(c->errs, l, "rules of more than %d nodes and constants together once macros and lists "
+		  "are expanded (limit VG_MAX_RULESET_COST)", VG_MAX_RULESET_COST);
 }
 
 static bool compile_rule(struct cctx *c, const struct rdef *rd, struct rule *r)
 {
 	struct arena *a = &c->rs->arena;
 	int nerr = c->errs->n;
+	const struct ctext *text = rule_text(rd);
+	struct loc l = { text, 0 };
 	struct node *exc;
 
 	r->name = arena_strdup(a, rd->name);
@@ -130,11 +149,14 @@ static bool compile_rule(struct cctx *c, const struct rdef *rd, struct rule *r)
 	r->kind = rd->kind;
 	r->enabled = rd->enabled && (int)rd->prio <= c->rs->opts.min_priority;
 	r->ntags = rd->ntags;
-	r->tags = arena_alloc(a, (rd->ntags + 1) * sizeof(*r->tags));
+	r->tags = arena_alloc(a, (rd->ntags + 2) * sizeof(*r->tags));
 	for (int i = 0; i < rd->ntags; i++)
 		r->tags[i] = arena_strdup(a, rd->tags[i]);
+	r->tags[rd->ntags] = VG_TAG_REGEX_LIMIT;
+	if (!text || !text->text)
+		return false; /* the loader reported the missing condition */
 	c->rule = r;
-	exc = exceptions(c, rd);
+	exc = exceptions(c, rd, l);
 	if (rd->kind == RK_SEQ) {
 		r->nsteps = rd->nsteps;
 		r->window_ns = rd->window_ns;
@@ -147,14 +169,15 @@ static bool compile_rule(struct cctx *c, const struct rdef *rd, struct rule *r)
 			st->name = rd->steps[i].name ? arena_strdup(a, rd->steps[i].name) : NULL;
 			st->cond = compile_text(c, &rd->steps[i].cond);
 			if (i == rd->nsteps - 1)
-				st->cond = and_not(c, st->cond, exc);
+				st->cond = and_not(c, st->cond, exc, l);
 			if (st->cond)
 				r->types |= st->types = node_types(st->cond);
 		}
 	} else {
-		r->cond = and_not(c, compile_text(c, &rd->cond), exc);
+		r->cond = and_not(c, compile_text(c, &rd->cond), exc, l);
 		r->types = r->cond ? node_types(r->cond) : 0;
 	}
+	charge_rule(c, r, l);
 	if (rd->kind == RK_FREQ) {
 		r->count = rd->count;
 		r->window_ns = rd->window_ns;
@@ -162,6 +185,7 @@ static bool compile_rule(struct cctx *c, const struct rdef *rd, struct rule *r)
 		if (rd->distinct)
 			operand_at(c, rd->distinct, rd->distinct_src, &r->distinct);
 		r->nby = rd->nby;
+		r->by = arena_alloc(a, (rd->nby + 1) * sizeof(*r->by));
 		for (int i = 0; i < rd->nby; i++)
 			operand_at(c, rd->by[i], rd->by_src[i], &r->by[i]);
 	}
@@ -178,7 +202,7 @@ struct vg_ruleset *build_ruleset(struct defs *d, const struct vg_rules_opts *opt
 				 struct vg_rules_errors *errs)
 {
 	struct vg_ruleset *rs = xcalloc(1, sizeof(*rs));
-	struct cctx c = { rs, errs, d, NULL, 0, NULL };
+	struct cctx c = { rs, errs, d, NULL, 0, NULL, 0 };
 	int n = 0;
 
 	if (opts)
@@ -193,16 +217,17 @@ struct vg_ruleset *build_ruleset(struct defs *d, const struct vg_rules_opts *opt
 	for (struct rdef *rd = d->order; rd; rd = rd->next)
 		n++;
 	rs->rules = xcalloc(n, sizeof(*rs->rules));
+	compile_all_defs(&c); /* first, in file order: a rule then meets compiled macros only */
 	for (struct rdef *rd = d->order; rd; rd = rd->next) {
 		rs->rules[rs->nrules].index = rs->nrules;
 		compile_rule(&c, rd, &rs->rules[rs->nrules++]);
 	}
-	compile_all_defs(&c);
 	rs->counts = (struct vg_rules_counts){ rs->nrules, d->nmacros, d->nlists };
 	rs->state = fstate_new(&rs->opts);
 	rs->limiter = limiter_new(&rs->opts);
 	rs->md = pcre2_match_data_create(1, NULL);
-	if (!rs->md)
+	rs->mctx = regex_match_context();
+	if (!rs->md || !rs->mctx)
 		abort();
 	if (errs->n) {
 		vg_ruleset_free(rs);

@@ -2,7 +2,14 @@
  * macros to their (shared) compiled trees, lists to their items, `$step.field` to a
  * capture slot of the sequence rule being compiled. Checks operator and value types,
  * turns evt.type tests into type-set nodes (the index of engine.c is derived from
- * them), and prepares constants for eval.c. */
+ * them), and prepares constants for eval.c.
+ *
+ * Every node is measured (node_finish): its cost counts the nodes and constants an
+ * evaluation can visit, a shared macro at each of its uses, and its depth the recursion
+ * eval_node needs. Both are bounded (VG_MAX_COND_COST, VG_MAX_DEPTH), and so is the
+ * memory compiling takes (VG_MAX_RULESET_BYTES, VG_MAX_LIST_ITEMS), so that a small file
+ * of macros that double at each level is refused at load instead of compiling for hours
+ * or evaluating for seconds per event. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -21,6 +28,64 @@ struct node *node_new(struct cctx *c, enum nkind k, int nkids)
 	return n;
 }
 
+/* Is there room for bytes more? *report: this call is the first to find there is not. */
+static bool bytes_fit(struct cctx *c, size_t bytes, bool *report)
+{
+	struct vg_ruleset *rs = c->rs;
+
+	*report = false;
+	if (!rs->over_bytes && rs->arena.total + rs->extra_bytes + bytes <= VG_MAX_RULESET_BYTES)
+		return true;
+	*report = !rs->over_bytes;
+	rs->over_bytes = true;
+	return false;
+}
+
+#define BYTES_LIMIT_MSG "rules compile to more than %u MiB (limit VG_MAX_RULESET_BYTES)"
+
+bool budget_bytes(struct cctx *c, size_t bytes, struct loc l)
+{
+	bool report;
+
+	if (bytes_fit(c, bytes, &report))
+		return true;
+	if (report)
+		loc_error(c->errs, l, BYTES_LIMIT_MSG, VG_MAX_RULESET_BYTES >> 20);
+	return false;
+}
+
+static void measure(struct node *n)
+{
+	uint64_t cost = 1;
+	int depth = 0;
+
+	if (n->kind == NK_CMP)
+		cost += n->set ? 1 : (uint64_t)n->n; /* a hashed `in` costs one probe */
+	for (int i = 0; i < n->n && n->kind != NK_CMP; i++) {
+		cost += n->kids[i]->cost;
+		if (n->kids[i]->depth > depth)
+			depth = n->kids[i]->depth;
+	}
+	n->cost = cost > UINT32_MAX ? UINT32_MAX : (uint32_t)cost;
+	n->depth = (uint16_t)(depth >= VG_MAX_DEPTH + 1 ? VG_MAX_DEPTH + 1 : depth + 1);
+}
+
+bool node_finish(struct cctx *c, struct node *n, struct loc l)
+{
+	measure(n);
+	if (n->depth > VG_MAX_DEPTH) {
+		loc_error(c->errs, l, "condition nested deeper than %d levels once macros are expanded "
+			  "(limit VG_MAX_DEPTH)", VG_MAX_DEPTH);
+		return false;
+	}
+	if (n->cost > VG_MAX_COND_COST) {
+		loc_error(c->errs, l, "condition of %u nodes and constants once macros and lists are "
+			  "expanded (limit VG_MAX_COND_COST: %d)", n->cost, VG_MAX_COND_COST);
+		return false;
+	}
+	return true;
+}
+
 static struct def *find_def(struct def *table, const char *name)
 {
 	struct def *d;
@@ -29,10 +94,12 @@ static struct def *find_def(struct def *table, const char *name)
 	return d;
 }
 
-/* Lists may name other lists among their items (Falco does the same). */
-static bool list_resolve(struct cctx *c, struct def *d)
+/* Lists may name other lists among their items (Falco does the same). Each list is
+ * expanded once, into an array of exactly its size, checked before it is allocated. */
+static bool list_resolve(struct cctx *c, struct def *d, int depth)
 {
-	int cap = 0;
+	size_t n = 0, k = 0;
+	bool report;
 
 	if (d->state == 2)
 		return true;
@@ -42,29 +109,45 @@ static bool list_resolve(struct cctx *c, struct def *d)
 		d->state = 3;
 		return false;
 	}
+	if (depth > VG_MAX_DEPTH) {
+		src_error(c->errs, d->src, NULL, 0, "lists nested deeper than %d levels (limit VG_MAX_DEPTH)",
+			  VG_MAX_DEPTH);
+		d->state = 3;
+		return false;
+	}
 	d->state = 1;
 	for (int i = 0; i < d->nitems; i++) {
 		struct def *sub = find_def(c->defs->lists, d->items[i]);
-		int n = 1;
-		char **items = &d->items[i];
 
-		if (sub) {
-			if (!list_resolve(c, sub)) {
-				d->state = 3;
-				return false;
-			}
-			n = sub->nexpanded;
-			items = sub->expanded;
+		if (sub && !list_resolve(c, sub, depth + 1)) {
+			d->state = 3;
+			return false;
 		}
-		if (d->nexpanded + n > cap) {
-			cap = (d->nexpanded + n) * 2;
-			d->expanded = realloc(d->expanded, cap * sizeof(char *));
-			if (!d->expanded)
-				abort();
-		}
-		memcpy(d->expanded + d->nexpanded, items, n * sizeof(char *));
-		d->nexpanded += n;
+		n += sub ? (size_t)sub->nexpanded : 1;
 	}
+	if (n > VG_MAX_LIST_ITEMS) {
+		src_error(c->errs, d->src, NULL, 0, "list '%s' expands to %zu items, nested lists included "
+			  "(limit VG_MAX_LIST_ITEMS: %d)", d->name, n, VG_MAX_LIST_ITEMS);
+		d->state = 3;
+		return false;
+	}
+	if (!bytes_fit(c, n * sizeof(char *), &report)) {
+		if (report)
+			src_error(c->errs, d->src, NULL, 0, BYTES_LIMIT_MSG, VG_MAX_RULESET_BYTES >> 20);
+		d->state = 3;
+		return false;
+	}
+	c->rs->extra_bytes += n * sizeof(char *);
+	d->expanded = xcalloc(n, sizeof(char *));
+	for (int i = 0; i < d->nitems; i++) {
+		struct def *sub = find_def(c->defs->lists, d->items[i]);
+
+		if (!sub)
+			d->expanded[k++] = d->items[i];
+		for (int j = 0; sub && j < sub->nexpanded; j++)
+			d->expanded[k++] = sub->expanded[j];
+	}
+	d->nexpanded = (int)n;
 	d->state = 2;
 	return true;
 }
@@ -74,16 +157,25 @@ static const char **list_expand(struct cctx *c, const char *name, int *n)
 {
 	struct def *d = find_def(c->defs->lists, name);
 
-	if (!d || !list_resolve(c, d))
+	if (!d || !list_resolve(c, d, 0))
 		return NULL;
 	*n = d->nexpanded;
 	return (const char **)d->expanded;
 }
 
+struct node *compile_text(struct cctx *c, const struct ctext *ct)
+{
+	struct syn *s = ct->text ? syn_parse(ct, c->errs) : NULL;
+	struct node *n = s ? compile_syn(c, s) : NULL;
+
+	syn_free(s);
+	return n;
+}
+
+/* A macro is compiled once, where it is first used, and shared by every use. */
 static struct node *macro_node(struct cctx *c, struct def *d, struct loc l)
 {
-	struct cctx sub = { c->rs, c->errs, c->defs, NULL, 0, NULL };
-	struct syn *s;
+	struct cctx sub = { c->rs, c->errs, c->defs, NULL, 0, NULL, c->depth };
 
 	if (d->state == 2 || d->state == 3)
 		return d->node;
@@ -92,9 +184,7 @@ static struct node *macro_node(struct cctx *c, struct def *d, struct loc l)
 		return NULL;
 	}
 	d->state = 1;
-	s = syn_parse(&d->cond, c->errs);
-	d->node = s ? compile_syn(&sub, s) : NULL;
-	syn_free(s);
+	d->node = compile_text(&sub, &d->cond);
 	d->state = d->node ? 2 : 3;
 	return d->node;
 }
@@ -104,10 +194,10 @@ void compile_all_defs(struct cctx *c)
 	struct def *d, *tmp;
 
 	HASH_ITER(hh, c->defs->macros, d, tmp)
-		if (d->state == 0)
+		if (d->state == 0 && d->cond.text)
 			macro_node(c, d, (struct loc){ &d->cond, 0 });
 	HASH_ITER(hh, c->defs->lists, d, tmp)
-		list_resolve(c, d);
+		list_resolve(c, d, 0);
 }
 
 static int slot_for(struct cctx *c, int step, const struct operand *f, struct loc l)
@@ -251,12 +341,15 @@ static bool constant(struct cctx *c, struct node *n, int i, const char *text, st
 	return false;
 }
 
+/* Compiled and JIT-compiled once; what one match may cost is bounded at match time by the
+ * ruleset's match context (eval.c). The compiled code counts against the ruleset's bytes. */
 static bool compile_regex(struct cctx *c, struct node *n, struct loc l)
 {
 	struct vg_ruleset *rs = c->rs;
 	int err;
 	PCRE2_SIZE off;
 	PCRE2_UCHAR msg[256];
+	size_t size = 0, jit = 0;
 
 	n->re = pcre2_compile((PCRE2_SPTR)n->vals[0].str.ptr, n->vals[0].str.len, 0, &err, &off, NULL);
 	if (!n->re) {
@@ -265,10 +358,13 @@ static bool compile_regex(struct cctx *c, struct node *n, struct loc l)
 		return false;
 	}
 	pcre2_jit_compile(n->re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-	rs->regex = realloc(rs->regex, (rs->nregex + 1) * sizeof(*rs->regex));
-	if (!rs->regex)
-		abort();
+	rs->regex = xgrow(rs->regex, (size_t)rs->nregex, 1, sizeof(*rs->regex));
 	rs->regex[rs->nregex++] = n->re;
+	pcre2_pattern_info(n->re, PCRE2_INFO_SIZE, &size);
+	pcre2_pattern_info(n->re, PCRE2_INFO_JITSIZE, &jit);
+	if (!budget_bytes(c, size + jit + sizeof(*rs->regex), l))
+		return false;
+	rs->extra_bytes += size + jit + sizeof(*rs->regex);
 	return true;
 }
 
@@ -301,10 +397,13 @@ static char **in_values(struct cctx *c, enum op op, const struct synval *vals, i
 			items = (const char **)&vals[i].s;
 			ni = 1;
 		}
-		out = realloc(out, (cnt + ni) * sizeof(*out));
-		*locs = realloc(*locs, (cnt + ni) * sizeof(**locs));
-		if (!out || !*locs)
-			abort();
+		if (!budget_bytes(c, (size_t)(cnt + ni) * (sizeof(*out) + sizeof(**locs) + sizeof(struct vg_value)),
+				  vals[i].loc)) {
+			ok = false;
+			break;
+		}
+		out = xgrow(out, (size_t)cnt, (size_t)ni, sizeof(*out));
+		*locs = xgrow(*locs, (size_t)cnt, (size_t)ni, sizeof(**locs));
 		for (int j = 0; j < ni; j++) {
 			out[cnt] = (char *)items[j];
 			(*locs)[cnt++] = vals[i].loc;
@@ -314,7 +413,8 @@ static char **in_values(struct cctx *c, enum op op, const struct synval *vals, i
 	return out;
 }
 
-static struct node *types_node(struct cctx *c, enum op op, char **names, struct loc *locs, int n)
+static struct node *types_node(struct cctx *c, enum op op, char **names, struct loc *locs, int n,
+			       struct loc op_loc)
 {
 	struct node *t = node_new(c, NK_TYPES, 0), *neg;
 	bool ok = true;
@@ -331,11 +431,12 @@ static struct node *types_node(struct cctx *c, enum op op, char **names, struct 
 	}
 	if (!ok)
 		return NULL;
+	measure(t);
 	if (op != OP_NE)
 		return t;
 	neg = node_new(c, NK_NOT, 1);
 	neg->kids[0] = t;
-	return neg;
+	return node_finish(c, neg, op_loc) ? neg : NULL;
 }
 
 static bool rhs_operand(struct cctx *c, struct node *n, const struct synval *v)
@@ -375,15 +476,19 @@ struct node *compile_cmp(struct cctx *c, const struct synval *lhs, enum op op, s
 			  n->lhs.name, vtype_name(n->lhs.type));
 		return NULL;
 	}
-	if (op == OP_EXISTS)
+	if (op == OP_EXISTS) {
+		measure(n);
 		return n;
+	}
 	if (op == OP_IN || op == OP_PMATCH) {
 		texts = in_values(c, op, vals, nvals, in_list_name, &locs, &nt);
 		if (nt < 0)
 			goto out;
 	} else if (nvals == 1 && (vals[0].kind == SV_FIELD || vals[0].kind == SV_CAPTURE)) {
-		if (rhs_operand(c, n, &vals[0]))
+		if (rhs_operand(c, n, &vals[0])) {
+			measure(n);
 			res = n;
+		}
 		goto out;
 	} else if (nvals == 1) {
 		texts = xcalloc(1, sizeof(*texts));
@@ -391,15 +496,18 @@ struct node *compile_cmp(struct cctx *c, const struct synval *lhs, enum op op, s
 		texts[0] = vals[0].s;
 		locs[0] = vals[0].loc;
 		nt = 1;
-	} else {
-		goto out; /* the parser reported the missing value */
+	} else { /* an exception cell: conditions always have one value here */
+		loc_error(c->errs, op_loc, "'%s' takes one value, not %d", op_names[op], nvals);
+		goto out;
 	}
 	if (n->lhs.kind == OPD_HDR && strcmp(n->lhs.hf->name, "evt.type") == 0 &&
 	    (op == OP_EQ || op == OP_NE || op == OP_IN)) {
-		res = types_node(c, op, texts, locs, nt);
+		res = types_node(c, op, texts, locs, nt, op_loc);
 		goto out;
 	}
 	n->n = nt;
+	if (!budget_bytes(c, (size_t)nt * (sizeof(*n->vals) + 1), op_loc))
+		goto out;
 	n->vals = arena_alloc(&c->rs->arena, (nt ? nt : 1) * sizeof(*n->vals));
 	if (n->lhs.type == VG_V_IP)
 		n->prefix = arena_alloc(&c->rs->arena, nt ? nt : 1);
@@ -409,7 +517,7 @@ struct node *compile_cmp(struct cctx *c, const struct synval *lhs, enum op op, s
 		ok = compile_regex(c, n, locs[0]);
 	if (ok && op == OP_IN && nt > 8 && (n->lhs.type == VG_V_STR || n->lhs.type == VG_V_LIST))
 		n->set = strset_new(&c->rs->arena, n->vals, nt);
-	if (ok)
+	if (ok && node_finish(c, n, op_loc))
 		res = n;
 out:
 	free(texts);
@@ -417,48 +525,82 @@ out:
 	return res;
 }
 
+/* An and/or chain; kids of the same operator are merged into it (a and (b and c) is one
+ * AND of three). The tree is measured before merging, so the merged array is bounded. */
 static struct node *compile_bool(struct cctx *c, const struct syn *s, enum nkind k)
 {
-	struct node *a = compile_syn(c, s->a), *b = compile_syn(c, s->b), *n;
-	int na, nb;
+	struct node *n = node_new(c, k, s->nkids), *flat;
+	bool ok = true;
+	int total = 0;
 
-	if (!a || !b)
+	for (int i = 0; i < s->nkids; i++) {
+		n->kids[i] = compile_syn(c, s->kids[i]);
+		if (!n->kids[i])
+			ok = false;
+		else
+			total += n->kids[i]->kind == k ? n->kids[i]->n : 1;
+	}
+	if (!ok || !node_finish(c, n, s->loc))
 		return NULL;
-	na = a->kind == k ? a->n : 1;
-	nb = b->kind == k ? b->n : 1;
-	n = node_new(c, k, na + nb);
-	if (a->kind == k)
-		memcpy(n->kids, a->kids, na * sizeof(*n->kids));
-	else
-		n->kids[0] = a;
-	if (b->kind == k)
-		memcpy(n->kids + na, b->kids, nb * sizeof(*n->kids));
-	else
-		n->kids[na] = b;
+	if (total == n->n)
+		return n;
+	if (!budget_bytes(c, (size_t)total * sizeof(*n->kids), s->loc))
+		return NULL;
+	flat = node_new(c, k, total);
+	total = 0;
+	for (int i = 0; i < n->n; i++) {
+		const struct node *kid = n->kids[i];
+
+		if (kid->kind == k) {
+			memcpy(flat->kids + total, kid->kids, kid->n * sizeof(*kid->kids));
+			total += kid->n;
+		} else {
+			flat->kids[total++] = n->kids[i];
+		}
+	}
+	measure(flat);
+	return flat;
+}
+
+static struct node *compile_one(struct cctx *c, const struct syn *s);
+
+/* Recursion is bounded here: macros within macros nest compile_syn like parentheses do. */
+struct node *compile_syn(struct cctx *c, const struct syn *s)
+{
+	struct node *n;
+
+	if (!s)
+		return NULL;
+	if (c->depth >= VG_MAX_DEPTH) {
+		loc_error(c->errs, s->loc, "condition nested deeper than %d levels once macros are expanded "
+			  "(limit VG_MAX_DEPTH)", VG_MAX_DEPTH);
+		return NULL;
+	}
+	c->depth++;
+	n = compile_one(c, s);
+	c->depth--;
 	return n;
 }
 
-struct node *compile_syn(struct cctx *c, const struct syn *s)
+static struct node *compile_one(struct cctx *c, const struct syn *s)
 {
 	struct node *n, *kid;
 	struct def *d;
 	struct operand dummy;
 	char why[64];
 
-	if (!s)
-		return NULL;
 	switch (s->kind) {
 	case SYN_AND:
 		return compile_bool(c, s, NK_AND);
 	case SYN_OR:
 		return compile_bool(c, s, NK_OR);
 	case SYN_NOT:
-		kid = compile_syn(c, s->a);
+		kid = compile_syn(c, s->kids[0]);
 		if (!kid)
 			return NULL;
 		n = node_new(c, NK_NOT, 1);
 		n->kids[0] = kid;
-		return n;
+		return node_finish(c, n, s->loc) ? n : NULL;
 	case SYN_REF:
 		d = find_def(c->defs->macros, s->lhs.s);
 		if (d)

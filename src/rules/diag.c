@@ -10,13 +10,21 @@
 #include <yaml.h>
 #include "rules/internal.h"
 
+/* Past VG_MAX_ERRORS messages, one more says so and the rest are dropped: a hostile file
+ * can have a million errors, and nobody reads past the first screen. */
 static void errs_vadd(struct vg_rules_errors *e, const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	char *line;
 	size_t plen = strlen(prefix);
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (e->n > VG_MAX_ERRORS)
+		return;
+	if (e->n == VG_MAX_ERRORS)
+		snprintf(msg, sizeof(msg), "more errors; only the first %d are shown (limit VG_MAX_ERRORS)",
+			 VG_MAX_ERRORS);
+	else
+		vsnprintf(msg, sizeof(msg), fmt, ap);
 	line = xcalloc(1, plen + strlen(msg) + 1);
 	memcpy(line, prefix, plen);
 	strcpy(line + plen, msg);
@@ -122,20 +130,21 @@ void loc_error(struct vg_rules_errors *e, struct loc l, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Appends grow text and frags geometrically, and the length is kept: thousands of appended
+ * pieces cost linear time. */
 void ctext_add(struct ctext *ct, const struct src *src, const char *value)
 {
-	size_t old = ct->text ? strlen(ct->text) : 0, len = strlen(value);
+	size_t old = ct->len, len = strlen(value), have = ct->text ? old + 1 : 0;
 	size_t sep = old ? 1 : 0;
-	char *text = realloc(ct->text, old + sep + len + 1);
-	struct frag *frags = realloc(ct->frags, (ct->nfrag + 1) * sizeof(*frags));
+	char *text = xgrow(ct->text, have, old + sep + len + 1 - have, 1);
+	struct frag *frags = xgrow(ct->frags, (size_t)ct->nfrag, 1, sizeof(*frags));
 
-	if (!text || !frags)
-		abort();
 	if (sep)
 		text[old] = ' ';
 	memcpy(text + old + sep, value, len + 1);
 	frags[ct->nfrag++] = (struct frag){ src, value, old + sep, len };
 	ct->text = text;
+	ct->len = old + sep + len;
 	ct->frags = frags;
 }
 

@@ -69,6 +69,7 @@ static int emit(struct ectx *c, struct rule *r, const struct evidence *e, vg_ale
 	const struct vg_event *own[1] = { c->ev };
 
 	r->matches++;
+	r->regex_limits += c->limited;
 	if (!limiter_allow(rs->limiter, r->index, (uint32_t)c->ev->proc->pid, c->ev->ts_ns)) {
 		r->suppressed++;
 		return 0;
@@ -80,7 +81,7 @@ static int emit(struct ectx *c, struct rule *r, const struct evidence *e, vg_ale
 		.rule = r->name,
 		.priority = r->prio,
 		.tags = r->tags,
-		.ntags = r->ntags,
+		.ntags = r->ntags + c->limited, /* VG_TAG_REGEX_LIMIT follows the rule's tags */
 		.desc = r->desc,
 		.action = r->action,
 		.output = rs->out.p,
@@ -175,6 +176,7 @@ bool vg_rules_info(const struct vg_ruleset *rs, int i, struct vg_rule_info *out)
 		.matches = r->matches,
 		.suppressed = r->suppressed,
 		.evictions = r->evictions,
+		.regex_limits = r->regex_limits,
 	};
 	return true;
 }
@@ -189,11 +191,13 @@ void vg_ruleset_free(struct vg_ruleset *rs)
 		pcre2_code_free(rs->regex[i]);
 	free(rs->regex);
 	pcre2_match_data_free(rs->md);
+	pcre2_match_context_free(rs->mctx);
 	for (int t = 0; t < VG_EV__COUNT; t++)
 		free(rs->by_type[t]);
 	free(rs->rules);
 	vg_buf_free(&rs->out);
 	vg_buf_free(&rs->key);
+	vg_buf_free(&rs->lower);
 	arena_free(&rs->arena);
 	free(rs);
 }

@@ -1,13 +1,35 @@
 /* eval.c — runs a typed condition tree against one event. Field values are fetched
  * lazily (ancestors are looked up once per event, on first use) and compared with
  * constants prepared at compile time: numbers parsed, IPs parsed with their prefix,
- * regexes compiled (JIT where available), large `in` lists hashed. */
+ * regexes compiled (JIT where available), large `in` lists hashed.
+ *
+ * What one event can cost is bounded: the tree's cost (node_finish) times the work of one
+ * comparison, which is linear in the field's bytes for every operator (icontains and glob
+ * included; glob is O(pattern x subject), never exponential like a backtracking fnmatch)
+ * except regex, which PCRE2 stops at VG_REGEX_MATCH_LIMIT (linear in the subject too). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <fnmatch.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include "rules/internal.h"
+
+
+/* Three-valued results: UNKNOWN is a regex that hit its limit (see eval_node). */
+enum { NO, YES, UNKNOWN };
+
+pcre2_match_context *regex_match_context(void)
+{
+	pcre2_match_context *m = pcre2_match_context_create(NULL);
+
+	if (m) {
+		pcre2_set_match_limit(m, VG_REGEX_MATCH_LIMIT(0)); /* set per subject in regex_match */
+		pcre2_set_depth_limit(m, VG_REGEX_DEPTH_LIMIT);
+		pcre2_set_heap_limit(m, VG_REGEX_HEAP_KIB);
+	}
+	return m;
+}
 
 void ectx_init(struct ectx *c, struct vg_ruleset *rs, const struct vg_event *ev,
 	       struct vg_proctable *pt)
@@ -19,6 +41,7 @@ void ectx_init(struct ectx *c, struct vg_ruleset *rs, const struct vg_event *ev,
 	c->nanc = -1;
 	c->caps = NULL;
 	c->caps_set = NULL;
+	c->limited = false;
 }
 
 int ectx_ancestors(struct ectx *c)
@@ -62,21 +85,35 @@ bool operand_get(struct ectx *c, const struct operand *o, int i, struct vg_value
 	return false;
 }
 
-/* ---- string sets for `in` with many members ---- */
+/* ---- string sets for `in` with many members ----
+ * Open addressing, at most half full. A value already present is not inserted again (a list
+ * of lists can repeat one value 100,000 times, which would make one probe chain), and the
+ * hash is seeded per set so that a rules file cannot be built to collide. */
 struct strset {
 	size_t mask;
+	uint64_t seed;
 	struct {
 		const char *p;
 		size_t len;
 	} *slot;
 };
 
-static uint64_t hash(const char *p, size_t len)
+static uint64_t hash(uint64_t seed, const char *p, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 1469598103934665603ull ^ seed;
 
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+/* The slot holding p, or the empty one where it would go. */
+static size_t strset_find(const struct strset *s, const char *p, size_t len)
+{
+	size_t h = hash(s->seed, p, len) & s->mask;
+
+	while (s->slot[h].p && !(s->slot[h].len == len && memcmp(s->slot[h].p, p, len) == 0))
+		h = (h + 1) & s->mask;
 	return h;
 }
 
@@ -88,12 +125,12 @@ struct strset *strset_new(struct arena *a, const struct vg_value *vals, int n)
 	while (cap < (size_t)n * 2)
 		cap *= 2;
 	s->mask = cap - 1;
+	if (getrandom(&s->seed, sizeof(s->seed), GRND_NONBLOCK) != sizeof(s->seed))
+		s->seed = (uint64_t)(uintptr_t)s ^ (uint64_t)time(NULL);
 	s->slot = arena_alloc(a, cap * sizeof(*s->slot));
 	for (int i = 0; i < n; i++) {
-		size_t h = hash(vals[i].str.ptr, vals[i].str.len) & s->mask;
+		size_t h = strset_find(s, vals[i].str.ptr, vals[i].str.len);
 
-		while (s->slot[h].p)
-			h = (h + 1) & s->mask;
 		s->slot[h].p = vals[i].str.ptr;
 		s->slot[h].len = vals[i].str.len;
 	}
@@ -102,33 +139,150 @@ struct strset *strset_new(struct arena *a, const struct vg_value *vals, int n)
 
 static bool strset_has(const struct strset *s, const char *p, size_t len)
 {
-	for (size_t h = hash(p, len) & s->mask; s->slot[h].p; h = (h + 1) & s->mask)
-		if (s->slot[h].len == len && memcmp(s->slot[h].p, p, len) == 0)
-			return true;
-	return false;
+	return s->slot[strset_find(s, p, len)].p != NULL;
 }
 
 /* ---- comparisons ---- */
-static bool icontains(const char *p, size_t len, const char *lower, size_t klen)
+/* The subject lowercased once into scratch, then searched like contains: linear. */
+static bool icontains(struct ectx *c, const char *p, size_t len, const char *lower, size_t klen)
 {
+	struct vg_buf *b = &c->rs->lower;
+
 	if (klen > len)
 		return false;
-	for (size_t i = 0; i + klen <= len; i++) {
-		size_t j = 0;
-
-		while (j < klen && tolower((unsigned char)p[i + j]) == lower[j])
-			j++;
-		if (j == klen)
-			return true;
-	}
-	return false;
+	vg_buf_reset(b);
+	for (size_t i = 0; i < len; i++)
+		vg_buf_putc(b, (char)tolower((unsigned char)p[i]));
+	return memmem(b->p, b->len, lower, klen) != NULL;
 }
 
-static bool str_match(struct ectx *c, const struct node *n, enum op op, const char *p, size_t len,
-		      const struct vg_value *k, int nk)
-{
-	char buf[VG_PATH_MAX + 1];
+/* ---- glob: fnmatch(3) without flags, in O(pattern x subject) ----
+ * '*' matches any run (slashes included), '?' one byte, [...] a set ([!...] or [^...]
+ * negated, a-z ranges, [:alpha:] classes), '\' quotes the next byte; a '[' that does not
+ * close is literal. On a mismatch the match resumes one byte further from the last '*',
+ * which is all a pattern of single-byte elements ever needs: no exponential backtracking. */
+static const struct {
+	const char *name;
+	int (*is)(int);
+} classes[] = {
+	{ "alnum", isalnum }, { "alpha", isalpha }, { "blank", isblank }, { "cntrl", iscntrl },
+	{ "digit", isdigit }, { "graph", isgraph }, { "lower", islower }, { "print", isprint },
+	{ "punct", ispunct }, { "space", isspace }, { "upper", isupper }, { "xdigit", isxdigit },
+};
 
+/* "[:name:]" at p: its class, with *end past it; NULL when p holds none. Only the few
+ * bytes a class name can take are looked at, so a pattern of "[:" costs linear time. */
+static int (*class_at(const char *p, const char **end))(int)
+{
+	const char *close = NULL;
+
+	for (int i = 2; p[0] == '[' && p[1] == ':' && i < 10 && p[i] && !close; i++)
+		close = p[i] == ':' && p[i + 1] == ']' ? p + i : NULL;
+
+	for (size_t i = 0; close && i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (strlen(classes[i].name) == (size_t)(close - p - 2) &&
+		    memcmp(classes[i].name, p + 2, close - p - 2) == 0) {
+			*end = close + 2;
+			return classes[i].is;
+		}
+	return NULL;
+}
+
+/* The set at pat ('['): -1 when it does not close, else whether ch is in it; *end is then
+ * past the ']'. */
+static int glob_set(const char *pat, unsigned char ch, const char **end)
+{
+	const char *p = pat + 1;
+	bool neg = *p == '!' || *p == '^', in = false;
+
+	p += neg;
+	for (const char *first = p; *p && (*p != ']' || p == first);) {
+		int (*is)(int) = class_at(p, &p);
+		unsigned char lo, hi;
+
+		if (is) {
+			in |= is(ch) != 0;
+			continue;
+		}
+		if (*p == '\\' && p[1])
+			p++;
+		lo = hi = (unsigned char)*p++;
+		if (p[0] == '-' && p[1] && p[1] != ']') {
+			p += 1 + (p[1] == '\\' && p[2]);
+			hi = (unsigned char)*p++;
+		}
+		in |= lo <= ch && ch <= hi;
+	}
+	if (*p != ']')
+		return -1;
+	*end = p + 1;
+	return in != neg;
+}
+
+/* Whether the element at *pat matches ch; *pat moves past it on a match. */
+static bool glob_one(const char **pat, unsigned char ch)
+{
+	const char *p = *pat, *end;
+	int set;
+
+	if (*p == '?') {
+		*pat = p + 1;
+		return true;
+	}
+	if (*p == '[' && (set = glob_set(p, ch, &end)) >= 0) {
+		if (set)
+			*pat = end;
+		return set;
+	}
+	if (*p == '\\' && p[1])
+		p++;
+	if ((unsigned char)*p != ch)
+		return false;
+	*pat = p + 1;
+	return true;
+}
+
+bool glob_match(const char *pat, const char *s, size_t len)
+{
+	const char *p = pat, *star = NULL;
+	size_t i = 0, resume = 0;
+
+	while (i < len) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			star = p;
+			resume = i;
+		} else if (*p && glob_one(&p, (unsigned char)s[i])) {
+			i++;
+		} else if (star) {
+			p = star;
+			i = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return *p == 0;
+}
+
+/* NO, YES, or UNKNOWN for a regex that hit a limit. */
+static int regex_match(struct ectx *c, const struct node *n, const char *p, size_t len)
+{
+	int rc;
+
+	pcre2_set_match_limit(c->rs->mctx, VG_REGEX_MATCH_LIMIT(len));
+	rc = pcre2_match(n->re, (PCRE2_SPTR)p, len, 0, 0, c->rs->md, c->rs->mctx);
+
+	if (rc >= 0)
+		return YES;
+	return rc == PCRE2_ERROR_NOMATCH ? NO : UNKNOWN; /* match, depth, heap or JIT stack limit */
+}
+
+static int str_match(struct ectx *c, const struct node *n, enum op op, const char *p, size_t len,
+		     const struct vg_value *k, int nk)
+{
 	switch (op) {
 	case OP_EQ:
 	case OP_IN:
@@ -141,17 +295,13 @@ static bool str_match(struct ectx *c, const struct node *n, enum op op, const ch
 	case OP_CONTAINS:
 		return memmem(p, len, k->str.ptr, k->str.len) != NULL;
 	case OP_ICONTAINS:
-		return icontains(p, len, k->str.ptr, k->str.len);
+		return icontains(c, p, len, k->str.ptr, k->str.len);
 	case OP_STARTSWITH:
 		return len >= k->str.len && memcmp(p, k->str.ptr, k->str.len) == 0;
 	case OP_ENDSWITH:
 		return len >= k->str.len && memcmp(p + len - k->str.len, k->str.ptr, k->str.len) == 0;
 	case OP_GLOB:
-		if (len >= sizeof(buf))
-			return false;
-		memcpy(buf, p, len);
-		buf[len] = 0;
-		return fnmatch(k->str.ptr, buf, 0) == 0;
+		return glob_match(k->str.ptr, p, len);
 	case OP_PMATCH: /* the path is one of them or below one */
 		for (int i = 0; i < nk; i++) {
 			size_t kl = k[i].str.len;
@@ -162,7 +312,7 @@ static bool str_match(struct ectx *c, const struct node *n, enum op op, const ch
 		}
 		return false;
 	case OP_REGEX:
-		return pcre2_match(n->re, (PCRE2_SPTR)p, len, 0, 0, c->rs->md, NULL) >= 0;
+		return regex_match(c, n, p, len);
 	default:
 		return false;
 	}
@@ -200,9 +350,11 @@ static bool int_match(enum op op, int64_t v, const struct vg_value *k, int nk)
 	}
 }
 
-static bool value_match(struct ectx *c, const struct node *n, enum op op, const struct vg_value *v,
-			const struct vg_value *k, int nk, const uint8_t *prefix)
+static int value_match(struct ectx *c, const struct node *n, enum op op, const struct vg_value *v,
+		       const struct vg_value *k, int nk, const uint8_t *prefix)
 {
+	int res = NO, m;
+
 	switch (v->type) {
 	case VG_V_STR:
 		return str_match(c, n, op, v->str.ptr, v->str.len, k, nk);
@@ -212,11 +364,12 @@ static bool value_match(struct ectx *c, const struct node *n, enum op op, const 
 			const char *z = memchr(e, 0, v->str.len - i);
 			size_t len = z ? (size_t)(z - e) : v->str.len - i;
 
-			if (str_match(c, n, op, e, len, k, nk))
-				return true;
+			if ((m = str_match(c, n, op, e, len, k, nk)) == YES)
+				return YES;
+			res = m == UNKNOWN ? UNKNOWN : res;
 			i += len + 1;
 		}
-		return false;
+		return res;
 	case VG_V_INT:
 		return int_match(op, v->i, k, nk);
 	case VG_V_BOOL:
@@ -232,55 +385,68 @@ static bool value_match(struct ectx *c, const struct node *n, enum op op, const 
 
 /* Multi-valued operands (any ancestor, list elements) match when any value does; `!=`
  * holds when a value exists and none equals. An absent field makes every test false. */
-static bool eval_cmp(struct ectx *c, const struct node *n)
+static int eval_cmp(struct ectx *c, const struct node *n)
 {
 	const struct vg_value *k = n->vals;
 	const uint8_t *prefix = n->prefix;
 	struct vg_value v, rk;
-	int nk = n->n;
+	int nk = n->n, res = NO, m;
 	enum op op = n->op == OP_NE ? OP_EQ : n->op;
 	bool seen = false;
 
 	if (n->rhs_is_operand) {
 		if (!operand_get(c, &n->rhs, 0, &rk))
-			return false;
+			return NO;
 		k = &rk;
 		nk = 1;
 		prefix = NULL;
 	}
 	for (int i = 0; operand_get(c, &n->lhs, i, &v); i++) {
 		if (n->op == OP_EXISTS)
-			return true;
+			return YES;
 		seen = true;
-		if (value_match(c, n, op, &v, k, nk, prefix))
-			return n->op != OP_NE;
+		if ((m = value_match(c, n, op, &v, k, nk, prefix)) == YES)
+			return n->op != OP_NE ? YES : NO;
+		res = m == UNKNOWN ? UNKNOWN : res; /* only regex is UNKNOWN, and never under != */
 	}
-	return n->op == OP_NE && seen;
+	return n->op == OP_NE ? (seen ? YES : NO) : res;
+}
+
+static int eval3(struct ectx *c, const struct node *n)
+{
+	int res, v;
+
+	switch (n->kind) {
+	case NK_AND:
+	case NK_OR: /* false decides an AND, true an OR; unknown only when nothing decides */
+		res = n->kind == NK_AND ? YES : NO;
+		for (int i = 0; i < n->n; i++) {
+			v = eval3(c, n->kids[i]);
+			if (v == UNKNOWN)
+				res = UNKNOWN;
+			else if (v != (n->kind == NK_AND ? YES : NO))
+				return v;
+		}
+		return res;
+	case NK_NOT:
+		v = eval3(c, n->kids[0]);
+		return v == UNKNOWN ? UNKNOWN : v == YES ? NO : YES;
+	case NK_TYPES:
+		return (n->types >> c->ev->type) & 1 ? YES : NO;
+	case NK_CMP:
+		return eval_cmp(c, n);
+	case NK_CONST:
+		return n->truth ? YES : NO;
+	}
+	return NO;
 }
 
 bool eval_node(struct ectx *c, const struct node *n)
 {
-	switch (n->kind) {
-	case NK_AND:
-		for (int i = 0; i < n->n; i++)
-			if (!eval_node(c, n->kids[i]))
-				return false;
-		return true;
-	case NK_OR:
-		for (int i = 0; i < n->n; i++)
-			if (eval_node(c, n->kids[i]))
-				return true;
-		return false;
-	case NK_NOT:
-		return !eval_node(c, n->kids[0]);
-	case NK_TYPES:
-		return (n->types >> c->ev->type) & 1;
-	case NK_CMP:
-		return eval_cmp(c, n);
-	case NK_CONST:
-		return n->truth;
-	}
-	return false;
+	int v = eval3(c, n);
+
+	c->limited = v == UNKNOWN;
+	return v != NO;
 }
 
 void value_render(struct vg_buf *b, const struct vg_value *v)

@@ -22,10 +22,40 @@
 _Static_assert(VG_EV__COUNT <= 64, "event type sets are 64-bit masks");
 #define ALL_TYPES (VG_EV__COUNT == 64 ? ~0ull : (1ull << VG_EV__COUNT) - 1)
 
+/* ---- budgets: what one load may cost, whatever its files say ----
+ * Rule files are input like any other: a few hundred hostile bytes must not cost gigabytes,
+ * a hang or a crash. Every stage that can amplify its input has a ceiling far above what
+ * real rulesets use (docs/rules.md, "Limits", has the figures); passing one is a load error
+ * at file:line:col that names the limit. */
+#define VG_MAX_FILE_BYTES   (16u << 20) /* one rules file */
+#define VG_MAX_YAML_NODES   500000      /* YAML nodes of one load (libyaml keeps them all) */
+#define VG_MAX_YAML_DEPTH   64          /* YAML nesting */
+#define VG_MAX_SOURCE_BYTES (64u << 20) /* text and item slots read out of the YAML: aliases
+					   and appends can repeat a node many times */
+#define VG_MAX_DEPTH        100         /* condition nesting: parentheses, not, and/or, macros */
+#define VG_MAX_COND_COST    20000       /* nodes and constants of one condition, expanded */
+#define VG_MAX_RULESET_COST 500000      /* the same summed over every rule */
+#define VG_MAX_LIST_ITEMS   100000      /* items of one list, nested lists expanded */
+#define VG_MAX_RULESET_BYTES (64u << 20) /* compiled trees, constants and regexes */
+#define VG_MAX_ERRORS       100         /* messages kept; the rest are counted in one line */
+#define VG_MAX_EXCEPTIONS   1000        /* exceptions of one rule (found by name when merged) */
+
+/* One regex match: at most VG_REGEX_MATCH_LIMIT(len) backtracking steps (PCRE2's match
+ * limit, which JIT code counts too), this nesting depth and this much heap for the
+ * interpreter's frames. An unanchored pattern takes at least one step per subject byte, so
+ * the limit grows with the subject: the cost stays linear in the input. A catastrophic
+ * pattern such as (a+)+$ on 4 KB stops after about 0.15 ms (JIT) instead of 15 ms; the
+ * default rules' regexes need at most a quarter of the limit on 4 KB subjects built to make
+ * them backtrack, and under 100 steps on real ones (test_rules_limits checks the headroom). */
+#define VG_REGEX_MATCH_LIMIT(len) (20000u + 8u * (uint32_t)(len))
+#define VG_REGEX_DEPTH_LIMIT 20000
+#define VG_REGEX_HEAP_KIB    4096
+
 /* ---- memory: everything compiled lives in one arena, freed with the ruleset ---- */
 struct arena_chunk;
 struct arena {
 	struct arena_chunk *head;
+	size_t total; /* bytes handed out, for the budgets */
 };
 void *arena_alloc(struct arena *a, size_t n); /* zeroed; aborts when out of memory */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
@@ -33,6 +63,11 @@ char *arena_strdup(struct arena *a, const char *s);
 void arena_free(struct arena *a);
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
+/* Capacities of arrays grown one piece at a time: 4, then powers of two, implied by the
+ * count, so that n appends cost O(n) copying with no capacity kept beside the count. */
+size_t grow_capacity(size_t n);
+/* p (heap, holding n elements of size) with room for add more; aborts when out of memory. */
+void *xgrow(void *p, size_t n, size_t add, size_t size);
 
 /* ---- where text came from, for file:line:col ---- */
 struct src { /* one YAML node */
@@ -52,6 +87,7 @@ struct frag {
 };
 struct ctext {
 	char *text;
+	size_t len; /* of text */
 	int nfrag;
 	struct frag *frags;
 };
@@ -94,7 +130,8 @@ enum syn_kind { SYN_AND, SYN_OR, SYN_NOT, SYN_CMP, SYN_REF };
 struct syn {
 	enum syn_kind kind;
 	struct loc loc;
-	struct syn *a, *b;   /* AND, OR, NOT (a only) */
+	int nkids;           /* AND, OR: a whole chain (a and b and c: 3); NOT: 1 */
+	struct syn **kids;
 	struct synval lhs;   /* CMP: the field; REF: the macro name */
 	enum op op;
 	struct loc op_loc;
@@ -102,7 +139,8 @@ struct syn {
 	struct synval *vals;
 	bool in_list_name;   /* `in name` without parentheses */
 };
-/* NULL on a syntax error, reported through errs. */
+/* NULL on a syntax error, reported through errs. Nesting is bounded by VG_MAX_DEPTH and
+ * the tree by VG_MAX_COND_COST nodes, so a hostile text costs no stack and bounded memory. */
 struct syn *syn_parse(const struct ctext *ct, struct vg_rules_errors *errs);
 void syn_free(struct syn *s);
 
@@ -152,6 +190,9 @@ struct node {
 	uint8_t *prefix;        /* VG_V_IP constants: CIDR prefix bits */
 	struct strset *set;     /* OP_IN over many strings */
 	pcre2_code *re;
+	uint32_t cost;          /* nodes and compared constants below, shared macros counted at
+				   every use: what evaluating it can cost (node_finish) */
+	uint16_t depth;         /* levels, this one included: eval_node's recursion */
 };
 
 /* ---- definitions as loaded (loader.c), compiled by build.c ---- */
@@ -245,6 +286,8 @@ struct loader {
 	const char *text;
 	size_t len;
 	yaml_document_t *doc;
+	size_t yaml_nodes;   /* against VG_MAX_YAML_NODES */
+	bool over_source;    /* VG_MAX_SOURCE_BYTES was reported */
 };
 
 enum mode { M_REPLACE, M_APPEND };
@@ -260,7 +303,9 @@ const struct src *y_src(struct loader *L, const yaml_node_t *n);
 yaml_node_t *y_node(struct loader *L, int id);
 char *y_scalar(struct loader *L, yaml_node_t *n, const char *what); /* NULL: not a scalar */
 bool y_bool(struct loader *L, yaml_node_t *n, const char *what, bool *out);
-void *y_grow(struct arena *a, void *old, int n, int add, size_t size);
+/* A copy of old's n elements with room for add more, or NULL (reported at node n) when
+ * that passes VG_MAX_SOURCE_BYTES. */
+void *y_grow(struct loader *L, const yaml_node_t *at, void *old, int n, int add, size_t size);
 /* A scalar or a sequence of scalars, appended to or replacing *out. */
 bool y_strings(struct loader *L, yaml_node_t *n, const char *what, char ***out,
 	       const struct src ***srcs, int *cnt, enum mode m);
@@ -276,7 +321,7 @@ void y_cond(struct loader *L, struct ctext *ct, yaml_node_t *n, enum mode m);
 /* Where a sequence's later steps must happen, relative to the first step's process. */
 enum seq_scope { SCOPE_TREE, SCOPE_PARENT_TREE, SCOPE_PROCESS, SCOPE_SESSION, SCOPE_HOST };
 
-#define MAX_BY 4
+#define MAX_BY 16
 #define MAX_STEPS 8
 #define MAX_SLOTS 16
 #define MAX_EVIDENCE 16 /* event snapshots kept per group or sequence: bounds memory */
@@ -306,7 +351,7 @@ struct rule {
 	int index;
 	const char *name, *desc;
 	enum vg_priority prio;
-	const char **tags;
+	const char **tags;       /* ntags, then VG_TAG_REGEX_LIMIT for alerts a limit decided */
 	int ntags;
 	enum vg_action action;
 	bool enabled;
@@ -320,7 +365,7 @@ struct rule {
 	bool has_distinct;
 	struct operand distinct;
 	int nby;
-	struct operand by[MAX_BY];
+	struct operand *by;      /* nby */
 	/* sequence */
 	int nsteps;
 	struct step steps[MAX_STEPS];
@@ -330,7 +375,11 @@ struct rule {
 	struct partial *partials; /* sequence: in-flight matches (state.c) */
 	/* counters */
 	uint64_t matches, suppressed, evictions;
+	uint64_t regex_limits;   /* matches a regex limit decided (eval_node) */
 };
+
+/* The tag an alert carries when a regex hit its match limit and the match was assumed. */
+#define VG_TAG_REGEX_LIMIT "regex_limit"
 
 struct fstate;
 struct limiter;
@@ -347,9 +396,14 @@ struct vg_ruleset {
 	int nregex;
 	pcre2_code **regex;
 	pcre2_match_data *md;
+	pcre2_match_context *mctx; /* the match limits (eval.c) */
+	uint64_t cost;             /* summed over enabled rules, against VG_MAX_RULESET_COST */
+	size_t extra_bytes;        /* outside the arena: regexes, list expansions while building */
+	bool over_bytes;           /* VG_MAX_RULESET_BYTES was reported */
+	bool over_cost;            /* VG_MAX_RULESET_COST was reported */
 	struct fstate *state;
 	struct limiter *limiter;
-	struct vg_buf out, key; /* scratch for rendering */
+	struct vg_buf out, key, lower; /* scratch for rendering and icontains */
 };
 
 /* build.c */
@@ -367,13 +421,21 @@ struct cctx {
 	struct rule *rule;       /* NULL outside sequence steps */
 	int step;                /* steps before this one may be captured */
 	const struct step_def *step_defs;
+	int depth;               /* compile_syn recursion, macros included */
 };
 struct node *compile_syn(struct cctx *c, const struct syn *s);
+/* Condition text to a typed tree (NULL text: the loader reported the missing condition). */
+struct node *compile_text(struct cctx *c, const struct ctext *ct);
+/* Sets n's cost and depth from its kids and constants; false, with an error at l, when
+ * that passes VG_MAX_COND_COST or VG_MAX_DEPTH. Every node with kids goes through it. */
+bool node_finish(struct cctx *c, struct node *n, struct loc l);
+/* False, with one error at l, when allocating bytes more would pass VG_MAX_RULESET_BYTES. */
+bool budget_bytes(struct cctx *c, size_t bytes, struct loc l);
 struct node *compile_cmp(struct cctx *c, const struct synval *lhs, enum op op, struct loc op_loc,
 			 const struct synval *vals, int nvals, bool in_list_name);
 struct node *node_new(struct cctx *c, enum nkind k, int nkids);
 uint64_t node_types(const struct node *n);
-void compile_all_defs(struct cctx *c); /* checks macros and lists no rule used */
+void compile_all_defs(struct cctx *c); /* every macro and list, in file order */
 bool operand_from_name(struct cctx *c, const char *name, struct loc l, struct operand *out);
 
 /* eval.c */
@@ -385,6 +447,7 @@ struct ectx {
 	int nanc;                /* -1 until looked up */
 	const struct vg_value *caps; /* captures of the partial sequence being tried */
 	const bool *caps_set;
+	bool limited;            /* the last eval_node's result was decided by a regex limit */
 };
 void ectx_init(struct ectx *c, struct vg_ruleset *rs, const struct vg_event *ev,
 	       struct vg_proctable *pt);
@@ -392,7 +455,15 @@ const struct vg_proc *ectx_proc(struct ectx *c, int rel); /* NULL when unknown *
 int ectx_ancestors(struct ectx *c);                       /* how many, 0..8 */
 /* The value of an operand (the i-th for ANC_ANY); false when absent. */
 bool operand_get(struct ectx *c, const struct operand *o, int i, struct vg_value *out);
+/* A regex that hits its match limit is neither a match nor a miss: the tree is evaluated
+ * in three-valued logic (unknown and false is false, unknown or true is true, not unknown
+ * is unknown), and an unknown result counts as a match with c->limited set, so an
+ * attacker cannot dodge a rule, positive or negated, by feeding it a costly subject. */
 bool eval_node(struct ectx *c, const struct node *n);
+/* PCRE2 limits that bound one regex match (VG_REGEX_* in eval.c); NULL when out of memory. */
+pcre2_match_context *regex_match_context(void);
+/* fnmatch(pattern, s, 0) semantics in O(pattern x subject) time, never exponential. */
+bool glob_match(const char *pat, const char *s, size_t len);
 struct strset *strset_new(struct arena *a, const struct vg_value *vals, int n);
 void value_render(struct vg_buf *b, const struct vg_value *v);
 
@@ -432,7 +503,7 @@ struct limiter *limiter_new(const struct vg_rules_opts *o);
 void limiter_free(struct limiter *l);
 bool limiter_allow(struct limiter *l, int rule, uint32_t pid, uint64_t now_ns);
 
-/* time strings: "10s", "500ms", "2m", "1h", bare seconds */
+/* time strings: "10s", "500ms", "2m", "1h", bare seconds; finite, at most 1e9 s */
 bool parse_duration(const char *s, uint64_t *ns);
 
 #endif

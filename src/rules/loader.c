@@ -8,6 +8,7 @@
  * holding only its name and `enabled` toggles the earlier rule. */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +51,8 @@ static void load_def(struct loader *L, yaml_node_t *map, bool is_list)
 	if ((v = y_get(kv, n, "append")) && !y_bool(L, v, "append", &append))
 		return;
 	d = def_get(L, is_list ? &L->d.lists : &L->d.macros, is_list ? &L->d.nlists : &L->d.nmacros,
-		    name, !append && !y_get(kv, n, "override"));
-	if (!d) {
+		    name, false);
+	if (!d && (append || y_get(kv, n, "override"))) {
 		y_error(L, map, "%s '%s': no earlier %s of that name to append to or override", what, name, what);
 		return;
 	}
@@ -61,6 +62,9 @@ static void load_def(struct loader *L, yaml_node_t *map, bool is_list)
 	}
 	if (!y_mode(L, kv, n, body, append, &m))
 		return;
+	if (!d) /* only now: a definition without its body must not exist for later stages */
+		d = def_get(L, is_list ? &L->d.lists : &L->d.macros, is_list ? &L->d.nlists : &L->d.nmacros,
+			    name, true);
 	d->src = y_src(L, map);
 	if (is_list)
 		y_strings(L, v, "items", &d->items, NULL, &d->nitems, m);
@@ -104,6 +108,7 @@ static bool exc_cell(struct loader *L, yaml_node_t *n, struct exc_cell *c)
 
 static bool exc_values(struct loader *L, struct exc_def *e, yaml_node_t *v)
 {
+	struct exc_row *rows;
 	int add;
 
 	if (v->type != YAML_SEQUENCE_NODE) {
@@ -111,13 +116,19 @@ static bool exc_values(struct loader *L, struct exc_def *e, yaml_node_t *v)
 		return false;
 	}
 	add = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
-	e->rows = y_grow(&L->a, e->rows, e->nrows, add, sizeof(*e->rows));
+	rows = y_grow(L, v, e->rows, e->nrows, add, sizeof(*e->rows));
+	if (!rows)
+		return false;
+	e->rows = rows;
 	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 		yaml_node_t *rn = y_node(L, *it);
 		struct exc_row *row = &e->rows[e->nrows];
 
 		row->n = e->nfields;
-		row->cells = arena_alloc(&L->a, e->nfields * sizeof(*row->cells));
+		row->cells = y_grow(L, rn, NULL, 0, e->nfields, sizeof(*row->cells));
+		if (!row->cells)
+			return false;
+		memset(row->cells, 0, e->nfields * sizeof(*row->cells));
 		if (e->single) {
 			if (!exc_cell(L, rn, &row->cells[0]))
 				return false;
@@ -148,14 +159,20 @@ static bool exc_fields(struct loader *L, struct exc_def *e, yaml_node_t *fields,
 	e->single = fields->type == YAML_SCALAR_NODE;
 	if (!y_strings(L, fields, "fields", &e->fields, &e->field_src, &e->nfields, M_REPLACE))
 		return false;
+	if (e->nfields == 0) { /* no field to compare: every event would be excepted */
+		y_error(L, fields, "exception '%s': 'fields' is empty", e->name);
+		return false;
+	}
 	if (comps && !y_strings(L, comps, "comps", &c, &cs, &nc, M_REPLACE))
 		return false;
 	if (comps && nc != 1 && nc != e->nfields) {
 		y_error(L, comps, "exception '%s': %d comps for %d fields", e->name, nc, e->nfields);
 		return false;
 	}
-	e->comps = arena_alloc(&L->a, e->nfields * sizeof(*e->comps));
-	e->comp_src = arena_alloc(&L->a, e->nfields * sizeof(*e->comp_src));
+	e->comps = y_grow(L, fields, NULL, 0, e->nfields, sizeof(*e->comps));
+	e->comp_src = y_grow(L, fields, NULL, 0, e->nfields, sizeof(*e->comp_src));
+	if (!e->comps || !e->comp_src)
+		return false;
 	for (int i = 0; i < e->nfields; i++) {
 		e->comps[i] = nc ? c[nc == 1 ? 0 : i] : (char *)(e->single ? "in" : "=");
 		e->comp_src[i] = nc ? cs[nc == 1 ? 0 : i] : e->field_src[i];
@@ -195,8 +212,20 @@ static void load_exceptions(struct loader *L, struct rdef *rd, yaml_node_t *seq,
 		for (i = 0; i < rd->nexc && strcmp(rd->exc[i].name, name); i++)
 			;
 		if (i == rd->nexc) { /* a new exception */
-			rd->exc = y_grow(&L->a, rd->exc, rd->nexc, 1, sizeof(*rd->exc));
+			struct exc_def *grown;
+
+			if (rd->nexc == VG_MAX_EXCEPTIONS) {
+				y_error(L, item, "rule '%s': more than %d exceptions (limit VG_MAX_EXCEPTIONS)",
+					rd->name, VG_MAX_EXCEPTIONS);
+				return;
+			}
+			grown = y_grow(L, item, rd->exc, rd->nexc, 1, sizeof(*rd->exc));
+
+			if (!grown)
+				continue;
+			rd->exc = grown;
 			e = &rd->exc[rd->nexc++];
+			memset(e, 0, sizeof(*e));
 			e->name = name;
 			if (y_get(kv, n, "condition")) {
 				y_cond(L, &e->cond, y_get(kv, n, "condition"), M_REPLACE);
@@ -268,8 +297,10 @@ static void load_frequency(struct loader *L, struct rdef *rd, yaml_node_t *map)
 	}
 	rd->nby = 0;
 	if ((v = y_get(kv, n, "by")) && y_strings(L, v, "by", &rd->by, &rd->by_src, &rd->nby, M_REPLACE) &&
-	    rd->nby > MAX_BY)
-		y_error(L, v, "at most %d 'by' fields", MAX_BY);
+	    rd->nby > MAX_BY) {
+		y_error(L, v, "at most %d 'by' fields, not %d", MAX_BY, rd->nby);
+		rd->nby = 0;
+	}
 }
 
 static void load_sequence(struct loader *L, struct rdef *rd, yaml_node_t *map)
@@ -305,7 +336,10 @@ static void load_sequence(struct loader *L, struct rdef *rd, yaml_node_t *map)
 		return;
 	}
 	steps_release(rd);
-	rd->steps = arena_alloc(&L->a, nsteps * sizeof(*rd->steps));
+	rd->steps = y_grow(L, steps, NULL, 0, nsteps, sizeof(*rd->steps));
+	if (!rd->steps)
+		return;
+	memset(rd->steps, 0, nsteps * sizeof(*rd->steps));
 	for (yaml_node_item_t *it = steps->data.sequence.items.start; it < steps->data.sequence.items.top; it++) {
 		yaml_node_t *item = y_node(L, *it);
 		struct step_def *st = &rd->steps[rd->nsteps++];
@@ -442,11 +476,57 @@ static void load_document(struct loader *L, yaml_node_t *root)
 	}
 }
 
+/* libyaml composes a whole document, with no bound on its nesting or node count, before
+ * vigil sees a node: the event stream is checked first, so that a hostile file costs one
+ * scan and not the memory. false when the file is refused; a YAML syntax error is left for
+ * the load to report. */
+static bool yaml_fits(struct loader *L, const char *name, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0;
+	bool ok = true, done = false;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (ok && !done && yaml_parser_parse(&parser, &ev)) {
+		done = ev.type == YAML_STREAM_END_EVENT;
+		depth += ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT;
+		depth -= ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT;
+		L->yaml_nodes += ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
+				 ev.type == YAML_MAPPING_START_EVENT;
+		if (depth > VG_MAX_YAML_DEPTH || L->yaml_nodes > VG_MAX_YAML_NODES) {
+			errs_add(L->errs, depth > VG_MAX_YAML_DEPTH ?
+				 "%s:%zu:%zu: YAML nested deeper than %d levels (limit VG_MAX_YAML_DEPTH)" :
+				 "%s:%zu:%zu: more than %d YAML nodes (limit VG_MAX_YAML_NODES)",
+				 name, ev.start_mark.line + 1, ev.start_mark.column + 1,
+				 depth > VG_MAX_YAML_DEPTH ? VG_MAX_YAML_DEPTH : VG_MAX_YAML_NODES);
+			ok = false;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
 static void load_text(struct loader *L, const char *name, const char *text, size_t len)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
 
+	if (len > VG_MAX_FILE_BYTES) {
+		errs_add(L->errs, "%s:1:1: %zu bytes, more than a rules file may have (limit VG_MAX_FILE_BYTES: "
+			 "%u MiB)", name, len, VG_MAX_FILE_BYTES >> 20);
+		return;
+	}
+	if (!yaml_fits(L, name, text, len))
+		return;
+	if (L->a.total + len > VG_MAX_SOURCE_BYTES) {
+		errs_add(L->errs, "%s:1:1: the rules files together pass %u MiB (limit VG_MAX_SOURCE_BYTES)",
+			 name, VG_MAX_SOURCE_BYTES >> 20);
+		L->over_source = true;
+		return;
+	}
 	L->file = arena_strdup(&L->a, name);
 	L->text = arena_strndup(&L->a, text, len);
 	L->len = len;
@@ -487,8 +567,11 @@ static void load_file(struct loader *L, const char *path)
 	char chunk[65536];
 	size_t n;
 
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	/* one chunk past the limit is enough for load_text to refuse the file */
+	while (len <= VG_MAX_FILE_BYTES && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		fwrite(chunk, 1, n, mem);
+		fflush(mem);
+	}
 	fclose(mem);
 	fclose(f);
 	load_text(L, path, buf, len);
@@ -592,10 +675,12 @@ bool parse_duration(const char *s, uint64_t *ns)
 	char *end;
 	double v = strtod(s, &end);
 
-	if (end == s || v < 0)
+	if (end == s || !isfinite(v) || v < 0) /* inf and nan would not convert to ns */
 		return false;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (!strcmp(end, units[i].suffix)) {
+			if (v * (double)units[i].mul > 1e18) /* 1e9 s, about 31 years: fits in 64 bits */
+				return false;
 			*ns = (uint64_t)(v * (double)units[i].mul);
 			return true;
 		}

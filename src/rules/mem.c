@@ -30,12 +30,32 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+size_t grow_capacity(size_t n)
+{
+	size_t cap = 4;
+
+	while (cap < n)
+		cap *= 2;
+	return n ? cap : 0;
+}
+
+void *xgrow(void *p, size_t n, size_t add, size_t size)
+{
+	if (p && n + add <= grow_capacity(n))
+		return p;
+	p = realloc(p, grow_capacity(n + add) * size);
+	if (!p)
+		abort();
+	return p;
+}
+
 void *arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
 	size_t align = sizeof(max_align_t);
 
 	n = (n + align - 1) / align * align;
+	a->total += n;
 	if (!c || c->used + n > c->cap) {
 		size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
 

@@ -9,7 +9,12 @@
  *   operand := field | "val(" field ")" | "$" step "." field
  *   value   := word | "quoted string" | 'quoted string' | operand-but-a-bare-field
  *
- * Names are only looked up later (compile.c); here a bare word is just a word. */
+ * Names are only looked up later (compile.c); here a bare word is just a word. A chain of
+ * one operator becomes one node with every operand as a kid (a and b and c: AND(a, b, c)),
+ * so a long chain is wide rather than deep; nesting (parentheses, not) is the only
+ * recursion, and it stops at VG_MAX_DEPTH. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rules/internal.h"
@@ -43,6 +48,8 @@ struct parser {
 	char *tval;            /* current token's text (unquoted for strings) */
 	struct vg_rules_errors *errs;
 	bool failed;
+	int depth;             /* open parentheses and nots */
+	int nodes;             /* against VG_MAX_COND_COST */
 };
 
 static bool word_char(char ch)
@@ -50,12 +57,18 @@ static bool word_char(char ch)
 	return ch && !strchr(" \t\r\n(),=<>!\"'", ch);
 }
 
-static void perror_at(struct parser *ps, size_t pos, const char *fmt, const char *arg)
+static void __attribute__((format(printf, 3, 4))) perror_at(struct parser *ps, size_t pos, const char *fmt, ...)
 {
+	char msg[512];
+	va_list ap;
+
 	if (ps->failed)
 		return;
 	ps->failed = true;
-	loc_error(ps->errs, (struct loc){ ps->ct, pos }, fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	loc_error(ps->errs, (struct loc){ ps->ct, pos }, "%s", msg);
 }
 
 static void next(struct parser *ps)
@@ -79,9 +92,12 @@ static void next(struct parser *ps)
 		if (p[start] == '!' && i == start + 1)
 			ps->tok = T_BAD;
 	} else if (p[i] == '"' || p[i] == '\'') {
-		char q = p[i++], *out = xcalloc(1, strlen(p + i) + 1);
-		size_t n = 0;
+		char q = p[i++], *out;
+		size_t n = 0, end = i;
 
+		while (p[end] && p[end] != q) /* its length first: the rest of the text may be long */
+			end += p[end] == '\\' && (p[end + 1] == q || p[end + 1] == '\\') ? 2 : 1;
+		out = xcalloc(1, end - i + 1);
 		while (p[i] && p[i] != q) {
 			if (p[i] == '\\' && (p[i + 1] == q || p[i + 1] == '\\'))
 				i++;
@@ -91,7 +107,7 @@ static void next(struct parser *ps)
 		if (!p[i]) {
 			ps->tok = T_BAD;
 			ps->pos = i;
-			perror_at(ps, start, "unterminated string%s", "");
+			perror_at(ps, start, "unterminated string");
 			return;
 		}
 		i++;
@@ -124,6 +140,8 @@ static struct syn *mk(enum syn_kind k, struct parser *ps, size_t pos)
 {
 	struct syn *s = xcalloc(1, sizeof(*s));
 
+	if (++ps->nodes > VG_MAX_COND_COST)
+		perror_at(ps, pos, "condition of more than %d terms (limit VG_MAX_COND_COST)", VG_MAX_COND_COST);
 	s->kind = k;
 	s->loc = (struct loc){ ps->ct, pos };
 	return s;
@@ -183,14 +201,19 @@ static bool parse_value(struct parser *ps, struct synval *out)
 	return false;
 }
 
-static void push_val(struct syn *s, struct synval v)
+static void push_val(struct parser *ps, struct syn *s, struct synval v)
 {
-	struct synval *vals = realloc(s->vals, (s->nvals + 1) * sizeof(*vals));
+	if (++ps->nodes > VG_MAX_COND_COST)
+		perror_at(ps, v.loc.pos, "condition of more than %d terms (limit VG_MAX_COND_COST)",
+			  VG_MAX_COND_COST);
+	s->vals = xgrow(s->vals, (size_t)s->nvals, 1, sizeof(*s->vals));
+	s->vals[s->nvals++] = v;
+}
 
-	if (!vals)
-		abort();
-	vals[s->nvals++] = v;
-	s->vals = vals;
+static void push_kid(struct syn *s, struct syn *kid)
+{
+	s->kids = xgrow(s->kids, (size_t)s->nkids, 1, sizeof(*s->kids));
+	s->kids[s->nkids++] = kid;
 }
 
 static struct syn *parse_cmp(struct parser *ps, struct synval lhs)
@@ -207,7 +230,7 @@ static struct syn *parse_cmp(struct parser *ps, struct synval lhs)
 		return s;
 	if ((op == OP_IN || op == OP_PMATCH) && ps->tok == T_WORD) {
 		s->in_list_name = true;
-		push_val(s, take(ps, SV_WORD));
+		push_val(ps, s, take(ps, SV_WORD));
 		return s;
 	}
 	if (op == OP_IN || op == OP_PMATCH) {
@@ -216,10 +239,10 @@ static struct syn *parse_cmp(struct parser *ps, struct synval lhs)
 			return s;
 		}
 		next(ps);
-		while (ps->tok != T_RP) {
+		while (ps->tok != T_RP && !ps->failed) {
 			if (!parse_value(ps, &v))
 				return s;
-			push_val(s, v);
+			push_val(ps, s, v);
 			if (ps->tok == T_COMMA)
 				next(ps);
 			else if (ps->tok != T_RP) {
@@ -231,11 +254,20 @@ static struct syn *parse_cmp(struct parser *ps, struct synval lhs)
 		return s;
 	}
 	if (parse_value(ps, &v))
-		push_val(s, v);
+		push_val(ps, s, v);
 	return s;
 }
 
 static struct syn *parse_or(struct parser *ps);
+
+/* Entering a parenthesis or a not; false past VG_MAX_DEPTH. */
+static bool enter(struct parser *ps, size_t pos)
+{
+	if (++ps->depth <= VG_MAX_DEPTH)
+		return true;
+	perror_at(ps, pos, "condition nested deeper than %d levels (limit VG_MAX_DEPTH)", VG_MAX_DEPTH);
+	return false;
+}
 
 static struct syn *parse_unary(struct parser *ps)
 {
@@ -243,20 +275,27 @@ static struct syn *parse_unary(struct parser *ps)
 	size_t pos = ps->tpos;
 
 	if (is_word(ps, "not")) {
-		struct syn *s = mk(SYN_NOT, ps, pos);
+		struct syn *s;
 
+		if (!enter(ps, pos))
+			return NULL;
+		s = mk(SYN_NOT, ps, pos);
 		next(ps);
-		s->a = parse_unary(ps);
+		push_kid(s, parse_unary(ps));
+		ps->depth--;
 		return s;
 	}
 	if (ps->tok == T_LP) {
 		struct syn *s;
 
+		if (!enter(ps, pos))
+			return NULL;
 		next(ps);
 		s = parse_or(ps);
 		if (!ps->failed && ps->tok != T_RP)
 			perror_at(ps, ps->tpos, "expected ')', found '%s'", tok_desc(ps));
 		next(ps);
+		ps->depth--;
 		return s;
 	}
 	if (ps->tok == T_WORD && (op_parse(ps->tval) >= 0 || is_word(ps, "and") || is_word(ps, "or"))) {
@@ -286,17 +325,17 @@ static struct syn *parse_unary(struct parser *ps)
 static struct syn *parse_chain(struct parser *ps, const char *kw, enum syn_kind k,
 			       struct syn *(*sub)(struct parser *))
 {
-	struct syn *l = sub(ps);
+	struct syn *first = sub(ps), *s;
 
+	if (ps->failed || !is_word(ps, kw))
+		return first;
+	s = mk(k, ps, ps->tpos);
+	push_kid(s, first);
 	while (!ps->failed && is_word(ps, kw)) {
-		struct syn *s = mk(k, ps, ps->tpos);
-
 		next(ps);
-		s->a = l;
-		s->b = sub(ps);
-		l = s;
+		push_kid(s, sub(ps));
 	}
-	return l;
+	return s;
 }
 
 static struct syn *parse_and(struct parser *ps)
@@ -316,7 +355,7 @@ struct syn *syn_parse(const struct ctext *ct, struct vg_rules_errors *errs)
 
 	next(&ps);
 	if (ps.tok == T_END) {
-		perror_at(&ps, 0, "empty condition%s", "");
+		perror_at(&ps, 0, "empty condition");
 		free(ps.tval);
 		return NULL;
 	}
@@ -335,8 +374,9 @@ void syn_free(struct syn *s)
 {
 	if (!s)
 		return;
-	syn_free(s->a);
-	syn_free(s->b);
+	for (int i = 0; i < s->nkids; i++)
+		syn_free(s->kids[i]);
+	free(s->kids);
 	free(s->lhs.s);
 	for (int i = 0; i < s->nvals; i++)
 		free(s->vals[i].s);

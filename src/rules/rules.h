@@ -141,6 +141,7 @@ struct vg_rule_info {
 	uint64_t matches;  /* times the rule matched */
 	uint64_t suppressed; /* matches the rate limit swallowed */
 	uint64_t evictions;  /* state entries of this rule evicted to respect the caps */
+	uint64_t regex_limits; /* matches a regex limit decided (the alert has tag regex_limit) */
 };
 struct vg_rules_counts {
 	int rules, macros, lists;

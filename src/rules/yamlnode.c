@@ -19,12 +19,28 @@ yaml_node_t *y_node(struct loader *L, int id)
 	return yaml_document_get_node(L->doc, id);
 }
 
+/* Charges bytes read out of the document against VG_MAX_SOURCE_BYTES (the copied files
+ * count too): an alias to a large node, used many times, or thousands of appends to one
+ * list, would otherwise copy it over and over. Reported once, at n. */
+static bool source_room(struct loader *L, const yaml_node_t *n, size_t bytes)
+{
+	if (!L->over_source && L->a.total + bytes <= VG_MAX_SOURCE_BYTES)
+		return true;
+	if (!L->over_source)
+		y_error(L, n, "more than %u MiB read out of the rules (limit VG_MAX_SOURCE_BYTES: aliases or "
+			   "appends repeat too much)", VG_MAX_SOURCE_BYTES >> 20);
+	L->over_source = true;
+	return false;
+}
+
 char *y_scalar(struct loader *L, yaml_node_t *n, const char *what)
 {
 	if (n->type != YAML_SCALAR_NODE) {
 		y_error(L, n, "'%s' must be a string", what);
 		return NULL;
 	}
+	if (!source_room(L, n, n->data.scalar.length + 1))
+		return NULL;
 	return arena_strndup(&L->a, (const char *)n->data.scalar.value, n->data.scalar.length);
 }
 
@@ -41,12 +57,20 @@ bool y_bool(struct loader *L, yaml_node_t *n, const char *what, bool *out)
 	return s && (*out || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"));
 }
 
-void *y_grow(struct arena *a, void *old, int n, int add, size_t size)
+/* Arrays grown here have grow_capacity() room: appends reuse it and copy only when they
+ * pass it, so n appends cost O(n), not O(n^2). */
+void *y_grow(struct loader *L, const yaml_node_t *at, void *old, int n, int add, size_t size)
 {
-	void *p = arena_alloc(a, (n + add) * size);
+	size_t want = (size_t)n + (size_t)add, cap = grow_capacity(want);
+	void *p;
 
+	if (old && want <= grow_capacity((size_t)n))
+		return old;
+	if (!source_room(L, at, cap * size))
+		return NULL;
+	p = arena_alloc(&L->a, cap * size);
 	if (n)
-		memcpy(p, old, n * size);
+		memcpy(p, old, (size_t)n * size);
 	return p;
 }
 
@@ -56,18 +80,29 @@ bool y_strings(struct loader *L, yaml_node_t *n, const char *what, char ***out,
 {
 	int have = m == M_APPEND ? *cnt : 0, add;
 	yaml_node_item_t *it;
+	char **grown;
+	const struct src **grown_srcs = NULL;
 
 	if (n->type == YAML_MAPPING_NODE) {
 		y_error(L, n, "'%s' must be a list of strings", what);
 		return false;
 	}
 	add = n->type == YAML_SCALAR_NODE ? 1 : (int)(n->data.sequence.items.top - n->data.sequence.items.start);
-	*out = y_grow(&L->a, *out, have, add, sizeof(**out));
+	grown = y_grow(L, n, have ? *out : NULL, have, add, sizeof(**out));
 	if (srcs)
-		*srcs = y_grow(&L->a, *srcs, have, add, sizeof(**srcs));
+		grown_srcs = y_grow(L, n, have ? *srcs : NULL, have, add, sizeof(**srcs));
+	if (!grown || (srcs && !grown_srcs))
+		return false;
+	*out = grown;
+	if (srcs)
+		*srcs = grown_srcs;
 	*cnt = have;
 	if (n->type == YAML_SCALAR_NODE) {
-		(*out)[(*cnt)] = y_scalar(L, n, what);
+		char *s = y_scalar(L, n, what);
+
+		if (!s)
+			return false;
+		(*out)[*cnt] = s;
 		if (srcs)
 			(*srcs)[*cnt] = y_src(L, n);
 		(*cnt)++;

@@ -471,7 +471,7 @@ const char *vg_rec_str(struct vg_tool_ctx *t, const struct vg_hdr *h, struct vg_
 const char *vg_rec_path(struct vg_tool_ctx *t, const struct vg_hdr *h, struct vg_str s)
 {
 	t->ev->raw = h;
-	return vg_add_path(t->ev, NULL, s, NULL);
+	return vg_add_path(t->ev, NULL, s, true, NULL);
 }
 
 const char *vg_rec_upath(struct vg_tool_ctx *t, const struct vg_hdr *h, const struct vg_upath *u)

@@ -75,6 +75,26 @@ def test_create_file_relative_path_is_absolute_from_the_kernel():
     check("sock" not in f, f)
 
 
+def test_create_file_deeper_than_the_kernel_walks_is_marked_cut():
+    # 200 directories: the kernel walks VG_PATH_DEPTH (48) components up from the leaf and
+    # flags the record; the path must keep its leaf end and never pose as absolute
+    d = fresh_dir()
+    pid = child("import os\nfor i in range(200):\n    os.mkdir('d%%03d' %% i)\n    os.chdir('d%%03d' %% i)\n"
+                "os.close(os.open('leaf.txt', os.O_CREAT | os.O_WRONLY, 0o600))\n"
+                "os.close(os.open('/dev/shm/%s-flat', os.O_CREAT | os.O_WRONLY, 0o600))\n" % os.path.basename(d),
+                cwd=d)
+    try:
+        found = events(pid, "create_file", count=2)
+        deep = [e["file"] for e in found if e["file"]["path"].endswith("/leaf.txt")]
+        flat = [e["file"] for e in found if e["file"]["path"].endswith("-flat")]
+        check(deep and flat, found)
+        check(deep[0]["path_truncated"] is True and deep[0]["path"].startswith(".../"), deep[0])
+        check(deep[0]["path"].endswith("/d198/d199/leaf.txt") and not deep[0]["path"].startswith("/"), deep[0])
+        check(flat[0]["path_truncated"] is False and flat[0]["path"].startswith("/dev/shm/"), flat[0])
+    finally:
+        os.unlink("/dev/shm/%s-flat" % os.path.basename(d))
+
+
 def test_create_file_with_creat_and_setuid_mode():
     d = fresh_dir()
     pid = child("import ctypes, os\nos.umask(0)\nlibc = ctypes.CDLL(None, use_errno=True)\n"

@@ -84,7 +84,8 @@ def test_exec_odd_argv():
     p.wait()
     e = exec_of(p.pid)
     argv = e["exec"]["argv"]
-    check(argv[:6] == ["/bin/true", m, "new\nline", 'quo"te\'s', "back\\slash", "\\xff\\xfe invalid \\xc3"], argv)
+    # decoded, a data backslash reads \\ and an invalid byte \xNN (README, event schema)
+    check(argv[:6] == ["/bin/true", m, "new\nline", 'quo"te\'s', "back\\\\slash", "\\xff\\xfe invalid \\xc3"], argv)
     check(argv[6] == "caf\u00e9" and argv[7] == "\x01ctl", argv)
     check(e["exec"]["argc"] == len(odd) and e["exec"]["argv_truncated"] is False)
 

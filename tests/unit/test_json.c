@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "output/json.h"
@@ -18,7 +19,7 @@ static const char *str(const char *p, size_t len)
 
 static void test_escapes_controls_quotes_backslashes(void **state)
 {
-	assert_string_equal(str("a\"b\\c", 5), "\"a\\\"b\\\\c\"");
+	assert_string_equal(str("a\"b\\c", 5), "\"a\\\"b\\\\\\\\c\""); /* a backslash decodes to \\ */
 	assert_string_equal(str("l1\nl2\tx\r", 8), "\"l1\\nl2\\tx\\r\"");
 	assert_string_equal(str("\x01\x1f", 2), "\"\\u0001\\u001f\"");
 	assert_string_equal(str("nul\0x", 5), "\"nul\\u0000x\"");
@@ -31,6 +32,18 @@ static void test_valid_utf8_passes_invalid_bytes_are_hex(void **state)
 	assert_string_equal(str("\xc3", 1), "\"\\\\xc3\"");          /* truncated sequence */
 	assert_string_equal(str("\xc0\xaf", 2), "\"\\\\xc0\\\\xaf\""); /* overlong */
 	assert_string_equal(str("\xed\xa0\x80", 3), "\"\\\\xed\\\\xa0\\\\x80\""); /* surrogate */
+}
+
+/* The text "\xff" and the byte 0xff must not decode to the same string. */
+static void test_backslash_text_and_invalid_byte_differ(void **state)
+{
+	char *text = strdup(str("\\xff", 4)), *byte = strdup(str("\xff", 1));
+
+	assert_string_equal(text, "\"\\\\\\\\xff\"");
+	assert_string_equal(byte, "\"\\\\xff\"");
+	assert_string_not_equal(text, byte);
+	free(text);
+	free(byte);
 }
 
 static void test_time_is_rfc3339_with_nanoseconds(void **state)
@@ -98,6 +111,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escapes_controls_quotes_backslashes),
 		cmocka_unit_test(test_valid_utf8_passes_invalid_bytes_are_hex),
+		cmocka_unit_test(test_backslash_text_and_invalid_byte_differ),
 		cmocka_unit_test(test_time_is_rfc3339_with_nanoseconds),
 		cmocka_unit_test(test_fields_nest_by_dotted_prefix),
 		cmocka_unit_test(test_ipv4_and_empty_list),

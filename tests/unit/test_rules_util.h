@@ -56,6 +56,7 @@ static inline struct vg_event *tevent(struct tev *t, const char *type, struct vg
 
 	assert_true(ty >= 0);
 	memset(t, 0, sizeof(*t));
+	t->hdr.size = sizeof(t->hdr); /* a record is at least its header: snapshots copy size bytes */
 	t->hdr.type = (uint16_t)ty;
 	t->hdr.pid = t->hdr.tid = (uint32_t)p->pid;
 	t->hdr.ppid = (uint32_t)p->ppid;

@@ -96,6 +96,7 @@ struct vg_spool {
 	uint64_t read_seq, rseg, roff; /* the read cursor: next seq, its segment and offset */
 	uint64_t handed;               /* above every seq ever read (a rewind leaves it) */
 	uint64_t last_read_ts;         /* time of the record before read_seq */
+	uint64_t damaged_seg;          /* the last segment found damaged (said once) */
 	uint64_t gen, seen_gen;        /* commits, and the last one the consumer waited past */
 	bool woken, dirty, dir_dirty;
 	uint64_t appended, resumed, evicted, write_lost, damaged, torn_bytes;
@@ -132,11 +133,15 @@ static uint32_t header_crc(const struct seg_header *h)
 	return (uint32_t)crc32(0, (const Bytef *)h, offsetof(struct seg_header, crc));
 }
 
+/* crc32() of zlib restarts on a NULL buffer: empty pieces are left out. */
+static uLong crc_add(uLong c, const void *p, size_t n)
+{
+	return n ? crc32(c, (const Bytef *)p, (uInt)n) : c;
+}
+
 static uint32_t record_crc(const struct rec_header *h, const void *payload, size_t len)
 {
-	uLong c = crc32(0, (const Bytef *)h + 4, (uInt)(REC_HDR - 4));
-
-	return (uint32_t)crc32(c, payload, (uInt)len);
+	return (uint32_t)crc_add(crc_add(0, (const Bytef *)h + 4, REC_HDR - 4), payload, len);
 }
 
 static int write_all(int fd, const void *p, size_t n)
@@ -502,9 +507,9 @@ uint64_t vg_spool_append(struct vg_spool *sp, uint64_t ts_ns, const char *key, s
 		pthread_mutex_unlock(&sp->mu);
 		return 0;
 	}
-	c = crc32(0, (const Bytef *)&h + 4, (uInt)(REC_HDR - 4));
-	c = crc32(c, (const Bytef *)key, (uInt)key_len);
-	h.crc = (uint32_t)crc32(c, (const Bytef *)data, (uInt)len);
+	c = crc_add(0, (const Bytef *)&h + 4, REC_HDR - 4);
+	c = crc_add(c, key, key_len);
+	h.crc = (uint32_t)crc_add(c, data, len);
 	vg_buf_put(&sp->batch, &h, sizeof(h));
 	vg_buf_put(&sp->batch, key, key_len);
 	vg_buf_put(&sp->batch, data, len);
@@ -694,8 +699,10 @@ int vg_spool_read(struct vg_spool *sp, struct vg_spool_rec *rec)
 				sp->damaged += sp->segs[i].last - sp->read_seq + 1;
 			sp->torn_bytes += size - off;
 			sp->roff = size;
-			fprintf(stderr, "vigil: spool %s: segment %llu is damaged at offset %llu; skipping its rest\n",
-				sp->o.dir, (unsigned long long)id, (unsigned long long)off);
+			if (sp->damaged_seg != id)
+				fprintf(stderr, "vigil: spool %s: segment %llu is damaged at offset %llu; skipping what it "
+						"held then\n", sp->o.dir, (unsigned long long)id, (unsigned long long)off);
+			sp->damaged_seg = id;
 			continue;
 		}
 		sp->roff = off + REC_HDR + h->len;

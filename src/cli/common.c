@@ -19,7 +19,7 @@ int vg_cli_error(const char *fmt, ...)
 	return -1;
 }
 
-int vg_parse_event_list(const char *list, bool set[VG_EV__COUNT])
+int vg_parse_event_list(const char *list, bool set[VG_EV__COUNT], char *err, size_t errlen)
 {
 	char buf[1024], *tok, *save = NULL;
 
@@ -34,8 +34,10 @@ int vg_parse_event_list(const char *list, bool set[VG_EV__COUNT])
 				set[i] = true;
 			continue;
 		}
-		if ((t = vg_event_by_name(tok)) < 0)
-			return vg_cli_error("unknown event '%s' (see `vigil probes` for the list)", tok);
+		if ((t = vg_event_by_name(tok)) < 0) {
+			snprintf(err, errlen, "unknown event '%s' (see `vigil probes` for the list)", tok);
+			return -1;
+		}
 		set[t] = true;
 	}
 	return 0;

@@ -15,7 +15,7 @@ int vg_cmd_top(int argc, char **argv);
 int vg_cmd_incidents(int argc, char **argv);
 int vg_cmd_show(int argc, char **argv);
 int vg_cmd_query(int argc, char **argv);
-int vg_cmd_config(int argc, char **argv);
+int vg_cmd_config_check(int argc, char **argv);
 int vg_cmd_collect(int argc, char **argv);
 
 /* Prints "vigil: MESSAGE" on stderr; returns -1. */

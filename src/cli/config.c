@@ -30,11 +30,15 @@ static int check(const char *path)
 	return errors ? 1 : 0;
 }
 
-int vg_cmd_config(int argc, char **argv)
+int vg_cmd_config_check(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "check") && argc <= 3)
-		return check(argc == 3 ? argv[2] : VG_CONFIG_DEFAULT);
-	fputs("usage: vigil config check [FILE]   check a config file (default " VG_CONFIG_DEFAULT ")\n",
-	      argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
-	return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("usage: vigil config check [FILE]   check a config file (default " VG_CONFIG_DEFAULT ")");
+		return 0;
+	}
+	if (argc > 2) {
+		fputs("usage: vigil config check [FILE]\n", stderr);
+		return 2;
+	}
+	return check(argc == 2 ? argv[1] : VG_CONFIG_DEFAULT);
 }

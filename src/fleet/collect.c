@@ -199,7 +199,7 @@ static bool commit(struct collector *c, natsMsgList *list)
 			if (list->Msgs[i])
 				natsMsg_InProgress(list->Msgs[i], NULL);
 		nap(delay);
-		if (delay < 10)
+		if (delay < 4)
 			delay *= 2;
 	}
 }

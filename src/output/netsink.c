@@ -90,13 +90,13 @@ void vg_netsink_close(struct vg_netsink *n)
 		vg_spool_wake(n->spool);
 		pthread_join(n->thread, NULL);
 	}
-	{
-		struct vg_spool_stats st;
+	{ /* the sink's last word, after its drain: what the stats line could not know yet */
+		struct vg_sink_counters c = { 0 };
 
-		vg_spool_stats(n->spool, &st);
-		if (st.pending)
-			fprintf(stderr, "vigil: sink %s: %llu records stay spooled for the next start\n", n->name,
-				(unsigned long long)st.pending);
+		vg_netsink_counters(n, &c);
+		fprintf(stderr, "vigil: sink %s closed: %llu delivered, %llu lost, %llu spooled%s\n", n->name,
+			(unsigned long long)c.delivered, (unsigned long long)c.lost, (unsigned long long)c.queued,
+			c.queued ? " (sent at the next start)" : "");
 	}
 	vg_spool_close(n->spool);
 	vg_buf_free(&n->rec);

@@ -375,19 +375,21 @@ static void *sender(void *arg)
 		rewind = s->rewind;
 		pthread_mutex_unlock(&s->mu);
 		if (rewind) {
+			/* JetStream-level failures (no stream yet, a leader election) retry within 2 s */
 			if (rewind_window(s))
-				vg_netsink_backoff(&s->n, attempt++);
+				vg_netsink_backoff(&s->n, attempt < 3 ? attempt++ : attempt);
 			else
 				wait_window(s, 50);
 			continue;
 		}
 		if (!atomic_load(&s->n.connected) || natsConnection_Status(s->nc) != NATS_CONN_STATUS_CONNECTED) {
 			s->stream_ok = false;
+			attempt = 0; /* a server that comes back gets tried at once */
 			wait_window(s, 200);
 			continue;
 		}
 		if (!s->stream_ok && !(s->stream_ok = ensure_stream(s) == 0)) {
-			vg_netsink_backoff(&s->n, attempt++);
+			vg_netsink_backoff(&s->n, attempt < 3 ? attempt++ : attempt);
 			continue;
 		}
 		for (;;) {

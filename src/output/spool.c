@@ -770,7 +770,9 @@ void vg_spool_rewind(struct vg_spool *sp, uint64_t seq)
 void vg_spool_ack(struct vg_spool *sp, uint64_t seq, uint64_t oldest_ts_ns)
 {
 	pthread_mutex_lock(&sp->mu);
-	if (seq == UINT64_MAX || seq > sp->handed)
+	if (seq == UINT64_MAX) /* everything read, after any rewind */
+		seq = sp->read_seq;
+	if (seq > sp->handed)
 		seq = sp->handed;
 	if (seq > sp->acked)
 		sp->acked = seq;

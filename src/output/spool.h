@@ -86,7 +86,8 @@ void vg_spool_wake(struct vg_spool *sp);
 /* Moves the read cursor back to seq (not below the ack), to resend. */
 void vg_spool_rewind(struct vg_spool *sp, uint64_t seq);
 /* Everything below seq is resolved; oldest_ts_ns is the time of the oldest record still in
- * flight (0: none). UINT64_MAX resolves everything read so far. */
+ * flight (0: none). UINT64_MAX resolves everything read so far (up to the read cursor: a
+ * rewind takes back what it rewound). */
 void vg_spool_ack(struct vg_spool *sp, uint64_t seq, uint64_t oldest_ts_ns);
 /* The read cursor: the sequence number the next vg_spool_read returns at the least. */
 uint64_t vg_spool_read_seq(struct vg_spool *sp);

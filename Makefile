@@ -28,7 +28,7 @@ HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard te
 # bench programs linked against vigil's objects (bench/run.sh builds the standalone ones)
 BENCH_BINS := $(BUILD)/bench/store_bench
 
-.PHONY: all deps run test unit e2e asan bench bench-smoke docs clean
+.PHONY: all deps run test unit e2e asan bench bench-smoke docs fleet-test clean
 # kept between builds: otherwise make deletes them as intermediates and rebuilds every
 # BPF object whenever one C file changes
 .SECONDARY: $(SKELS) $(SKELS:.skel.h=.bpf.o)
@@ -93,6 +93,12 @@ test: deps all $(UNIT_BINS) $(HELPERS) $(BENCH_BINS)
 
 unit: all $(UNIT_BINS)
 	@tests/run.sh $(BUILD) unit
+
+# The long fleet runs (a 30 s broker outage, a 3-node JetStream cluster losing a node) on top
+# of the fast ones `make test` has; a few minutes, so not part of make test or CI.
+fleet-test: deps all
+	VIGIL_BUILD=$(BUILD) VIGIL_FLEET_LONG=1 python3 tests/e2e/runner.py tests/e2e/test_nats.py \
+		tests/e2e/test_clickhouse.py tests/e2e/test_sinks.py
 
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" test

@@ -43,7 +43,7 @@ struct collector {
 	natsSubscription *sub;
 	FILE *stats_to;
 	uint64_t fetched, stored, malformed, redelivered, commits, commit_errors, acks;
-	double started;
+	double started, first_msg, last_commit; /* busy_s: from the first message to the last commit */
 	char last_error[300];
 };
 
@@ -85,9 +85,10 @@ static void print_stats(struct collector *c, bool final)
 	vg_buf_puts(&b, "{\"kind\":\"collect_stats\",\"ts\":");
 	vg_json_time(&b, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 	vg_buf_printf(&b,
-		      ",\"final\":%s,\"uptime_s\":%.3f,\"fetched\":%llu,\"stored\":%llu,\"malformed\":%llu,"
+		      ",\"final\":%s,\"uptime_s\":%.3f,\"busy_s\":%.3f,\"fetched\":%llu,\"stored\":%llu,\"malformed\":%llu,"
 		      "\"redelivered\":%llu,\"commits\":%llu,\"commit_errors\":%llu,\"acks\":%llu,\"writer\":{\"type\":\"%s\"",
-		      final ? "true" : "false", now_s() - c->started, (unsigned long long)c->fetched,
+		      final ? "true" : "false", now_s() - c->started,
+		      c->first_msg ? c->last_commit - c->first_msg : 0.0, (unsigned long long)c->fetched,
 		      (unsigned long long)c->stored, (unsigned long long)c->malformed, (unsigned long long)c->redelivered,
 		      (unsigned long long)c->commits, (unsigned long long)c->commit_errors, (unsigned long long)c->acks,
 		      c->o->writer->name);
@@ -189,6 +190,7 @@ static bool commit(struct collector *c, natsMsgList *list)
 		c->commits++;
 		if (c->o->writer->commit(c->w, err, sizeof(err)) == 0) {
 			c->last_error[0] = 0;
+			c->last_commit = now_s();
 			return true;
 		}
 		c->commit_errors++;
@@ -209,6 +211,8 @@ static void handle(struct collector *c, natsMsgList *list)
 	struct vg_fleet_strings strs;
 	int added = 0;
 
+	if (!c->first_msg)
+		c->first_msg = now_s();
 	for (int i = 0; i < list->Count; i++) {
 		natsMsg *m = list->Msgs[i];
 		struct vg_fleet_record r;

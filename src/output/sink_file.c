@@ -122,7 +122,8 @@ static void prune(struct file_sink *f, char *leftover, size_t len)
 		names[n++] = strdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		char p[600];
 		size_t l = strlen(names[i]);

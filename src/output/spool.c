@@ -355,7 +355,8 @@ static int scan(struct vg_spool *sp, char *err, size_t errlen)
 		ids[n++] = id;
 	}
 	closedir(d);
-	qsort(ids, n, sizeof(*ids), cmp_u64);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_u64);
 	for (size_t i = 0; i < n; i++) {
 		struct seg s;
 		char name[32];
@@ -646,18 +647,19 @@ static int load(struct vg_spool *sp, uint64_t id, uint64_t off, uint64_t need, u
 	return 0;
 }
 
-/* The record at off in segment id (committed up to size), checked; NULL when it is unreadable. */
-static const struct rec_header *record_at(struct vg_spool *sp, uint64_t id, uint64_t off, uint64_t size)
+/* The record at off in segment id (committed up to size), checked: its header copied into
+ * h (records are not aligned in the buffer), its payload returned; NULL when unreadable. */
+static const char *record_at(struct vg_spool *sp, uint64_t id, uint64_t off, uint64_t size, struct rec_header *h)
 {
-	const struct rec_header *h;
+	const char *p;
 
 	if (load(sp, id, off, REC_HDR, size) < 0)
 		return NULL;
-	h = (const void *)(sp->rbuf + (off - sp->rbuf_off));
+	memcpy(h, sp->rbuf + (off - sp->rbuf_off), sizeof(*h));
 	if (h->len > REC_MAX || h->key_len > h->len || load(sp, id, off, REC_HDR + h->len, size) < 0)
 		return NULL;
-	h = (const void *)(sp->rbuf + (off - sp->rbuf_off)); /* load may have moved the buffer */
-	return record_crc(h, (const char *)h + REC_HDR, h->len) == h->crc ? h : NULL;
+	p = sp->rbuf + (off - sp->rbuf_off) + REC_HDR; /* load may have moved the buffer */
+	return record_crc(h, p, h->len) == h->crc ? p : NULL;
 }
 
 int vg_spool_read(struct vg_spool *sp, struct vg_spool_rec *rec)
@@ -665,7 +667,8 @@ int vg_spool_read(struct vg_spool *sp, struct vg_spool_rec *rec)
 	pthread_mutex_lock(&sp->mu);
 	for (;;) {
 		int i = seg_index(sp, sp->rseg);
-		const struct rec_header *h;
+		struct rec_header h;
+		const char *payload;
 		uint64_t id, off, size;
 
 		if (i < 0) { /* resolved and deleted meanwhile: the first one after it */
@@ -689,11 +692,11 @@ int vg_spool_read(struct vg_spool *sp, struct vg_spool_rec *rec)
 		memcpy(sp->rec_host, sp->segs[i].host_id, ID_MAX);
 		memcpy(sp->rec_boot, sp->segs[i].boot_id, ID_MAX);
 		pthread_mutex_unlock(&sp->mu);
-		h = record_at(sp, id, off, size);
+		payload = record_at(sp, id, off, size, &h);
 		pthread_mutex_lock(&sp->mu);
 		if (seg_index(sp, id) < 0) /* evicted meanwhile: its records are counted lost */
 			continue;
-		if (!h) {
+		if (!payload) {
 			i = seg_index(sp, id);
 			if (i >= 0 && sp->segs[i].last >= sp->read_seq)
 				sp->damaged += sp->segs[i].last - sp->read_seq + 1;
@@ -705,17 +708,17 @@ int vg_spool_read(struct vg_spool *sp, struct vg_spool_rec *rec)
 			sp->damaged_seg = id;
 			continue;
 		}
-		sp->roff = off + REC_HDR + h->len;
-		if (h->seq < sp->read_seq) /* resolved already (after an open or a rewind) */
+		sp->roff = off + REC_HDR + h.len;
+		if (h.seq < sp->read_seq) /* resolved already (after an open or a rewind) */
 			continue;
-		sp->read_seq = h->seq + 1;
-		sp->last_read_ts = h->ts_ns;
+		sp->read_seq = h.seq + 1;
+		sp->last_read_ts = h.ts_ns;
 		if (sp->read_seq > sp->handed)
 			sp->handed = sp->read_seq;
 		pthread_mutex_unlock(&sp->mu);
-		*rec = (struct vg_spool_rec){ .seq = h->seq, .ts_ns = h->ts_ns, .key = (const char *)h + REC_HDR,
-					      .key_len = h->key_len, .data = (const char *)h + REC_HDR + h->key_len,
-					      .len = h->len - h->key_len, .host_id = sp->rec_host, .boot_id = sp->rec_boot };
+		*rec = (struct vg_spool_rec){ .seq = h.seq, .ts_ns = h.ts_ns, .key = payload, .key_len = h.key_len,
+					      .data = payload + h.key_len, .len = h.len - h.key_len,
+					      .host_id = sp->rec_host, .boot_id = sp->rec_boot };
 		return 1;
 	}
 	pthread_mutex_unlock(&sp->mu);

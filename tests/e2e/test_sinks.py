@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 
-from servers import Receiver, Rsyslog, closing_line, make_files, sink_stats, wait_until
+from servers import Receiver, Rsyslog, Scene, closing_line, make_files, sink_stats, wait_until
 from vigiltest import VIGIL, Agent, check, marker
 
 RULE = """- rule: Fleet test marker file
@@ -102,19 +102,18 @@ def test_file_keeps_n_and_reopens_on_sighup():
 
 
 def test_syslog_rfc5424_to_rsyslog_over_udp_tcp_and_socket():
-    base = tempfile.mkdtemp(prefix="vigil-e2e-syslog-")
-    rs = Rsyslog(base).start()
-    mark = marker()
-    rule = write_rule(base, mark)
-    specs = ["syslog://127.0.0.1:%d;spool=%s/s1" % (rs.udp, base),
-             "syslog://127.0.0.1:%d;proto=tcp;facility=local3;spool=%s/s2" % (rs.tcp, base),
-             "syslog:%s;spool=%s/s3" % (rs.socket, base)]
-    args = ["--rules", rule, "--host-name", "vigil-e2e-host"]
-    for spec in specs:
-        args += ["--sink", spec]
-    agent = Agent(*args, events="create_file", profile="default").start()
-    try:
-        make_files(base, mark, 50)
+    with Scene("vigil-e2e-syslog-") as sc:
+        rs = sc.server(Rsyslog(sc.base))
+        mark = marker()
+        rule = write_rule(sc.base, mark)
+        specs = ["syslog://127.0.0.1:%d;spool=%s" % (rs.udp, sc.path("s1")),
+                 "syslog://127.0.0.1:%d;proto=tcp;facility=local3;spool=%s" % (rs.tcp, sc.path("s2")),
+                 "syslog:%s;spool=%s" % (rs.socket, sc.path("s3"))]
+        args = ["--rules", rule, "--host-name", "vigil-e2e-host"]
+        for spec in specs:
+            args += ["--sink", spec]
+        agent = sc.agent(Agent(*args, events="create_file", profile="default"))
+        make_files(sc.base, mark, 50)
 
         def arrived():
             ours = [m for m in rs.messages() if mark in m.get("msg", "")]
@@ -122,14 +121,12 @@ def test_syslog_rfc5424_to_rsyslog_over_udp_tcp_and_socket():
             return per if all(len([m for m in v if m["msgid"] == "create_file"]) >= 50 for v in per.values()) else None
         wait_until(arrived, 20, what="rsyslog to write 50 events per input")
         time.sleep(1)
-    finally:
         agent.stop()
         rs.stop()
-    per = arrived()
-    # the rules' own rate limit passes some of the 50 matches: as many as the JSON output shows
-    n_alerts = len([e for e in agent.lines if e.get("kind") == "alert" and mark in json.dumps(e)])
-    check(n_alerts > 0, "no alert fired")
-    try:
+        per = arrived()
+        # the rules' own rate limit passes some of the 50 matches: as many as the JSON output shows
+        n_alerts = len([e for e in agent.lines if e.get("kind") == "alert" and mark in json.dumps(e)])
+        check(n_alerts > 0, "no alert fired")
         for inp, msgs in per.items():
             facility = 19 if inp == "imtcp" else 4  # local3, else auth
             events = [m for m in msgs if m["msgid"] == "create_file"]
@@ -146,32 +143,27 @@ def test_syslog_rfc5424_to_rsyslog_over_udp_tcp_and_socket():
                 check(m["time"].startswith("20"), "%s: no TIMESTAMP parsed: %s" % (inp, m["time"]))
                 record = json.loads(m["msg"])
                 check(record["record_id"].count(":") == 2, "no record_id: %s" % m["msg"][:200])
-        for spec in ("syslog://127.0.0.1:%d" % rs.udp, "syslog://127.0.0.1:%d" % rs.tcp, "syslog:" + rs.socket):
-            closed = closing_line(agent, spec.replace("syslog://", "syslog:"))
+        for spec in ("syslog:127.0.0.1:%d" % rs.udp, "syslog:127.0.0.1:%d" % rs.tcp, "syslog:" + rs.socket):
+            closed = closing_line(agent, spec)
             check(closed["lost"] == 0 and closed["spooled"] == 0, "%s: %s" % (spec, closed))
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_webhook_retries_and_isolates_a_refused_record():
-    base = tempfile.mkdtemp(prefix="vigil-e2e-webhook-")
-    mark, poison = marker(), marker()
-    rx = Receiver(fail=3, poison=poison)  # 503 three times, then 400 for any batch with poison
-    agent = Agent("--sink", "%s;spool=%s/spool;linger=100ms;batch=50" % (rx.url, base),
-                  events="create_file", profile="default").start()
-    try:
-        make_files(base, mark, 200)
-        make_files(base, poison, 1)
-        make_files(base, mark, 100, start=200)
+    with Scene("vigil-e2e-webhook-") as sc:
+        mark, poison = marker(), marker()
+        rx = Receiver(fail=3, poison=poison)  # 503 three times, then 400 for any batch with poison
+        sc.undo.append(rx.stop)
+        agent = sc.agent(Agent("--sink", "%s;spool=%s;linger=100ms;batch=50" % (rx.url, sc.path("spool")),
+                               events="create_file", profile="default"))
+        make_files(sc.base, mark, 200)
+        make_files(sc.base, poison, 1)
+        make_files(sc.base, mark, 100, start=200)
 
         def ours():
             with rx.lock:
                 return [r for r in rx.records if mark in r.get("file", {}).get("path", "")]
         wait_until(lambda: len(ours()) >= 300, 30, what="300 records at the receiver")
-    finally:
         agent.stop()
-        rx.stop()
-    try:
         got = ours()
         check(len(got) == 300, "%d of 300" % len(got))
         check(len({r["record_id"] for r in rx.records}) == len(rx.records), "a record delivered twice")
@@ -180,8 +172,6 @@ def test_webhook_retries_and_isolates_a_refused_record():
         check(400 in rx.statuses, "never refused")
         closed = closing_line(agent, rx.url)
         check(closed["lost"] == 1 and closed["spooled"] == 0, "counters: %s" % closed)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def run_on_tty(args, trigger, until, timeout=30):

@@ -95,7 +95,7 @@ static void *sender(void *arg)
 		vg_netsink_fail(&s->n, "%s", err);
 		return NULL;
 	}
-	atomic_store(&s->n.connected, true); /* HTTP connects per request: "not known to be down" */
+	atomic_store(&s->n.connected, true); /* until a POST fails: then a stop does not wait */
 	while (vg_netsink_running(&s->n)) {
 		struct vg_spool_rec r;
 		uint64_t now;
@@ -124,6 +124,7 @@ static void *sender(void *arg)
 		}
 		status = vg_http_post(h, s->url, body.p, body.len, err, sizeof(err));
 		atomic_fetch_add(&s->posts, 1);
+		atomic_store(&s->n.connected, status >= 200 && status < 500); /* it answers and decides */
 		if (status >= 200 && status < 300) {
 			atomic_fetch_add(&s->n.delivered, count);
 			vg_spool_ack(s->n.spool, UINT64_MAX, 0);

@@ -610,7 +610,9 @@ uint64_t vg_spool_commit(struct vg_spool *sp)
 /* ---- consumer ---- */
 
 /* Makes rbuf hold bytes [off, off + need) of segment id (whose committed size is size). */
-static int load(struct vg_spool *sp, uint64_t id, uint64_t off, uint64_t need, uint64_t size)
+/* Makes rbuf hold bytes [off, off + need) of segment id (whose committed size is size).
+ * -1 with *why set: an I/O error (errno) or a file shorter than committed. */
+static int load(struct vg_spool *sp, uint64_t id, uint64_t off, uint64_t need, uint64_t size, const char **why)
 {
 	size_t want;
 
@@ -623,16 +625,20 @@ static int load(struct vg_spool *sp, uint64_t id, uint64_t off, uint64_t need, u
 		sp->rfd = openat(sp->dirfd, name, O_RDONLY | O_CLOEXEC);
 		sp->rfd_seg = id;
 		sp->rbuf_len = 0;
-		if (sp->rfd < 0)
+		if (sp->rfd < 0) {
+			*why = strerror(errno);
 			return -1;
+		}
 	}
 	if (off >= sp->rbuf_off && off + need <= sp->rbuf_off + sp->rbuf_len)
 		return 0;
 	want = (size_t)(need > READ_CHUNK ? need : READ_CHUNK);
 	if (want > size - off)
 		want = (size_t)(size - off);
-	if (want < need)
+	if (want < need) {
+		*why = "a record longer than the segment";
 		return -1;
+	}
 	if (sp->rbuf_cap < want) {
 		sp->rbuf = realloc(sp->rbuf, want);
 		if (!sp->rbuf)
@@ -640,25 +646,32 @@ static int load(struct vg_spool *sp, uint64_t id, uint64_t off, uint64_t need, u
 		sp->rbuf_cap = want;
 	}
 	sp->rbuf_len = 0;
-	if (pread_all(sp->rfd, sp->rbuf, want, off) < 0)
+	errno = 0;
+	if (pread_all(sp->rfd, sp->rbuf, want, off) < 0) {
+		*why = errno ? strerror(errno) : "the file is shorter than what was written to it";
 		return -1;
+	}
 	sp->rbuf_off = off;
 	sp->rbuf_len = want;
 	return 0;
 }
 
 /* The record at off in segment id (committed up to size), checked: its header copied into
- * h (records are not aligned in the buffer), its payload returned; NULL when unreadable. */
-static const char *record_at(struct vg_spool *sp, uint64_t id, uint64_t off, uint64_t size, struct rec_header *h)
+ * h (records are not aligned in the buffer), its payload returned; NULL with *why set when
+ * it is unreadable. */
+static const char *record_at(struct vg_spool *sp, uint64_t id, uint64_t off, uint64_t size, struct rec_header *h,
+			     const char **why)
 {
 	const char *p;
 
-	if (load(sp, id, off, REC_HDR, size) < 0)
+	if (load(sp, id, off, REC_HDR, size, why) < 0)
 		return NULL;
 	memcpy(h, sp->rbuf + (off - sp->rbuf_off), sizeof(*h));
-	if (h->len > REC_MAX || h->key_len > h->len || load(sp, id, off, REC_HDR + h->len, size) < 0)
+	*why = "a bad record header";
+	if (h->len > REC_MAX || h->key_len > h->len || load(sp, id, off, REC_HDR + h->len, size, why) < 0)
 		return NULL;
 	p = sp->rbuf + (off - sp->rbuf_off) + REC_HDR; /* load may have moved the buffer */
+	*why = "a CRC mismatch";
 	return record_crc(h, p, h->len) == h->crc ? p : NULL;
 }
 
@@ -668,8 +681,8 @@ int vg_spool_read(struct vg_spool *sp, struct vg_spool_rec *rec)
 	for (;;) {
 		int i = seg_index(sp, sp->rseg);
 		struct rec_header h;
-		const char *payload;
-		uint64_t id, off, size;
+		const char *payload, *why = "";
+		uint64_t id, off, size, last;
 
 		if (i < 0) { /* resolved and deleted meanwhile: the first one after it */
 			for (i = 0; i < sp->nsegs && sp->segs[i].id < sp->rseg; i++)
@@ -689,22 +702,31 @@ int vg_spool_read(struct vg_spool *sp, struct vg_spool_rec *rec)
 		id = sp->rseg;
 		off = sp->roff;
 		size = sp->segs[i].bytes;
+		last = sp->segs[i].last; /* the last record within size */
 		memcpy(sp->rec_host, sp->segs[i].host_id, ID_MAX);
 		memcpy(sp->rec_boot, sp->segs[i].boot_id, ID_MAX);
 		pthread_mutex_unlock(&sp->mu);
-		payload = record_at(sp, id, off, size, &h);
+		payload = record_at(sp, id, off, size, &h, &why);
+		if (!payload && sp->rfd >= 0) { /* once more from a fresh descriptor and buffer */
+			close(sp->rfd);
+			sp->rfd = -1;
+			payload = record_at(sp, id, off, size, &h, &why);
+		}
 		pthread_mutex_lock(&sp->mu);
 		if (seg_index(sp, id) < 0) /* evicted meanwhile: its records are counted lost */
 			continue;
 		if (!payload) {
-			i = seg_index(sp, id);
-			if (i >= 0 && sp->segs[i].last >= sp->read_seq)
-				sp->damaged += sp->segs[i].last - sp->read_seq + 1;
+			if (last >= sp->read_seq) { /* what it held up to size is skipped, counted once */
+				sp->damaged += last - sp->read_seq + 1;
+				sp->read_seq = last + 1;
+				if (sp->read_seq > sp->handed)
+					sp->handed = sp->read_seq;
+			}
 			sp->torn_bytes += size - off;
 			sp->roff = size;
 			if (sp->damaged_seg != id)
-				fprintf(stderr, "vigil: spool %s: segment %llu is damaged at offset %llu; skipping what it "
-						"held then\n", sp->o.dir, (unsigned long long)id, (unsigned long long)off);
+				fprintf(stderr, "vigil: spool %s: segment %llu unreadable at offset %llu (%s); skipping what it "
+						"held then\n", sp->o.dir, (unsigned long long)id, (unsigned long long)off, why);
 			sp->damaged_seg = id;
 			continue;
 		}

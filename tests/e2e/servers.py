@@ -406,7 +406,7 @@ def wait_drained(agent, prefix, timeout=60):
     try:
         return wait_until(drained, timeout, step=0.3, what="sink %s to drain" % prefix)
     except AssertionError as e:
-        raise AssertionError("%s; last counters %s" % (e, last.get("s")))
+        raise AssertionError("%s; last counters %s; agent stderr:\n%s" % (e, last.get("s"), agent._read_stderr()[-2000:]))
 
 
 def closing_line(agent, prefix):

@@ -229,6 +229,40 @@ static void test_flipped_byte_is_caught(void **state)
 	vg_spool_close(sp);
 }
 
+static void test_damage_found_while_running_is_counted_once(void **state)
+{
+	struct vg_spool *sp = open_spool(1 << 20, 1 << 20);
+	struct vg_spool_stats st;
+	char path[400];
+	uint64_t first = 0, last = 0;
+	int fd;
+	char c;
+
+	append_range(sp, 0, 10);
+	newest_segment(path, sizeof(path));
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	/* a byte of the 3rd record's payload (header 128, records of 43 bytes) */
+	assert_int_equal(pread(fd, &c, 1, 128 + 2 * 43 + 40), 1);
+	c ^= 0x20;
+	assert_int_equal(pwrite(fd, &c, 1, 128 + 2 * 43 + 40), 1);
+	close(fd);
+	assert_int_equal(read_all(sp, &first, &last), 2);
+	assert_int_equal(last, 2);
+	vg_spool_stats(sp, &st);
+	assert_int_equal(st.damaged, 8); /* 3..10: what the segment held then */
+	append_range(sp, 10, 15); /* what comes after is read */
+	assert_int_equal(read_all(sp, &first, &last), 5);
+	assert_int_equal(first, 11);
+	assert_int_equal(last, 15);
+	vg_spool_stats(sp, &st);
+	assert_int_equal(st.damaged, 8);
+	vg_spool_ack(sp, UINT64_MAX, 0);
+	vg_spool_stats(sp, &st);
+	assert_int_equal(st.pending, 0);
+	vg_spool_close(sp);
+}
+
 static void test_cap_evicts_oldest_and_counts_exactly(void **state)
 {
 	struct vg_spool *sp = open_spool(16 << 10, 2048);
@@ -300,6 +334,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resume_after_restart, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_torn_tail_is_cut, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_flipped_byte_is_caught, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_damage_found_while_running_is_counted_once, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_cap_evicts_oldest_and_counts_exactly, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_in_flight_records_are_not_evicted, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_second_open_is_refused, make_dir, remove_dir),

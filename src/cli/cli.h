@@ -16,6 +16,8 @@ int vg_cmd_incidents(int argc, char **argv);
 int vg_cmd_show(int argc, char **argv);
 int vg_cmd_query(int argc, char **argv);
 int vg_cmd_config_check(int argc, char **argv);
+int vg_cmd_config_keys(int argc, char **argv);
+int vg_cmd_config_sink_options(int argc, char **argv);
 int vg_cmd_collect(int argc, char **argv);
 
 /* Prints "vigil: MESSAGE" on stderr; returns -1. */

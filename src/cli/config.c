@@ -1,9 +1,11 @@
 /* config.c — `vigil config check [FILE]`: the config file (default /etc/vigil/vigil.yaml)
- * with every error as FILE:LINE:COL: message, and the rules it names compiled. */
+ * with every error as FILE:LINE:COL: message, and the rules it names compiled; `vigil config
+ * keys` and `vigil config sink-options SCHEME`: the option tables as Markdown, for the docs. */
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "config/options.h"
+#include "output/sink.h"
 #include "rules/rules.h"
 
 static int check(const char *path)
@@ -28,6 +30,21 @@ static int check(const char *path)
 	vg_ruleset_free(rs);
 	vg_run_opts_free(&o);
 	return errors ? 1 : 0;
+}
+
+int vg_cmd_config_keys(int argc, char **argv)
+{
+	vg_run_opts_markdown(stdout);
+	return 0;
+}
+
+int vg_cmd_config_sink_options(int argc, char **argv)
+{
+	if (argc != 2)
+		return vg_cli_error("usage: vigil config sink-options SCHEME|network"), 2;
+	if (vg_sinks_options_markdown(stdout, argv[1]) < 0)
+		return vg_cli_error("no sink '%s'", argv[1]), 2;
+	return 0;
 }
 
 int vg_cmd_config_check(int argc, char **argv)

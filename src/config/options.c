@@ -277,7 +277,8 @@ static const struct option_def table[VG_OPTION__COUNT] = {
 	[VG_OPTION_OUTPUT] = { { "output", "output", "PATH|-", "where events go (default stdout: the console view on a\n"
 			      "terminal, JSON otherwise); left out when only sinks are named", false, false },
 			    'o', set_output },
-	[VG_OPTION_SINK] = { { "sink", "sinks", "SPEC", "send events, alerts and stats there too (repeatable), one of:",
+	[VG_OPTION_SINK] = { { "sink", "sinks", "SPEC", "more outputs for events, alerts and stats, several at once\n"
+			    "(repeatable; a list of specs or of maps in the config file)",
 			    false, true }, 0, set_sink },
 	[VG_OPTION_EVENTS] = { { "events", "events", "LIST", "comma-separated event names to print (default: the\n"
 			      "profile's; with rules, none: only alerts)", false, false }, 'e', set_events },
@@ -355,6 +356,39 @@ bool vg_option_is_list(int id)
 	return table[id].info.list;
 }
 
+/* Text in a Markdown table cell: '|' escaped. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+void vg_run_opts_markdown(FILE *f)
+{
+	fputs("| key | flag | on SIGHUP | |\n|---|---|---|---|\n", f);
+	for (int id = 0; id < VG_OPTION__COUNT; id++) {
+		const struct vg_option_info *in = &table[id].info;
+		char help[400], *p;
+
+		if (!in->key)
+			continue;
+		snprintf(help, sizeof(help), "%s", in->help);
+		for (p = help; (p = strchr(p, '\n'));)
+			*p = ' ';
+		fprintf(f, "| `%s`%s | `--%s ", in->key, in->list ? " (a list)" : "", in->flag);
+		md_cell(f, in->arg);
+		fprintf(f, "` | %s | ", in->live ? "applied" : "at the next start");
+		md_cell(f, help);
+		fputs(" |\n", f);
+	}
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		fprintf(f, "| `%s` | | | the same as `%s` (falco.yaml's name) |\n", aliases[i].key,
+			table[aliases[i].id].info.key);
+}
+
 /* ---- values as given ---- */
 
 int vg_run_opts_add(struct vg_run_opts *o, int id, const char *v, struct vg_srcpos pos)
@@ -430,8 +464,10 @@ void vg_run_opts_usage(FILE *f)
 			h = nl + 1;
 		}
 		fprintf(f, "%s\n", h);
-		if (id == VG_OPTION_SINK)
+		if (id == VG_OPTION_SINK) {
+			fprintf(f, "%25s%s\n", "", "the kinds, each with its ;key=value options:");
 			vg_sinks_usage(f);
+		}
 	}
 	fputs("Every option but --config can be set in the config file, under its key with '_' for '-'\n"
 	      "(sinks: a list of specs, or of maps with url: and the sink's options).\n",

@@ -94,6 +94,8 @@ int vg_run_opts_load(int argc, char **argv, struct vg_run_opts *o);
 int vg_run_opts_check_file(const char *path, struct vg_run_opts *o);
 void vg_run_opts_free(struct vg_run_opts *o);
 void vg_run_opts_usage(FILE *f);
+/* The config file's keys as a Markdown table (docs/outputs.md is generated from it). */
+void vg_run_opts_markdown(FILE *f);
 
 /* A reload: warns about each option that changed in next but needs a restart, then moves
  * what SIGHUP can change (rules, stats interval, allowlist additions) from next into cur.

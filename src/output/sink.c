@@ -182,6 +182,31 @@ void vg_sinks_usage(FILE *f)
 			vg_sinkopt_usage(o, f, 27);
 }
 
+int vg_sinks_options_markdown(FILE *f, const char *scheme)
+{
+	bool network = !strcmp(scheme, "network");
+
+	for (size_t i = 0; i < NTYPES; i++) {
+		bool any = false;
+
+		if (!network && strcmp(types[i]->scheme, scheme))
+			continue;
+		for (const struct vg_sinkopt *o = types[i]->options; o && o->key; o++) {
+			if (shared(i, o) != network)
+				continue;
+			if (!any)
+				fputs("| option | |\n|---|---|\n", f);
+			any = true;
+			vg_sinkopt_markdown(o, f);
+		}
+		if (!network && !any)
+			fputs("(no options)\n", f);
+		if (!network || any)
+			return 0;
+	}
+	return -1;
+}
+
 int vg_sinks_check(const char *spec, char *err, size_t errlen)
 {
 	const char *arg;

@@ -95,6 +95,9 @@ void vg_sinks_interest(const struct vg_sinks *set, bool out[VG_EV__COUNT]);
 void vg_sinks_counters_json(const struct vg_sinks *set, struct vg_buf *b);
 /* Every registered scheme's usage line and options, for --help. */
 void vg_sinks_usage(FILE *f);
+/* A sink type's own options as a Markdown table; scheme "network": the options every
+ * network sink shares. -1 on an unknown scheme. */
+int vg_sinks_options_markdown(FILE *f, const char *scheme);
 /* Checks a spec's scheme and options without opening anything (vigil config check). */
 int vg_sinks_check(const char *spec, char *err, size_t errlen);
 

@@ -28,7 +28,7 @@ static const char *const color_choices[] = { "auto", "always", "never", NULL };
 
 static const struct vg_sinkopt console_options[] = {
 	{ "color", VG_SO_ENUM, offsetof(struct console_opts, color), 0, color_choices,
-	  "auto (a terminal without NO_COLOR), always or never" },
+	  "auto (default): on a terminal, unless NO_COLOR is set or TERM=dumb" },
 	VG_SINKOPT_END,
 };
 

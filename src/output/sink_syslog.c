@@ -53,7 +53,7 @@ struct syslog_opts {
 
 static const struct vg_sinkopt syslog_options[] = {
 	{ "proto", VG_SO_ENUM, offsetof(struct syslog_opts, proto), 0, proto_choices,
-	  "udp (default) or tcp, for syslog://" },
+	  "for syslog:// (default udp)" },
 	{ "facility", VG_SO_ENUM, offsetof(struct syslog_opts, facility), 0, facility_choices,
 	  "syslog facility (default auth)" },
 	{ "app_name", VG_SO_STR, offsetof(struct syslog_opts, app), sizeof(((struct syslog_opts *)0)->app), NULL,

@@ -155,3 +155,12 @@ void vg_sinkopt_usage(const struct vg_sinkopt *o, FILE *f, int indent)
 	snprintf(key, sizeof(key), ";%s=%s", o->key, kind_name(o));
 	fprintf(f, "%*s%-24s %s\n", indent, "", key, o->doc);
 }
+
+void vg_sinkopt_markdown(const struct vg_sinkopt *o, FILE *f)
+{
+	fprintf(f, "| `%s=%s` | ", o->key, kind_name(o));
+	if (o->kind == VG_SO_ENUM)
+		for (int i = 0; o->choices[i]; i++)
+			fprintf(f, "%s%s", i ? ", " : "one of: ", o->choices[i]);
+	fprintf(f, "%s%s |\n", o->kind == VG_SO_ENUM ? "; " : "", o->doc);
+}

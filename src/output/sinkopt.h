@@ -44,5 +44,7 @@ int vg_sinkopt_check(const struct vg_sinkopt *tab, const char *arg, char *err, s
 const struct vg_sinkopt *vg_sinkopt_find(const struct vg_sinkopt *tab, const char *key);
 /* One ";key=KIND  doc" line for --help, indented by indent spaces. */
 void vg_sinkopt_usage(const struct vg_sinkopt *o, FILE *f, int indent);
+/* The same as a Markdown table row (docs/outputs.md is generated from it). */
+void vg_sinkopt_markdown(const struct vg_sinkopt *o, FILE *f);
 
 #endif

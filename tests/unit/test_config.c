@@ -104,19 +104,18 @@ static void test_good_file(void **state)
 
 	assert_int_equal(captured(do_check, &a, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
-	assert_string_equal(o.profile, "sandbox");
+	assert_string_equal(o.out.profile, "sandbox");
 	assert_true(o.kc.sandbox);
-	assert_int_equal(o.n_rules, 2);
-	assert_string_equal(o.rules[1], "/etc/vigil/local.yaml");
+	assert_int_equal(o.out.n_rules, 2);
+	assert_string_equal(o.out.rules[1], "/etc/vigil/local.yaml");
 	assert_true(o.stats_interval == 30);
 	assert_int_equal(o.kc.ring_size, 16u << 20);
 	assert_int_equal(o.n_allow_exe, 1);
-	assert_int_equal(o.n_sinks, 2);
-	assert_string_equal(o.sinks[0], "file:/var/log/vigil/events.json;keep=3");
-	assert_string_equal(o.sinks[1], "nats://10.0.0.1:4222,10.0.0.2:4222;replicas=3;spool=/var/lib/vigil/spool/nats");
+	assert_int_equal(o.out.n_sinks, 2);
+	assert_string_equal(o.out.sinks[0], "file:/var/log/vigil/events.json;keep=3");
+	assert_string_equal(o.out.sinks[1], "nats://10.0.0.1:4222,10.0.0.2:4222;replicas=3;spool=/var/lib/vigil/spool/nats");
 	assert_string_equal(o.host_name, "web-1");
-	/* only sinks named: no stdout sink is added */
-	assert_int_equal(o.n_outputs, 2);
+	assert_false(o.out.output_given); /* only sinks named: nothing on stdout */
 	vg_run_opts_free(&o);
 }
 
@@ -174,8 +173,8 @@ static void test_command_line_overrides_the_file(void **state)
 
 	assert_int_equal(vg_run_opts_load(7, argv, &o), 0);
 	assert_true(o.stats_interval == 2);
-	assert_int_equal(o.n_rules, 1); /* the command line's list replaces the file's */
-	assert_string_equal(o.rules[0], "/c");
+	assert_int_equal(o.out.n_rules, 1); /* the command line's list replaces the file's */
+	assert_string_equal(o.out.rules[0], "/c");
 	assert_int_equal(o.proc_cap, 1000); /* the file's value where the command line is silent */
 	assert_string_equal(o.config, path);
 	vg_run_opts_free(&o);
@@ -206,8 +205,8 @@ static void test_reload_applies_live_options_only(void **state)
 	assert_int_equal(vg_run_opts_load(3, argv, &next), 0);
 	captured(do_reload, &a, err, sizeof(err));
 	assert_true(cur.stats_interval == 7);
-	assert_int_equal(cur.n_rules, 2);
-	assert_string_equal(cur.rules[1], "/r2");
+	assert_int_equal(cur.out.n_rules, 2);
+	assert_string_equal(cur.out.rules[1], "/r2");
 	assert_int_equal(cur.n_allow_exe, 1);
 	assert_int_equal(cur.kc.ring_size, 8u << 20); /* BPF read-only data: at the next start */
 	assert_non_null(strstr(err, "ring_size changed; it takes effect at the next start"));

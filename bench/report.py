@@ -205,6 +205,9 @@ def store_tables(results):
                      f"{s['cpu_percent']:.0f}% | {s['rss_mib']:.1f} MiB | "
                      f"{number(sink.get('delivered')) if sink else '–'} | "
                      f"{number(sink.get('lost')) if sink else '–'} |")
+    return lines
+
+
 def sinks_table(results):
     sk = results.get("sinks")
     if not sk:

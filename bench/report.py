@@ -215,8 +215,9 @@ def sinks_table(results):
     lines = [f"Each sink in a fresh vigil under a file flood paced at {sk['rate_cycles_per_s']:,} cycles/s "
              f"({2 * sk['rate_cycles_per_s']:,} create_file and rename events/s), {sk['cycles']:,} cycles, "
              "every event printed (to the JSON file all runs write, and to the sink); extra CPU is the run's "
-             "CPU minus the baseline's, per record the sink was handed. Delivered and lost are the "
-             "sink's own counters after its drain.", "",
+             "CPU minus the baseline's CPU per received event times the events this run received, per "
+             "record the sink was handed. Delivered and lost are the sink's own counters after its "
+             "drain.", "",
              "| sink | records | delivered | lost | vigil CPU% | extra CPU% | µs per record |",
              "|---|---|---|---|---|---|---|"]
     for e in sk["sinks"]:

@@ -2,8 +2,10 @@
 
 Each sink runs in a fresh vigil under the same paced file flood (a rate the sensor carries
 without loss), next to a run with only the JSON file every run writes: a sink's cost is its
-run's CPU minus that baseline, per record it was handed, and its delivered/lost counters
-after the drain say whether it kept up. The receivers are the real ones the tests use
+run's CPU minus what the baseline spent per event received times the events this run
+received (the rest of the machine adds events of its own, differently in every run), per
+record the sink was handed; its delivered/lost counters after the drain say whether it
+kept up. The receivers are the real ones the tests use
 (tests/e2e/servers.py): rsyslogd, a loopback HTTP receiver, nats-server, clickhouse-server.
 Then `vigil collect` stores what the NATS run published into ClickHouse, timed from start
 to its last insert. The SQLite writer is the store's (not built yet): reported as skipped.
@@ -62,7 +64,7 @@ def measure(build, make_vigil, flood, cpu_seconds, rate, cycles, workdir, flood_
             ("webhook (HTTP, batches of 500)", "http", ["%s;spool=%s-w" % (rx.url, spool)]),
             ("NATS JetStream", "nats", ["%s;spool=%s-n" % (nats.url, spool)]),
         ]
-        base_cpu = None
+        base_per_event = None
         for name, prefix, sinks in runs:
             extra = ["--events", "create_file,rename", "--host-id", "bench" + str(len(out["sinks"]))]
             for s in sinks:
@@ -84,15 +86,15 @@ def measure(build, make_vigil, flood, cpu_seconds, rate, cycles, workdir, flood_
             events = final.get("events", 0) - (before or {}).get("events", 0)
             entry = {"sink": name, "cycles_per_s": achieved, "events": events, "cpu_s": cpu,
                      "cpu_percent": 100 * cpu / seconds if seconds else None}
-            if prefix is None:
-                base_cpu = cpu
+            if prefix is None:  # CPU per event received: other activity on the machine varies by run
+                base_per_event = cpu / max(events, 1)
             c = _sink_counters(final, prefix or "json:") or {}
             entry.update({"records": c.get("accepted", 0), "delivered": c.get("delivered", 0),
                           "lost": c.get("lost", 0), "queued": c.get("queued", 0)})
             if prefix:
-                entry["extra_cpu_percent"] = 100 * (cpu - base_cpu) / seconds if seconds else None
-                entry["us_per_record"] = (1e6 * max(0.0, cpu - base_cpu) / entry["records"]
-                                          if entry["records"] else None)
+                extra = cpu - base_per_event * events
+                entry["extra_cpu_percent"] = 100 * extra / seconds if seconds else None
+                entry["us_per_record"] = 1e6 * max(0.0, extra) / entry["records"] if entry["records"] else None
             log(f"  sink {name}: {entry['records']:,} records, {entry.get('delivered', 0):,} delivered, "
                 f"lost {entry.get('lost', 0)}, CPU {entry['cpu_percent']:.0f}%"
                 + (f" (+{entry['extra_cpu_percent']:.0f}%, {entry['us_per_record']:.1f} µs/record)"

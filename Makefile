@@ -11,7 +11,7 @@ STORE     ?= /var/lib/vigil/vigil.db
 
 OPT       ?= -O2 -g
 CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -I$(BUILD) -Ibpf -Isrc $(SANITIZE)
-LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lsqlite3 -lpthread -lm
+LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lsqlite3 -lcurl -lnats -lpthread -lm
 LDFLAGS   := $(SANITIZE)
 
 # Every bpf/*.bpf.c and bpf/tools/*.bpf.c is one BPF object with its own skeleton,
@@ -36,11 +36,11 @@ FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	      -Ibpf -Isrc -Itests/fuzz -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRCS  := $(sort $(wildcard src/rules/*.c src/decode/*.c src/proc/*.c src/output/*.c src/store/*.c src/incident/*.c) \
 	      src/cli/common.c \
-	      src/event.c src/catalog.c src/clock.c)
+	      src/event.c src/catalog.c src/clock.c src/host.c src/units.c src/http.c)
 FUZZ_OBJS  := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRCS))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c)) $(FUZZ_BUILD)/gen_seeds
 
-.PHONY: all deps run test unit e2e asan bench bench-smoke docs clean fuzz fuzz-build
+.PHONY: all deps run test unit e2e asan bench bench-smoke docs fleet-test clean fuzz fuzz-build
 # kept between builds: otherwise make deletes them as intermediates and rebuilds every
 # BPF object whenever one C file changes
 .SECONDARY: $(SKELS) $(SKELS:.skel.h=.bpf.o)
@@ -105,6 +105,12 @@ test: deps all $(UNIT_BINS) $(HELPERS) $(BENCH_BINS) fuzz-build
 
 unit: all $(UNIT_BINS)
 	@tests/run.sh $(BUILD) unit
+
+# The long fleet runs (a 30 s broker outage, a 3-node JetStream cluster losing a node) on top
+# of the fast ones `make test` has; a few minutes, so not part of make test or CI.
+fleet-test: deps all
+	VIGIL_BUILD=$(BUILD) VIGIL_FLEET_LONG=1 python3 tests/e2e/runner.py tests/e2e/test_nats.py \
+		tests/e2e/test_clickhouse.py tests/e2e/test_sinks.py
 
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" test

@@ -9,6 +9,8 @@ Called by bench/run.sh (make bench / make bench-smoke). Phases:
   3. capacity: a paced then unpaced file flood under vigil, read against its loss counters;
   4. store: the evidence store's lossless ingest rate (bench/store_bench.c through the real
      sink), and vigil's CPU and loss under the flat-out flood with and without --store.
+  5. sinks: each output's cost at a paced lossless rate, and `vigil collect` into ClickHouse
+     (bench/sinks.py).
 Everything it starts or changes (agents, redis, audit rules, the sysctl, scratch files) is undone
 on the way out, also on failure or Ctrl-C.
 """
@@ -31,6 +33,7 @@ import time
 
 import agents
 import report
+import sinks
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -46,10 +49,12 @@ SETTINGS = {
                           (20_000, 1, 60_000, 0), (0, 1, 100_000, 0), (0, 2, 100_000, 0),
                           (0, 2, 100_000, 65536)],
              # the flood step run with and without --store
-             "store_flood": (0, 1, 100_000, 0)},
+             "store_flood": (0, 1, 100_000, 0),
+             # sinks: file cycles/s (two events each) and cycles per sink run
+             "sinks": (4000, 40_000)},
     "smoke": {"rounds": 1, "getppid": 200_000, "exec": 50, "files": 1000,
               "connect": 300, "redis": 1000, "idle_s": 0.5,
-              "capacity": [(0, 1, 3000, 0)], "store_flood": (0, 1, 3000, 0)},
+              "capacity": [(0, 1, 3000, 0)], "store_flood": (0, 1, 3000, 0), "sinks": (500, 600)},
 }
 
 # name -> (unit, True when a bigger number is better)
@@ -531,7 +536,7 @@ def run(args, mode, settings, workdir, cleanup, started):
     vigil_bin = os.path.join(build, "vigil")
     rules_dir = os.path.join(REPO, "rules")
     rules_dir = rules_dir if os.path.isdir(rules_dir) and os.listdir(rules_dir) else None
-    ensure_packages(["redis-server", "redis-tools"])
+    ensure_packages(["redis-server", "redis-tools", "nats-server", "rsyslog", "clickhouse-server"])
 
     def make_vigil(extra=()):
         return agents.Vigil(workdir, vigil_bin, rules_dir, extra)
@@ -614,6 +619,19 @@ def run(args, mode, settings, workdir, cleanup, started):
         except RuntimeError as e:
             skipped["vigil store"] = str(e)
             log(f"store phase failed: {e}")
+    sink_results = None
+    if "vigil" not in skipped:
+        log("phase 5: sinks at a paced rate, and collect into ClickHouse")
+        rate, cycles = settings["sinks"]
+        try:
+            sink_results = sinks.measure(
+                build, lambda extra: make_vigil(["--rate-limit", "0"] + extra),
+                lambda d, r, c: flood(workload_bin, d, r, 1, c),
+                lambda pids: sum(cpu_ticks(p) for p in pids) / CLK_TCK, rate, cycles, workdir, files_dir)
+            skipped.update(sink_results.pop("skipped"))
+        except (RuntimeError, AssertionError, OSError, subprocess.SubprocessError) as e:
+            skipped["sinks"] = str(e)
+            log(f"sinks failed: {e}")
 
     now = datetime.datetime.now(datetime.timezone.utc)
     results = {
@@ -622,7 +640,8 @@ def run(args, mode, settings, workdir, cleanup, started):
         "overhead": overhead,
         "idle_rss_mib": {a: statistics.median(r["idle_rss_kib"]) / 1024
                          for a, r in resources.items() if "idle_rss_kib" in r},
-        "kernel_cost": kernel, "capacity": cap, "store": store, "warnings": warnings(noise, samples),
+        "kernel_cost": kernel, "capacity": cap, "store": store, "sinks": sink_results,
+        "warnings": warnings(noise, samples),
         "duration_s": round(time.monotonic() - started, 1),
     }
     table = report.markdown(results)

@@ -208,6 +208,34 @@ def store_tables(results):
     return lines
 
 
+def sinks_table(results):
+    sk = results.get("sinks")
+    if not sk:
+        return ["(not measured: see Skipped above)"]
+    lines = [f"Each sink in a fresh vigil under a file flood paced at {sk['rate_cycles_per_s']:,} cycles/s "
+             f"({2 * sk['rate_cycles_per_s']:,} create_file and rename events/s), {sk['cycles']:,} cycles, "
+             "every event printed (to the JSON file all runs write, and to the sink); extra CPU is the run's "
+             "CPU minus the baseline's CPU per received event times the events this run received, per "
+             "record the sink was handed. Delivered and lost are the sink's own counters after its "
+             "drain.", "",
+             "| sink | records | delivered | lost | vigil CPU% | extra CPU% | µs per record |",
+             "|---|---|---|---|---|---|---|"]
+    for e in sk["sinks"]:
+        extra = e.get("extra_cpu_percent")
+        us = e.get("us_per_record")
+        lines.append(f"| {e['sink']} | {e['records']:,} | {e['delivered']:,} | {e['lost']:,} | "
+                     f"{e['cpu_percent']:.0f}% | {'–' if extra is None else f'{extra:+.0f}%'} | "
+                     f"{'–' if us is None else f'{us:.1f}'} |")
+    c = sk.get("collect")
+    if c:
+        ratio = c["uncompressed"] / c["bytes_on_disk"] if c["bytes_on_disk"] else None
+        lines += ["", f"`vigil collect` into ClickHouse: **{number(c['records_per_s'])} records/s** "
+                  f"({c['records']:,} records in {c['seconds']:.1f} s, batches of 1000); on disk "
+                  f"{c['bytes_on_disk'] / max(c['rows'], 1):.0f} bytes per event row"
+                  + (f", {ratio:.1f}× compressed" if ratio else "") + "."]
+    return lines
+
+
 def markdown(results):
     m = results["machine"]
     s = results["settings"]
@@ -285,6 +313,7 @@ def markdown(results):
               "count was read before its last increments.", ""]
     lines += capacity_table(results)
     lines += ["", "## Evidence store", ""] + store_tables(results)
+    lines += ["", "## Sinks and the collector", ""] + sinks_table(results)
     if results["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in results["warnings"]]
     return "\n".join(lines) + "\n"
@@ -323,4 +352,13 @@ def missing_numbers(results):
                         problems.append(f"store/ingest/{k}")
             if not store["flood"]["with"].get("store"):
                 problems.append("store/flood: no store counters in the stats line")
+        sk = results.get("sinks")
+        if not sk:
+            problems.append("sinks")
+        else:
+            for e in sk["sinks"]:
+                keys = ["cpu_percent"] + (["us_per_record"] if "us_per_record" in e else [])
+                problems += [f"sinks/{e['sink']}/{k}" for k in keys if not is_number(e.get(k))]
+            if not sk.get("collect") or not is_number(sk["collect"].get("records_per_s")):
+                problems.append("collect")
     return problems

@@ -3,11 +3,10 @@
  * clock is sampled once, the tightest of a few reads. */
 #include <stdio.h>
 #include <time.h>
-#include <unistd.h>
 #include "clock.h"
+#include "host.h"
 
 static uint64_t offset_ns;
-static char host[256];
 
 static uint64_t ns(clockid_t c)
 {
@@ -29,8 +28,6 @@ void vg_clock_init(void)
 			offset_ns = r - (b0 + (b1 - b0) / 2);
 		}
 	}
-	if (gethostname(host, sizeof(host) - 1) != 0)
-		host[0] = 0;
 }
 
 uint64_t vg_boot_to_wall(uint64_t boot_ns)
@@ -43,11 +40,6 @@ uint64_t vg_now_boot_ns(void)
 	return ns(CLOCK_BOOTTIME);
 }
 
-const char *vg_host_name(void)
-{
-	return host;
-}
-
 uint64_t vg_clock_offset(void)
 {
 	return offset_ns;
@@ -56,5 +48,5 @@ uint64_t vg_clock_offset(void)
 void vg_clock_replay(uint64_t offset, const char *host_name)
 {
 	offset_ns = offset;
-	snprintf(host, sizeof(host), "%s", host_name);
+	vg_host_set(host_name, NULL);
 }

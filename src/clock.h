@@ -1,4 +1,4 @@
-/* clock.h — kernel boot-time stamps to wall-clock time, and the host's name. */
+/* clock.h — kernel boot-time stamps to wall-clock time. */
 #ifndef VIGIL_CLOCK_H
 #define VIGIL_CLOCK_H
 
@@ -8,7 +8,6 @@
 void vg_clock_init(void);
 uint64_t vg_boot_to_wall(uint64_t boot_ns);
 uint64_t vg_now_boot_ns(void);
-const char *vg_host_name(void);
 /* What a recording replays under: the clock offset and host name of the machine and time
  * it was recorded on (vigil replay). */
 uint64_t vg_clock_offset(void);

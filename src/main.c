@@ -25,6 +25,10 @@ static const struct command commands[] = {
 	{ "incidents", NULL, vg_cmd_incidents, "incidents of a store (run --store), highest score first" },
 	{ "show", NULL, vg_cmd_show, "ID: one incident: alerts, processes, files, connections, timeline, graph" },
 	{ "query", NULL, vg_cmd_query, "tree | file | flow | session | persistence | events | stats of a store" },
+	{ "config", "check", vg_cmd_config_check, "[FILE]: the config file (default /etc/vigil/vigil.yaml)" },
+	{ "config", "keys", vg_cmd_config_keys, "every key of the config file (Markdown, for the docs)" },
+	{ "config", "sink-options", vg_cmd_config_sink_options, "SCHEME|network: a sink's options (Markdown)" },
+	{ "collect", NULL, vg_cmd_collect, "many hosts' records from NATS JetStream into ClickHouse or JSON lines" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

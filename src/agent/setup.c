@@ -1,6 +1,7 @@
 /* setup.c — the output options, printed events, rules and sinks of an agent (setup.h). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "agent/setup.h"
 #include "cli/cli.h"
 #include "event.h"
@@ -60,9 +61,11 @@ void vg_profile_events(const char *profile, bool set[VG_EV__COUNT])
 
 int vg_select_events(const struct vg_output_opts *o, bool print[VG_EV__COUNT])
 {
+	char err[300];
+
 	memset(print, 0, sizeof(bool) * VG_EV__COUNT);
 	if (o->events)
-		return vg_parse_event_list(o->events, print);
+		return vg_parse_event_list(o->events, print, err, sizeof(err)) < 0 ? vg_cli_error("--events: %s", err) : 0;
 	if (!o->n_rules)
 		vg_profile_events(o->profile, print);
 	return 0;
@@ -89,7 +92,11 @@ int vg_open_sinks(struct vg_sinks *sinks, const struct vg_output_opts *o, const 
 		available[t] |= print[t];
 	available[VG_EV_EXEC] = available[VG_EV_FORK] = available[VG_EV_EXIT] = true;
 	if (o->output_given || !o->n_sinks) {
-		snprintf(spec, sizeof(spec), "%s:%s", o->format, o->output);
+		/* nothing chosen and a terminal on stdout: the console view */
+		if (!o->output_given && isatty(STDOUT_FILENO))
+			snprintf(spec, sizeof(spec), "console:");
+		else
+			snprintf(spec, sizeof(spec), "%s:%s", o->format, o->output);
 		if (vg_sinks_add(sinks, spec, print, available, err, sizeof(err)) < 0)
 			return vg_cli_error("%s", err);
 	}

@@ -36,8 +36,9 @@ enum { VG_OPT_STORE = 0x100, VG_OPT_STORE_MAX_BYTES, VG_OPT_STORE_MAX_AGE };
 	{ "store-max-age", required_argument, NULL, VG_OPT_STORE_MAX_AGE }
 #define VG_OUTPUT_USAGE                                                                           \
 	"  --format json|text     format of --output (default json)\n"                                  \
-	"  --output PATH|-        where events go (default -, stdout); left out when only --sink\n"      \
-	"                         options say where things go\n"                                          \
+	"  --output PATH|-        where events go (default -, stdout: the console view on a terminal,\n"  \
+	"                         JSON otherwise); left out when only --sink options say where\n"      \
+	"                         things go\n"                                                            \
 	"  --sink SPEC            send events, alerts and stats there too (repeatable); kinds below\n"    \
 	"  --events LIST          comma-separated event names to print (default: the profile's;\n"       \
 	"                         with --rules, none: only alerts)\n"                                     \
@@ -60,7 +61,8 @@ void vg_profile_events(const char *profile, bool set[VG_EV__COUNT]);
 int vg_select_events(const struct vg_output_opts *o, bool print[VG_EV__COUNT]);
 /* The rules, or NULL with every error said on stderr as file:line:col. */
 struct vg_ruleset *vg_load_rules(const struct vg_output_opts *o);
-/* --output/--format name one sink, left out when only --sink options were given. Every
+/* --output/--format name one sink (the console view when none was chosen and stdout is a
+ * terminal), left out when only --sink options were given. Every
  * sink receives the printed events, or takes any the run captures anyway: the profile's,
  * the printed ones and the lifecycle events the process table needs. -1 said on stderr. */
 int vg_open_sinks(struct vg_sinks *sinks, const struct vg_output_opts *o, const bool print[VG_EV__COUNT]);

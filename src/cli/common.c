@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "units.h"
 #include "event.h"
 #include "store/store.h"
 
@@ -24,7 +25,7 @@ int vg_cli_error(const char *fmt, ...)
 	return -1;
 }
 
-int vg_parse_event_list(const char *list, bool set[VG_EV__COUNT])
+int vg_parse_event_list(const char *list, bool set[VG_EV__COUNT], char *err, size_t errlen)
 {
 	char buf[1024], *tok, *save = NULL;
 
@@ -39,8 +40,10 @@ int vg_parse_event_list(const char *list, bool set[VG_EV__COUNT])
 				set[i] = true;
 			continue;
 		}
-		if ((t = vg_event_by_name(tok)) < 0)
-			return vg_cli_error("unknown event '%s' (see `vigil probes` for the list)", tok);
+		if ((t = vg_event_by_name(tok)) < 0) {
+			snprintf(err, errlen, "unknown event '%s' (see `vigil probes` for the list)", tok);
+			return -1;
+		}
 		set[t] = true;
 	}
 	return 0;
@@ -58,17 +61,12 @@ struct vg_store *vg_cli_store(const char *path)
 
 int vg_parse_seconds(const char *opt, const char *s, double *out)
 {
-	char *end;
-	double v;
+	uint64_t ns;
 
-	errno = 0;
-	/* strtod also takes leading space and hex ("0x10"): not what anyone means by seconds */
-	v = isspace((unsigned char)*s) || strpbrk(s, "xX") ? NAN : strtod(s, &end);
-	if (isnan(v) || end == s || *end || errno)
-		return vg_cli_error("%s takes seconds (a decimal number), not '%s'", opt, s);
-	if (!isfinite(v) || v < 0 || v > VG_SECONDS_MAX)
-		return vg_cli_error("%s takes seconds from 0 to %.0f, not '%s'", opt, VG_SECONDS_MAX, s);
-	*out = v;
+	if (!vg_parse_duration_ns(s, &ns))
+		return vg_cli_error("%s takes a duration (30, 30s, 5m, 1h) up to %.0f s, not '%s'", opt,
+				    VG_DURATION_MAX_S, s);
+	*out = (double)ns / 1e9;
 	return 0;
 }
 

@@ -1,12 +1,12 @@
 /* run.c — `vigil run`: the agent. Loads the hooks for the selected events, bootstraps the
  * process table from /proc, then drains the ring buffer through decode -> rules -> sinks
- * until SIGINT/SIGTERM or --duration, with periodic and final stats. SIGHUP reloads the
- * rules (the new set is built beside the old one and swapped in only when it loads; the
- * hooks follow the rules' interest without touching the ring buffer, so nothing is lost)
- * and reopens the sinks' files. */
+ * until SIGINT/SIGTERM or --duration, with periodic and final stats. The options come from
+ * src/config (the config file, then the command line). SIGHUP reads them again and applies
+ * what can change at run time, reloads the rules (the new set is built beside the old one
+ * and swapped in only when it loads; the hooks follow the rules' interest without touching
+ * the ring buffer, so nothing is lost) and reopens the sinks' files. */
 #include <sys/types.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +16,10 @@
 #include "agent/setup.h"
 #include "cli/cli.h"
 #include "clock.h"
+#include "config/options.h"
 #include "decode/decode.h"
 #include "enforce/enforce.h"
+#include "host.h"
 #include "loader/features.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
@@ -28,24 +30,10 @@
 #include "reader/recording.h"
 #include "rules/rules.h"
 
-struct run_opts {
-	struct vg_output_opts out;
-	double duration;
-	double stats_interval;
-	unsigned proc_cap;
-	struct vg_kconfig kc;
-	const char *allow_exe[64];
-	int n_allow_exe;
-	const char *allow_cmd[64];
-	int n_allow_cmd;
-	const char *watch[VG_WATCH_EXTRA];
-	unsigned n_watch;
-	const char *record;
-	struct vg_enforce_opts deny;
-};
-
 struct agent {
-	struct run_opts o;
+	struct vg_run_opts o;
+	int argc;
+	char **argv; /* a reload reads the config file and the command line again */
 	bool print[VG_EV__COUNT];
 	struct vg_sinks sinks;
 	struct vg_proctable *pt;
@@ -67,123 +55,6 @@ static void on_signal(int sig)
 		reload_requested = 1;
 	else
 		stop_requested = 1;
-}
-
-static void usage(FILE *f)
-{
-	fputs("usage: vigil run [options]\n" VG_OUTPUT_USAGE
-	      "                         (SIGHUP reloads the rules)\n"
-	      "  --duration SECS        stop after SECS seconds\n"
-	      "  --stats-interval SECS  emit a stats line every SECS seconds (default 10, 0 = only at exit)\n"
-	      "  --ring-size BYTES      ring buffer size, a power of two >= 4096 (default 8 MiB)\n"
-	      "  --proc-cap N           process table capacity (default 32768)\n"
-	      "  --allow-exe PATH       in-kernel allowlist: this executable reports only exec/fork/exit\n"
-	      "                         (repeatable)\n"
-	      "  --allow-cmdline CMD    same, for an exact command line (\"prog arg ...\"; repeatable)\n"
-	      "  --rate-limit N[:BURST] per executable and event type, at most N events/s in the kernel\n"
-	      "                         (default 5000:10000; 0 disables)\n"
-	      "  --watch PATH           the write event also reports writes to PATH (repeatable; added to\n"
-	      "                         the built-in list of sensitive files)\n"
-	      "  --record FILE          keep every ring-buffer record in FILE, for `vigil replay`\n"
-	      "  --deny-mode enforce|audit  rules with action deny refuse the exec or open (default), or\n"
-	      "                         only report what they would refuse\n"
-	      "  --deny-timeout MS      longest a permission decision may take before the watchdog allows\n"
-	      "                         it (fanotify; default 250)\n"
-	      "sinks (--sink):\n",
-	      f);
-	vg_sinks_usage(f);
-}
-
-static int parse_opts(int argc, char **argv, struct run_opts *o)
-{
-	static const struct option longopts[] = {
-		VG_OUTPUT_LONGOPTS,
-		{ "duration", required_argument, NULL, 'd' },    { "stats-interval", required_argument, NULL, 's' },
-		{ "ring-size", required_argument, NULL, 'r' },   { "proc-cap", required_argument, NULL, 'c' },
-		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
-		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
-		{ "record", required_argument, NULL, 'w' },     { "deny-mode", required_argument, NULL, 'D' },
-		{ "deny-timeout", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	*o = (struct run_opts){ .stats_interval = 10, .proc_cap = 32768,
-				.kc = { .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000 } };
-	vg_output_opts_init(&o->out);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:e:p:d:s:r:c:h", longopts, NULL)) != -1) {
-		char *end = NULL;
-		int taken = vg_output_opt(&o->out, c, optarg);
-		unsigned long long num;
-
-		if (taken <= 0) {
-			if (taken < 0)
-				return -1;
-			continue;
-		}
-		switch (c) {
-		case 'w': o->record = optarg; break;
-		case 'd':
-			if (vg_parse_seconds("--duration", optarg, &o->duration) < 0)
-				return -1;
-			break;
-		case 's':
-			if (vg_parse_seconds("--stats-interval", optarg, &o->stats_interval) < 0)
-				return -1;
-			break;
-		case 'r':
-			if (vg_parse_uint("--ring-size", optarg, 4096, 1u << 30, &num) < 0)
-				return -1;
-			o->kc.ring_size = num;
-			if (o->kc.ring_size & (o->kc.ring_size - 1))
-				return vg_cli_error("--ring-size must be a power of two >= 4096, not '%s'", optarg);
-			break;
-		case 'c':
-			if (vg_parse_uint("--proc-cap", optarg, 16, 1u << 22, &num) < 0)
-				return -1;
-			o->proc_cap = (unsigned)num;
-			break;
-		case 'W':
-			if (o->n_watch == VG_WATCH_EXTRA)
-				return vg_cli_error("at most %d --watch paths", VG_WATCH_EXTRA);
-			o->watch[o->n_watch++] = optarg;
-			break;
-		case 'A':
-		case 'C': {
-			const char **list = c == 'A' ? o->allow_exe : o->allow_cmd;
-			int *n = c == 'A' ? &o->n_allow_exe : &o->n_allow_cmd;
-
-			if (*n == 64)
-				return vg_cli_error("at most 64 --allow-exe and 64 --allow-cmdline entries");
-			list[(*n)++] = optarg;
-			o->kc.allow_cmdlines |= c == 'C';
-			break;
-		}
-		case 'L':
-			o->kc.rate_per_sec = (unsigned)strtoul(optarg, &end, 10);
-			o->kc.rate_burst = *end == ':' ? (unsigned)strtoul(end + 1, &end, 10) : 2 * o->kc.rate_per_sec;
-			if (*end || (o->kc.rate_per_sec && o->kc.rate_burst == 0))
-				return vg_cli_error("--rate-limit takes N or N:BURST, not '%s'", optarg);
-			break;
-		case 'D':
-			if (strcmp(optarg, "enforce") && strcmp(optarg, "audit"))
-				return vg_cli_error("--deny-mode must be enforce or audit, not '%s'", optarg);
-			o->deny.audit = strcmp(optarg, "audit") == 0;
-			break;
-		case 'T':
-			if (vg_parse_uint("--deny-timeout (milliseconds)", optarg, 10, 60000, &num) < 0)
-				return -1;
-			o->deny.timeout_ms = (unsigned)num;
-			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
-		}
-	}
-	if (optind < argc)
-		return vg_cli_error("unexpected argument '%s'", argv[optind]);
-	o->kc.sandbox = strcmp(o->out.profile, "sandbox") == 0;
-	return 0;
 }
 
 /* What the kernel must build: what the sinks take, what the rules can match, and the
@@ -222,7 +93,7 @@ static void push_kills(struct agent *a, const struct vg_ruleset *rs)
 	vg_loader_kill_exes(&a->loader, exes, n);
 }
 
-static void reload(struct agent *a)
+static void reload_rules(struct agent *a)
 {
 	struct vg_ruleset *rs = vg_load_rules(&a->o.out);
 	bool set[VG_EV__COUNT];
@@ -244,6 +115,33 @@ static void reload(struct agent *a)
 	vg_ruleset_free(a->pipe.rules);
 	a->pipe.rules = rs;
 	fprintf(stderr, "vigil: rules reloaded: %d rules\n", vg_rules_counts(rs).rules);
+}
+
+static void add_allowlists(struct agent *a)
+{
+	for (int i = 0; i < a->o.n_allow_exe; i++)
+		if (vg_loader_allow_exe(&a->loader, a->o.allow_exe[i]) < 0)
+			fprintf(stderr, "vigil: allow_exe %s: %s\n", a->o.allow_exe[i], strerror(errno));
+	for (int i = 0; i < a->o.n_allow_cmd; i++)
+		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
+			fprintf(stderr, "vigil: allow_cmdline %s: %s\n", a->o.allow_cmd[i], strerror(errno));
+}
+
+/* SIGHUP: the config file and the command line again; what can change at run time does
+ * (src/config says which), then the rules reload. */
+static void reload(struct agent *a)
+{
+	struct vg_run_opts next;
+
+	if (vg_run_opts_load(a->argc, a->argv, &next) < 0) {
+		fputs("vigil: the options did not reload; the running ones stay\n", stderr);
+		vg_run_opts_free(&next);
+	} else {
+		vg_run_opts_reload(&a->o, &next);
+		add_allowlists(a);
+	}
+	if (a->o.out.n_rules)
+		reload_rules(a);
 }
 
 static uint64_t alerts_suppressed(const struct vg_ruleset *rs, uint64_t *regex_limits)
@@ -354,9 +252,10 @@ static void loop(struct agent *a)
 
 		if (reload_requested) {
 			reload_requested = 0;
-			if (a->o.out.n_rules)
-				reload(a);
+			reload(a);
 			vg_sinks_reopen(&a->sinks);
+			/* the stats interval may have changed */
+			next_stats = vg_now_boot_ns() + (uint64_t)(a->o.stats_interval * 1e9);
 		}
 		if (vg_reader_poll(&a->reader, 20) < 0) {
 			vg_cli_error("ring buffer poll failed: %s", strerror(errno));
@@ -387,8 +286,11 @@ int vg_cmd_run(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = 1;
 
-	if (parse_opts(argc, argv, &a.o) < 0 || vg_select_events(&a.o.out, a.print) < 0)
+	a.argc = argc;
+	a.argv = argv;
+	if (vg_run_opts_load(argc, argv, &a.o) < 0 || vg_select_events(&a.o.out, a.print) < 0)
 		return 2;
+	vg_host_set(a.o.host_name, a.o.host_id);
 	if (vg_open_sinks(&a.sinks, &a.o.out, a.print) < 0) {
 		vg_sinks_close(&a.sinks);
 		return 1;
@@ -409,5 +311,6 @@ int vg_cmd_run(int argc, char **argv)
 	vg_recording_close(a.pipe.record);
 	vg_proctable_free(a.pt);
 	vg_ruleset_free(a.pipe.rules);
+	vg_run_opts_free(&a.o);
 	return rc;
 }

@@ -26,7 +26,8 @@ void vg_buf_put(struct vg_buf *b, const void *p, size_t n)
 {
 	if (b->len + n + 1 > b->cap)
 		grow(b, n);
-	memcpy(b->p + b->len, p, n);
+	if (n) /* p may be NULL when there is nothing to copy */
+		memcpy(b->p + b->len, p, n);
 	b->len += n;
 	b->p[b->len] = 0;
 }

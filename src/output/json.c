@@ -10,6 +10,7 @@
 #include "proc/proctable.h"
 #include "proc/users.h"
 #include "clock.h"
+#include "host.h"
 
 static const char hex[] = "0123456789abcdef";
 

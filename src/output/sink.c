@@ -4,12 +4,19 @@
 #include "output/buf.h"
 #include "output/json.h"
 #include "output/sink.h"
+#include "output/sinkopt.h"
 
 /* Every sink type vigil has; `--sink SCHEME:ARG` picks one by scheme. */
 static const struct vg_sink_type *const types[] = {
 	&vg_sink_json,
 	&vg_sink_text,
 	&vg_sink_store,
+	&vg_sink_console,
+	&vg_sink_file,
+	&vg_sink_syslog,
+	&vg_sink_http,
+	&vg_sink_https,
+	&vg_sink_nats,
 };
 
 #define NTYPES (sizeof(types) / sizeof(types[0]))
@@ -121,15 +128,93 @@ void vg_sinks_counters_json(const struct vg_sinks *set, struct vg_buf *b)
 		if (i)
 			vg_buf_putc(b, ',');
 		vg_json_cstr(b, s->spec);
-		vg_buf_printf(b, ":{\"accepted\":%llu,\"delivered\":%llu,\"queued\":%llu,\"lost\":%llu,\"errors\":%llu}",
+		vg_buf_printf(b, ":{\"accepted\":%llu,\"delivered\":%llu,\"queued\":%llu,\"lost\":%llu,\"errors\":%llu",
 			      (unsigned long long)c.accepted, (unsigned long long)c.delivered,
 			      (unsigned long long)c.queued, (unsigned long long)c.lost, (unsigned long long)c.errors);
+		if (s->type->detail)
+			s->type->detail(s, b);
+		vg_buf_putc(b, '}');
 	}
 	vg_buf_putc(b, '}');
 }
 
+/* An option another type's table has too, with the same meaning (the spool options). */
+static bool shared(size_t type, const struct vg_sinkopt *o)
+{
+	for (size_t i = 0; i < NTYPES; i++) {
+		const struct vg_sinkopt *other = types[i]->options != types[type]->options
+							 ? vg_sinkopt_find(types[i]->options, o->key)
+							 : NULL;
+
+		if (other && !strcmp(other->doc, o->doc))
+			return true;
+	}
+	return false;
+}
+
 void vg_sinks_usage(FILE *f)
 {
-	for (size_t i = 0; i < NTYPES; i++)
+	const struct vg_sinkopt *common = NULL;
+	size_t common_type = 0;
+
+	for (size_t i = 0; i < NTYPES; i++) {
+		size_t same = i;
+
 		fprintf(f, "                         %s\n", types[i]->usage);
+		while (same-- > 0 && types[same]->options != types[i]->options)
+			;
+		if (same < i && types[i]->options) {
+			fprintf(f, "                           the same options as %s\n", types[same]->scheme);
+			continue;
+		}
+		for (const struct vg_sinkopt *o = types[i]->options; o && o->key; o++) {
+			if (!shared(i, o))
+				vg_sinkopt_usage(o, f, 27);
+			else if (!common)
+				common = types[i]->options, common_type = i;
+		}
+	}
+	if (!common)
+		return;
+	fputs("                         every network sink (syslog, http, https, nats) also takes:\n", f);
+	for (const struct vg_sinkopt *o = common; o->key; o++)
+		if (shared(common_type, o))
+			vg_sinkopt_usage(o, f, 27);
+}
+
+int vg_sinks_options_markdown(FILE *f, const char *scheme)
+{
+	bool network = !strcmp(scheme, "network");
+
+	for (size_t i = 0; i < NTYPES; i++) {
+		bool any = false;
+
+		if (!network && strcmp(types[i]->scheme, scheme))
+			continue;
+		for (const struct vg_sinkopt *o = types[i]->options; o && o->key; o++) {
+			if (shared(i, o) != network)
+				continue;
+			if (!any)
+				fputs("| option | |\n|---|---|\n", f);
+			any = true;
+			vg_sinkopt_markdown(o, f);
+		}
+		if (!network && !any)
+			fputs("(no options)\n", f);
+		if (!network || any)
+			return 0;
+	}
+	return -1;
+}
+
+int vg_sinks_check(const char *spec, char *err, size_t errlen)
+{
+	const char *arg;
+	const struct vg_sink_type *t = type_of(spec, &arg);
+
+	if (!t) {
+		snprintf(err, errlen, "unknown sink '%s' (see `vigil run --help` for the kinds)", spec);
+		return -1;
+	}
+	return vg_sinkopt_check(t->options, arg, err, errlen);
 }

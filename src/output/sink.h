@@ -40,9 +40,13 @@ struct vg_sink_counters {
 	uint64_t errors;    /* failed writes or sends (retried, or counted in lost) */
 };
 
+struct vg_sinkopt;
+
 struct vg_sink_type {
 	const char *scheme; /* "json", "text", ...: --sink SCHEME:ARG */
 	const char *usage;  /* one line for --help: "json:PATH|-  JSON lines to a file or stdout" */
+	/* Its ";key=value" options (sinkopt.h), for --help and `vigil config check`; NULL: none. */
+	const struct vg_sinkopt *options;
 	/* arg is what follows "SCHEME:". May narrow s->events (preset to the printed set) or
 	 * widen it up to s->available (a store keeps every event the run captures). -1 with
 	 * err set when it cannot open. */
@@ -54,6 +58,8 @@ struct vg_sink_type {
 	void (*flush)(struct vg_sink *s, uint64_t now_ns);
 	void (*reopen)(struct vg_sink *s); /* SIGHUP: reopen files (logrotate); may be NULL */
 	void (*counters)(struct vg_sink *s, struct vg_sink_counters *c); /* all but accepted */
+	/* More members for its entry in the stats line (",\"spool\":{...}"); may be NULL. */
+	void (*detail)(struct vg_sink *s, struct vg_buf *b);
 	void (*close)(struct vg_sink *s);
 };
 
@@ -87,12 +93,23 @@ void vg_sinks_close(struct vg_sinks *set);
 void vg_sinks_interest(const struct vg_sinks *set, bool out[VG_EV__COUNT]);
 /* "sinks":{"SPEC":{"accepted":N,...},...} for the stats line (with a leading comma). */
 void vg_sinks_counters_json(const struct vg_sinks *set, struct vg_buf *b);
-/* Every registered scheme's usage line, for --help. */
+/* Every registered scheme's usage line and options, for --help. */
 void vg_sinks_usage(FILE *f);
+/* A sink type's own options as a Markdown table; scheme "network": the options every
+ * network sink shares. -1 on an unknown scheme. */
+int vg_sinks_options_markdown(FILE *f, const char *scheme);
+/* Checks a spec's scheme and options without opening anything (vigil config check). */
+int vg_sinks_check(const char *spec, char *err, size_t errlen);
 
 /* The registry (sink.c lists them). */
 extern const struct vg_sink_type vg_sink_json;
 extern const struct vg_sink_type vg_sink_text;
 extern const struct vg_sink_type vg_sink_store; /* src/store/ingest.c */
+extern const struct vg_sink_type vg_sink_console;
+extern const struct vg_sink_type vg_sink_file;
+extern const struct vg_sink_type vg_sink_syslog;
+extern const struct vg_sink_type vg_sink_http;
+extern const struct vg_sink_type vg_sink_https;
+extern const struct vg_sink_type vg_sink_nats;
 
 #endif

@@ -18,6 +18,7 @@ struct vg_stream {
 	char path[256];
 	struct vg_buf buf;
 	uint64_t lines;     /* whole lines in buf */
+	uint64_t size;      /* of the file: its size at open plus what was written since */
 	uint64_t delivered, lost, errors;
 	int failing;        /* errno of the last failure, 0 once a write succeeds again */
 };
@@ -38,6 +39,7 @@ static int open_path(struct vg_stream *s, char *err, size_t errlen)
 		s->owned = true;
 	}
 	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	s->size = s->regular ? (uint64_t)st.st_size : 0;
 	return 0;
 }
 
@@ -93,8 +95,8 @@ static void fail(struct vg_stream *s, int err, size_t written)
 		size_t torn = last ? written - (size_t)(last + 1 - s->buf.p) : written;
 		off_t end = lseek(s->fd, 0, SEEK_END);
 
-		if (torn && end >= (off_t)torn)
-			(void)!ftruncate(s->fd, end - (off_t)torn);
+		if (torn && end >= (off_t)torn && ftruncate(s->fd, end - (off_t)torn) == 0)
+			s->size -= torn;
 	}
 	if (s->failing != err)
 		fprintf(stderr, "vigil: writing %s failed: %s; %llu lines lost so far\n",
@@ -118,6 +120,7 @@ int vg_stream_flush(struct vg_stream *s)
 			break;
 		}
 		done += (size_t)n;
+		s->size += (uint64_t)n;
 	}
 	if (rc == 0) {
 		s->delivered += s->lines;
@@ -142,6 +145,11 @@ void vg_stream_reopen(struct vg_stream *s)
 		fprintf(stderr, "vigil: %s\n", err);
 		s->fd = -1;
 	}
+}
+
+uint64_t vg_stream_size(const struct vg_stream *s)
+{
+	return s->size + s->buf.len;
 }
 
 int vg_stream_isatty(const struct vg_stream *s)

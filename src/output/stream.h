@@ -25,6 +25,8 @@ void vg_stream_end(struct vg_stream *s);
 int vg_stream_flush(struct vg_stream *s);
 /* Reopens the path (after logrotate moved it); stdout stays. */
 void vg_stream_reopen(struct vg_stream *s);
+/* The file's size with what is buffered (for rotation by size). */
+uint64_t vg_stream_size(const struct vg_stream *s);
 /* Whether the stream is a terminal (for colour and layout). */
 int vg_stream_isatty(const struct vg_stream *s);
 void vg_stream_counters(const struct vg_stream *s, struct vg_sink_counters *c);

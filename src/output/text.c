@@ -93,7 +93,7 @@ static void text_value(struct vg_buf *b, const struct vg_value *v)
 	}
 }
 
-static void text_time(struct vg_buf *b, uint64_t wall_ns)
+void vg_text_time(struct vg_buf *b, uint64_t wall_ns)
 {
 	time_t secs = (time_t)(wall_ns / 1000000000ull);
 	struct tm tm;
@@ -109,7 +109,7 @@ void vg_text_event(struct vg_buf *b, const struct vg_event *ev)
 	const struct vg_proc *p = ev->proc;
 	size_t comm_start, comm_width;
 
-	text_time(b, ev->ts_ns);
+	vg_text_time(b, ev->ts_ns);
 	vg_buf_printf(b, " %-14s %7d %7d %6u ", vg_event_name(ev->type), p->pid, p->ppid, p->uid);
 	comm_start = b->len;
 	text_cstr(b, p->comm, false);
@@ -129,7 +129,7 @@ void vg_text_event(struct vg_buf *b, const struct vg_event *ev)
 
 void vg_text_alert(struct vg_buf *b, const struct vg_alert *a, const struct vg_verdict *v)
 {
-	text_time(b, a->ev->ts_ns);
+	vg_text_time(b, a->ev->ts_ns);
 	vg_buf_puts(b, " ALERT ");
 	text_cstr(b, a->rule, false);
 	vg_buf_printf(b, " [%s] ", vg_priority_name(a->priority));

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include "clock.h"
+#include "host.h"
 #include "reader/recording.h"
 
 #define MAGIC "VIGILREC"

@@ -503,7 +503,4 @@ struct limiter *limiter_new(const struct vg_rules_opts *o);
 void limiter_free(struct limiter *l);
 bool limiter_allow(struct limiter *l, int rule, uint32_t pid, uint64_t now_ns);
 
-/* time strings: "10s", "500ms", "2m", "1h", bare seconds; finite, at most 1e9 s */
-bool parse_duration(const char *s, uint64_t *ns);
-
 #endif

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 #include "rules/internal.h"
+#include "units.h"
 
 /* ---- lists and macros ---- */
 static struct def *def_get(struct loader *L, struct def **table, int *count, const char *name,
@@ -266,7 +267,7 @@ static bool window(struct loader *L, yaml_node_t *n, uint64_t *ns)
 {
 	const char *s = n ? y_scalar(L, n, "window") : NULL;
 
-	if (s && parse_duration(s, ns) && *ns)
+	if (s && vg_parse_duration_ns(s, ns) && *ns)
 		return true;
 	if (s)
 		y_error(L, n, "'window' must be a duration like 10s, 500ms, 5m or 1h, not '%s'", s);
@@ -665,24 +666,3 @@ struct vg_ruleset *vg_rules_load_text(const char *name, const char *yaml,
 	return load(NULL, 0, name, yaml, opts, errs);
 }
 
-bool parse_duration(const char *s, uint64_t *ns)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t mul;
-	} units[] = { { "ms", 1000000ull }, { "s", 1000000000ull }, { "m", 60000000000ull },
-		      { "h", 3600000000000ull }, { "", 1000000000ull } };
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || !isfinite(v) || v < 0) /* inf and nan would not convert to ns */
-		return false;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].suffix)) {
-			if (v * (double)units[i].mul > 1e18) /* 1e9 s, about 31 years: fits in 64 bits */
-				return false;
-			*ns = (uint64_t)(v * (double)units[i].mul);
-			return true;
-		}
-	return false;
-}

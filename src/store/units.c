@@ -6,62 +6,28 @@
 #include <string.h>
 #include <time.h>
 #include "store/store.h"
-
-/* n followed by one of the suffixes (value = multiplier), or bare (x1). */
-struct unit {
-	char suffix;
-	uint64_t mult;
-};
-
-static uint64_t with_unit(const char *s, const struct unit *units, uint64_t bare, bool *ok)
-{
-	char *end;
-	double v;
-
-	*ok = false;
-	if (!s || !*s || !(isdigit((unsigned char)s[0]) || s[0] == '.'))
-		return 0;
-	v = strtod(s, &end);
-	if (*end == 0) {
-		*ok = v > 0;
-		return (uint64_t)(v * (double)bare);
-	}
-	for (; units->suffix; units++)
-		if ((*end == units->suffix || *end == toupper((unsigned char)units->suffix)) && end[1] == 0) {
-			*ok = v > 0;
-			return (uint64_t)(v * (double)units->mult);
-		}
-	return 0;
-}
+#include "units.h"
 
 #define SEC 1000000000ull
 
-static const struct unit durations[] = {
-	{ 's', SEC }, { 'm', 60 * SEC }, { 'h', 3600 * SEC }, { 'd', 86400 * SEC }, { 'w', 7 * 86400 * SEC },
-	{ 0, 0 },
-};
-
 uint64_t vg_store_parse_duration(const char *s, char *err, size_t errlen)
 {
-	bool ok;
-	uint64_t v = with_unit(s, durations, SEC, &ok);
+	uint64_t v;
 
-	if (!ok)
-		snprintf(err, errlen, "'%s' is not a duration (seconds, or a number with s, m, h, d or w)", s);
-	return ok ? v : 0;
+	if (vg_parse_duration_ns(s, &v) && v > 0)
+		return v;
+	snprintf(err, errlen, "'%s' is not a duration (seconds, or a number with ms, s, m, h, d or w)", s ? s : "");
+	return 0;
 }
 
 uint64_t vg_store_parse_bytes(const char *s, char *err, size_t errlen)
 {
-	static const struct unit sizes[] = {
-		{ 'k', 1ull << 10 }, { 'm', 1ull << 20 }, { 'g', 1ull << 30 }, { 't', 1ull << 40 }, { 0, 0 },
-	};
-	bool ok;
-	uint64_t v = with_unit(s, sizes, 1, &ok);
+	uint64_t v;
 
-	if (!ok)
-		snprintf(err, errlen, "'%s' is not a size (bytes, or a number with K, M, G or T)", s);
-	return ok ? v : 0;
+	if (vg_parse_size(s, &v) && v > 0)
+		return v;
+	snprintf(err, errlen, "'%s' is not a size (bytes, or a number with K, M, G or T)", s ? s : "");
+	return 0;
 }
 
 /* RFC 3339: date, 'T' or ' ', time, optional fraction, 'Z' or +hh:mm / -hh:mm (or none:
@@ -113,8 +79,8 @@ uint64_t vg_store_parse_time(const char *s, char *err, size_t errlen)
 		return v;
 	if (s && *s && strtoull(s, &end, 10) && *end == 0 && strlen(s) >= 9)
 		return strtoull(s, NULL, 10) * SEC; /* epoch seconds */
-	v = with_unit(s, durations, 0, &ok);
-	if (ok && s[strlen(s) - 1] > '9' && v <= vg_store_now_ns())
+	ok = s && *s && s[strlen(s) - 1] > '9' && vg_parse_duration_ns(s, &v); /* an age: "15m" */
+	if (ok && v <= vg_store_now_ns())
 		return vg_store_now_ns() - v;
 	snprintf(err, errlen, "'%s' is not a time (2026-12-01T10:00:00Z, epoch seconds, or an age such as "
 			      "15m, 2h, 7d)", s ? s : "");

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <uthash.h>
 #include "clock.h"
+#include "host.h"
 #include "incident/incident.h"
 #include "rules/rules.h"
 #include "store/internal.h"

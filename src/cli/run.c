@@ -21,6 +21,7 @@
 #include "loader/features.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
+#include "metrics/metrics.h"
 #include "output/sink.h"
 #include "output/stats.h"
 #include "proc/procfs.h"
@@ -42,6 +43,10 @@ struct run_opts {
 	unsigned n_watch;
 	const char *record;
 	struct vg_enforce_opts deny;
+	struct vg_collector_opts collect;
+	double metrics_interval; /* 0: no metrics snapshots */
+	char metrics_sinks[4][300]; /* --metrics ADDR:PORT, as prometheus sinks */
+	int n_metrics_sinks;
 };
 
 struct agent {
@@ -57,6 +62,7 @@ struct agent {
 	bool loaded[VG_EV__COUNT];
 	uint64_t started;
 	struct vg_counters last_warned;
+	struct vg_collector *metrics; /* NULL without metrics */
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -89,6 +95,14 @@ static void usage(FILE *f)
 	      "                         only report what they would refuse\n"
 	      "  --deny-timeout MS      longest a permission decision may take before the watchdog allows\n"
 	      "                         it (fanotify; default 250)\n"
+	      "  --trackers             count per container: processes, syscalls by syscall, file and TCP\n"
+	      "                         bytes, connects, IPC (one more BPF program on every syscall)\n"
+	      "  --metrics ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics (loopback only\n"
+	      "                         unless ADDR:PORT,public; PORT alone: 127.0.0.1)\n"
+	      "  --metrics-interval SECS  a metrics snapshot (\"kind\":\"metrics\" line, /metrics values)\n"
+	      "                         every SECS seconds (default 10 with --trackers or --metrics)\n"
+	      "  --bpf-stats            turn kernel.bpf_stats_enabled on while the agent runs, for the\n"
+	      "                         kernel time of each BPF program (costs every BPF program a little)\n"
 	      "sinks (--sink):\n",
 	      f);
 	vg_sinks_usage(f);
@@ -103,7 +117,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
 		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
 		{ "record", required_argument, NULL, 'w' },     { "deny-mode", required_argument, NULL, 'D' },
-		{ "deny-timeout", required_argument, NULL, 'T' },
+		{ "deny-timeout", required_argument, NULL, 'T' }, { "trackers", no_argument, NULL, 'K' },
+		{ "metrics", required_argument, NULL, 'M' },     { "metrics-interval", required_argument, NULL, 'I' },
+		{ "bpf-stats", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -175,6 +191,20 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (*end || o->deny.timeout_ms < 10 || o->deny.timeout_ms > 60000)
 				return vg_cli_error("--deny-timeout takes milliseconds from 10 to 60000, not '%s'", optarg);
 			break;
+		case 'K': o->collect.trackers = true; break;
+		case 'B': o->collect.bpf_stats = true; break;
+		case 'M':
+			if (o->n_metrics_sinks == 4)
+				return vg_cli_error("at most 4 --metrics addresses");
+			snprintf(o->metrics_sinks[o->n_metrics_sinks], sizeof(o->metrics_sinks[0]), "prometheus:%s", optarg);
+			if (vg_output_opt(&o->out, 'S', o->metrics_sinks[o->n_metrics_sinks++]) < 0)
+				return -1;
+			break;
+		case 'I':
+			o->metrics_interval = strtod(optarg, &end);
+			if (*end || o->metrics_interval <= 0)
+				return vg_cli_error("--metrics-interval takes seconds (> 0), not '%s'", optarg);
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -182,6 +212,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	if (optind < argc)
 		return vg_cli_error("unexpected argument '%s'", argv[optind]);
 	o->kc.sandbox = strcmp(o->out.profile, "sandbox") == 0;
+	if (!o->metrics_interval && (o->collect.trackers || o->n_metrics_sinks || o->collect.bpf_stats))
+		o->metrics_interval = 10;
 	return 0;
 }
 
@@ -255,9 +287,9 @@ static uint64_t alerts_suppressed(const struct vg_ruleset *rs)
 	return n;
 }
 
-static void stats(struct agent *a, bool final)
+static struct vg_stats_extra stats_extra(struct agent *a, bool final)
 {
-	struct vg_stats_extra x = {
+	return (struct vg_stats_extra){
 		.sinks = &a->sinks,
 		.wall_ns = vg_boot_to_wall(vg_now_boot_ns()),
 		.uptime_s = (double)(vg_now_boot_ns() - a->started) / 1e9,
@@ -268,6 +300,11 @@ static void stats(struct agent *a, bool final)
 		.alerts_suppressed = alerts_suppressed(a->pipe.rules),
 		.final = final,
 	};
+}
+
+static void stats(struct agent *a, bool final)
+{
+	struct vg_stats_extra x = stats_extra(a, final);
 	struct vg_buf warn = { 0 }, deny = { 0 };
 
 	vg_enforce_stats_json(a->enforce, &deny);
@@ -280,6 +317,14 @@ static void stats(struct agent *a, bool final)
 	vg_buf_free(&warn);
 	vg_sinks_stats(&a->sinks, &a->reader.c, &x);
 	vg_buf_free(&deny);
+}
+
+static void metrics(struct agent *a, bool final)
+{
+	struct vg_stats_extra x = stats_extra(a, final);
+
+	vg_reader_refresh(&a->reader);
+	vg_collector_emit(a->metrics, &a->loader, &a->reader.c, &x, vg_reader_fill(&a->reader), &a->sinks);
 }
 
 static int start(struct agent *a)
@@ -329,6 +374,8 @@ static int start(struct agent *a)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
 	if (vg_reader_open(&a->reader, &a->loader, vg_pipeline_record, &a->pipe) < 0)
 		return vg_cli_error("cannot open the ring buffer: %s", strerror(errno));
+	if (a->o.metrics_interval && !(a->metrics = vg_collector_new(&a->o.collect, &f)))
+		return vg_cli_error("cannot run: the metrics could not start");
 	{
 		unsigned n = 0;
 
@@ -343,6 +390,7 @@ static int start(struct agent *a)
 static void loop(struct agent *a)
 {
 	uint64_t next_stats = a->started + (uint64_t)(a->o.stats_interval * 1e9);
+	uint64_t next_metrics = a->started + (uint64_t)(a->o.metrics_interval * 1e9);
 	uint64_t deadline = a->o.duration > 0 ? a->started + (uint64_t)(a->o.duration * 1e9) : 0;
 
 	while (!stop_requested) {
@@ -368,12 +416,19 @@ static void loop(struct agent *a)
 			stats(a, false);
 			next_stats = now + (uint64_t)(a->o.stats_interval * 1e9);
 		}
+		if (a->metrics && now >= next_metrics) {
+			metrics(a, false);
+			next_metrics = now + (uint64_t)(a->o.metrics_interval * 1e9);
+		}
 	}
 	/* stop the kernel side first, so the final counters and the drained ring agree */
 	vg_loader_detach(&a->loader);
+	vg_collector_detach(a->metrics);
 	vg_reader_drain(&a->reader);
 	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 	stats(a, true);
+	if (a->metrics)
+		metrics(a, true);
 	vg_sinks_flush(&a->sinks, vg_now_boot_ns());
 }
 
@@ -399,6 +454,7 @@ int vg_cmd_run(int argc, char **argv)
 		rc = 0;
 	}
 	vg_enforce_free(a.enforce);
+	vg_collector_free(a.metrics);
 	vg_reader_close(&a.reader);
 	vg_loader_free(&a.loader);
 	vg_sinks_close(&a.sinks);

@@ -392,6 +392,16 @@ void vg_loader_detach(struct vg_loader *l)
 	l->nlinks = 0;
 }
 
+size_t vg_loader_attached_progs(const struct vg_loader *l, struct bpf_program **out, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < l->nlinks && n < max; i++)
+		if (l->links[i])
+			out[n++] = l->link_prog[i];
+	return n;
+}
+
 void vg_loader_free(struct vg_loader *l)
 {
 	vg_loader_detach(l);

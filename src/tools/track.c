@@ -1,8 +1,10 @@
 /* track.c — the trackers' object from user space (see track.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "tools/mapread.h"
+#include "tools/syscalls.h"
 #include "tools/tool.h"
 #include "tools/track.h"
 #include "track.skel.h"
@@ -83,6 +85,16 @@ const void *vg_track_elf_bytes(size_t *size)
 struct bpf_object *vg_track_object(const struct vg_track *tr)
 {
 	return tr->obj->obj;
+}
+
+const char *vg_track_syscall_name(unsigned nr, char buf[16])
+{
+	const char *name = nr == VG_TRACK_NR_IA32 ? "ia32" : vg_syscall_name(nr);
+
+	if (name)
+		return name;
+	snprintf(buf, 16, "nr_%u", nr);
+	return buf;
 }
 
 void vg_track_counts_add(struct vg_track_counts *to, const struct vg_track_counts *c)

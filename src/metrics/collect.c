@@ -138,7 +138,6 @@ void vg_collector_emit(struct vg_collector *c, const struct vg_loader *l, const 
 		.counters = counters,
 		.stats = stats,
 		.ring_fill = ring_fill,
-		.bpf_stats = vg_bpf_stats_enabled(),
 		.progs = c->progs,
 		.trackers = c->containers != NULL,
 	};
@@ -146,6 +145,11 @@ void vg_collector_emit(struct vg_collector *c, const struct vg_loader *l, const 
 	c->last_ns = now;
 	vg_self_stats(&m.self);
 	m.nprogs = collect_progs(c, l);
+	/* the sysctl reads its own setting only: another holder of BPF_ENABLE_STATS shows in
+	 * the programs' times */
+	m.bpf_stats = c->stats_fd >= 0 || vg_bpf_stats_enabled();
+	for (size_t i = 0; i < m.nprogs && !m.bpf_stats; i++)
+		m.bpf_stats = c->progs[i].run_ns != 0;
 	if (c->containers) {
 		vg_containers_collect(c->containers);
 		m.containers = vg_containers_list(c->containers, &m.ncontainers, &m.containers_dropped);

@@ -75,7 +75,7 @@ struct vg_metrics {
 	const struct vg_stats_extra *stats;
 	double ring_fill;                  /* 0..1, or -1 when unknown */
 	struct vg_self_stats self;
-	bool bpf_stats;                    /* kernel.bpf_stats_enabled */
+	bool bpf_stats;                    /* program times are counted (the sysctl, --bpf-stats, or someone's) */
 	const struct vg_prog_stat *progs;
 	size_t nprogs;
 	bool trackers;                     /* the containers below are counted */
@@ -106,7 +106,8 @@ void vg_collector_free(struct vg_collector *c);
 /* Pieces, for the collector and its tests. */
 /* Up to max programs' kernel time, from their fds. */
 size_t vg_prog_stats(struct bpf_program *const *progs, size_t n, struct vg_prog_stat *out, size_t max);
-/* Whether kernel.bpf_stats_enabled is on. */
+/* Whether the sysctl kernel.bpf_stats_enabled is on (it does not show BPF_ENABLE_STATS
+ * fds, such as --bpf-stats holds). */
 bool vg_bpf_stats_enabled(void);
 /* This process's CPU, memory, start and fds from /proc/self; false when unreadable. */
 bool vg_self_stats(struct vg_self_stats *s);

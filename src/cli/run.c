@@ -27,6 +27,7 @@
 #include "proc/procfs.h"
 #include "reader/reader.h"
 #include "reader/recording.h"
+#include "reader/uevent.h"
 #include "rules/rules.h"
 
 struct run_opts {
@@ -57,6 +58,7 @@ struct agent {
 	struct vg_loader loader;
 	struct vg_watch watch;
 	struct vg_reader reader;
+	struct vg_uevent uevent; /* usb_device_event's source */
 	struct vg_pipeline pipe;
 	struct vg_enforcer *enforce;
 	bool loaded[VG_EV__COUNT];
@@ -226,7 +228,8 @@ static void interest_of(const struct agent *a, const struct vg_ruleset *rs, bool
 	for (unsigned t = 0; t < VG_EV__COUNT; t++)
 		set[t] = (rules >> t & 1) != 0;
 	vg_sinks_interest(&a->sinks, set);
-	set[VG_EV_EXEC] = set[VG_EV_FORK] = set[VG_EV_EXIT] = true;
+	for (unsigned t = 0; t < VG_EV__COUNT; t++)
+		set[t] |= VG_LIFECYCLE(t);
 }
 
 /* Attaches the hooks of interest and writes the interest map; warns about wanted types
@@ -308,6 +311,7 @@ static void stats(struct agent *a, bool final)
 	struct vg_buf warn = { 0 }, deny = { 0 };
 
 	vg_enforce_stats_json(a->enforce, &deny);
+	vg_uevent_stats_json(&a->uevent, &deny);
 	x.more = deny.p;
 	vg_reader_refresh(&a->reader);
 	if (vg_loss_warning(&warn, &a->reader.c, &a->last_warned)) {
@@ -368,12 +372,15 @@ static int start(struct agent *a)
 		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
 			return vg_cli_error("--allow-cmdline %s: %s", a->o.allow_cmd[i], strerror(errno));
 	push_kills(a, a->pipe.rules);
-	if (a->loaded[VG_EV_WRITE] && vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
+	if (vg_watch_needed(a->loaded) && vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
 		return vg_cli_error("cannot write the watch map: %s", strerror(errno));
 	if (vg_loader_set_interest(&a->loader, want) < 0)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
 	if (vg_reader_open(&a->reader, &a->loader, vg_pipeline_record, &a->pipe) < 0)
 		return vg_cli_error("cannot open the ring buffer: %s", strerror(errno));
+	if (a->loaded[VG_EV_USB] && vg_uevent_open(&a->uevent) < 0)
+		fprintf(stderr, "vigil: no event usb_device_event: cannot listen to the kernel's uevents: %s\n",
+			strerror(errno));
 	if (a->o.metrics_interval && !(a->metrics = vg_collector_new(&a->o.collect, &f)))
 		return vg_cli_error("cannot run: the metrics could not start");
 	{
@@ -406,10 +413,12 @@ static void loop(struct agent *a)
 			vg_cli_error("ring buffer poll failed: %s", strerror(errno));
 			break;
 		}
+		vg_uevent_poll(&a->uevent, vg_loader_event_ok(&a->loader, VG_EV_USB) ? &a->reader : NULL);
 		vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 		now = vg_now_boot_ns();
 		vg_sinks_flush(&a->sinks, now);
 		vg_watch_refresh(&a->watch, now);
+		vg_watch_collect(&a->watch, now, vg_reader_take, &a->reader);
 		if (deadline && now >= deadline)
 			break;
 		if (a->o.stats_interval > 0 && now >= next_stats) {
@@ -425,6 +434,7 @@ static void loop(struct agent *a)
 	vg_loader_detach(&a->loader);
 	vg_collector_detach(a->metrics);
 	vg_reader_drain(&a->reader);
+	vg_watch_collect(&a->watch, 0, vg_reader_take, &a->reader);
 	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 	stats(a, true);
 	if (a->metrics)
@@ -455,7 +465,9 @@ int vg_cmd_run(int argc, char **argv)
 	}
 	vg_enforce_free(a.enforce);
 	vg_collector_free(a.metrics);
+	vg_uevent_close(&a.uevent);
 	vg_reader_close(&a.reader);
+	vg_watch_free(&a.watch);
 	vg_loader_free(&a.loader);
 	vg_sinks_close(&a.sinks);
 	vg_recording_close(a.pipe.record);

@@ -22,6 +22,11 @@ int vg_reader_handle(struct vg_reader *r, const void *data, size_t size)
 	return 0;
 }
 
+int vg_reader_take(void *reader, const void *data, size_t size)
+{
+	return vg_reader_handle(reader, data, size);
+}
+
 int vg_reader_inject(struct vg_reader *r, const void *data, size_t size)
 {
 	if (vg_reader_handle(r, data, size) < 0)

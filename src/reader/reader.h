@@ -41,6 +41,9 @@ int vg_reader_open(struct vg_reader *r, const struct vg_loader *l, vg_record_fn 
 /* One record through the callback, counted as received or malformed (what the ring
  * buffer callback does for every record). */
 int vg_reader_handle(struct vg_reader *r, const void *data, size_t size);
+/* vg_reader_handle as a vg_record_fn (ctx: the reader), for kernel records delivered
+ * another way than the ring (the file_read and file_write records of a map). */
+int vg_reader_take(void *reader, const void *data, size_t size);
 /* A record made in user space (an event source outside the kernel: uevents) through the
  * same callback, counted as received and as sourced (it has no kernel sequence number). */
 int vg_reader_inject(struct vg_reader *r, const void *data, size_t size);

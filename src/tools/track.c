@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-#include "tools/mapread.h"
+#include "loader/mapread.h"
 #include "tools/syscalls.h"
 #include "tools/tool.h"
 #include "tools/track.h"

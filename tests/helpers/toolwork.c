@@ -22,7 +22,7 @@
  *   out N                  writes N bytes to stdout
  *   csleep MS              sleeps with clock_nanosleep(CLOCK_MONOTONIC, relative)
  *   alloc MB               touches MB mebibytes (the OOM test's victim)
- *   sleep MS               sleeps */
+ *   sleep MS               sleeps with the nanosleep syscall (glibc's nanosleep() is clock_nanosleep) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -260,7 +260,7 @@ static int command(char **argv)
 	if (strcmp(cmd, "sleep") == 0) {
 		struct timespec ts = { num(argv[1]) / 1000, num(argv[1]) % 1000 * 1000000 };
 
-		nanosleep(&ts, NULL);
+		syscall(SYS_nanosleep, &ts, NULL);
 		return 2;
 	}
 	fprintf(stderr, "toolwork: unknown command %s\n", cmd);

@@ -1,5 +1,6 @@
-/* mapread.h — what counting tools read from their BPF maps: per-CPU sums, and every
- * entry of a hash at once (taken out, so that the next interval starts from zero). */
+/* mapread.h — what counting tools, the trackers and the watch read from their BPF maps:
+ * per-CPU sums, and every entry of a hash at once (taken out, so that the next interval
+ * starts from zero). */
 #ifndef VIGIL_MAPREAD_H
 #define VIGIL_MAPREAD_H
 

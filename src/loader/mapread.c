@@ -3,7 +3,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "tools/mapread.h"
+#include "loader/mapread.h"
 
 int vg_percpu_count(void)
 {

@@ -132,16 +132,25 @@ static __always_inline void vg_track_add(struct vg_track_counts *to, const struc
 #undef VG_TRACK_ADD
 }
 
-/* What the current process did, into its own entry (when kept) and its cgroup's. */
-static __always_inline void vg_track_count(const struct vg_track_counts *d, __u64 cgid, bool exec)
+/* What the current process did, into its own entry (when kept) and its cgroup's. A call
+ * that counts nothing but itself (most: only_call) adds one counter, not all of them. */
+static __always_inline void vg_track_count(const struct vg_track_counts *d, __u64 cgid, bool exec, bool only_call)
 {
 	struct vg_track_counts zero = {}, *cg;
 	struct vg_track_proc *p;
 
-	if (vg_track_config.per_process && (p = vg_track_proc(bpf_get_current_pid_tgid() >> 32, exec, !d->exits)))
-		vg_track_add(&p->c, d);
-	if ((cg = vg_track_entry(&vg_track_cgroups, &cgid, &zero)))
-		vg_track_add(cg, d);
+	if (vg_track_config.per_process && (p = vg_track_proc(bpf_get_current_pid_tgid() >> 32, exec, !d->exits))) {
+		if (only_call)
+			p->c.syscalls++;
+		else
+			vg_track_add(&p->c, d);
+	}
+	if ((cg = vg_track_entry(&vg_track_cgroups, &cgid, &zero))) {
+		if (only_call)
+			cg->syscalls++;
+		else
+			vg_track_add(cg, d);
+	}
 }
 
 /* I/O on a pipe or FIFO: a cgroup other than the one that made it is counted against the
@@ -258,7 +267,7 @@ static __always_inline int vg_track_on_sys_exit(long ret)
 {
 	struct vg_track_counts d = { .syscalls = 1 };
 	__u64 cgid;
-	bool compat;
+	bool compat, only_call = false;
 	long nr;
 
 	if (!vg_tool_wanted())
@@ -296,8 +305,10 @@ static __always_inline int vg_track_on_sys_exit(long ret)
 	case NR_shmget: case NR_shmat: case NR_shmdt: case NR_shmctl:
 		d.sysv_shm_calls = ret >= 0;
 		break;
+	default:
+		only_call = true;
 	}
-	vg_track_count(&d, cgid, false);
+	vg_track_count(&d, cgid, false, only_call);
 	if (vg_track_config.by_syscall) {
 		struct vg_track_syscall_key key = { .cgroup_id = cgid, .nr = compat ? VG_TRACK_NR_IA32 : (__u32)nr };
 		__u64 zero = 0, *n = vg_track_entry(&vg_track_syscalls, &key, &zero);
@@ -325,7 +336,7 @@ static __always_inline int vg_track_on_exec(void)
 	struct vg_track_counts d = { .execs = 1 };
 
 	if (vg_tool_wanted())
-		vg_track_count(&d, bpf_get_current_cgroup_id(), true);
+		vg_track_count(&d, bpf_get_current_cgroup_id(), true, false);
 	return 0;
 }
 
@@ -348,7 +359,7 @@ static __always_inline int vg_track_on_fork(struct task_struct *any_child)
 	struct vg_track_counts d = { .forks = 1 };
 
 	if (child->pid == child->tgid && vg_tool_wanted())
-		vg_track_count(&d, bpf_get_current_cgroup_id(), false);
+		vg_track_count(&d, bpf_get_current_cgroup_id(), false, false);
 	return 0;
 }
 
@@ -370,7 +381,7 @@ static __always_inline int vg_track_on_exit(void)
 	struct vg_track_counts d = { .exits = 1 };
 
 	if (bpf_get_current_task_btf()->signal->live.counter == 0 && vg_tool_wanted())
-		vg_track_count(&d, bpf_get_current_cgroup_id(), false);
+		vg_track_count(&d, bpf_get_current_cgroup_id(), false, false);
 	return 0;
 }
 

@@ -397,7 +397,7 @@ static int start(struct agent *a)
 static void loop(struct agent *a)
 {
 	uint64_t next_stats = a->started + (uint64_t)(a->o.stats_interval * 1e9);
-	uint64_t next_metrics = a->started + (uint64_t)(a->o.metrics_interval * 1e9);
+	uint64_t next_metrics = a->started; /* a first snapshot at once: /metrics has values from the start */
 	uint64_t deadline = a->o.duration > 0 ? a->started + (uint64_t)(a->o.duration * 1e9) : 0;
 
 	while (!stop_requested) {

@@ -66,7 +66,8 @@ def test_trackers_count_a_containers_work_exactly():
     agent = Agent("--trackers", "--metrics-interval", "1", "--events", "exec", profile="default", env=c.env)
     try:
         agent.start()
-        w = c.run(helper("toolwork"), "getppid", 1000, "write", path, 4, 2500, "read", path, 2, 10000,
+        started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - 1))
+        w = c.run(helper("toolwork"), "getppid", 100000, "write", path, 4, 2500, "read", path, 2, 10000,
                   "tcp", srv.port, 3000, 5000, "serve", serve_port, 100, 200, "unix", upath, "sysv", "fork", 3,
                   "out", 7777, stdout=subprocess.PIPE)
         client = threading.Thread(target=connect_when_listening, args=(serve_port, 100, 200))
@@ -93,7 +94,8 @@ def test_trackers_count_a_containers_work_exactly():
     # the dynamic loader reads each library's ELF header too
     check(20000 <= m["file_read_bytes"] < 20000 + 4096, m)
     check((m["execs"], m["forks"], m["exits"]) == (1, 3, 4), m)
-    check(m["syscalls_by_name"].get("getppid") == 1000 and m["syscalls"] >= sum(m["syscalls_by_name"].values()) > 1000, m)
+    check(m["syscalls_by_name"].get("getppid") == 100000 and m["syscalls"] >= sum(m["syscalls_by_name"].values()) > 100000,
+          m)
     check((m["tcp_connects"], m["tcp_accepts"], m["tcp_sent_bytes"], m["tcp_received_bytes"]) == (1, 1, 3200, 5100), m)
     check(m["unix_connects"] == 1, m)
     check((m["sysv_msg_calls"], m["sysv_sem_calls"], m["sysv_shm_calls"]) == (4, 3, 4), m)
@@ -101,8 +103,15 @@ def test_trackers_count_a_containers_work_exactly():
     check((m["cross_container_pipes"], m["cross_container_pipe_bytes"]) == (2, 1 + 7777), m)
     lines = [e for e in agent.lines if e.get("kind") == "metrics"]
     check(lines[-1]["programs"] and all("name" in p for p in lines[-1]["programs"]), lines[-1])
+    for l in lines:  # the interval's busiest, busiest first
+        n = [p["syscalls"] for p in l["top_processes"]]
+        check(len(n) <= 10 and n == sorted(n, reverse=True), l["top_processes"])
     tops = [p for l in lines for p in l["top_processes"] if p["pid"] == w.pid]
-    check(tops and tops[0]["container"] == {"id": c.id, "name": c.name}, tops[:1])
+    if tops:
+        check(tops[0]["container"] == {"id": c.id, "name": c.name} and tops[0]["comm"] == "toolwork", tops[:1])
+    else:  # only ten busier processes may keep it out (a loaded machine: a build, a fuzzer)
+        check(all(len(l["top_processes"]) == 10 and l["top_processes"][-1]["syscalls"] > 50000 for l in lines
+                  if l["ts"] >= started), "toolwork is in no top list: %s" % [l["top_processes"] for l in lines])
 
 
 def programs_of(pid):

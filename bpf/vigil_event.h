@@ -76,8 +76,8 @@ enum vg_type {
 /* The process lifecycle, which the process table lives on: always built. A process ends
  * with exit_group when it called exit_group(2) (exit(3), a return from main), with exit
  * otherwise (a fatal signal, or its last thread's exit(2)). */
-#define VG_LIFECYCLE(type)                                                                     \
-	((type) == VG_EV_EXEC || (type) == VG_EV_FORK || (type) == VG_EV_EXIT || (type) == VG_EV_EXIT_GROUP)
+#define VG_ENDS_PROCESS(type) ((type) == VG_EV_EXIT || (type) == VG_EV_EXIT_GROUP)
+#define VG_LIFECYCLE(type) ((type) == VG_EV_EXEC || (type) == VG_EV_FORK || VG_ENDS_PROCESS(type))
 
 /* Why an event did not reach user space. Counted per event type and reason. */
 #define VG_DROPS(X)                                                              \

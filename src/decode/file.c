@@ -45,9 +45,10 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_CALLS] = { "file.calls", VG_V_INT, "file_read, file_write: read or write calls in the window (about a second)" },
 	[F_SPAN] = { "file.span_ns", VG_V_INT, "file_read, file_write: from the window's first call to its last" },
 	[F_DEV] = { "file.dev", VG_V_INT,
-		    "create_file, open (successful) and write: the file's device, in the kernel's encoding "
-		    "(major << 20 | minor)" },
-	[F_INO] = { "file.ino", VG_V_INT, "create_file, open (successful) and write: the file's inode number" },
+		    "create_file, open (successful), write, file_read, file_write: the file's device, in the "
+		    "kernel's encoding (major << 20 | minor)" },
+	[F_INO] = { "file.ino", VG_V_INT,
+		    "create_file, open (successful), write, file_read, file_write: the file's inode number" },
 	[F_SOCK_FD] = { "file.sock.fd", VG_V_INT,
 			"create_file by a network-facing process: which of fd 0 or 1 is an inet socket" },
 	[F_SOCK_PROTO] = { "file.sock.proto", VG_V_STR, "that socket's protocol: tcp, udp, ..." },
@@ -187,6 +188,7 @@ static int decode_io(struct vg_event *ev, struct vg_proctable *pt, const void *b
 	vg_event_add_int(ev, &fields[F_BYTES], (int64_t)io->bytes);
 	vg_event_add_int(ev, &fields[F_CALLS], (int64_t)io->calls);
 	vg_event_add_int(ev, &fields[F_SPAN], io->last_ts > ev->raw->ts ? (int64_t)(io->last_ts - ev->raw->ts) : 0);
+	add_inode(ev, &io->key);
 	return 0;
 }
 

@@ -190,6 +190,18 @@ class VigilDeny(Vigil):
                                   "open_dir": files_dir.rstrip("/") + "-denied"})
         super().__init__(workdir, binary, rules_dir, ["--rules", rules])
         self.output = os.path.join(workdir, "vigil-deny.jsonl")
+class VigilTrackers(Vigil):
+    """vigil as `make run` deploys it plus the trackers (`--trackers`, a metrics snapshot
+    every second): its columns against vigil's are what the trackers cost when on; vigil's
+    own are what they cost when off (no tracker program is loaded without --trackers, which
+    the kernel cost table shows: no vg_track_* program under vigil)."""
+    name = "vigil+trackers"
+
+    def __init__(self, workdir, binary, rules_dir):
+        super().__init__(workdir, binary, rules_dir, ["--trackers", "--metrics-interval", "1"])
+        self.output = os.path.join(workdir, "vigil-trackers.jsonl")
+
+
 class VigilTools(Agent):
     """vigil's tools as an operator leaves them running: `vigil top` and every `vigil trace`
     tool at once, each writing JSON lines to its own file in the scratch directory. Their

@@ -546,7 +546,7 @@ def run(args, mode, settings, workdir, cleanup, started):
     files_dir = tempfile.mkdtemp(prefix="vigil-bench-files-", dir="/dev/shm")
     cleanup.append(lambda: shutil.rmtree(files_dir, ignore_errors=True))
     candidates = [make_vigil(), agents.VigilDeny(workdir, vigil_bin, rules_dir, files_dir),
-                  agents.VigilTools(workdir, vigil_bin)]
+                  agents.VigilTrackers(workdir, vigil_bin, rules_dir), agents.VigilTools(workdir, vigil_bin)]
     if mode == "full":
         candidates += [agents.Bpftrace(workdir), agents.LibbpfTools(workdir), agents.Auditd(workdir)]
         ensure_packages([p for a in candidates for p in a.packages])
@@ -558,7 +558,8 @@ def run(args, mode, settings, workdir, cleanup, started):
             log(f"SKIPPING {agent.name}: {reason}")
         else:
             lineup.append(agent)
-    if mode == "smoke" and any(name in skipped for name in ("vigil", "vigil+deny", "vigil-tools")):
+    if mode == "smoke" and any(name in skipped for name in ("vigil", "vigil+deny", "vigil+trackers",
+                                                            "vigil-tools")):
         log("smoke needs vigil: build it first (make bench-smoke does)")
         return 1
 
@@ -582,7 +583,7 @@ def run(args, mode, settings, workdir, cleanup, started):
             try:
                 overhead_round(agent, workloads, samples, resources, baseline_ids, noise)
             except RuntimeError as e:
-                if agent.name in ("none", "vigil", "vigil-tools"):
+                if agent.name in ("none", "vigil", "vigil+trackers", "vigil-tools"):
                     raise
                 skipped[agent.name] = f"failed to start: {e}"
                 log(f"SKIPPING {agent.name} from now on: {e}")
@@ -591,7 +592,8 @@ def run(args, mode, settings, workdir, cleanup, started):
 
     log("phase 2: kernel cost per event (kernel.bpf_stats_enabled=1)")
     kernel = {}
-    bpf_agents = [a for a in lineup if a.name in ("vigil", "vigil-tools", "bpftrace", "libbpf-tools")]
+    bpf_agents = [a for a in lineup
+                  if a.name in ("vigil", "vigil+trackers", "vigil-tools", "bpftrace", "libbpf-tools")]
     with BpfStats():
         for agent in bpf_agents:
             kernel[agent.name] = kernel_cost(agent, workloads, settings["idle_s"])

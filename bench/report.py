@@ -243,8 +243,8 @@ def markdown(results):
         "# vigil benchmarks", "",
         f"Written by `make bench` (bench/run.sh) on {results['date']} in {results['duration_s']} s. "
         "History: `bench/results/*.json`. `make bench-smoke` is the seconds-long check run by "
-        "the tests (vigil with and without deny rules, and vigil-tools, against no agent, tiny counts, "
-        "no peers).", "",
+        "the tests (vigil with and without deny rules, with the trackers, and vigil-tools, against no "
+        "agent, tiny counts, no peers).", "",
         f"- kernel: {m['kernel']}",
         f"- CPU: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB",
         f"- machine: {m['machine']}", "",
@@ -266,7 +266,11 @@ def markdown(results):
         "two deny rules that no workload trips but that put every exec on the root filesystem "
         "(FAN_OPEN_EXEC_PERM) and every open on the files workload's tmpfs (FAN_OPEN_PERM) on "
         "the fanotify permission path (`bench/agents.py` VigilDeny): its exec and files columns "
-        "against vigil's are what deny rules cost; vigil-tools, `vigil top` and "
+        "against vigil's are what deny rules cost; vigil+trackers, vigil plus `--trackers` "
+        "(per-container counters on every syscall, a metrics snapshot every second): its columns "
+        "against vigil's are what the trackers cost when on, and vigil's own what they cost when off "
+        "(no tracker program loads without the option: no `vg_track_*` program under vigil in the "
+        "kernel cost table); vigil-tools, `vigil top` and "
         "every `vigil trace` tool at once (`vigil trace --list`), each writing JSON to a file: the "
         "worst case of an operator leaving them all running, with each tool's programs in the "
         "kernel cost table; bpftrace running "

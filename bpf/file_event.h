@@ -1,6 +1,7 @@
 /* file_event.h — wire bodies of the file events (bpf/sensor/file.bpf.c -> src/decode/file.c):
- * create_file, open, write (watched files), rename, link, chmod, chown, unlink, rmdir,
- * memfd_create and mprotect, and the watch-list map key user space fills. */
+ * create_file, open, write, file_read and file_write (watched files), rename, link, chmod,
+ * chown, unlink, rmdir, memfd_create and mprotect, and the watch-list map key user space
+ * fills. */
 #ifndef VIGIL_FILE_EVENT_H
 #define VIGIL_FILE_EVENT_H
 
@@ -31,6 +32,34 @@ struct vg_file_write {
 	__u64 bytes;   /* bytes written (the syscall's result) */
 	struct vg_inode_key key; /* the file, as in the watch map */
 };
+
+/* file_read and file_write: what one process read from or wrote to one watched file (a
+ * key of vg_file_watch) in about a second. The kernel counts into the record kept in
+ * vg_file_io, from the first call (hdr.ts) to the last; user space takes the records
+ * out every second (loader/watch.c) and appends the path, the watched one. */
+struct vg_file_io {
+	struct vg_str path;      /* the watched path (user space) */
+	__u32 fd;                /* the first call's */
+	__u32 pad;
+	__u64 bytes;
+	__u64 calls;
+	__u64 last_ts;           /* boot ns of the last call */
+	struct vg_inode_key key; /* the file */
+};
+
+struct vg_file_io_key {
+	__u32 tgid;
+	__u32 type; /* VG_EV_FILE_READ or VG_EV_FILE_WRITE */
+	struct vg_inode_key file;
+};
+
+/* The record as the map keeps it: the path follows when user space makes it whole. */
+struct vg_file_io_rec {
+	struct vg_hdr hdr;
+	struct vg_file_io io;
+};
+
+#define VG_FILE_IO_MAX 4096
 
 /* rename and link: from -> to. A symlink's from is its target text, stored as given. */
 struct vg_file_pair {

@@ -16,7 +16,8 @@
 #include <linux/types.h>
 #endif
 
-/* X(ENUM, id, "name", profile) — profile: 1 = default, 2 = sandbox only. */
+/* X(ENUM, id, "name", profile) — profile: 1 = default, 2 = sandbox only. New rows go at
+ * the end: recordings (vigil run --record) keep the enum values. */
 #define VG_EVENTS(X)                                          \
 	X(EXEC, 59, "exec", 1)                                \
 	X(FORK, 57, "fork", 2)                                \
@@ -56,7 +57,14 @@
 	X(CGROUP_MKDIR, 706, "cgroup_mkdir", 2)               \
 	X(SYSCALL32, 707, "syscall32", 1)                     \
 	X(UTIMES, 708, "utimes", 1)                           \
-	X(SHELL_COMMAND, 709, "shell_command", 1)
+	X(SHELL_COMMAND, 709, "shell_command", 1)                 \
+	X(EXIT_GROUP, 231, "exit_group", 2)                       \
+	X(TKILL, 200, "tkill", 2)                                 \
+	X(TGKILL, 201, "tgkill", 2)                               \
+	X(NANOSLEEP, 35, "nanosleep", 2)                          \
+	X(FILE_WRITE, 608, "file_write", 2)                       \
+	X(FILE_READ, 609, "file_read", 2)                         \
+	X(USB, 610, "usb_device_event", 1)
 
 enum vg_type {
 #define VG_ENUM(e, id, name, prof) VG_EV_##e,
@@ -65,11 +73,18 @@ enum vg_type {
 	VG_EV__COUNT
 };
 
+/* The process lifecycle, which the process table lives on: always built. A process ends
+ * with exit_group when it called exit_group(2) (exit(3), a return from main), with exit
+ * otherwise (a fatal signal, or its last thread's exit(2)). */
+#define VG_ENDS_PROCESS(type) ((type) == VG_EV_EXIT || (type) == VG_EV_EXIT_GROUP)
+#define VG_LIFECYCLE(type) ((type) == VG_EV_EXEC || (type) == VG_EV_FORK || VG_ENDS_PROCESS(type))
+
 /* Why an event did not reach user space. Counted per event type and reason. */
 #define VG_DROPS(X)                                                              \
 	X(RING_FULL, "ring_full")   /* ring buffer had no room */                \
 	X(OVERSIZE, "oversize")     /* record larger than VG_MAX_RECORD */       \
 	X(NO_SCRATCH, "no_scratch") /* per-CPU scratch lookup failed */          \
+	X(MAP_FULL, "map_full")     /* a record kept in a map had no room there */ \
 	X(RATE_LIMIT, "rate_limit") /* per-exe or per-source limiter */          \
 	X(BREAKER, "breaker")       /* circuit breaker open (e.g. DNS flood) */  \
 	X(ALLOWLIST, "allowlist")   /* exe or cmdline on the in-kernel allowlist */
@@ -81,9 +96,9 @@ enum vg_drop_reason {
 	VG_DROP__COUNT
 };
 
-/* RING_FULL, OVERSIZE and NO_SCRATCH are losses and take a sequence number, so a gap in
- * seq proves them; the others are suppressions the user asked for and take none. */
-#define VG_DROP_IS_LOSS(r) ((r) <= VG_DROP_NO_SCRATCH)
+/* RING_FULL, OVERSIZE, NO_SCRATCH and MAP_FULL are losses and take a sequence number, so a
+ * gap in seq proves them; the others are suppressions the user asked for and take none. */
+#define VG_DROP_IS_LOSS(r) ((r) <= VG_DROP_MAP_FULL)
 /* The drop counter of (event type, reason) in the vg_drops map. */
 #define VG_DROP_INDEX(type, reason) ((type) * VG_DROP__COUNT + (reason))
 
@@ -220,6 +235,19 @@ struct vg_exit {
 	__u8 core_dumped;
 	__u8 pad[7];
 };
+
+/* nanosleep(2) and clock_nanosleep(2): what was asked for, read from the caller's memory at
+ * exit. With TIMER_ABSTIME the time is a point on the clock, else a duration. */
+struct vg_nanosleep {
+	__s64 sec;
+	__s64 nsec;
+	__u32 clock; /* clockid_t; nanosleep(2) sleeps on CLOCK_MONOTONIC */
+	__u32 flags; /* clock_nanosleep's: TIMER_ABSTIME (1) */
+	__u8 call;   /* enum vg_sleep_call */
+	__u8 pad[7];
+};
+
+enum vg_sleep_call { VG_SLEEP_NANOSLEEP, VG_SLEEP_CLOCK_NANOSLEEP };
 
 /* FNV-1a 64, the cmdline allowlist's hash: the same on both sides. */
 #define VG_FNV_OFFSET 0xcbf29ce484222325ull

@@ -19,6 +19,10 @@
 #define PT_REGS_PARM6_SYSCALL(x) ((x)->r9)
 #endif
 
+/* thread_info.status: the task is in a 32-bit (ia32) syscall, whose number and arguments
+ * follow the ia32 table, not the x86-64 one. */
+#define VG_TS_COMPAT 0x0002
+
 struct vg_sysargs {
 	unsigned long a[6];
 };
@@ -33,6 +37,17 @@ static __always_inline void vg_syscall_args(struct vg_sysargs *s)
 	s->a[3] = PT_REGS_PARM4_SYSCALL(regs);
 	s->a[4] = PT_REGS_PARM5_SYSCALL(regs);
 	s->a[5] = PT_REGS_PARM6_SYSCALL(regs);
+}
+
+/* The number of the current syscall (orig_ax: ax holds the result by exit). */
+static __always_inline long vg_syscall_nr(void)
+{
+	return ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))->orig_ax;
+}
+
+static __always_inline bool vg_syscall_compat(void)
+{
+	return (bpf_get_current_task_btf()->thread_info.status & VG_TS_COMPAT) != 0;
 }
 
 #endif

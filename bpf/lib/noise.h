@@ -77,11 +77,6 @@ static __always_inline bool vg_bucket_take(void *map, const void *key, __u32 rat
 	return true;
 }
 
-static __always_inline bool vg_lifecycle(__u32 type)
-{
-	return type == VG_EV_EXEC || type == VG_EV_FORK || type == VG_EV_EXIT;
-}
-
 /* False (and counted) when noise control suppresses this event of the current task. */
 static __always_inline bool vg_noise_pass(__u32 type)
 {
@@ -89,7 +84,7 @@ static __always_inline bool vg_noise_pass(__u32 type)
 	__u32 tgid = task->tgid;
 	__u32 *flags;
 
-	if (vg_lifecycle(type))
+	if (VG_LIFECYCLE(type))
 		return true;
 	flags = bpf_map_lookup_elem(&vg_task_flags, &tgid);
 	if (flags && (*flags & VG_TASK_ALLOWED)) {

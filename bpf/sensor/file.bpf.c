@@ -1,5 +1,6 @@
-/* file.bpf.c — file events: create_file, open, write to watched files, rename, link,
- * chmod, chown, unlink, rmdir, utimes, memfd_create and mprotect(PROT_EXEC).
+/* file.bpf.c — file events: create_file, open, reads and writes of watched files (write,
+ * file_read, file_write), rename, link, chmod, chown, unlink, rmdir, utimes, memfd_create
+ * and mprotect(PROT_EXEC).
  *
  * Everything but mprotect runs at sys_exit, so only calls that happened are reported and
  * what the kernel made (the new fd) is read from kernel state. The syscall's arguments are
@@ -25,6 +26,7 @@
  * value is 1 << 20 since Linux 4.19 and was checked on 6.18 (f_mode of a fresh O_CREAT
  * open differs from a second open of the same file by exactly this bit). */
 #define VG_FMODE_CREATED  0x100000
+#define VG_EEXIST         17
 
 /* Files whose writes are reported: (dev, ino) keys written by user space at start. */
 struct {
@@ -33,6 +35,15 @@ struct {
 	__type(key, struct vg_inode_key);
 	__type(value, __u8);
 } vg_file_watch SEC(".maps");
+
+/* file_read and file_write records being counted (see vg_file_io_count). Not LRU: a
+ * record pushed out would be lost unseen; a full map is a counted loss instead. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VG_FILE_IO_MAX);
+	__type(key, struct vg_file_io_key);
+	__type(value, struct vg_file_io_rec);
+} vg_file_io SEC(".maps");
 
 /* ---- create_file and open ------------------------------------------------------- */
 
@@ -153,23 +164,81 @@ int vg_file_open_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 	return vg_file_open_exit(ctx->ret, VG_CALL_CREAT);
 }
 
-/* ---- write to watched files ---------------------------------------------------- */
+/* ---- reads and writes of watched files ------------------------------------------
+ * write: one event per write call. file_read and file_write: per process and file, the
+ * bytes and calls of about a second, counted here into a record kept in vg_file_io that
+ * user space takes out and completes (file_event.h). */
 
-/* write, pwrite64, writev, pwritev and pwritev2 all take the fd first. */
+/* The watched file behind the syscall's fd (its first argument in every read and write
+ * call), or NULL. */
+static __always_inline struct file *vg_watched_fd(__u32 fd, struct vg_inode_key *key)
+{
+	struct file *f = vg_current_fd(fd);
+
+	if (!f)
+		return NULL;
+	*key = vg_file_inode_key(f);
+	return bpf_map_lookup_elem(&vg_file_watch, key) ? f : NULL;
+}
+
+/* Counts ret bytes into the process's record for (type, file), made with the process's
+ * header when it is the first call of the window. The record takes its sequence number
+ * when made, so that one the map has no room for is a proven loss. */
+static __always_inline void vg_file_io_count(__u32 type, const struct vg_inode_key *file, __u32 fd, long ret)
+{
+	struct vg_file_io_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .type = type, .file = *file };
+	struct vg_file_io_rec *r = bpf_map_lookup_elem(&vg_file_io, &k), fresh = {};
+	__u32 zero = 0;
+	__u64 *seq;
+	long err;
+
+	if (r) {
+		__sync_fetch_and_add(&r->io.bytes, ret);
+		__sync_fetch_and_add(&r->io.calls, 1);
+		r->io.last_ts = bpf_ktime_get_boot_ns();
+		return;
+	}
+	if (vg_is_self() || !vg_noise_pass(type))
+		return;
+	fresh.hdr.type = type;
+	fresh.hdr.ts = fresh.io.last_ts = bpf_ktime_get_boot_ns();
+	fresh.hdr.cpu = bpf_get_smp_processor_id();
+	vg_fill_task(&fresh.hdr);
+	fresh.hdr.ret = ret;
+	fresh.io.fd = fd;
+	fresh.io.bytes = ret;
+	fresh.io.calls = 1;
+	fresh.io.key = *file;
+	err = bpf_map_update_elem(&vg_file_io, &k, &fresh, BPF_NOEXIST);
+	if (err == -VG_EEXIST && (r = bpf_map_lookup_elem(&vg_file_io, &k))) { /* another thread made it meanwhile */
+		__sync_fetch_and_add(&r->io.bytes, ret);
+		__sync_fetch_and_add(&r->io.calls, 1);
+		return;
+	}
+	if (err) {
+		vg_lose(type, VG_DROP_MAP_FULL);
+		return;
+	}
+	if ((r = bpf_map_lookup_elem(&vg_file_io, &k)) && (seq = bpf_map_lookup_elem(&vg_seq, &zero)))
+		r->hdr.seq = __sync_fetch_and_add(seq, 1);
+}
+
+/* write, pwrite64, writev, pwritev and pwritev2. */
 static __always_inline int vg_file_written(long ret)
 {
+	bool each = vg_interested(VG_EV_WRITE), summed = vg_interested(VG_EV_FILE_WRITE);
 	struct vg_inode_key key;
 	struct vg_sysargs s;
 	struct file *f;
 
-	if (ret <= 0 || !vg_interested(VG_EV_WRITE))
+	if (ret <= 0 || (!each && !summed))
 		return 0;
 	vg_syscall_args(&s);
-	f = vg_current_fd(s.a[0]);
-	if (!f)
+	if (!(f = vg_watched_fd(s.a[0], &key)))
 		return 0;
-	key = vg_file_inode_key(f);
-	if (!bpf_map_lookup_elem(&vg_file_watch, &key))
+	if (summed)
+		vg_file_io_count(VG_EV_FILE_WRITE, &key, s.a[0], ret);
+	if (!each)
 		return 0;
 	VG_BEGIN(h, w, VG_EV_WRITE, struct vg_file_write);
 	h->ret = ret;
@@ -208,6 +277,50 @@ SEC("tp/syscalls/sys_exit_pwritev2")
 int vg_file_write_sys_exit_pwritev2(struct trace_event_raw_sys_exit *ctx)
 {
 	return vg_file_written(ctx->ret);
+}
+
+/* read, pread64, readv, preadv and preadv2. */
+static __always_inline int vg_file_was_read(long ret)
+{
+	struct vg_inode_key key;
+	struct vg_sysargs s;
+
+	if (ret <= 0 || !vg_interested(VG_EV_FILE_READ))
+		return 0;
+	vg_syscall_args(&s);
+	if (vg_watched_fd(s.a[0], &key))
+		vg_file_io_count(VG_EV_FILE_READ, &key, s.a[0], ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_read")
+int vg_file_read_sys_exit_read(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_was_read(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_pread64")
+int vg_file_read_sys_exit_pread64(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_was_read(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_readv")
+int vg_file_read_sys_exit_readv(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_was_read(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_preadv")
+int vg_file_read_sys_exit_preadv(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_was_read(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_preadv2")
+int vg_file_read_sys_exit_preadv2(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_was_read(ctx->ret);
 }
 
 /* ---- rename and link ------------------------------------------------------------ */

@@ -17,7 +17,6 @@
 #include "priv_event.h"
 
 #define VG_PF_KTHREAD   0x00200000
-#define VG_TS_COMPAT    0x0002
 #define VG_S_ISUID      04000
 #define VG_NSFS_MAGIC   0x6e736673
 #define VG_PIDFS_MAGIC  0x50494446
@@ -764,6 +763,23 @@ static __always_inline bool vg_signal_reported(int code)
 	return false;
 }
 
+/* x86-64 and ia32 numbers of tgkill: SI_TKILL comes from tkill or tgkill, and the
+ * sender is still in its syscall. */
+#define NR_tgkill 234
+#define NR_tgkill_ia32 270
+
+/* tkill and tgkill under their own ids; kill for the rest (kill, sigqueue,
+ * pidfd_send_signal). */
+static __always_inline __u32 vg_signal_event(int code)
+{
+	long nr;
+
+	if (code != VG_SI_tkill)
+		return VG_EV_KILL;
+	nr = vg_syscall_nr();
+	return nr == (vg_syscall_compat() ? NR_tgkill_ia32 : NR_tgkill) ? VG_EV_TGKILL : VG_EV_TKILL;
+}
+
 /* Signals a process sent (kill, tkill, tgkill, sigqueue, pidfd_send_signal); the kernel's
  * own (SIGCHLD, faults, timers, tty) are not reported. */
 static __always_inline int vg_priv_on_signal(int sig, struct kernel_siginfo *info, struct task_struct *any_target,
@@ -777,7 +793,7 @@ static __always_inline int vg_priv_on_signal(int sig, struct kernel_siginfo *inf
 	code = BPF_CORE_READ(info, si_code);
 	if (!vg_signal_reported(code))
 		return 0;
-	VG_BEGIN(h, s, VG_EV_KILL, struct vg_signal);
+	VG_BEGIN(h, s, vg_signal_event(code), struct vg_signal);
 	s->sig = sig;
 	s->code = code;
 	s->result = result;

@@ -1,4 +1,5 @@
-/* proc.bpf.c — process lifecycle: exec (success and failure), fork, exit.
+/* proc.bpf.c — process lifecycle: exec (success and failure), fork, exit and exit_group;
+ * and sleeps (nanosleep, clock_nanosleep), which sandboxes watch for stalling.
  *
  * Successful execs are read at sched_process_exec, where the new image is installed and
  * everything comes from kernel state (exe from mm->exe_file, argv/env from the new stack,
@@ -257,6 +258,21 @@ int BPF_PROG(vg_proc_fork_sched_process_fork_raw, struct task_struct *parent, st
 	return vg_proc_on_fork(child);
 }
 
+#define NR_exit 60
+#define NR_exit_ia32 1
+
+/* The last thread ends the process: exit_group when the process called exit_group(2),
+ * exit for every other end. The group's exit status says which: a fatal signal leaves
+ * the signal in its low bits, exit_group(2) a status; but 6.18 marks a lone thread's
+ * exit(2) the same way, so the last thread's own syscall tells that one apart (a thread
+ * that exit_group(2) zapped is in whatever call it was making). */
+static __always_inline __u32 vg_exit_event(struct signal_struct *sig, __s32 code)
+{
+	if (!(sig->flags & VG_SIGNAL_GROUP_EXIT) || (code & 0x7f))
+		return VG_EV_EXIT;
+	return vg_syscall_nr() == (vg_syscall_compat() ? NR_exit_ia32 : NR_exit) ? VG_EV_EXIT : VG_EV_EXIT_GROUP;
+}
+
 static __always_inline int vg_proc_on_exit(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -267,8 +283,8 @@ static __always_inline int vg_proc_on_exit(void)
 	if (sig->live.counter != 0)
 		return 0; /* other threads live on: the process has not exited */
 	bpf_map_delete_elem(&vg_task_flags, &tgid);
-	VG_BEGIN(h, x, VG_EV_EXIT, struct vg_exit);
 	code = sig->flags & VG_SIGNAL_GROUP_EXIT ? sig->group_exit_code : task->exit_code;
+	VG_BEGIN(h, x, vg_exit_event(sig, code), struct vg_exit);
 	x->code = code;
 	x->signal = code & 0x7f;
 	x->core_dumped = (code & 0x80) != 0;
@@ -285,4 +301,42 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(vg_proc_exit_sched_process_exit_raw, struct task_struct *p)
 {
 	return vg_proc_on_exit();
+}
+
+/* ---- nanosleep ----------------------------------------------------------------- */
+
+#define VG_CLOCK_MONOTONIC 1
+
+static __always_inline int vg_proc_slept(long ret, __u32 call)
+{
+	struct vg_sysargs s;
+	struct __kernel_timespec ts = {};
+
+	VG_BEGIN(h, n, VG_EV_NANOSLEEP, struct vg_nanosleep);
+	vg_syscall_args(&s);
+	h->ret = ret;
+	n->call = call;
+	if (call == VG_SLEEP_NANOSLEEP) {
+		n->clock = VG_CLOCK_MONOTONIC;
+		bpf_probe_read_user(&ts, sizeof(ts), (void *)s.a[0]);
+	} else {
+		n->clock = s.a[0];
+		n->flags = s.a[1];
+		bpf_probe_read_user(&ts, sizeof(ts), (void *)s.a[2]);
+	}
+	n->sec = ts.tv_sec;
+	n->nsec = ts.tv_nsec;
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_exit_nanosleep")
+int vg_proc_nanosleep_sys_exit_nanosleep(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_proc_slept(ctx->ret, VG_SLEEP_NANOSLEEP);
+}
+
+SEC("tp/syscalls/sys_exit_clock_nanosleep")
+int vg_proc_nanosleep_sys_exit_clock_nanosleep(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_proc_slept(ctx->ret, VG_SLEEP_CLOCK_NANOSLEEP);
 }

@@ -89,8 +89,7 @@ int vg_open_sinks(struct vg_sinks *sinks, const struct vg_output_opts *o, const 
 
 	vg_profile_events(o->profile, available);
 	for (unsigned t = 0; t < VG_EV__COUNT; t++)
-		available[t] |= print[t];
-	available[VG_EV_EXEC] = available[VG_EV_FORK] = available[VG_EV_EXIT] = true;
+		available[t] |= print[t] || VG_LIFECYCLE(t);
 	if (o->output_given || !o->n_sinks) {
 		/* nothing chosen and a terminal on stdout: the console view */
 		if (!o->output_given && isatty(STDOUT_FILENO))

@@ -23,11 +23,13 @@
 #include "loader/features.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
+#include "metrics/metrics.h"
 #include "output/sink.h"
 #include "output/stats.h"
 #include "proc/procfs.h"
 #include "reader/reader.h"
 #include "reader/recording.h"
+#include "reader/uevent.h"
 #include "rules/rules.h"
 
 struct agent {
@@ -40,11 +42,13 @@ struct agent {
 	struct vg_loader loader;
 	struct vg_watch watch;
 	struct vg_reader reader;
+	struct vg_uevent uevent; /* usb_device_event's source */
 	struct vg_pipeline pipe;
 	struct vg_enforcer *enforce;
 	bool loaded[VG_EV__COUNT];
 	uint64_t started;
 	struct vg_counters last_warned;
+	struct vg_collector *metrics; /* NULL without metrics */
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -66,7 +70,8 @@ static void interest_of(const struct agent *a, const struct vg_ruleset *rs, bool
 	for (unsigned t = 0; t < VG_EV__COUNT; t++)
 		set[t] = (rules >> t & 1) != 0;
 	vg_sinks_interest(&a->sinks, set);
-	set[VG_EV_EXEC] = set[VG_EV_FORK] = set[VG_EV_EXIT] = true;
+	for (unsigned t = 0; t < VG_EV__COUNT; t++)
+		set[t] |= VG_LIFECYCLE(t);
 }
 
 /* Attaches the hooks of interest and writes the interest map; warns about wanted types
@@ -157,9 +162,9 @@ static uint64_t alerts_suppressed(const struct vg_ruleset *rs, uint64_t *regex_l
 	return n;
 }
 
-static void stats(struct agent *a, bool final)
+static struct vg_stats_extra stats_extra(struct agent *a, bool final)
 {
-	struct vg_stats_extra x = {
+	return (struct vg_stats_extra){
 		.sinks = &a->sinks,
 		.wall_ns = vg_boot_to_wall(vg_now_boot_ns()),
 		.uptime_s = (double)(vg_now_boot_ns() - a->started) / 1e9,
@@ -169,10 +174,16 @@ static void stats(struct agent *a, bool final)
 		.alerts = a->pipe.alerts,
 		.final = final,
 	};
+}
+
+static void stats(struct agent *a, bool final)
+{
+	struct vg_stats_extra x = stats_extra(a, final);
 	struct vg_buf warn = { 0 }, deny = { 0 };
 
 	x.alerts_suppressed = alerts_suppressed(a->pipe.rules, &x.regex_limits);
 	vg_enforce_stats_json(a->enforce, &deny);
+	vg_uevent_stats_json(&a->uevent, &deny);
 	x.more = deny.p;
 	vg_reader_refresh(&a->reader);
 	if (vg_loss_warning(&warn, &a->reader.c, &a->last_warned)) {
@@ -182,6 +193,14 @@ static void stats(struct agent *a, bool final)
 	vg_buf_free(&warn);
 	vg_sinks_stats(&a->sinks, &a->reader.c, &x);
 	vg_buf_free(&deny);
+}
+
+static void metrics(struct agent *a, bool final)
+{
+	struct vg_stats_extra x = stats_extra(a, final);
+
+	vg_reader_refresh(&a->reader);
+	vg_collector_emit(a->metrics, &a->loader, &a->reader.c, &x, vg_reader_fill(&a->reader), &a->sinks);
 }
 
 static int start(struct agent *a)
@@ -225,12 +244,17 @@ static int start(struct agent *a)
 		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
 			return vg_cli_error("--allow-cmdline %s: %s", a->o.allow_cmd[i], strerror(errno));
 	push_kills(a, a->pipe.rules);
-	if (a->loaded[VG_EV_WRITE] && vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
+	if (vg_watch_needed(a->loaded) && vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
 		return vg_cli_error("cannot write the watch map: %s", strerror(errno));
 	if (vg_loader_set_interest(&a->loader, want) < 0)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
 	if (vg_reader_open(&a->reader, &a->loader, vg_pipeline_record, &a->pipe) < 0)
 		return vg_cli_error("cannot open the ring buffer: %s", strerror(errno));
+	if (a->loaded[VG_EV_USB] && vg_uevent_open(&a->uevent) < 0)
+		fprintf(stderr, "vigil: no event usb_device_event: cannot listen to the kernel's uevents: %s\n",
+			strerror(errno));
+	if (a->o.metrics_interval && !(a->metrics = vg_collector_new(&a->o.collect, &f)))
+		return vg_cli_error("cannot run: the metrics could not start");
 	{
 		unsigned n = 0;
 
@@ -245,6 +269,7 @@ static int start(struct agent *a)
 static void loop(struct agent *a)
 {
 	uint64_t next_stats = a->started + (uint64_t)(a->o.stats_interval * 1e9);
+	uint64_t next_metrics = a->started; /* a first snapshot at once: /metrics has values from the start */
 	uint64_t deadline = a->o.duration > 0 ? a->started + (uint64_t)(a->o.duration * 1e9) : 0;
 
 	while (!stop_requested) {
@@ -261,22 +286,32 @@ static void loop(struct agent *a)
 			vg_cli_error("ring buffer poll failed: %s", strerror(errno));
 			break;
 		}
+		vg_uevent_poll(&a->uevent, vg_loader_event_ok(&a->loader, VG_EV_USB) ? &a->reader : NULL);
 		vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 		now = vg_now_boot_ns();
 		vg_sinks_flush(&a->sinks, now);
 		vg_watch_refresh(&a->watch, now);
+		vg_watch_collect(&a->watch, now, vg_reader_take, &a->reader);
 		if (deadline && now >= deadline)
 			break;
 		if (a->o.stats_interval > 0 && now >= next_stats) {
 			stats(a, false);
 			next_stats = now + (uint64_t)(a->o.stats_interval * 1e9);
 		}
+		if (a->metrics && now >= next_metrics) {
+			metrics(a, false);
+			next_metrics = now + (uint64_t)(a->o.metrics_interval * 1e9);
+		}
 	}
 	/* stop the kernel side first, so the final counters and the drained ring agree */
 	vg_loader_detach(&a->loader);
+	vg_collector_detach(a->metrics);
 	vg_reader_drain(&a->reader);
+	vg_watch_collect(&a->watch, 0, vg_reader_take, &a->reader);
 	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 	stats(a, true);
+	if (a->metrics)
+		metrics(a, true);
 	vg_sinks_flush(&a->sinks, vg_now_boot_ns());
 }
 
@@ -305,7 +340,10 @@ int vg_cmd_run(int argc, char **argv)
 		rc = 0;
 	}
 	vg_enforce_free(a.enforce);
+	vg_collector_free(a.metrics);
+	vg_uevent_close(&a.uevent);
 	vg_reader_close(&a.reader);
+	vg_watch_free(&a.watch);
 	vg_loader_free(&a.loader);
 	vg_sinks_close(&a.sinks);
 	vg_recording_close(a.pipe.record);

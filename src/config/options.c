@@ -261,6 +261,55 @@ static int set_host_id(struct vg_run_opts *o, const char *v, char *err, size_t e
 	return 0;
 }
 
+/* A switch: given alone on the command line (parse_cli passes "true"), true or false in the
+ * config file. */
+static int boolean(const char *v, bool *out, char *err, size_t errlen)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
+		*out = true;
+	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
+		*out = false;
+	else {
+		snprintf(err, errlen, "must be true or false, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_trackers(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	return boolean(v, &o->collect.trackers, err, errlen);
+}
+
+static int set_bpf_stats(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	return boolean(v, &o->collect.bpf_stats, err, errlen);
+}
+
+/* --metrics ADDR:PORT is the sink prometheus:ADDR:PORT under a name of its own. */
+static int set_metrics(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	char spec[300];
+	int n = snprintf(spec, sizeof(spec), "prometheus:%s", v);
+
+	if (n >= (int)sizeof(spec)) {
+		snprintf(err, errlen, "too long");
+		return -1;
+	}
+	return set_sink(o, vg_run_opts_keep(o, spec, (size_t)n), err, errlen);
+}
+
+static int set_metrics_interval(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	if (seconds(v, &o->metrics_interval, err, errlen) < 0)
+		return -1;
+	if (o->metrics_interval <= 0) {
+		snprintf(err, errlen, "must be more than 0, not '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the table ---- */
 
 struct option_def {
@@ -327,6 +376,19 @@ static const struct option_def table[VG_OPTION__COUNT] = {
 				 "(default: the hostname)", false, false }, 0, set_host_name },
 	[VG_OPTION_HOST_ID] = { { "host-id", "host_id", "ID", "the host's id in record ids (default /etc/machine-id);\n"
 			       "hosts cloned from one image need their own", false, false }, 0, set_host_id },
+	[VG_OPTION_TRACKERS] = { { "trackers", "trackers", NULL, "count per container: processes, syscalls by syscall,\n"
+				"file and TCP bytes, connects, IPC (one more BPF program on every syscall)", false,
+				false }, 0, set_trackers },
+	[VG_OPTION_METRICS] = { { "metrics", "metrics", "ADDR:PORT", "Prometheus metrics at http://ADDR:PORT/metrics\n"
+			       "(loopback only unless ADDR:PORT,public; PORT alone: 127.0.0.1; repeatable)", false,
+			       true }, 0, set_metrics },
+	[VG_OPTION_METRICS_INTERVAL] = { { "metrics-interval", "metrics_interval", "TIME",
+					"a metrics snapshot (\"kind\":\"metrics\" line, /metrics values) every\n"
+					"TIME (default 10s with --trackers, --metrics, --bpf-stats or a prometheus sink)",
+					false, false }, 0, set_metrics_interval },
+	[VG_OPTION_BPF_STATS] = { { "bpf-stats", "bpf_stats", NULL, "turn kernel.bpf_stats_enabled on while the agent\n"
+				 "runs, for each BPF program's kernel time (costs every program a little)", false,
+				 false }, 0, set_bpf_stats },
 };
 
 /* Keys of falco.yaml that mean the same. */
@@ -378,8 +440,8 @@ void vg_run_opts_markdown(FILE *f)
 		snprintf(help, sizeof(help), "%s", in->help);
 		for (p = help; (p = strchr(p, '\n'));)
 			*p = ' ';
-		fprintf(f, "| `%s`%s | `--%s ", in->key, in->list ? " (a list)" : "", in->flag);
-		md_cell(f, in->arg);
+		fprintf(f, "| `%s`%s | `--%s%s", in->key, in->list ? " (a list)" : "", in->flag, in->arg ? " " : "");
+		md_cell(f, in->arg ? in->arg : "");
 		fprintf(f, "` | %s | ", in->live ? "applied" : "at the next start");
 		md_cell(f, help);
 		fputs(" |\n", f);
@@ -424,6 +486,15 @@ void vg_srcpos_error(const struct vg_srcpos *pos, int id, const char *msg)
 		fprintf(stderr, "vigil: --%s: %s\n", table[id].info.flag, msg);
 }
 
+/* Some sink serves the metrics snapshots (--metrics is a prometheus sink too). */
+static bool metrics_sink(const struct vg_run_opts *o)
+{
+	for (int i = 0; i < o->out.n_sinks; i++)
+		if (!strncmp(o->out.sinks[i], "prometheus:", 11))
+			return true;
+	return false;
+}
+
 /* Parses every raw value into o's typed fields; prints each error; returns their number. */
 static int apply(struct vg_run_opts *o)
 {
@@ -444,6 +515,8 @@ static int apply(struct vg_run_opts *o)
 				errors++;
 			}
 		}
+	if (!o->metrics_interval && (o->collect.trackers || o->collect.bpf_stats || metrics_sink(o)))
+		o->metrics_interval = 10;
 	return errors;
 }
 
@@ -457,7 +530,7 @@ void vg_run_opts_usage(FILE *f)
 		char left[64];
 		const char *h = in->help, *nl;
 
-		snprintf(left, sizeof(left), "--%s %s", in->flag, in->arg);
+		snprintf(left, sizeof(left), "--%s %s", in->flag, in->arg ? in->arg : "");
 		fprintf(f, "  %-22s ", left);
 		while ((nl = strchr(h, '\n'))) {
 			fprintf(f, "%.*s\n%25s", (int)(nl - h), h, "");
@@ -496,7 +569,8 @@ static int parse_cli(int argc, char **argv, struct vg_run_opts *o)
 	int c, k = 0;
 
 	for (int id = 0; id < VG_OPTION__COUNT; id++) {
-		longopts[k++] = (struct option){ table[id].info.flag, required_argument, NULL,
+		longopts[k++] = (struct option){ table[id].info.flag, table[id].info.arg ? required_argument : no_argument,
+						 NULL,
 						 table[id].short_opt >= 'a' && table[id].short_opt <= 'z'
 							 ? table[id].short_opt
 							 : 256 + id };
@@ -532,7 +606,7 @@ static int parse_cli(int argc, char **argv, struct vg_run_opts *o)
 		if (table[id].info.list && !seen[id])
 			o->raw[id].n = 0;
 		seen[id] = true;
-		if (vg_run_opts_add(o, id, optarg, (struct vg_srcpos){ 0 }) < 0)
+		if (vg_run_opts_add(o, id, table[id].info.arg ? optarg : "true", (struct vg_srcpos){ 0 }) < 0)
 			return vg_cli_error("--%s: at most %d values", table[id].info.flag, VG_OPT_VALUES);
 	}
 	if (optind < argc)

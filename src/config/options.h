@@ -19,6 +19,7 @@
 #include "enforce/enforce.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
+#include "metrics/metrics.h"
 #include "output/sink.h"
 
 #define VG_CONFIG_DEFAULT "/etc/vigil/vigil.yaml"
@@ -60,6 +61,10 @@ enum vg_optid {
 	VG_OPTION_DENY_TIMEOUT,
 	VG_OPTION_HOST_NAME,
 	VG_OPTION_HOST_ID,
+	VG_OPTION_TRACKERS,
+	VG_OPTION_METRICS,
+	VG_OPTION_METRICS_INTERVAL,
+	VG_OPTION_BPF_STATS,
 	VG_OPTION__COUNT,
 };
 
@@ -81,6 +86,8 @@ struct vg_run_opts {
 	const char *record;
 	struct vg_enforce_opts deny;
 	const char *host_name, *host_id;
+	struct vg_collector_opts collect;
+	double metrics_interval; /* 0: no metrics snapshots */
 
 	struct vg_rawval raw[VG_OPTION__COUNT];
 	struct vg_alloc *alloc;
@@ -102,7 +109,8 @@ void vg_run_opts_markdown(FILE *f);
  * next is consumed. */
 void vg_run_opts_reload(struct vg_run_opts *cur, struct vg_run_opts *next);
 
-/* The option table, for docs and tests: name (--flag), key (config file), reloadable. */
+/* The option table, for docs and tests: name (--flag), key (config file), reloadable.
+ * arg NULL: a switch (--flag alone; true or false in the config file). */
 struct vg_option_info {
 	const char *flag, *key, *arg, *help;
 	bool live; /* SIGHUP applies a change */

@@ -1,5 +1,5 @@
-/* decode/file.c — file events (bpf/sensor/file.bpf.c): create_file, open, write, rename, link,
- * chmod, chown, unlink, rmdir, utimes, memfd_create and mprotect.
+/* decode/file.c — file events (bpf/sensor/file.bpf.c): create_file, open, write, file_read,
+ * file_write, rename, link, chmod, chown, unlink, rmdir, utimes, memfd_create and mprotect.
  *
  * Paths are absolute. A path the kernel resolved (an opened file) is used as is; a path
  * the caller named (struct vg_upath) is joined onto the kernel's path of its dirfd or cwd
@@ -18,7 +18,7 @@
 
 enum {
 	F_PATH, F_PATH_ARG, F_NEWPATH, F_NEWPATH_ARG, F_FLAGS, F_FLAG_NAMES, F_MODE, F_SETUID, F_SETGID,
-	F_UID, F_GID, F_SYMLINK, F_FD, F_BYTES, F_DEV, F_INO,
+	F_UID, F_GID, F_SYMLINK, F_FD, F_BYTES, F_CALLS, F_SPAN, F_DEV, F_INO,
 	F_SOCK_FD, F_SOCK_PROTO, F_SOCK_LADDR, F_SOCK_LPORT, F_SOCK_RADDR, F_SOCK_RPORT,
 	F_MEMFD_NAME, F_MEMFD_FLAGS, F_MEMFD_FLAG_NAMES, F_MEMFD_FD,
 	F_MP_ADDR, F_MP_LEN, F_MP_PROT, F_MP_PROT_NAMES, F_MP_VMA, F_MP_VMA_PROT, F_MP_FILE,
@@ -46,12 +46,15 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_UID] = { "file.uid", VG_V_INT, "chown: the new owner, -1 when unchanged" },
 	[F_GID] = { "file.gid", VG_V_INT, "chown: the new group, -1 when unchanged" },
 	[F_SYMLINK] = { "file.symlink", VG_V_BOOL, "link: true for a symbolic link, false for a hard link" },
-	[F_FD] = { "file.fd", VG_V_INT, "write: the file descriptor written to" },
-	[F_BYTES] = { "file.bytes", VG_V_INT, "write: bytes written" },
+	[F_FD] = { "file.fd", VG_V_INT, "write: the file descriptor written to; file_read, file_write: the first call's" },
+	[F_BYTES] = { "file.bytes", VG_V_INT, "write: bytes written; file_read, file_write: bytes read or written in the window" },
+	[F_CALLS] = { "file.calls", VG_V_INT, "file_read, file_write: read or write calls in the window (about a second)" },
+	[F_SPAN] = { "file.span_ns", VG_V_INT, "file_read, file_write: from the window's first call to its last" },
 	[F_DEV] = { "file.dev", VG_V_INT,
-		    "create_file, open (successful) and write: the file's device, in the kernel's encoding "
-		    "(major << 20 | minor)" },
-	[F_INO] = { "file.ino", VG_V_INT, "create_file, open (successful) and write: the file's inode number" },
+		    "create_file, open (successful), write, file_read, file_write: the file's device, in the "
+		    "kernel's encoding (major << 20 | minor)" },
+	[F_INO] = { "file.ino", VG_V_INT,
+		    "create_file, open (successful), write, file_read, file_write: the file's inode number" },
 	[F_SOCK_FD] = { "file.sock.fd", VG_V_INT,
 			"create_file by a network-facing process: which of fd 0 or 1 is an inet socket" },
 	[F_SOCK_PROTO] = { "file.sock.proto", VG_V_STR, "that socket's protocol: tcp, udp, ..." },
@@ -207,6 +210,20 @@ static int decode_write(struct vg_event *ev, struct vg_proctable *pt, const void
 	return 0;
 }
 
+/* The path is the watched one, as user space wrote it (not a kernel path). */
+static int decode_io(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_file_io *io = body;
+
+	vg_add_raw_str(ev, &fields[F_PATH], io->path);
+	vg_event_add_int(ev, &fields[F_FD], io->fd);
+	vg_event_add_int(ev, &fields[F_BYTES], (int64_t)io->bytes);
+	vg_event_add_int(ev, &fields[F_CALLS], (int64_t)io->calls);
+	vg_event_add_int(ev, &fields[F_SPAN], io->last_ts > ev->raw->ts ? (int64_t)(io->last_ts - ev->raw->ts) : 0);
+	add_inode(ev, &io->key);
+	return 0;
+}
+
 static int decode_pair(struct vg_event *ev, struct vg_proctable *pt, const void *body)
 {
 	const struct vg_file_pair *p = body;
@@ -301,6 +318,8 @@ static const struct vg_decoder_entry decoders[] = {
 	{ VG_EV_CREATE, sizeof(struct vg_file_open), decode_open },
 	{ VG_EV_OPEN, sizeof(struct vg_file_open), decode_open },
 	{ VG_EV_WRITE, sizeof(struct vg_file_write), decode_write },
+	{ VG_EV_FILE_READ, sizeof(struct vg_file_io), decode_io },
+	{ VG_EV_FILE_WRITE, sizeof(struct vg_file_io), decode_io },
 	{ VG_EV_RENAME, sizeof(struct vg_file_pair), decode_pair },
 	{ VG_EV_LINK, sizeof(struct vg_file_pair), decode_pair },
 	{ VG_EV_CHMOD, sizeof(struct vg_file_attr), decode_attr },

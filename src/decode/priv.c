@@ -562,6 +562,8 @@ static const struct vg_decoder_entry decoders[] = {
 	{ VG_EV_PRIVESC, sizeof(struct vg_privesc), decode_privesc },
 	{ VG_EV_UMH, sizeof(struct vg_umh), decode_umh },
 	{ VG_EV_KILL, sizeof(struct vg_signal), decode_signal },
+	{ VG_EV_TKILL, sizeof(struct vg_signal), decode_signal },
+	{ VG_EV_TGKILL, sizeof(struct vg_signal), decode_signal },
 	{ VG_EV_BPF, sizeof(struct vg_bpf), decode_bpf },
 	{ VG_EV_CAPABILITY, sizeof(struct vg_cap), decode_cap },
 	{ VG_EV_UNSHARE, sizeof(struct vg_ns), decode_ns },

@@ -1,4 +1,5 @@
-/* decode/proc.c — exec, fork and exit: the events that keep the process table current.
+/* decode/proc.c — exec, fork, exit and exit_group: the events that keep the process table
+ * current; and nanosleep.
  *
  * A successful exec replaces the process's image in the table (exe, argv, cwd, tty,
  * environment facts, container) and gives it a new exec_id; a failed exec leaves the
@@ -15,6 +16,7 @@ enum {
 	F_STDOUT_TYPE, F_STDOUT_PATH, F_STDOUT_PROTO, F_STDOUT_LADDR, F_STDOUT_LPORT, F_STDOUT_RADDR, F_STDOUT_RPORT,
 	F_CHILD_PID, F_CHILD_EXEC_ID,
 	F_EXIT_CODE, F_EXIT_SIGNAL, F_EXIT_CORE,
+	F_SLEEP_NS, F_SLEEP_CLOCK, F_SLEEP_ABSOLUTE, F_SLEEP_CALL,
 	F_COUNT
 };
 
@@ -46,6 +48,11 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_EXIT_CODE] = { "exit.code", VG_V_INT, "exit status (0-255) when the process exited normally" },
 	[F_EXIT_SIGNAL] = { "exit.signal", VG_V_INT, "signal that killed the process, 0 if none" },
 	[F_EXIT_CORE] = { "exit.core_dumped", VG_V_BOOL, "a core dump was written" },
+	[F_SLEEP_NS] = { "sleep.ns", VG_V_INT,
+			 "nanoseconds asked for (with sleep.absolute: the time on the clock to sleep until)" },
+	[F_SLEEP_CLOCK] = { "sleep.clock", VG_V_STR, "realtime, monotonic, boottime, tai, ... (nanosleep: monotonic)" },
+	[F_SLEEP_ABSOLUTE] = { "sleep.absolute", VG_V_BOOL, "clock_nanosleep with TIMER_ABSTIME" },
+	[F_SLEEP_CALL] = { "sleep.call", VG_V_STR, "nanosleep or clock_nanosleep" },
 };
 
 static const char *const fd_kinds[] = { "none", "file", "pipe", "socket", "tty", "other" };
@@ -203,10 +210,29 @@ static int decode_exit(struct vg_event *ev, struct vg_proctable *pt, const void 
 	return 0;
 }
 
+static int decode_nanosleep(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	static const char *const clocks[] = { "realtime", "monotonic", "process_cputime", "thread_cputime",
+					      "monotonic_raw", "realtime_coarse", "monotonic_coarse", "boottime",
+					      "realtime_alarm", "boottime_alarm", NULL, "tai" };
+	const struct vg_nanosleep *n = body;
+	const char *clock = n->clock < sizeof(clocks) / sizeof(clocks[0]) ? clocks[n->clock] : NULL;
+	const char *call = n->call == VG_SLEEP_NANOSLEEP ? "nanosleep" : "clock_nanosleep";
+
+	vg_event_add_int(ev, &fields[F_SLEEP_NS], n->sec * 1000000000ll + n->nsec);
+	if (clock)
+		vg_event_add_str(ev, &fields[F_SLEEP_CLOCK], clock, strlen(clock));
+	vg_event_add_bool(ev, &fields[F_SLEEP_ABSOLUTE], n->flags & 1);
+	vg_event_add_str(ev, &fields[F_SLEEP_CALL], call, strlen(call));
+	return 0;
+}
+
 static const struct vg_decoder_entry decoders[] = {
 	{ VG_EV_EXEC, sizeof(struct vg_exec), decode_exec },
 	{ VG_EV_FORK, sizeof(struct vg_fork), decode_fork },
 	{ VG_EV_EXIT, sizeof(struct vg_exit), decode_exit },
+	{ VG_EV_EXIT_GROUP, sizeof(struct vg_exit), decode_exit },
+	{ VG_EV_NANOSLEEP, sizeof(struct vg_nanosleep), decode_nanosleep },
 };
 
 const struct vg_domain vg_domain_proc = {

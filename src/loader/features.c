@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "loader/features.h"
 #include "output/json.h"
+#include "reader/uevent.h"
 
 /* Hooks the probes attach to: present on every kernel vigil supports, and cheap. */
 #define PROBE_TRACEPOINT "sched_process_exec"
@@ -393,6 +394,17 @@ static void probe_bpf(struct vg_features *f)
 	btf__free(vmlinux);
 }
 
+/* The kernel's uevent broadcast, which usb_device_event reads (no BPF). */
+static bool probe_uevent(char *why)
+{
+	int fd = vg_uevent_socket(why, VG_WHY_LEN);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 int vg_features_probe(struct vg_features *f)
 {
 	struct utsname u;
@@ -406,6 +418,7 @@ int vg_features_probe(struct vg_features *f)
 		 explain(f->why_btf, "/sys/kernel/btf/vmlinux: %s (kernel needs CONFIG_DEBUG_INFO_BTF)",
 			 strerror(errno));
 	f->tracefs = probe_tracefs(f);
+	f->uevent = probe_uevent(f->why_uevent);
 	if (f->privileged) {
 		probe_bpf(f);
 	} else {

@@ -13,7 +13,7 @@
 #define VG_FEATURES(X)                                                                 \
 	X(privileged) X(btf) X(tracefs) X(tracepoint) X(tp_btf) X(raw_tp) X(kprobe)        \
 	X(fentry) X(lsm_prog) X(uprobe) X(ringbuf) X(send_signal) X(bpf_loop)             \
-	X(task_storage)
+	X(task_storage) X(uevent)
 
 /* The ones probed through bpf(), which without privilege all say "needs root". */
 #define VG_BPF_FEATURES(X)                                                             \

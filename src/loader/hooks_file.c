@@ -1,8 +1,8 @@
 /* hooks_file.c — hooks of the file events (bpf/sensor/file.bpf.c). Syscalls that older
  * kernels lack (openat2 5.6, pwritev2 4.6, fchmodat2 6.6, pkey_mprotect 4.9) are optional
  * components, so the event still works there from the older calls. The open programs
- * decide both create_file and open, the unlinkat program both unlink and rmdir: they are
- * listed under each event and attached once. */
+ * decide both create_file and open, the unlinkat program both unlink and rmdir, the write
+ * programs both write and file_write: they are listed under each event and attached once. */
 #include "loader/hooks.h"
 #include "vigil_event.h"
 
@@ -10,6 +10,11 @@
 	{ VG_PROG(vg_file_open_sys_exit_open), VG_PROG(vg_file_open_sys_exit_openat),      \
 	  VG_PROG(vg_file_open_sys_exit_creat) }
 #define OPENAT2_PROGS { VG_PROG(vg_file_open_sys_exit_openat2) }
+/* The write programs decide write and file_write. */
+#define WRITE_PROGS                                                                          \
+	{ VG_PROG(vg_file_write_sys_exit_write), VG_PROG(vg_file_write_sys_exit_pwrite64),   \
+	  VG_PROG(vg_file_write_sys_exit_writev), VG_PROG(vg_file_write_sys_exit_pwritev) }
+#define PWRITEV2_PROGS { VG_PROG(vg_file_write_sys_exit_pwritev2) }
 
 static const struct vg_hook hooks[] = {
 	{ VG_EV_CREATE, "created file (sys_exit_open/openat/creat, FMODE_CREATED on the new fd)", false,
@@ -19,11 +24,20 @@ static const struct vg_hook hooks[] = {
 	  { { VG_MECH_TRACEPOINT, NULL, OPEN_PROGS } } },
 	{ VG_EV_OPEN, "open (sys_exit_openat2)", true, { { VG_MECH_TRACEPOINT, NULL, OPENAT2_PROGS } } },
 	{ VG_EV_WRITE, "write to a watched file (sys_exit_write/pwrite64/writev/pwritev)", false,
-	  { { VG_MECH_TRACEPOINT, NULL,
-	      { VG_PROG(vg_file_write_sys_exit_write), VG_PROG(vg_file_write_sys_exit_pwrite64),
-		VG_PROG(vg_file_write_sys_exit_writev), VG_PROG(vg_file_write_sys_exit_pwritev) } } } },
+	  { { VG_MECH_TRACEPOINT, NULL, WRITE_PROGS } } },
 	{ VG_EV_WRITE, "write to a watched file (sys_exit_pwritev2)", true,
-	  { { VG_MECH_TRACEPOINT, NULL, { VG_PROG(vg_file_write_sys_exit_pwritev2) } } } },
+	  { { VG_MECH_TRACEPOINT, NULL, PWRITEV2_PROGS } } },
+	{ VG_EV_FILE_WRITE, "bytes written to a watched file, per process and second (sys_exit_write/pwrite64/"
+			    "writev/pwritev)", false, { { VG_MECH_TRACEPOINT, NULL, WRITE_PROGS } } },
+	{ VG_EV_FILE_WRITE, "bytes written to a watched file (sys_exit_pwritev2)", true,
+	  { { VG_MECH_TRACEPOINT, NULL, PWRITEV2_PROGS } } },
+	{ VG_EV_FILE_READ, "bytes read from a watched file, per process and second (sys_exit_read/pread64/readv/"
+			   "preadv)", false,
+	  { { VG_MECH_TRACEPOINT, NULL,
+	      { VG_PROG(vg_file_read_sys_exit_read), VG_PROG(vg_file_read_sys_exit_pread64),
+		VG_PROG(vg_file_read_sys_exit_readv), VG_PROG(vg_file_read_sys_exit_preadv) } } } },
+	{ VG_EV_FILE_READ, "bytes read from a watched file (sys_exit_preadv2)", true,
+	  { { VG_MECH_TRACEPOINT, NULL, { VG_PROG(vg_file_read_sys_exit_preadv2) } } } },
 	{ VG_EV_RENAME, "rename (sys_exit_rename/renameat/renameat2)", false,
 	  { { VG_MECH_TRACEPOINT, NULL,
 	      { VG_PROG(vg_file_rename_sys_exit_rename), VG_PROG(vg_file_rename_sys_exit_renameat),

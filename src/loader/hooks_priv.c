@@ -15,6 +15,10 @@
 	      VG_PROG(vg_priv_cred_sys_enter_setresuid), VG_PROG(vg_priv_cred_sys_exit_setresuid), \
 	      VG_PROG(vg_priv_cred_sys_enter_setfsuid), VG_PROG(vg_priv_cred_sys_exit_setfsuid) } } }
 
+#define SIGNAL_PROGS                                                                    \
+	{ { VG_MECH_TP_BTF, NULL, { VG_PROG(vg_priv_kill_signal_generate_btf) } },       \
+	  { VG_MECH_RAW_TP, NULL, { VG_PROG(vg_priv_kill_signal_generate_raw) } } }
+
 static const struct vg_hook hooks[] = {
 	{ VG_EV_PTRACE, "attach/seize/poke/setregs/traceme (sys_exit_ptrace)", false,
 	  { { VG_MECH_TRACEPOINT, NULL, { VG_PROG(vg_priv_ptrace_sys_exit_ptrace) } } } },
@@ -52,9 +56,10 @@ static const struct vg_hook hooks[] = {
 	  VG_SANDBOX_ONLY,
 	  { { VG_MECH_TP_BTF, NULL, { VG_PROG(vg_priv_syscall32_sys_enter_btf) } },
 	    { VG_MECH_RAW_TP, NULL, { VG_PROG(vg_priv_syscall32_sys_enter_raw) } } } },
-	{ VG_EV_KILL, "signals sent by processes (signal:signal_generate)", false,
-	  { { VG_MECH_TP_BTF, NULL, { VG_PROG(vg_priv_kill_signal_generate_btf) } },
-	    { VG_MECH_RAW_TP, NULL, { VG_PROG(vg_priv_kill_signal_generate_raw) } } } },
+	{ VG_EV_KILL, "signals sent by kill, sigqueue, pidfd_send_signal (signal:signal_generate)", false,
+	  SIGNAL_PROGS },
+	{ VG_EV_TKILL, "signals sent by tkill (signal:signal_generate, SI_TKILL)", false, SIGNAL_PROGS },
+	{ VG_EV_TGKILL, "signals sent by tgkill (signal:signal_generate, SI_TKILL)", false, SIGNAL_PROGS },
 	{ VG_EV_BPF, "map create, prog load/attach, link create, raw tp open (sys_exit_bpf)", false,
 	  { { VG_MECH_TRACEPOINT, NULL, { VG_PROG(vg_priv_bpf_sys_exit_bpf) } } } },
 	{ VG_EV_CAPABILITY, "capability checks, one per process, cap and verdict per 10 s (capability:cap_capable)",

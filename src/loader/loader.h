@@ -95,6 +95,9 @@ int vg_inode_key_of(const char *path, struct vg_inode_key *key);
  * log in place. */
 const char *vg_verifier_reason(char *log);
 
+/* The programs attached now (for their kernel time); returns how many, at most max. */
+size_t vg_loader_attached_progs(const struct vg_loader *l, struct bpf_program **out, size_t max);
+
 int vg_loader_ring_fd(const struct vg_loader *l);
 int vg_loader_seq_fd(const struct vg_loader *l);
 int vg_loader_drops_fd(const struct vg_loader *l);

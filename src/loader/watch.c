@@ -1,15 +1,19 @@
-/* watch.c — the files whose writes the write event reports. The kernel matches a written
- * file by (device, inode) in the vg_file_watch map; this keeps that map in step with a
- * list of paths: resolved at start, and again every second, because editors and tools
- * (sed -i, vipw, passwd) replace such files by rename, which gives the path a new inode. */
+/* watch.c — the files whose writes (write, file_write) and reads (file_read) are reported.
+ * The kernel matches a file by (device, inode) in the vg_file_watch map; this keeps that
+ * map in step with a list of paths: resolved at start, and again every second, because
+ * editors and tools (sed -i, vipw, passwd) replace such files by rename, which gives the
+ * path a new inode. It also takes the file_read and file_write records the kernel counts
+ * (vg_file_io) out every second and completes them with the watched path. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "file_event.h"
+#include "loader/mapread.h"
 #include "loader/watch.h"
 #include "vigil.skel.h"
 
@@ -24,10 +28,22 @@ static const char *const default_paths[] = {
 
 #define NDEFAULT (sizeof(default_paths) / sizeof(default_paths[0]))
 
+bool vg_watch_needed(const bool loaded[VG_EV__COUNT])
+{
+	return loaded[VG_EV_WRITE] || loaded[VG_EV_FILE_WRITE] || loaded[VG_EV_FILE_READ];
+}
+
 int vg_watch_init(struct vg_watch *w, const struct vg_loader *l, const char *const *extra, unsigned nextra)
 {
 	memset(w, 0, sizeof(*w));
 	w->map_fd = bpf_map__fd(l->skel->maps.vg_file_watch);
+	w->io = l->skel->maps.vg_file_io;
+	w->io_keys = calloc(VG_FILE_IO_MAX, sizeof(*w->io_keys));
+	w->io_recs = calloc(VG_FILE_IO_MAX, sizeof(*w->io_recs));
+	if (!w->io_keys || !w->io_recs) {
+		errno = ENOMEM;
+		return -1;
+	}
 	for (unsigned i = 0; i < NDEFAULT + nextra && w->n < VG_WATCH_PATHS; i++) {
 		const char *path = i < NDEFAULT ? default_paths[i] : extra[i - NDEFAULT];
 		struct stat st;
@@ -71,4 +87,46 @@ int vg_watch_refresh(struct vg_watch *w, uint64_t now_ns)
 		w->keys[i] = key;
 	}
 	return 0;
+}
+
+/* The watched path naming the file now, or NULL (it was replaced since the call). */
+static const char *path_of(const struct vg_watch *w, const struct vg_inode_key *key)
+{
+	for (unsigned i = 0; i < w->n; i++)
+		if (memcmp(&w->keys[i], key, sizeof(*key)) == 0)
+			return w->paths[i];
+	return NULL;
+}
+
+void vg_watch_collect(struct vg_watch *w, uint64_t now_ns, vg_record_fn fn, void *ctx)
+{
+	char rec[sizeof(struct vg_file_io_rec) + VG_PATH_MAX];
+	size_t n;
+
+	if (!w->io || (now_ns && now_ns < w->next_collect_ns))
+		return;
+	w->next_collect_ns = now_ns + 1000000000ull;
+	n = vg_map_take(w->io, w->io_keys, w->io_recs, VG_FILE_IO_MAX);
+	for (size_t i = 0; i < n; i++) {
+		struct vg_file_io_rec *r = (struct vg_file_io_rec *)rec;
+		const char *path = path_of(w, &w->io_recs[i].io.key);
+		size_t len = path ? strlen(path) : 0;
+
+		if (len > VG_PATH_MAX)
+			len = VG_PATH_MAX;
+		*r = w->io_recs[i];
+		r->io.path = (struct vg_str){ (__u16)sizeof(*r), (__u16)len };
+		memcpy(rec + sizeof(*r), path, len);
+		r->hdr.size = (__u32)(sizeof(*r) + len);
+		fn(ctx, rec, r->hdr.size);
+	}
+}
+
+void vg_watch_free(struct vg_watch *w)
+{
+	free(w->io_keys);
+	free(w->io_recs);
+	w->io_keys = NULL;
+	w->io_recs = NULL;
+	w->io = NULL;
 }

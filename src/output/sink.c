@@ -17,6 +17,7 @@ static const struct vg_sink_type *const types[] = {
 	&vg_sink_http,
 	&vg_sink_https,
 	&vg_sink_nats,
+	&vg_sink_prometheus,
 };
 
 #define NTYPES (sizeof(types) / sizeof(types[0]))
@@ -89,6 +90,15 @@ void vg_sinks_stats(struct vg_sinks *set, const struct vg_counters *c, const str
 	}
 }
 
+void vg_sinks_metrics(struct vg_sinks *set, const struct vg_metrics *m)
+{
+	for (int i = 0; i < set->n; i++)
+		if (set->sink[i].type->metrics) {
+			set->sink[i].accepted++;
+			set->sink[i].type->metrics(&set->sink[i], m);
+		}
+}
+
 void vg_sinks_flush(struct vg_sinks *set, uint64_t now_ns)
 {
 	for (int i = 0; i < set->n; i++)
@@ -116,15 +126,21 @@ void vg_sinks_interest(const struct vg_sinks *set, bool out[VG_EV__COUNT])
 			out[t] |= set->sink[i].events[t];
 }
 
+void vg_sink_counters(const struct vg_sink *s, struct vg_sink_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	s->type->counters(s, c);
+	c->accepted = s->accepted;
+}
+
 void vg_sinks_counters_json(const struct vg_sinks *set, struct vg_buf *b)
 {
 	vg_buf_puts(b, ",\"sinks\":{");
 	for (int i = 0; i < set->n; i++) {
-		struct vg_sink *s = (struct vg_sink *)&set->sink[i];
-		struct vg_sink_counters c = { 0 };
+		const struct vg_sink *s = &set->sink[i];
+		struct vg_sink_counters c;
 
-		s->type->counters(s, &c);
-		c.accepted = s->accepted;
+		vg_sink_counters(s, &c);
 		if (i)
 			vg_buf_putc(b, ',');
 		vg_json_cstr(b, s->spec);

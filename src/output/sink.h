@@ -21,6 +21,7 @@
 
 struct vg_alert;
 struct vg_counters;
+struct vg_metrics;
 struct vg_stats_extra;
 struct vg_buf;
 struct vg_sink;
@@ -54,12 +55,14 @@ struct vg_sink_type {
 	void (*event)(struct vg_sink *s, const struct vg_event *ev);
 	void (*alert)(struct vg_sink *s, const struct vg_alert *a, const struct vg_verdict *v);
 	void (*stats)(struct vg_sink *s, const struct vg_counters *c, const struct vg_stats_extra *x);
+	/* Every --metrics-interval (src/metrics/metrics.h); NULL: the sink takes none. */
+	void (*metrics)(struct vg_sink *s, const struct vg_metrics *m);
 	/* Once per loop turn (every few ms) and before exit: deliver what is buffered. */
 	void (*flush)(struct vg_sink *s, uint64_t now_ns);
 	void (*reopen)(struct vg_sink *s); /* SIGHUP: reopen files (logrotate); may be NULL */
-	void (*counters)(struct vg_sink *s, struct vg_sink_counters *c); /* all but accepted */
+	void (*counters)(const struct vg_sink *s, struct vg_sink_counters *c); /* all but accepted */
 	/* More members for its entry in the stats line (",\"spool\":{...}"); may be NULL. */
-	void (*detail)(struct vg_sink *s, struct vg_buf *b);
+	void (*detail)(const struct vg_sink *s, struct vg_buf *b);
 	void (*close)(struct vg_sink *s);
 };
 
@@ -86,11 +89,14 @@ int vg_sinks_add(struct vg_sinks *set, const char *spec, const bool printed[VG_E
 void vg_sinks_event(struct vg_sinks *set, const struct vg_event *ev);
 void vg_sinks_alert(struct vg_sinks *set, const struct vg_alert *a, const struct vg_verdict *v);
 void vg_sinks_stats(struct vg_sinks *set, const struct vg_counters *c, const struct vg_stats_extra *x);
+void vg_sinks_metrics(struct vg_sinks *set, const struct vg_metrics *m);
 void vg_sinks_flush(struct vg_sinks *set, uint64_t now_ns);
 void vg_sinks_reopen(struct vg_sinks *set);
 void vg_sinks_close(struct vg_sinks *set);
 /* out[t] |= some sink wants event type t. */
 void vg_sinks_interest(const struct vg_sinks *set, bool out[VG_EV__COUNT]);
+/* One sink's delivery counters, accepted included. */
+void vg_sink_counters(const struct vg_sink *s, struct vg_sink_counters *c);
 /* "sinks":{"SPEC":{"accepted":N,...},...} for the stats line (with a leading comma). */
 void vg_sinks_counters_json(const struct vg_sinks *set, struct vg_buf *b);
 /* Every registered scheme's usage line and options, for --help. */
@@ -111,5 +117,6 @@ extern const struct vg_sink_type vg_sink_syslog;
 extern const struct vg_sink_type vg_sink_http;
 extern const struct vg_sink_type vg_sink_https;
 extern const struct vg_sink_type vg_sink_nats;
+extern const struct vg_sink_type vg_sink_prometheus;
 
 #endif

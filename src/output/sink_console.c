@@ -132,7 +132,7 @@ static void console_flush(struct vg_sink *s, uint64_t now_ns)
 	vg_stream_flush(((struct console *)s->priv)->st);
 }
 
-static void console_counters(struct vg_sink *s, struct vg_sink_counters *c)
+static void console_counters(const struct vg_sink *s, struct vg_sink_counters *c)
 {
 	vg_stream_counters(((struct console *)s->priv)->st, c);
 }

@@ -339,12 +339,12 @@ static void file_reopen(struct vg_sink *s)
 	f->born_ns = birth_of(f->path);
 }
 
-static void file_counters(struct vg_sink *s, struct vg_sink_counters *c)
+static void file_counters(const struct vg_sink *s, struct vg_sink_counters *c)
 {
 	vg_stream_counters(((struct file_sink *)s->priv)->st, c);
 }
 
-static void file_detail(struct vg_sink *s, struct vg_buf *b)
+static void file_detail(const struct vg_sink *s, struct vg_buf *b)
 {
 	struct file_sink *f = s->priv;
 

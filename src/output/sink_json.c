@@ -15,6 +15,7 @@ static const struct vg_line_format json = {
 	.event = vg_json_event,
 	.alert = vg_json_alert,
 	.stats = json_stats,
+	.metrics = vg_json_metrics,
 };
 
 static int json_open(struct vg_sink *s, const char *arg, char *err, size_t errlen)
@@ -23,4 +24,4 @@ static int json_open(struct vg_sink *s, const char *arg, char *err, size_t errle
 }
 
 const struct vg_sink_type vg_sink_json =
-	VG_LINE_SINK("json", "json:PATH|-    JSON lines (events, alerts, stats) to a file or stdout", json_open);
+	VG_LINE_SINK("json", "json:PATH|-    JSON lines (events, alerts, stats, metrics) to a file or stdout", json_open);

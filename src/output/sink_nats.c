@@ -524,12 +524,12 @@ static void nats_flush(struct vg_sink *sk, uint64_t now_ns)
 	vg_netsink_flush(&((struct nats_sink *)sk->priv)->n);
 }
 
-static void nats_counters(struct vg_sink *sk, struct vg_sink_counters *c)
+static void nats_counters(const struct vg_sink *sk, struct vg_sink_counters *c)
 {
 	vg_netsink_counters(&((struct nats_sink *)sk->priv)->n, c);
 }
 
-static void nats_detail(struct vg_sink *sk, struct vg_buf *b)
+static void nats_detail(const struct vg_sink *sk, struct vg_buf *b)
 {
 	struct nats_sink *s = sk->priv;
 	uint64_t in_flight;

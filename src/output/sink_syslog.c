@@ -358,12 +358,12 @@ static void syslog_flush(struct vg_sink *sk, uint64_t now_ns)
 	vg_netsink_flush(&((struct syslog_sink *)sk->priv)->n);
 }
 
-static void syslog_counters(struct vg_sink *sk, struct vg_sink_counters *c)
+static void syslog_counters(const struct vg_sink *sk, struct vg_sink_counters *c)
 {
 	vg_netsink_counters(&((struct syslog_sink *)sk->priv)->n, c);
 }
 
-static void syslog_detail(struct vg_sink *sk, struct vg_buf *b)
+static void syslog_detail(const struct vg_sink *sk, struct vg_buf *b)
 {
 	struct syslog_sink *s = sk->priv;
 

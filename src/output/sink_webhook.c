@@ -212,12 +212,12 @@ static void webhook_flush(struct vg_sink *sk, uint64_t now_ns)
 	vg_netsink_flush(&((struct webhook_sink *)sk->priv)->n);
 }
 
-static void webhook_counters(struct vg_sink *sk, struct vg_sink_counters *c)
+static void webhook_counters(const struct vg_sink *sk, struct vg_sink_counters *c)
 {
 	vg_netsink_counters(&((struct webhook_sink *)sk->priv)->n, c);
 }
 
-static void webhook_detail(struct vg_sink *sk, struct vg_buf *b)
+static void webhook_detail(const struct vg_sink *sk, struct vg_buf *b)
 {
 	struct webhook_sink *s = sk->priv;
 

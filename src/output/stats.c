@@ -34,8 +34,9 @@ void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct v
 
 	vg_buf_puts(b, "{\"kind\":\"stats\",\"ts\":");
 	vg_json_time(b, x->wall_ns);
-	vg_buf_printf(b, ",\"final\":%s,\"uptime_s\":%.3f,\"events\":%llu,\"received\":{", x->final ? "true" : "false",
-		      x->uptime_s, (unsigned long long)c->received_total);
+	vg_buf_printf(b, ",\"final\":%s,\"uptime_s\":%.3f,\"events\":%llu,\"sourced\":%llu,\"received\":{",
+		      x->final ? "true" : "false", x->uptime_s, (unsigned long long)c->received_total,
+		      (unsigned long long)c->sourced);
 	for (unsigned t = 0; t < VG_EV__COUNT; t++) {
 		if (!c->received[t])
 			continue;

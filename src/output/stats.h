@@ -1,4 +1,4 @@
-/* stats.h — the "kind":"stats" line and the stderr loss warning. */
+/* stats.h — the "kind":"stats" and "kind":"metrics" lines, and the stderr loss warning. */
 #ifndef VIGIL_STATS_H
 #define VIGIL_STATS_H
 
@@ -23,6 +23,9 @@ struct vg_stats_extra {
 };
 
 void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct vg_stats_extra *x);
+struct vg_metrics;
+/* The metrics line (metrics_json.c), without a newline. */
+void vg_json_metrics(struct vg_buf *b, const struct vg_metrics *m);
 /* "lost N events since the last report (exec: ring_full=3, ...)" into b; false when none. */
 bool vg_loss_warning(struct vg_buf *b, const struct vg_counters *now, const struct vg_counters *before);
 

@@ -225,6 +225,16 @@ void vg_line_sink_stats(struct vg_sink *s, const struct vg_counters *c, const st
 		vg_stream_end(l->out);
 }
 
+void vg_line_sink_metrics(struct vg_sink *s, const struct vg_metrics *m)
+{
+	struct line_sink *l = s->priv;
+
+	if (l->fmt->metrics) {
+		l->fmt->metrics(vg_stream_begin(l->out), m);
+		vg_stream_end(l->out);
+	}
+}
+
 void vg_line_sink_flush(struct vg_sink *s, uint64_t now_ns)
 {
 	vg_stream_flush(((struct line_sink *)s->priv)->out);
@@ -235,7 +245,7 @@ void vg_line_sink_reopen(struct vg_sink *s)
 	vg_stream_reopen(((struct line_sink *)s->priv)->out);
 }
 
-void vg_line_sink_counters(struct vg_sink *s, struct vg_sink_counters *c)
+void vg_line_sink_counters(const struct vg_sink *s, struct vg_sink_counters *c)
 {
 	vg_stream_counters(((struct line_sink *)s->priv)->out, c);
 }

@@ -40,6 +40,7 @@ struct vg_alert;
 struct vg_verdict;
 struct vg_counters;
 struct vg_stats_extra;
+struct vg_metrics;
 
 struct vg_line_format {
 	void (*header)(struct vg_buf *b); /* a first line, or NULL */
@@ -47,6 +48,8 @@ struct vg_line_format {
 	void (*alert)(struct vg_buf *b, const struct vg_alert *a, const struct vg_verdict *v);
 	/* The stats line; false when the format puts none in the stream. */
 	bool (*stats)(struct vg_buf *b, const struct vg_counters *c, const struct vg_stats_extra *x);
+	/* The metrics line, or NULL when the format has none. */
+	void (*metrics)(struct vg_buf *b, const struct vg_metrics *m);
 };
 
 /* open() of a line sink: arg is a path or "-" (also when empty). */
@@ -55,15 +58,17 @@ int vg_line_sink_open(struct vg_sink *s, const char *arg, const struct vg_line_f
 void vg_line_sink_event(struct vg_sink *s, const struct vg_event *ev);
 void vg_line_sink_alert(struct vg_sink *s, const struct vg_alert *a, const struct vg_verdict *v);
 void vg_line_sink_stats(struct vg_sink *s, const struct vg_counters *c, const struct vg_stats_extra *x);
+void vg_line_sink_metrics(struct vg_sink *s, const struct vg_metrics *m);
 void vg_line_sink_flush(struct vg_sink *s, uint64_t now_ns);
 void vg_line_sink_reopen(struct vg_sink *s);
-void vg_line_sink_counters(struct vg_sink *s, struct vg_sink_counters *c);
+void vg_line_sink_counters(const struct vg_sink *s, struct vg_sink_counters *c);
 void vg_line_sink_close(struct vg_sink *s);
 
 /* The struct vg_sink_type of a line sink whose open() calls vg_line_sink_open. */
 #define VG_LINE_SINK(scheme_, usage_, open_)                                                    \
 	{ .scheme = (scheme_), .usage = (usage_), .open = (open_), .event = vg_line_sink_event,    \
-	  .alert = vg_line_sink_alert, .stats = vg_line_sink_stats, .flush = vg_line_sink_flush,   \
+	  .alert = vg_line_sink_alert, .stats = vg_line_sink_stats, .metrics = vg_line_sink_metrics, \
+	  .flush = vg_line_sink_flush,                                                              \
 	  .reopen = vg_line_sink_reopen, .counters = vg_line_sink_counters, .close = vg_line_sink_close }
 
 #endif

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader/loader.h"
@@ -20,10 +22,42 @@ int vg_reader_handle(struct vg_reader *r, const void *data, size_t size)
 	return 0;
 }
 
+int vg_reader_take(void *reader, const void *data, size_t size)
+{
+	return vg_reader_handle(reader, data, size);
+}
+
+int vg_reader_inject(struct vg_reader *r, const void *data, size_t size)
+{
+	if (vg_reader_handle(r, data, size) < 0)
+		return -1;
+	r->c.sourced++;
+	return 0;
+}
+
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	vg_reader_handle(ctx, data, size);
 	return 0; /* a malformed record is counted, and the next one is read */
+}
+
+/* The kernel lets anyone holding the map map its two position pages read-only: the
+ * consumer's (page 0) and the producer's (page 1). libbpf (1.1) keeps its own mapping to
+ * itself; this one only looks. */
+static void open_positions(struct vg_reader *r, int fd)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	void *p;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return;
+	p = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	r->positions = p;
+	r->ring_size = info.max_entries;
 }
 
 int vg_reader_open(struct vg_reader *r, const struct vg_loader *l, vg_record_fn fn, void *ctx)
@@ -33,7 +67,22 @@ int vg_reader_open(struct vg_reader *r, const struct vg_loader *l, vg_record_fn 
 	r->fn = fn;
 	r->ctx = ctx;
 	r->rb = ring_buffer__new(vg_loader_ring_fd(l), on_sample, r, NULL);
-	return r->rb ? 0 : -1;
+	if (!r->rb)
+		return -1;
+	open_positions(r, vg_loader_ring_fd(l));
+	return 0;
+}
+
+double vg_reader_fill(const struct vg_reader *r)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned long consumer, producer;
+
+	if (!r->positions || !r->ring_size)
+		return -1;
+	consumer = r->positions[0];
+	producer = r->positions[page / sizeof(unsigned long)];
+	return producer > consumer ? (double)(producer - consumer) / (double)r->ring_size : 0;
 }
 
 /* Producers rarely wake us (see vg_wakeup_flag in common.bpf.h), so a poll that times
@@ -91,11 +140,14 @@ void vg_counters_settle(struct vg_counters *c)
 			else
 				c->suppressed += c->drops[t][d];
 		}
-	c->seq_gap = (int64_t)(c->kernel_seq - c->received_total - c->malformed);
+	c->seq_gap = (int64_t)(c->kernel_seq - (c->received_total - c->sourced) - c->malformed);
 }
 
 void vg_reader_close(struct vg_reader *r)
 {
 	ring_buffer__free(r->rb);
 	r->rb = NULL;
+	if (r->positions)
+		munmap((void *)r->positions, 2 * (size_t)sysconf(_SC_PAGESIZE));
+	r->positions = NULL;
 }

@@ -18,16 +18,19 @@ typedef int (*vg_record_fn)(void *ctx, const void *data, size_t size);
 struct vg_counters {
 	uint64_t received[VG_EV__COUNT]; /* records handled, by type */
 	uint64_t received_total;
+	uint64_t sourced;    /* of received_total: records made in user space (vg_reader_inject), outside the kernel's sequence */
 	uint64_t malformed;  /* records refused (by the reader or the record callback); not in received */
 	uint64_t drops[VG_EV__COUNT][VG_DROP__COUNT]; /* kernel, summed over CPUs */
 	uint64_t lost;       /* drops that are losses (ring full, oversize, no scratch) */
 	uint64_t suppressed; /* drops the user asked for (allowlist, rate limit, breaker) */
 	uint64_t kernel_seq; /* records the kernel numbered, summed over CPUs */
-	int64_t seq_gap;     /* kernel_seq - received_total - malformed: proven loss (plus records in flight) */
+	int64_t seq_gap;     /* kernel_seq - (received_total - sourced) - malformed: proven loss (plus records in flight) */
 };
 
 struct vg_reader {
 	struct ring_buffer *rb;
+	const volatile unsigned long *positions; /* the ring's consumer and producer pages, read-only */
+	size_t ring_size;
 	const struct vg_loader *loader;
 	vg_record_fn fn;
 	void *ctx;
@@ -38,6 +41,15 @@ int vg_reader_open(struct vg_reader *r, const struct vg_loader *l, vg_record_fn 
 /* One record through the callback, counted as received or malformed (what the ring
  * buffer callback does for every record). */
 int vg_reader_handle(struct vg_reader *r, const void *data, size_t size);
+/* vg_reader_handle as a vg_record_fn (ctx: the reader), for kernel records delivered
+ * another way than the ring (the file_read and file_write records of a map). */
+int vg_reader_take(void *reader, const void *data, size_t size);
+/* A record made in user space (an event source outside the kernel: uevents) through the
+ * same callback, counted as received and as sourced (it has no kernel sequence number). */
+int vg_reader_inject(struct vg_reader *r, const void *data, size_t size);
+/* How full the ring buffer is, 0 to 1 (what the kernel wrote that the reader has not
+ * consumed); -1 when its pages could not be mapped. */
+double vg_reader_fill(const struct vg_reader *r);
 /* Waits up to timeout_ms for records and handles them; <0 on error (EINTR is not one). */
 int vg_reader_poll(struct vg_reader *r, int timeout_ms);
 /* Handles everything already in the ring without waiting. */

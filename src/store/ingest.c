@@ -246,7 +246,7 @@ static void store_flush(struct vg_sink *s, uint64_t now_ns)
 	warn_losses(ss, now_ns);
 }
 
-static void store_counters(struct vg_sink *s, struct vg_sink_counters *c)
+static void store_counters(const struct vg_sink *s, struct vg_sink_counters *c)
 {
 	struct store_sink *ss = s->priv;
 

@@ -544,7 +544,7 @@ static int64_t write_event(struct st_writer *w, const struct st_batch *b, const 
 	if (step_done(s) < 0)
 		return 0;
 	id = sqlite3_last_insert_rowid(w->st->db);
-	if (e->type == VG_EV_EXIT && proc) {
+	if (VG_ENDS_PROCESS(e->type) && proc) {
 		s = vg_sql(w->st, "UPDATE procs SET exited = ?, exit_code = ? WHERE id = ?");
 		if (!s)
 			return 0;

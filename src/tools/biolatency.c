@@ -9,7 +9,7 @@
 #include "clock.h"
 #include "output/json.h"
 #include "tools/hist.h"
-#include "tools/mapread.h"
+#include "loader/mapread.h"
 #include "tools/tool.h"
 #include "tools/biolatency.h"
 #include "biolatency.skel.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "clock.h"
-#include "tools/mapread.h"
+#include "loader/mapread.h"
 #include "tools/tool.h"
 #include "tools/filetop.h"
 #include "filetop.skel.h"

@@ -2,7 +2,7 @@
  * bpftrace's pidpersec.bt prints them: "HH:MM:SS PIDs/sec: N". */
 #include <time.h>
 #include "clock.h"
-#include "tools/mapread.h"
+#include "loader/mapread.h"
 #include "tools/tool.h"
 #include "pidpersec.skel.h"
 

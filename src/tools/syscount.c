@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "clock.h"
-#include "tools/mapread.h"
+#include "loader/mapread.h"
 #include "tools/syscalls.h"
 #include "tools/tool.h"
 #include "tools/syscount.h"

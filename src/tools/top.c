@@ -5,10 +5,10 @@
  * sortable by key, q to quit; otherwise (a pipe, --once, --format json) it prints a
  * snapshot per interval.
  *
- * The kernel's counters are cumulative; each refresh reads them all and shows the
- * difference from the last. Processes that are gone are shown for the interval they died
- * in, then deleted from the map. Alerts come from a running agent's JSON output (--alerts
- * FILE, `vigil run --output FILE`), counted per process and container as they appear. */
+ * The counters are the trackers' (bpf/track.bpf.c, src/tools/track.c, which the agent's
+ * --trackers use too); each refresh takes what they counted since the last one. Alerts
+ * come from a running agent's JSON output (--alerts FILE, `vigil run --output FILE`),
+ * counted per process and container as they appear. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,10 +23,8 @@
 #include <jansson.h>
 #include "clock.h"
 #include "output/json.h"
-#include "tools/mapread.h"
 #include "tools/tool.h"
-#include "tools/top.h"
-#include "top.skel.h"
+#include "tools/track.h"
 
 enum sort_key { S_SYSCALLS, S_EXEC, S_READ, S_WRITE, S_CONN, S_ALERTS, S_PID, S__COUNT };
 
@@ -54,31 +52,19 @@ struct row {
 	uint32_t uid;
 	char comm[VG_COMM_LEN];
 	char container[65];
-	struct vg_top_counts c; /* over the interval */
+	struct vg_track_counts c; /* over the interval */
 	uint64_t alerts;
-	unsigned procs;         /* containers: processes active in the interval */
-	char name[128];         /* containers */
+	unsigned procs;           /* containers: processes active in the interval */
+	char name[128];           /* containers */
 	const char *runtime;
 };
 
-/* The cumulative counters of the last read, per pid, sorted by pid. */
-struct seen {
-	uint32_t pid;
-	uint64_t start_time;
-	struct vg_top_counts c;
-};
-
-static struct top_bpf *obj;
-static struct seen *seen, *seen_next;
-static size_t nseen;
+static struct vg_track *track;
+static struct vg_track_proc_row *taken;
 static struct row *rows;
 static size_t nrows;
-static struct {
-	uint64_t id;
-	struct vg_top_counts c;
-} cg_seen[VG_TOP_CGROUPS], cg_next[VG_TOP_CGROUPS];
-static size_t ncg_seen;
-static struct row crows[VG_TOP_CGROUPS + 1];
+static struct vg_track_cgroup_row cg_taken[VG_TRACK_CGROUPS];
+static struct row crows[VG_TRACK_CGROUPS + 1];
 static size_t ncrows;
 
 /* --alerts: what the agent wrote since the last refresh, per pid and per container id. */
@@ -120,32 +106,13 @@ static int option(struct vg_tool_ctx *t, int opt, const char *arg)
 	return 0;
 }
 
-static void add(struct vg_top_counts *to, const struct vg_top_counts *c)
+/* Connections, as top shows them: TCP connects and accepts. */
+static uint64_t connections(const struct vg_track_counts *c)
 {
-	to->execs += c->execs;
-	to->syscalls += c->syscalls;
-	to->read_bytes += c->read_bytes;
-	to->write_bytes += c->write_bytes;
-	to->connections += c->connections;
+	return c->tcp_connects + c->tcp_accepts;
 }
 
-/* now - before, or now when the counter went backwards (the entry was evicted and
- * created again). */
-static struct vg_top_counts delta(const struct vg_top_counts *now, const struct vg_top_counts *before)
-{
-	struct vg_top_counts d = *now;
-
-	if (before && now->syscalls >= before->syscalls && now->execs >= before->execs) {
-		d.execs -= before->execs;
-		d.syscalls -= before->syscalls;
-		d.read_bytes -= before->read_bytes;
-		d.write_bytes -= before->write_bytes;
-		d.connections -= before->connections;
-	}
-	return d;
-}
-
-static bool active(const struct vg_top_counts *c)
+static bool active(const struct vg_track_counts *c)
 {
 	return c->syscalls || c->execs;
 }
@@ -217,72 +184,25 @@ static uint64_t alerts_of_container(const char *id)
 
 /* ---- reading the counters ---------------------------------------------------------- */
 
-static int by_pid(const void *a, const void *b)
-{
-	uint32_t x = ((const struct seen *)a)->pid, y = ((const struct seen *)b)->pid;
-
-	return x < y ? -1 : x > y;
-}
-
 static void read_procs(struct vg_tool_ctx *t)
 {
-	int fd = bpf_map__fd(obj->maps.vg_top_procs), ncpu = vg_percpu_count();
-	struct vg_top_proc *v = calloc((size_t)ncpu, sizeof(*v));
-	uint32_t key, next, gone[256];
-	size_t n = 0, ngone = 0;
-	void *prev = NULL;
+	size_t n = vg_track_take_procs(track, taken, VG_TRACK_PROCS);
 
 	nrows = 0;
-	while (v && n < VG_TOP_PROCS && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct vg_top_proc sum = { 0 };
-		struct seen key_seen = { .pid = next }, *before;
-		struct row *r;
+	for (size_t i = 0; i < n; i++) {
+		const struct vg_track_proc_row *p = &taken[i];
+		struct row *r = &rows[nrows];
+		const struct vg_tool_proc *ctx;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, v) < 0)
+		*r = (struct row){ .pid = p->pid, .start_time = p->start_time, .cgroup_id = p->cgroup_id, .uid = p->uid,
+				   .c = p->c, .alerts = alerts_of_pid(p->pid) };
+		memcpy(r->comm, p->comm, sizeof(r->comm));
+		if (!active(&r->c) && !r->alerts)
 			continue;
-		for (int c = 0; c < ncpu; c++) {
-			add(&sum.c, &v[c].c);
-			if (v[c].named_at > sum.named_at) { /* the newest identity (see top.h) */
-				memcpy(sum.comm, v[c].comm, sizeof(sum.comm));
-				sum.named_at = v[c].named_at;
-				sum.cgroup_id = v[c].cgroup_id;
-			}
-			if (v[c].start_time) /* set with the entry, never changed */
-				sum.start_time = v[c].start_time, sum.uid = v[c].uid;
-		}
-		before = bsearch(&key_seen, seen, nseen, sizeof(*seen), by_pid);
-		if (before && before->start_time != sum.start_time)
-			before = NULL;
-		seen_next[n++] = (struct seen){ key, sum.start_time, sum.c };
-		r = &rows[nrows];
-		*r = (struct row){ .pid = key, .start_time = sum.start_time, .cgroup_id = sum.cgroup_id, .uid = sum.uid,
-				   .c = delta(&sum.c, before ? &before->c : NULL) };
-		memcpy(r->comm, sum.comm, sizeof(r->comm));
-		r->alerts = alerts_of_pid(key);
-		if (active(&r->c) || r->alerts)
-			nrows++;
-		if (kill((pid_t)key, 0) < 0 && errno == ESRCH && ngone < sizeof(gone) / sizeof(gone[0]))
-			gone[ngone++] = key; /* shown this once, then forgotten */
-	}
-	free(v);
-	for (size_t i = 0; i < ngone; i++)
-		bpf_map_delete_elem(fd, &gone[i]);
-	qsort(seen_next, n, sizeof(*seen_next), by_pid);
-	{
-		struct seen *swap = seen;
-
-		seen = seen_next;
-		seen_next = swap;
-		nseen = n;
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		const struct vg_tool_proc *p = vg_tool_proc_of(t, rows[i].pid, rows[i].start_time, rows[i].cgroup_id,
-							      rows[i].uid);
-
-		snprintf(rows[i].container, sizeof(rows[i].container), "%s", p->container_id);
-		snprintf(rows[i].name, sizeof(rows[i].name), "%s", p->container_id[0] ? p->container_name : "-");
+		ctx = vg_tool_proc_of(t, r->pid, r->start_time, r->cgroup_id, r->uid);
+		snprintf(r->container, sizeof(r->container), "%s", ctx->container_id);
+		snprintf(r->name, sizeof(r->name), "%s", ctx->container_id[0] ? ctx->container_name : "-");
+		nrows++;
 	}
 }
 
@@ -290,33 +210,15 @@ static void read_procs(struct vg_tool_ctx *t)
  * directory belongs to; every other cgroup is the host. */
 static void read_cgroups(struct vg_tool_ctx *t)
 {
-	int fd = bpf_map__fd(obj->maps.vg_top_cgroups), ncpu = vg_percpu_count();
-	struct vg_top_counts *v = calloc((size_t)ncpu, sizeof(*v));
-	uint64_t key, next;
-	size_t n = 0;
-	void *prev = NULL;
+	size_t n = vg_track_take_cgroups(track, cg_taken, VG_TRACK_CGROUPS);
 
 	ncrows = 0;
-	while (v && n < VG_TOP_CGROUPS && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct vg_top_counts sum = { 0 }, d;
-		const struct vg_top_counts *before = NULL;
+	for (size_t k = 0; k < n; k++) {
 		char id[65], name[128];
 		const char *runtime;
 		size_t i;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, v) < 0)
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			add(&sum, &v[c]);
-		for (i = 0; i < ncg_seen && !before; i++)
-			if (cg_seen[i].id == key)
-				before = &cg_seen[i].c;
-		cg_next[n].id = key;
-		cg_next[n++].c = sum;
-		d = delta(&sum, before);
-		vg_tool_container_of(t, key, 0, id, name, &runtime);
+		vg_tool_container_of(t, cg_taken[k].cgroup_id, 0, id, name, &runtime);
 		for (i = 0; i < ncrows && strcmp(crows[i].container, id) != 0; i++)
 			;
 		if (i == ncrows) {
@@ -325,11 +227,8 @@ static void read_cgroups(struct vg_tool_ctx *t)
 			snprintf(crows[ncrows].name, sizeof(crows[0].name), "%s", id[0] ? name : "host");
 			ncrows++;
 		}
-		add(&crows[i].c, &d);
+		vg_track_counts_add(&crows[i].c, &cg_taken[k].c);
 	}
-	free(v);
-	memcpy(cg_seen, cg_next, n * sizeof(cg_next[0]));
-	ncg_seen = n;
 	for (size_t i = 0; i < ncrows; i++) {
 		crows[i].alerts = alerts_of_container(crows[i].container);
 		for (size_t p = 0; p < nrows; p++)
@@ -341,9 +240,9 @@ static uint64_t sort_value(const struct row *r)
 {
 	switch (env.sort) {
 	case S_EXEC: return r->c.execs;
-	case S_READ: return r->c.read_bytes;
-	case S_WRITE: return r->c.write_bytes;
-	case S_CONN: return r->c.connections;
+	case S_READ: return r->c.file_read_bytes;
+	case S_WRITE: return r->c.file_write_bytes;
+	case S_CONN: return connections(&r->c);
 	case S_ALERTS: return r->alerts;
 	case S_PID: return UINT64_MAX - r->pid;
 	default: return r->c.syscalls;
@@ -364,8 +263,8 @@ static void json_counts(struct vg_buf *b, const struct row *r)
 	vg_buf_printf(b, ",\"exec\":%llu,\"syscalls\":%llu,\"read_bytes\":%llu,\"write_bytes\":%llu,\"connections\":%llu,"
 			 "\"alerts\":%llu}",
 		      (unsigned long long)r->c.execs, (unsigned long long)r->c.syscalls,
-		      (unsigned long long)r->c.read_bytes, (unsigned long long)r->c.write_bytes,
-		      (unsigned long long)r->c.connections, (unsigned long long)r->alerts);
+		      (unsigned long long)r->c.file_read_bytes, (unsigned long long)r->c.file_write_bytes,
+		      (unsigned long long)connections(&r->c), (unsigned long long)r->alerts);
 }
 
 static void print_json(struct vg_tool_ctx *t, double seconds)
@@ -437,9 +336,9 @@ static void print_row(struct vg_buf *b, const struct row *r, double seconds, boo
 
 	human(ex, sizeof(ex), (double)r->c.execs / seconds);
 	human(sy, sizeof(sy), (double)r->c.syscalls / seconds);
-	human(rd, sizeof(rd), (double)r->c.read_bytes / seconds);
-	human(wr, sizeof(wr), (double)r->c.write_bytes / seconds);
-	human(cn, sizeof(cn), (double)r->c.connections / seconds);
+	human(rd, sizeof(rd), (double)r->c.file_read_bytes / seconds);
+	human(wr, sizeof(wr), (double)r->c.file_write_bytes / seconds);
+	human(cn, sizeof(cn), (double)connections(&r->c) / seconds);
 	if (container)
 		n = snprintf(line, sizeof(line), "%-20.20s %-10.10s %6u %7s %8s %8s %8s %7s %6llu", r->name,
 			     r->runtime ? r->runtime : "-", r->procs, ex, sy, rd, wr, cn, (unsigned long long)r->alerts);
@@ -585,6 +484,7 @@ static int loop(struct vg_tool_ctx *t)
 
 static int run(struct vg_tool_ctx *t)
 {
+	static const struct vg_track_opts counts = { .per_process = true };
 	int rc = -1;
 
 	if (env.alerts) {
@@ -592,24 +492,20 @@ static int run(struct vg_tool_ctx *t)
 			return vg_tool_error(t, "--alerts %s: %s", env.alerts, strerror(errno));
 		fseek(alert_file, 0, SEEK_END); /* what the agent writes from now on */
 	}
-	seen = calloc(VG_TOP_PROCS, sizeof(*seen));
-	seen_next = calloc(VG_TOP_PROCS, sizeof(*seen_next));
-	rows = calloc(VG_TOP_PROCS, sizeof(*rows));
-	if (!seen || !seen_next || !rows || !(obj = top_bpf__open())) {
-		vg_tool_error(t, "cannot open the BPF object");
+	taken = calloc(VG_TRACK_PROCS, sizeof(*taken));
+	rows = calloc(VG_TRACK_PROCS, sizeof(*rows));
+	if (!taken || !rows) {
+		vg_tool_error(t, "out of memory");
 		goto out;
 	}
-	if (vg_tool_choose(t, obj->progs.vg_tool_top_sched_process_exec_btf, obj->progs.vg_tool_top_sched_process_exec_raw,
-			   NULL) < 0 ||
-	    vg_tool_load(t, obj->obj, &obj->rodata->vg_tool_filter) < 0 || vg_tool_attach(t) < 0)
+	if (!(track = vg_track_open(t, &counts)))
 		goto out;
 	rc = loop(t);
 	vg_tool_report_losses(t);
 out:
 	vg_tool_done(t, rc);
-	top_bpf__destroy(obj);
-	free(seen);
-	free(seen_next);
+	vg_track_close(track);
+	free(taken);
 	free(rows);
 	if (alert_file)
 		fclose(alert_file);
@@ -634,7 +530,7 @@ const struct vg_tool vg_top = {
 					     { "rows", required_argument, NULL, 'n' },
 					     { "alerts", required_argument, NULL, 'A' },
 					     { NULL, 0, NULL, 0 } },
-	.elf_bytes = top_bpf__elf_bytes,
+	.elf_bytes = vg_track_elf_bytes,
 	.option = option,
 	.run = run,
 	.subcommand = true,

@@ -1,5 +1,6 @@
 """File events end to end: create_file (with the socket of a network-facing creator),
-open (success and failure), write to watched files (--watch), rename, link, chmod, chown,
+open (success and failure), write, file_read and file_write of watched files (--watch),
+rename, link, chmod, chown,
 unlink, rmdir, memfd_create and mprotect(PROT_EXEC). Every action runs in a child python
 (or C helper) in a temp directory named with a marker; events are matched on that pid.
 Relative paths are given from a chdir'ed child so the absolute paths must come from the
@@ -17,7 +18,8 @@ agent = None
 base = None     # temp dir of this module, named with a marker
 watched = None  # a file given to --watch
 
-FILE_EVENTS = "create_file,write,rename,link,chmod,chown,unlink,rmdir,memfd_create,mprotect,utimes"
+FILE_EVENTS = ("create_file,write,file_read,file_write,rename,link,chmod,chown,unlink,rmdir,memfd_create,mprotect,"
+               "utimes")
 
 
 def setup_module():
@@ -151,6 +153,24 @@ def test_write_to_watched_file_only():
     check(all(e["file"]["path"] == watched for e in found), found)
     check(sorted(e["file"]["bytes"] for e in found) == [3, 3, 14], [e["file"] for e in found])
     check(all(e["id"] == 1 and e["ret"] == e["file"]["bytes"] for e in found))
+
+
+def test_file_read_and_file_write_count_bytes_per_process_and_file():
+    """Unlike write (one event per call), file_read and file_write sum a process's calls on
+    a watched file over about a second: the totals must be exact, however the calls fall
+    into windows."""
+    w = subprocess.Popen([helper("toolwork"), "write", watched, "4", "2500", "read", watched, "3", "1000"])
+    check(w.wait() == 0)
+    time.sleep(1.2)  # the records are taken every second
+    reads = agent.wait_for(of_pid(w.pid, event="file_read"))
+    writes = agent.wait_for(of_pid(w.pid, event="file_write"))
+    each = agent.wait_for(of_pid(w.pid, event="write"), count=4)
+    check(reads and writes, "file_read %s, file_write %s" % (reads, writes))
+    check(sum(e["file"]["bytes"] for e in writes) == 10000 and sum(e["file"]["calls"] for e in writes) == 4, writes)
+    check(sum(e["file"]["bytes"] for e in reads) == 3000 and sum(e["file"]["calls"] for e in reads) == 3, reads)
+    check(all(e["file"]["path"] == watched and e["file"]["span_ns"] >= 0 for e in reads + writes), reads + writes)
+    check(reads[0]["id"] == 609 and writes[0]["id"] == 608, (reads[0]["id"], writes[0]["id"]))
+    check(len(each) == 4 and all(e["file"]["bytes"] == 2500 for e in each), each)
 
 
 def test_write_to_watched_file_after_it_was_replaced():

@@ -15,7 +15,7 @@ import time
 from vigiltest import Agent, check, helper, marker, run as run_cmd
 
 EVENTS = ("exec,ptrace,setsid,prctl,mount,umount,load_module,update_cred,privilege_escalation,"
-          "usermode_helper,kill,bpf,capability,unshare,setns,process_vm_writev,io_uring_setup,"
+          "usermode_helper,kill,tkill,tgkill,bpf,capability,unshare,setns,process_vm_writev,io_uring_setup,"
           "cgroup_mkdir,syscall32")
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -318,17 +318,24 @@ def test_usermode_helper_core_pattern():
     check(u["parent_pid"] != pid and u["parent_comm"], u)
 
 
-def test_kill_and_tgkill():
+def test_kill_tkill_and_tgkill_under_their_own_ids():
     child = sleeper()
     try:
         os.kill(child, signal.SIGUSR1)
+        check(libc.syscall(200, child, signal.SIGUSR2) == 0, "tkill failed")  # tkill
         check(libc.syscall(234, child, child, signal.SIGTERM) == 0, "tgkill failed")  # tgkill
     finally:
         os.waitpid(child, 0)
     e = wait_one("kill", proc__pid=ME, sig__target_pid=child, sig__name="SIGUSR1")
-    check(e["sig"]["via"] == "kill" and e["sig"]["result"] == "delivered" and e["sig"]["group"] is True, e)
-    e = wait_one("kill", proc__pid=ME, sig__target_pid=child, sig__signal=signal.SIGTERM)
-    check(e["sig"]["via"] == "tkill" and e["sig"]["target_tid"] == child, e)
+    check(e["id"] == 62 and e["sig"]["via"] == "kill" and e["sig"]["result"] == "delivered" and
+          e["sig"]["group"] is True, e)
+    e = wait_one("tkill", proc__pid=ME, sig__target_pid=child, sig__signal=signal.SIGUSR2)
+    check(e["id"] == 200 and e["sig"]["via"] == "tkill" and e["sig"]["target_tid"] == child, e)
+    e = wait_one("tgkill", proc__pid=ME, sig__target_pid=child, sig__signal=signal.SIGTERM)
+    check(e["id"] == 201 and e["sig"]["via"] == "tkill" and e["sig"]["target_tid"] == child, e)
+    for wrong in ("kill", "tkill", "tgkill"):  # each signal once, under its own call's id
+        check(len([x for x in agent.events() if x.get("event") == wrong and x["proc"]["pid"] == ME and
+                   x["sig"]["target_pid"] == child]) == 1, wrong)
     # near miss: the kernel's SIGCHLD to us when the child died is not a process's kill
     check(not agent.wait_for(events("kill", sig__target_pid=ME, sig__name="SIGCHLD"), timeout=0.5),
           "kernel SIGCHLD reported")

@@ -1,6 +1,8 @@
-"""Process lifecycle end to end: exec (success, failure, odd argv), fork, exit, context
+"""Process lifecycle end to end: exec (success, failure, odd argv), fork, exit and
+exit_group, sleeps (nanosleep, clock_nanosleep), context
 (cwd, tty, stdin/stdout, environment, ancestry, exec ids), processes from before the agent,
 namespaces and cgroups (container attribution)."""
+import ctypes
 import os
 import shutil
 import signal
@@ -10,7 +12,7 @@ import tempfile
 import time
 import uuid
 
-from vigiltest import Agent, cgroup2_root, check, in_subtree, marker, of_pid
+from vigiltest import Agent, cgroup2_root, check, helper, in_subtree, marker, of_pid
 
 agent = None
 old = None  # a process started before the agent
@@ -19,7 +21,7 @@ old = None  # a process started before the agent
 def setup_module():
     global agent, old
     old = subprocess.Popen(["/bin/sh", "-c", "read x; exec /bin/true old-process-exec"], stdin=subprocess.PIPE)
-    agent = Agent(events="exec,fork,exit").start()
+    agent = Agent(events="exec,fork,exit,exit_group,nanosleep").start()
 
 
 def teardown_module():
@@ -193,10 +195,11 @@ def test_fork_and_exit_code():
     check(forks, "fork not reported")
     f = forks[-1]
     check(f["proc"]["pid"] == os.getpid() and f["id"] == 57)
-    exits = agent.wait_for(of_pid(r, event="exit"))
-    check(exits, "exit not reported")
+    exits = agent.wait_for(of_pid(r, event="exit_group"))  # os._exit is exit_group(2)
+    check(exits, "exit_group not reported")
     x = exits[-1]
-    check(x["exit"]["code"] == 7 and x["exit"]["signal"] == 0 and x["id"] == 60, x["exit"])
+    check(x["exit"]["code"] == 7 and x["exit"]["signal"] == 0 and x["id"] == 231, x["exit"])
+    check(not [e for e in agent.events() if of_pid(r, event="exit")(e)], "the end reported twice")
     check(x["proc"]["exec_id"] == f["fork"]["child_exec_id"], (x["proc"]["exec_id"], f["fork"]))
     check(x["proc"]["parent_exec_id"] == f["proc"]["exec_id"])
 
@@ -208,6 +211,28 @@ def test_exit_by_signal():
     p.wait()
     x = agent.wait_for(of_pid(p.pid, event="exit"))
     check(x and x[-1]["exit"]["signal"] == 9 and x[-1]["proc"]["exe"] == os.path.realpath("/bin/sleep"), x)
+    check(x[-1]["id"] == 60, x[-1])
+
+
+def test_exit_of_the_last_thread_is_exit_not_exit_group():
+    r = os.fork()
+    if r == 0:
+        ctypes.CDLL(None).syscall(60, 3)  # exit(2) of the only thread
+        os._exit(1)
+    os.waitpid(r, 0)
+    x = agent.wait_for(of_pid(r, event="exit"))
+    check(x and x[-1]["exit"]["code"] == 3 and x[-1]["id"] == 60, x)
+    check(not [e for e in agent.events() if of_pid(r, event="exit_group")(e)], "exit(2) reported as exit_group")
+
+
+def test_nanosleep_and_clock_nanosleep_report_the_time_asked_for():
+    p = subprocess.Popen([helper("toolwork"), "sleep", "120", "csleep", "80"])
+    check(p.wait() == 0)
+    found = agent.wait_for(of_pid(p.pid, event="nanosleep"), count=2)
+    got = [(e["sleep"]["call"], e["sleep"]["ns"], e["sleep"]["clock"], e["sleep"]["absolute"], e["id"], e["ret"])
+           for e in found]
+    check(got == [("nanosleep", 120000000, "monotonic", False, 35, 0),
+                  ("clock_nanosleep", 80000000, "monotonic", False, 35, 0)], got)
 
 
 def test_threads_are_not_processes():
@@ -220,8 +245,8 @@ def test_threads_are_not_processes():
     time.sleep(0.3)
     forks = [e for e in agent.events() if e.get("event") == "fork" and e["proc"]["pid"] == p.pid]
     check(not forks, "thread creation reported as fork: %s" % forks)
-    exits = agent.wait_for(of_pid(p.pid, event="exit"))
-    check(len(exits) == 1, "expected one exit for the process, got %d" % len(exits))
+    exits = agent.wait_for(lambda e: of_pid(p.pid, event="exit")(e) or of_pid(p.pid, event="exit_group")(e))
+    check(len(exits) == 1 and exits[0]["event"] == "exit_group", "expected one end of the process: %s" % exits)
 
 
 def test_process_from_before_the_agent():

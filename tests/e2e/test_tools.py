@@ -8,13 +8,11 @@ import os
 import pty
 import select
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 
-from vigiltest import Agent, Trace, VIGIL, cgroup2_root, check, helper, marker, run
+from vigiltest import Agent, Container, Server, Trace, VIGIL, check, converse, helper, marker, run
 
 
 def test_execsnoop_counts_execs_with_args_and_failures():
@@ -136,44 +134,6 @@ def test_syscount_counts_a_known_number_of_syscalls():
 def test_threadsnoop_names_the_start_function():
     rows = traced("threadsnoop", work_args=["threads", 4])
     check(len(rows) == 4 and all(r["func"] == "toolwork_thread" and r["comm"] == "toolwork" for r in rows), rows)
-
-
-class Server:
-    """A TCP server on 127.0.0.1 (a port of its own): per connection, reads `expect` bytes,
-    answers `reply` bytes, then closes when the client does."""
-
-    def __init__(self, expect=0, reply=0, conns=1):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.expect, self.reply, self.conns = expect, reply, conns
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        for _ in range(self.conns):
-            c, _ = self.sock.accept()
-            got = 0
-            while got < self.expect:
-                got += len(c.recv(65536))
-            c.sendall(b"r" * self.reply)
-            while c.recv(65536):
-                pass
-            c.close()
-
-    def join(self):
-        self.thread.join(timeout=10)
-        self.sock.close()
-
-
-def converse(port, send, receive):
-    c = socket.create_connection(("127.0.0.1", port))
-    c.sendall(b"s" * send)
-    got = 0
-    while got < receive:
-        got += len(c.recv(65536))
-    c.close()
 
 
 def test_tcpconnect_and_tcpaccept_count_connections():
@@ -347,41 +307,6 @@ def test_shell_command_event_and_rule():
 def test_rules_fields_lists_shell_command():
     out = subprocess.run([VIGIL, "rules", "fields"], capture_output=True, text=True, check=True).stdout
     check("shell_command.line" in out and "shell_command.shell" in out, out[-2000:])
-
-
-class Container:
-    """A container as the cgroup shows one: a docker-<64 hex>.scope directory on the cgroup v2
-    hierarchy (this machine has no runtime), and, under a host root of its own
-    (VIGIL_HOST_ROOT), the runtime's state naming it. run() starts a shell inside it."""
-
-    def __init__(self):
-        self.id = os.urandom(32).hex()
-        self.name = "web-" + marker()
-        self.parent = os.path.join(cgroup2_root(), marker())
-        self.cgroup = os.path.join(self.parent, "docker-%s.scope" % self.id)
-        os.makedirs(self.cgroup)
-        self.root = tempfile.mkdtemp(prefix="vigil-hostroot-")
-        state = os.path.join(self.root, "var/lib/docker/containers", self.id)
-        os.makedirs(state)
-        with open(os.path.join(state, "config.v2.json"), "w") as f:
-            json.dump({"ID": self.id, "Name": "/" + self.name, "Config": {"Image": "nginx:1.27"}}, f)
-        self.env = {"VIGIL_HOST_ROOT": self.root}
-
-    def run(self, *argv, wait_for_go=True):
-        """argv in the container, exec'd by a shell that first moves itself in (and, with
-        wait_for_go, waits for go())."""
-        script = 'echo $$ > "$0/cgroup.procs" && %sexec "$@"' % ("read go && " if wait_for_go else "")
-        return subprocess.Popen(["/bin/sh", "-c", script, self.cgroup] + [str(a) for a in argv], stdin=subprocess.PIPE)
-
-    def remove(self):
-        for d in (self.cgroup, self.parent):
-            for _ in range(50):
-                try:
-                    os.rmdir(d)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def test_top_counts_a_containers_process_exactly():

@@ -9,8 +9,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 
@@ -28,8 +30,9 @@ class Skip(Exception):
 class Agent:
     """vigil run --format json into a temp file. Use as a context manager or start()/stop()."""
 
-    def __init__(self, *args, events=None, profile="sandbox", ready_timeout=30):
+    def __init__(self, *args, events=None, profile="sandbox", ready_timeout=30, env=None):
         self.args = list(args)
+        self.env = env
         if events:
             self.args += ["--events", events]
         self.args += ["--profile", profile]
@@ -43,7 +46,8 @@ class Agent:
         os.close(fd)
         self.err_file = tempfile.TemporaryFile(mode="w+")
         cmd = [VIGIL, "run", "--format", "json", "--output", self.out_path] + self.args
-        self.proc = subprocess.Popen(cmd, stderr=self.err_file, stdout=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(cmd, stderr=self.err_file, stdout=subprocess.DEVNULL,
+                                     env=dict(os.environ, **self.env) if self.env else None)
         deadline = time.time() + self.ready_timeout
         while time.time() < deadline:
             if "vigil: running" in self._read_stderr():
@@ -238,6 +242,80 @@ def helper(name):
     path = os.path.join(HELPERS, name)
     assert os.path.exists(path), "test helper %s not built" % path
     return path
+
+
+class Container:
+    """A container as the cgroup shows one: a docker-<64 hex>.scope directory on the cgroup v2
+    hierarchy (this machine has no runtime), and, under a host root of its own
+    (VIGIL_HOST_ROOT), the runtime's state naming it. run() starts a shell inside it."""
+
+    def __init__(self):
+        self.id = os.urandom(32).hex()
+        self.name = "web-" + marker()
+        self.parent = os.path.join(cgroup2_root(), marker())
+        self.cgroup = os.path.join(self.parent, "docker-%s.scope" % self.id)
+        os.makedirs(self.cgroup)
+        self.root = tempfile.mkdtemp(prefix="vigil-hostroot-")
+        state = os.path.join(self.root, "var/lib/docker/containers", self.id)
+        os.makedirs(state)
+        with open(os.path.join(state, "config.v2.json"), "w") as f:
+            json.dump({"ID": self.id, "Name": "/" + self.name, "Config": {"Image": "nginx:1.27"}}, f)
+        self.env = {"VIGIL_HOST_ROOT": self.root}
+
+    def run(self, *argv, wait_for_go=True, **popen):
+        """argv in the container, exec'd by a shell that first moves itself in (and, with
+        wait_for_go, waits for go()). popen: more subprocess.Popen arguments (stdout=...)."""
+        script = 'echo $$ > "$0/cgroup.procs" && %sexec "$@"' % ("read go && " if wait_for_go else "")
+        return subprocess.Popen(["/bin/sh", "-c", script, self.cgroup] + [str(a) for a in argv], stdin=subprocess.PIPE,
+                                **popen)
+
+    def remove(self):
+        for d in (self.cgroup, self.parent):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Server:
+    """A TCP server on 127.0.0.1 (a port of its own): per connection, reads `expect` bytes,
+    answers `reply` bytes, then closes when the client does."""
+
+    def __init__(self, expect=0, reply=0, conns=1):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.expect, self.reply, self.conns = expect, reply, conns
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        for _ in range(self.conns):
+            c, _ = self.sock.accept()
+            got = 0
+            while got < self.expect:
+                got += len(c.recv(65536))
+            c.sendall(b"r" * self.reply)
+            while c.recv(65536):
+                pass
+            c.close()
+
+    def join(self):
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+def converse(port, send, receive):
+    c = socket.create_connection(("127.0.0.1", port))
+    c.sendall(b"s" * send)
+    got = 0
+    while got < receive:
+        got += len(c.recv(65536))
+    c.close()
 
 
 def check(cond, msg=""):

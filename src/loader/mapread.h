@@ -1,5 +1,6 @@
-/* mapread.h — what counting tools read from their BPF maps: per-CPU sums, and every
- * entry of a hash at once (taken out, so that the next interval starts from zero). */
+/* mapread.h — what counting tools, the trackers and the watch read from their BPF maps:
+ * per-CPU sums, and every entry of a hash at once (taken out, so that the next interval
+ * starts from zero). */
 #ifndef VIGIL_MAPREAD_H
 #define VIGIL_MAPREAD_H
 
@@ -14,9 +15,12 @@ int vg_percpu_count(void);
  * reset, the key's values are set to zero afterwards (an array's read-and-clear). */
 uint64_t vg_percpu_sum(struct bpf_map *map, const void *key, int reset);
 
+/* The bytes one entry's value takes in what a lookup fills: the value size, or for a
+ * per-CPU map vg_percpu_count() slots of it rounded up to 8 bytes. */
+size_t vg_map_value_stride(const struct bpf_map *map);
 /* Copies up to max entries of a hash map into keys and values (arrays of the map's key
- * and value sizes) and deletes them; returns how many. Entries added meanwhile stay for
- * the next call. */
+ * size and of vg_map_value_stride) and deletes them; returns how many. Entries added
+ * meanwhile stay for the next call. */
 size_t vg_map_take(struct bpf_map *map, void *keys, void *values, size_t max);
 
 #endif

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "tools/mapread.h"
+#include "loader/mapread.h"
 
 int vg_percpu_count(void)
 {
@@ -34,9 +34,23 @@ uint64_t vg_percpu_sum(struct bpf_map *map, const void *key, int reset)
 	return sum;
 }
 
+size_t vg_map_value_stride(const struct bpf_map *map)
+{
+	size_t vsize = bpf_map__value_size(map);
+
+	switch (bpf_map__type(map)) {
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		return ((vsize + 7) & ~(size_t)7) * (size_t)vg_percpu_count();
+	default:
+		return vsize;
+	}
+}
+
 size_t vg_map_take(struct bpf_map *map, void *keys, void *values, size_t max)
 {
-	size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map), n = 0;
+	size_t ksize = bpf_map__key_size(map), vsize = vg_map_value_stride(map), n = 0;
 	int fd = bpf_map__fd(map);
 	char *k = keys, *v = values;
 

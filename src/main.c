@@ -23,8 +23,9 @@ static const struct command commands[] = {
 	{ "trace", NULL, vg_cmd_trace, "TOOL [options]: execsnoop, opensnoop, tcplife, ... (--list) (root)" },
 	{ "top", NULL, vg_cmd_top, "live view of processes and containers (root)" },
 	{ "incidents", NULL, vg_cmd_incidents, "incidents of a store (run --store), highest score first" },
-	{ "show", NULL, vg_cmd_show, "ID: one incident: alerts, processes, files, connections, timeline, graph" },
+	{ "show", NULL, vg_cmd_show, "ID: one incident, its timeline and attack path (--format text|json|dot|svg|html)" },
 	{ "query", NULL, vg_cmd_query, "tree | file | flow | session | persistence | events | stats of a store" },
+	{ "ui", NULL, vg_cmd_ui, "the store in a browser: incidents, attack paths, events (--listen, --token)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -234,6 +234,10 @@ def test_the_html_file_works_offline():
         steps = browser.wait("(() => { const li = [...document.querySelectorAll('#vg-node li')];"
                              " return li.length ? li.map(l => l.textContent) : null; })()")
         check(any("read" in s and chain["key"] in s for s in steps), steps)
+        # the read is an alert's evidence: the file holds it, and its link opens it
+        read = chain["steps"][-1]["event"]
+        browser.click("#vg-node a[href='#ev-%d']" % read)
+        check(browser.wait("document.getElementById('ev-%d').open" % read), "the evidence event did not open")
         check(all(u.startswith("file://") or u.startswith("data:") for u in browser.requests), browser.requests)
         check(not browser.errors, browser.errors)
     finally:

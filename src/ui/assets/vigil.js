@@ -319,9 +319,11 @@
     if (row && !(e.target.closest && e.target.closest('a'))) selectEdge(row);
   });
 
+  /* #node=p41 selects a node; #ev-1812 (an event of the file's evidence) opens it */
   function fromHash() {
-    var m = /^#node=(.+)$/.exec(location.hash);
+    var m = /^#node=(.+)$/.exec(location.hash), ev = /^#ev-(\d+)$/.exec(location.hash);
     if (m && nodes[decodeURIComponent(m[1])]) select(decodeURIComponent(m[1]), true);
+    if (ev && document.getElementById('ev-' + ev[1])) document.getElementById('ev-' + ev[1]).open = true;
   }
   window.addEventListener('hashchange', fromHash);
   fromHash();

@@ -261,7 +261,7 @@ static const char *edge_color(const struct vg_graph_edge *e)
 	}
 }
 
-static void edge_dot(struct vg_buf *b, const struct vg_graph *g, const struct vg_graph_edge *e)
+static void edge_dot(struct vg_buf *b, const struct vg_graph *g, const struct vg_graph_edge *e, bool back)
 {
 	const char *kind = vg_edge_kind_name(e->kind), *from = g->nodes[e->from].id, *to = g->nodes[e->to].id;
 	char when[40];
@@ -272,7 +272,7 @@ static void edge_dot(struct vg_buf *b, const struct vg_graph *g, const struct vg
 		      e->evidence ? " penwidth=2.2" : "", e->kind == VG_EDGE_READ ? " style=dashed" : "", kind);
 	if (e->count > 1)
 		vg_buf_printf(b, " \xc3\x97%llu", (unsigned long long)e->count);
-	vg_buf_printf(b, "\\n%s\"];\n", when);
+	vg_buf_printf(b, "\\n%s\"%s];\n", when, back ? " constraint=false" : "");
 }
 
 /* ---- the graph ---------------------------------------------------------------------- */
@@ -290,14 +290,77 @@ static bool came_in(const struct vg_graph *g, int i)
 	return false;
 }
 
+/* back[e]: edge e closes a cycle, found by a depth-first walk from the nodes in the order
+ * they are written (where it came in first): a file written, run, and read again by
+ * what ran. Such edges are drawn with constraint=false: dot would otherwise reverse them
+ * to rank the graph, and graphviz 2.42 leaks memory for every edge it reverses. */
+static bool *back_edges(const struct vg_graph *g, const bool *keep, const int *order, int norder)
+{
+	int n = g->nnodes, *first = calloc((size_t)n + 2, sizeof(int)), *adj = malloc(((size_t)g->nedges + 1) * sizeof(int));
+	int *fill = calloc((size_t)n + 1, sizeof(int)), *stack = malloc(((size_t)n + 1) * sizeof(int));
+	int *next = calloc((size_t)n + 1, sizeof(int));
+	char *state = calloc((size_t)n + 1, 1); /* 0: not seen, 1: on the walk's path, 2: done */
+	bool *back = calloc((size_t)g->nedges + 1, sizeof(bool));
+
+	if (!first || !adj || !fill || !stack || !next || !state || !back)
+		abort();
+	for (int e = 0; e < g->nedges; e++) /* edges by their source, kept ones only */
+		if (keep[g->edges[e].from] && keep[g->edges[e].to])
+			first[g->edges[e].from + 1]++;
+	for (int i = 0; i < n; i++)
+		first[i + 1] += first[i];
+	for (int e = 0; e < g->nedges; e++)
+		if (keep[g->edges[e].from] && keep[g->edges[e].to])
+			adj[first[g->edges[e].from] + fill[g->edges[e].from]++] = e;
+	for (int r = 0; r < norder; r++) {
+		int top = 0;
+
+		if (state[order[r]])
+			continue;
+		state[order[r]] = 1;
+		stack[top++] = order[r];
+		while (top) {
+			int v = stack[top - 1];
+
+			if (first[v] + next[v] < first[v + 1]) {
+				int e = adj[first[v] + next[v]++], w = g->edges[e].to;
+
+				if (state[w] == 1)
+					back[e] = true;
+				else if (state[w] == 0) {
+					state[w] = 1;
+					stack[top++] = w;
+				}
+			} else {
+				state[v] = 2;
+				top--;
+			}
+		}
+	}
+	free(first);
+	free(adj);
+	free(fill);
+	free(stack);
+	free(next);
+	free(state);
+	return back;
+}
+
 void vg_render_graph_dot(struct vg_buf *b, const struct vg_incident *inc, const struct vg_graph *g)
 {
-	bool *keep = calloc((size_t)g->nnodes + 1, sizeof(*keep));
-	int left_out;
+	bool *keep = calloc((size_t)g->nnodes + 1, sizeof(*keep)), *back;
+	int *order = malloc(((size_t)g->nnodes + 1) * sizeof(int));
+	int left_out, norder = 0;
 
-	if (!keep)
+	if (!keep || !order)
 		abort();
 	left_out = choose_nodes(g, keep);
+	/* where it came in first: so it leads, and the walk for cycles starts there */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < g->nnodes; i++)
+			if (keep[i] && came_in(g, i) == (pass == 0))
+				order[norder++] = i;
+	back = back_edges(g, keep, order, norder);
 	vg_buf_puts(b, "digraph attack_path {\n");
 	vg_buf_puts(b, "  graph [rankdir=LR nodesep=0.2 ranksep=0.5 pad=0.2 bgcolor=\"white\""
 		       " fontname=\"" FONT "\" fontsize=12 labelloc=t labeljust=l label=\"");
@@ -306,19 +369,17 @@ void vg_render_graph_dot(struct vg_buf *b, const struct vg_incident *inc, const 
 			      vg_priority_name(inc->priority));
 	vg_buf_puts(b, "\"];\n  node [fontname=\"" FONT "\" fontsize=10 margin=\"0.1,0.05\"];\n"
 		       "  edge [fontname=\"" FONT "\" fontsize=8 arrowsize=0.6];\n");
-	for (int i = 0; i < g->nnodes; i++)
-		if (keep[i] && came_in(g, i))
-			node_dot(b, inc, g, i);
-	for (int i = 0; i < g->nnodes; i++)
-		if (keep[i] && !came_in(g, i))
-			node_dot(b, inc, g, i);
+	for (int i = 0; i < norder; i++)
+		node_dot(b, inc, g, order[i]);
 	for (int e = 0; e < g->nedges; e++)
 		if (keep[g->edges[e].from] && keep[g->edges[e].to])
-			edge_dot(b, g, &g->edges[e]);
+			edge_dot(b, g, &g->edges[e], back[e]);
 	if (left_out)
 		vg_buf_printf(b, "  \"left_out\" [id=\"left_out\" shape=plaintext fontsize=12 label=\"%d more nodes not drawn"
 				 "\\n(vigil show --format json has them all)\"];\n",
 			      left_out);
 	vg_buf_puts(b, "}\n");
+	free(back);
+	free(order);
 	free(keep);
 }

@@ -11,8 +11,13 @@ STORE     ?= /var/lib/vigil/vigil.db
 
 OPT       ?= -O2 -g
 CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -I$(BUILD) -Ibpf -Isrc $(SANITIZE)
-LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lsqlite3 -lcurl -lnats -lmicrohttpd -lpthread -lm
-LDFLAGS   := $(SANITIZE)
+# graphviz: the dot layout and the SVG renderer are linked in (their plugin libraries, which
+# live in graphviz's own directory), so drawing never depends on its plugin configuration
+# nor loads the cairo/pango ones
+GVPLUGINS := /usr/lib/x86_64-linux-gnu/graphviz
+LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lsqlite3 -lcurl -lnats -lgvc -lcgraph -lcdt \
+             -L$(GVPLUGINS) -lgvplugin_dot_layout -lgvplugin_core -lmicrohttpd -lpthread -lm
+LDFLAGS   := $(SANITIZE) -Wl,-rpath,$(GVPLUGINS)
 
 # Every bpf/*.bpf.c and bpf/tools/*.bpf.c is one BPF object with its own skeleton,
 # build/NAME.skel.h (struct NAME_bpf); bpf/sensor/ and bpf/lib/ hold what objects include.
@@ -20,7 +25,9 @@ BPF_OBJS  := $(wildcard bpf/*.bpf.c bpf/tools/*.bpf.c)
 BPF_DEPS  := $(wildcard bpf/*.h bpf/*/*.h bpf/sensor/*.bpf.c)
 SKELS     := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(notdir $(BPF_OBJS)))
 SRCS      := $(sort $(wildcard src/*.c src/*/*.c))
-OBJS      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
+# the web UI's stylesheet and script, compiled into the binary (gen/ui_assets.c)
+UI_ASSETS := $(sort $(wildcard src/ui/assets/*))
+OBJS      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/gen/ui_assets.o
 LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -75,6 +82,22 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(BUILD)/obj/%.o: src/%.c $(SKELS) $(BUILD)/syscall_names.h $(wildcard src/*.h src/*/*.h bpf/*.h bpf/*/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+# each asset as a C array (xxd -i), then the table src/ui/assets.h declares
+$(BUILD)/gen/ui_assets.c: $(UI_ASSETS) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@{ echo '#include "ui/assets.h"'; \
+	  for f in $(notdir $(UI_ASSETS)); do (cd src/ui/assets && xxd -i $$f | sed -e '/_len = /d' -e 's/^unsigned/static const unsigned/'); done; \
+	  echo 'const struct vg_asset vg_assets[] = {'; \
+	  for f in $(notdir $(UI_ASSETS)); do v=$$(printf '%s' "$$f" | tr -c 'a-zA-Z0-9' _); \
+	    echo "	{ \"$$f\", $$v, sizeof($$v) },"; done; \
+	  echo '	{ 0 },'; echo '};'; } > $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c src/ui/assets.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@

@@ -23,12 +23,13 @@ static const struct command commands[] = {
 	{ "trace", NULL, vg_cmd_trace, "TOOL [options]: execsnoop, opensnoop, tcplife, ... (--list) (root)" },
 	{ "top", NULL, vg_cmd_top, "live view of processes and containers (root)" },
 	{ "incidents", NULL, vg_cmd_incidents, "incidents of a store (run --store), highest score first" },
-	{ "show", NULL, vg_cmd_show, "ID: one incident: alerts, processes, files, connections, timeline, graph" },
+	{ "show", NULL, vg_cmd_show, "ID: one incident, its timeline and attack path (--format text|json|dot|svg|html)" },
 	{ "query", NULL, vg_cmd_query, "tree | file | flow | session | persistence | events | stats of a store" },
 	{ "config", "check", vg_cmd_config_check, "[FILE]: the config file (default /etc/vigil/vigil.yaml)" },
 	{ "config", "keys", vg_cmd_config_keys, "every key of the config file (Markdown, for the docs)" },
 	{ "config", "sink-options", vg_cmd_config_sink_options, "SCHEME|network: a sink's options (Markdown)" },
 	{ "collect", NULL, vg_cmd_collect, "many hosts' records from NATS JetStream into ClickHouse or JSON lines" },
+	{ "ui", NULL, vg_cmd_ui, "the store in a browser: incidents, attack paths, events (--listen, --token)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -2,7 +2,6 @@
  * store (argv, paths) are escaped: control characters never reach the terminal. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "incident/render.h"
 #include "incident/tactics.h"
 #include "output/text.h"
@@ -12,17 +11,6 @@
 #define BOLD "\033[1m"
 #define DIM "\033[2m"
 #define OFF "\033[0m"
-
-static void stamp(char *out, size_t len, uint64_t ns, bool date)
-{
-	time_t secs = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	char s[40];
-
-	gmtime_r(&secs, &tm);
-	strftime(s, sizeof(s), date ? "%Y-%m-%dT%H:%M:%S" : "%H:%M:%S", &tm);
-	snprintf(out, len, "%s.%03lluZ", s, (unsigned long long)(ns % 1000000000ull / 1000000));
-}
 
 /* s with control characters escaped (trailing white space left out). */
 static void put(FILE *out, const char *s)
@@ -54,8 +42,8 @@ static void alert_line(FILE *out, const struct vg_incident_alert *a, bool color,
 {
 	char first[40], last[40];
 
-	stamp(first, sizeof(first), a->first, false);
-	stamp(last, sizeof(last), a->last, false);
+	vg_render_stamp(first, sizeof(first), a->first, false);
+	vg_render_stamp(last, sizeof(last), a->last, false);
 	fprintf(out, "%s%s[%s]%s ", indent, color && a->priority <= VG_PRIO_ERROR ? RED : "", vg_priority_name(a->priority),
 		color ? OFF : "");
 	put(out, a->rule);
@@ -73,8 +61,8 @@ static void header(FILE *out, const struct vg_incident *inc, bool color)
 {
 	char first[40], last[40];
 
-	stamp(first, sizeof(first), inc->first, true);
-	stamp(last, sizeof(last), inc->last, true);
+	vg_render_stamp(first, sizeof(first), inc->first, true);
+	vg_render_stamp(last, sizeof(last), inc->last, true);
 	fprintf(out, "%s#%lld%s  score %.2f  %s  %s  %s .. %s  host", color ? BOLD : "", (long long)inc->id,
 		color ? OFF : "", inc->score, vg_priority_name(inc->priority), inc->open ? "open" : "closed", first, last);
 	for (int i = 0; i < inc->nhosts; i++) {
@@ -249,7 +237,7 @@ void vg_render_show_text(FILE *out, const struct vg_incident *inc, const struct 
 	for (int i = 0; i < n && i < 200; i++) {
 		char when[40];
 
-		stamp(when, sizeof(when), t[i].ts, false);
+		vg_render_stamp(when, sizeof(when), t[i].ts, false);
 		fprintf(out, "  %s  ", when);
 		if (t[i].alert >= 0) {
 			const struct vg_incident_alert *a = &inc->alerts[t[i].alert];

@@ -7,6 +7,7 @@
 #include <time.h>
 #include "output/json.h"
 #include "output/text.h"
+#include "rules/rules.h"
 #include "store/internal.h"
 #include "store/query.h"
 #include "store/retention.h"
@@ -152,6 +153,37 @@ int vg_store_event_json(struct vg_store *st, int64_t id, struct vg_buf *b)
 	return rc;
 }
 
+/* The events of one process, file or flow row between since and until (the node panel
+ * of the UI). */
+int vg_store_row_events_json(struct vg_store *st, char kind, int64_t row, uint64_t since, uint64_t until, int limit,
+			     struct vg_buf *b)
+{
+	static const char by_proc[] = "SELECT " EVENT_COLUMNS EVENT_FROM
+				      "WHERE e.proc = ?1 AND e.ts BETWEEN ?2 AND ?3 ORDER BY e.ts, e.id LIMIT ?4";
+	static const char by_file[] = "SELECT " EVENT_COLUMNS EVENT_FROM "WHERE (e.file = ?1 OR e.file2 = ?1)"
+				      " AND e.ts BETWEEN ?2 AND ?3 ORDER BY e.ts, e.id LIMIT ?4";
+	static const char by_flow[] = "SELECT " EVENT_COLUMNS EVENT_FROM
+				      "WHERE e.flow = ?1 AND e.ts BETWEEN ?2 AND ?3 ORDER BY e.ts, e.id LIMIT ?4";
+	sqlite3_stmt *s = vg_sql(st, kind == 'p' ? by_proc : kind == 'f' ? by_file : by_flow);
+	int n = 0;
+
+	if (!s || (kind != 'p' && kind != 'f' && kind != 'n'))
+		return -1;
+	sqlite3_bind_int64(s, 1, row);
+	sqlite3_bind_int64(s, 2, (int64_t)since);
+	sqlite3_bind_int64(s, 3, until ? (int64_t)until : INT64_MAX);
+	sqlite3_bind_int(s, 4, limit + 1);
+	vg_buf_puts(b, "{\"events\":[");
+	while (sqlite3_step(s) == SQLITE_ROW && ++n <= limit) {
+		if (n > 1)
+			vg_buf_putc(b, ',');
+		event_json(b, s);
+	}
+	sqlite3_reset(s);
+	vg_buf_printf(b, "],\"truncated\":%s}", n > limit ? "true" : "false");
+	return 0;
+}
+
 /* ---- the answer ------------------------------------------------------------------------ */
 
 struct answer {
@@ -219,6 +251,46 @@ static void proc_row_text(FILE *out, sqlite3_stmt *s)
 		vg_col_text(s, 12), vg_col_text(s, 13));
 	put_text(out, vg_col_text(s, 9));
 	fputc('\n', out);
+}
+
+int vg_store_event_context_json(struct vg_store *st, int64_t id, struct vg_buf *b)
+{
+	sqlite3_stmt *anc = vg_sql(st, "SELECT " PROC_COLUMNS " FROM events e JOIN procs me ON me.id = e.proc,"
+				       " json_each(me.ancestry) j JOIN procs p ON p.exec_id = j.value AND p.host = e.host"
+				       " JOIN hosts h ON h.id = p.host WHERE e.id = ? ORDER BY j.key");
+	sqlite3_stmt *al = vg_sql(st, "SELECT a.id, a.incident, a.rule, a.priority FROM alert_events ae"
+				      " JOIN alerts a ON a.id = ae.alert WHERE ae.event = ? ORDER BY a.id");
+	bool first = true;
+
+	if (!anc || !al)
+		return -1;
+	vg_buf_puts(b, "{\"event\":");
+	if (vg_store_event_json(st, id, b) < 0)
+		return -1;
+	vg_buf_puts(b, ",\"ancestors\":[");
+	sqlite3_bind_int64(anc, 1, id);
+	while (sqlite3_step(anc) == SQLITE_ROW) {
+		if (!first)
+			vg_buf_putc(b, ',');
+		proc_row_json(b, anc);
+		first = false;
+	}
+	sqlite3_reset(anc);
+	vg_buf_puts(b, "],\"alerts\":[");
+	first = true;
+	sqlite3_bind_int64(al, 1, id);
+	while (sqlite3_step(al) == SQLITE_ROW) {
+		vg_buf_printf(b, "%s{\"id\":%lld,\"incident\":%lld,\"rule\":", first ? "" : ",",
+			      (long long)sqlite3_column_int64(al, 0), (long long)sqlite3_column_int64(al, 1));
+		vg_json_cstr(b, vg_col_text(al, 2));
+		vg_buf_puts(b, ",\"priority\":");
+		vg_json_cstr(b, vg_priority_name(sqlite3_column_int(al, 3)));
+		vg_buf_putc(b, '}');
+		first = false;
+	}
+	sqlite3_reset(al);
+	vg_buf_puts(b, "]}");
+	return 0;
 }
 
 /* The processes named in temp.q_procs. */

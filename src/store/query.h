@@ -39,6 +39,16 @@ struct vg_query {
 int vg_store_query(struct vg_store *st, const struct vg_query *q, FILE *out, char *err, size_t errlen);
 /* The stored event id as a JSON object; -1 when there is none. */
 int vg_store_event_json(struct vg_store *st, int64_t id, struct vg_buf *b);
+/* The stored event id with its context: {"event":{as vg_store_event_json},"ancestors":[the
+ * processes of its process's ancestry, parent first, as the tree query lists processes],
+ * "alerts":[{"id","incident","rule","priority"} of the alerts it is evidence of]}; -1 when
+ * there is no such event. */
+int vg_store_event_context_json(struct vg_store *st, int64_t id, struct vg_buf *b);
+/* The events of one row of procs (kind 'p'), files ('f', as file or second file) or flows
+ * ('n') between since and until (0: no end), oldest first, at most limit:
+ * {"events":[as vg_store_event_json],"truncated":BOOL}. -1 for another kind. */
+int vg_store_row_events_json(struct vg_store *st, char kind, int64_t row, uint64_t since, uint64_t until, int limit,
+			     struct vg_buf *b);
 /* The persistence locations the persistence query looks at, as SQLite GLOB patterns (one
  * table, NULL-terminated). */
 extern const char *const vg_persistence_globs[];

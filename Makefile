@@ -40,11 +40,11 @@ BENCH_BINS := $(BUILD)/bench/store_bench
 FUZZ_BUILD ?= build-fuzz
 FUZZ_S     ?= 300
 FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-	      -Ibpf -Isrc -Itests/fuzz -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+	      -I$(BUILD) -Ibpf -Isrc -Itests/fuzz -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRCS  := $(sort $(wildcard src/rules/*.c src/decode/*.c src/proc/*.c src/output/*.c src/store/*.c src/incident/*.c) \
-	      src/cli/common.c \
+	      src/cli/common.c src/tools/syscalls.c src/ui/assets.c \
 	      src/event.c src/catalog.c src/clock.c src/host.c src/units.c src/http.c)
-FUZZ_OBJS  := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRCS))
+FUZZ_OBJS  := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRCS)) $(FUZZ_BUILD)/obj/gen/ui_assets.o
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c)) $(FUZZ_BUILD)/gen_seeds
 
 .PHONY: all deps run test unit e2e asan bench bench-smoke docs fleet-test clean fuzz fuzz-build
@@ -138,7 +138,12 @@ fleet-test: deps all
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" OPT="-O1 -g" test
 
-$(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h src/*/*.h bpf/*.h)
+$(FUZZ_BUILD)/obj/%.o: src/%.c $(BUILD)/syscall_names.h $(wildcard src/*.h src/*/*.h bpf/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC/FUZZ $<"
+	@$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c src/ui/assets.h
 	@mkdir -p $(dir $@)
 	@echo "  CC/FUZZ $<"
 	@$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@

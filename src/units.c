@@ -1,12 +1,25 @@
-/* units.c — size and duration parsing (units.h): the one reading of "64K", "250ms", "7d"
+/* units.c — count, size and duration parsing (units.h): the one reading of "64K", "250ms", "7d"
  * that every option, config key, rule window and store setting uses. Strict: no sign, no
  * leading space, no hex, no inf or nan, and bounded so that nanoseconds and bytes fit in 64
  * bits. */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "units.h"
+
+bool vg_parse_count(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	/* strtoull accepts a sign (and wraps "-1" to the maximum) and leading space: neither */
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return !*end && !errno;
+}
 
 /* A non-negative decimal number at the start of s (digits, one point, an exponent), or
  * false; *end after it. */

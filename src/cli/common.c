@@ -73,15 +73,9 @@ int vg_parse_seconds(const char *opt, const char *s, double *out)
 int vg_parse_uint(const char *opt, const char *s, unsigned long long min, unsigned long long max,
 		  unsigned long long *out)
 {
-	char *end;
 	unsigned long long v;
 
-	errno = 0;
-	/* strtoull accepts a sign (and wraps "-1" to the maximum) and leading space: neither */
-	if (!isdigit((unsigned char)*s))
-		return vg_cli_error("%s takes a number, not '%s'", opt, s);
-	v = strtoull(s, &end, 0);
-	if (*end || errno)
+	if (!vg_parse_count(s, &v))
 		return vg_cli_error("%s takes a number, not '%s'", opt, s);
 	if (v < min || v > max)
 		return vg_cli_error("%s takes a number from %llu to %llu, not '%s'", opt, min, max, s);

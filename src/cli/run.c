@@ -179,12 +179,14 @@ static struct vg_stats_extra stats_extra(struct agent *a, bool final)
 static void stats(struct agent *a, bool final)
 {
 	struct vg_stats_extra x = stats_extra(a, final);
-	struct vg_buf warn = { 0 }, deny = { 0 };
+	struct vg_buf warn = { 0 };
+	struct vg_enforce_stats deny;
 
 	x.alerts_suppressed = alerts_suppressed(a->pipe.rules, &x.regex_limits);
-	vg_enforce_stats_json(a->enforce, &deny);
-	vg_uevent_stats_json(&a->uevent, &deny);
-	x.more = deny.p;
+	if (vg_enforce_stats(a->enforce, &deny))
+		x.deny = &deny;
+	if (a->uevent.open)
+		x.uevent = &a->uevent;
 	vg_reader_refresh(&a->reader);
 	if (vg_loss_warning(&warn, &a->reader.c, &a->last_warned)) {
 		fputs(warn.p, stderr);
@@ -192,7 +194,6 @@ static void stats(struct agent *a, bool final)
 	}
 	vg_buf_free(&warn);
 	vg_sinks_stats(&a->sinks, &a->reader.c, &x);
-	vg_buf_free(&deny);
 }
 
 static void metrics(struct agent *a, bool final)

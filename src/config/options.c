@@ -136,10 +136,9 @@ static int set_deny_mode(struct vg_run_opts *o, const char *v, char *err, size_t
 
 static int set_deny_timeout(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
 {
-	char *end;
-	unsigned long ms = strtoul(v, &end, 10);
+	unsigned long long ms;
 
-	if (!*v || *end || ms < 10 || ms > 60000) {
+	if (!vg_parse_count(v, &ms) || ms < 10 || ms > 60000) {
 		snprintf(err, errlen, "takes milliseconds from 10 to 60000, not '%s'", v);
 		return -1;
 	}
@@ -183,10 +182,9 @@ static int set_ring_size(struct vg_run_opts *o, const char *v, char *err, size_t
 
 static int set_proc_cap(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
 {
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
+	unsigned long long n;
 
-	if (!*v || *end || n < 16 || n > (1u << 24)) {
+	if (!vg_parse_count(v, &n) || n < 16 || n > (1u << 24)) {
 		snprintf(err, errlen, "must be a number from 16 to 16777216, not '%s'", v);
 		return -1;
 	}
@@ -217,12 +215,18 @@ static int set_allow_cmdline(struct vg_run_opts *o, const char *v, char *err, si
 
 static int set_rate_limit(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
 {
-	char *end;
-	unsigned long rate = strtoul(v, &end, 10), burst = 2 * rate;
+	char rate_text[24];
+	const char *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	unsigned long long rate = 0, burst = 0;
+	bool ok = n < sizeof(rate_text);
 
-	if (*end == ':')
-		burst = strtoul(end + 1, &end, 10);
-	if (end == v || *end || (rate && !burst) || rate > 100000000 || burst > 100000000) {
+	if (ok) {
+		memcpy(rate_text, v, n);
+		rate_text[n] = 0;
+		ok = vg_parse_count(rate_text, &rate) && (colon ? vg_parse_count(colon + 1, &burst) : (burst = 2 * rate, true));
+	}
+	if (!ok || rate > 100000000 || burst > 100000000 || (rate && !burst)) {
 		snprintf(err, errlen, "takes N or N:BURST events/s, not '%s'", v);
 		return -1;
 	}

@@ -134,17 +134,19 @@ int vg_enforce_report(struct vg_enforcer *e, struct vg_ruleset *rs, struct vg_pr
 	return alerts;
 }
 
-void vg_enforce_stats_json(const struct vg_enforcer *e, struct vg_buf *b)
+bool vg_enforce_stats(const struct vg_enforcer *e, struct vg_enforce_stats *out)
 {
 	if (!e->backend)
-		return;
-	vg_buf_printf(b, ",\"deny\":{\"mechanism\":\"%s\",\"mode\":\"%s\",\"timeout_ms\":%u", e->backend->name,
-		      e->o.audit ? "audit" : "enforce", e->o.timeout_ms);
-#define VG_ENFORCE_JSON(name) \
-	vg_buf_printf(b, ",\"" #name "\":%llu", (unsigned long long)atomic_load(&e->c.name));
-	VG_ENFORCE_COUNTERS(VG_ENFORCE_JSON)
-#undef VG_ENFORCE_JSON
-	vg_buf_putc(b, '}');
+		return false;
+	*out = (struct vg_enforce_stats){
+		.mechanism = e->backend->name,
+		.audit = e->o.audit,
+		.timeout_ms = e->o.timeout_ms,
+#define VG_ENFORCE_LOAD(name) .name = atomic_load(&e->c.name),
+		VG_ENFORCE_COUNTERS(VG_ENFORCE_LOAD)
+#undef VG_ENFORCE_LOAD
+	};
+	return true;
 }
 
 void vg_enforce_free(struct vg_enforcer *e)

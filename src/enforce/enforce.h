@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "loader/features.h"
 #include "output/buf.h"
 #include "rules/rules.h"
@@ -42,9 +43,30 @@ int vg_enforce_rules(struct vg_enforcer *e, const struct vg_ruleset *rs, char *w
  * rs and pt; returns how many alerts were delivered. */
 int vg_enforce_report(struct vg_enforcer *e, struct vg_ruleset *rs, struct vg_proctable *pt,
 		      vg_alert_fn fn, void *ctx);
-/* ,"deny":{...} (mechanism, mode and counters) for the stats line; nothing when no rule
- * denies. */
-void vg_enforce_stats_json(const struct vg_enforcer *e, struct vg_buf *b);
+/* ---- counters, shown in the stats line (output/stats.c) ---- */
+#define VG_ENFORCE_COUNTERS(X)                                                               \
+	X(decisions)        /* permission events decided */                                     \
+	X(denied)           /* refused with EPERM */                                            \
+	X(audited)          /* would have been refused (--deny-mode audit) */                   \
+	X(failopen_timeout) /* allowed by the watchdog: no answer within the timeout */         \
+	X(failopen_stalled) /* allowed by the watchdog while the decision thread was stalled */ \
+	X(failopen_full)    /* allowed at once: more events in flight than decision slots */    \
+	X(failopen_error)   /* allowed: the file could not be identified */                     \
+	X(queue_overflow)   /* the kernel's queue overflowed (the kernel allowed those) */      \
+	X(alerts_dropped)   /* denials whose alert was lost: the alert queue was full */
+
+struct vg_enforce_stats {
+	const char *mechanism; /* the backend's name */
+	bool audit;
+	unsigned timeout_ms;
+#define VG_ENFORCE_STAT(name) uint64_t name;
+	VG_ENFORCE_COUNTERS(VG_ENFORCE_STAT)
+#undef VG_ENFORCE_STAT
+};
+
+/* The mechanism, mode and counters now into out; false (out untouched) when no rule has
+ * denied anything yet (no backend runs). */
+bool vg_enforce_stats(const struct vg_enforcer *e, struct vg_enforce_stats *out);
 /* Removes every mark and program (pending events are allowed) and frees e. */
 void vg_enforce_free(struct vg_enforcer *e);
 

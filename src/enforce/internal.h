@@ -57,18 +57,6 @@ uint64_t deny_kdev(unsigned major, unsigned minor);
 /* The path without trailing slashes, into out; false when it does not fit. */
 bool deny_normalize(const char *path, char *out, size_t len);
 
-/* ---- counters, shown in the stats line ---- */
-#define VG_ENFORCE_COUNTERS(X)                                                               \
-	X(decisions)        /* permission events decided */                                     \
-	X(denied)           /* refused with EPERM */                                            \
-	X(audited)          /* would have been refused (--deny-mode audit) */                   \
-	X(failopen_timeout) /* allowed by the watchdog: no answer within the timeout */         \
-	X(failopen_stalled) /* allowed by the watchdog while the decision thread was stalled */ \
-	X(failopen_full)    /* allowed at once: more events in flight than decision slots */    \
-	X(failopen_error)   /* allowed: the file could not be identified */                     \
-	X(queue_overflow)   /* the kernel's queue overflowed (the kernel allowed those) */      \
-	X(alerts_dropped)   /* denials whose alert was lost: the alert queue was full */
-
 struct enforce_counters {
 #define VG_ENFORCE_FIELD(name) _Atomic uint64_t name;
 	VG_ENFORCE_COUNTERS(VG_ENFORCE_FIELD)

@@ -6,6 +6,7 @@
 #include "metrics/metrics.h"
 #include "output/json.h"
 #include "output/stats.h"
+#include "tools/syscalls.h"
 #include "tools/track.h"
 
 static void counts(struct vg_buf *b, const struct vg_track_counts *c)

@@ -10,6 +10,7 @@
 #include "output/stats.h"
 #include "reader/reader.h"
 #include "rules/rules.h"
+#include "tools/syscalls.h"
 #include "tools/track.h"
 #include "version.h"
 

@@ -1,5 +1,7 @@
 /* stats.c — counters as JSON, and the loss warning a person sees on stderr. */
 #include "event.h"
+#include "enforce/enforce.h"
+#include "reader/uevent.h"
 #include "output/json.h"
 #include "output/sink.h"
 #include "output/stats.h"
@@ -57,8 +59,18 @@ void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct v
 		      (unsigned long long)x->proc_evictions, x->ring_size);
 	if (x->sinks)
 		vg_sinks_counters_json(x->sinks, b);
-	if (x->more)
-		vg_buf_puts(b, x->more);
+	if (x->deny) {
+		vg_buf_printf(b, ",\"deny\":{\"mechanism\":\"%s\",\"mode\":\"%s\",\"timeout_ms\":%u", x->deny->mechanism,
+			      x->deny->audit ? "audit" : "enforce", x->deny->timeout_ms);
+#define VG_ENFORCE_JSON(name) vg_buf_printf(b, ",\"" #name "\":%llu", (unsigned long long)x->deny->name);
+		VG_ENFORCE_COUNTERS(VG_ENFORCE_JSON)
+#undef VG_ENFORCE_JSON
+		vg_buf_putc(b, '}');
+	}
+	if (x->uevent)
+		vg_buf_printf(b, ",\"uevents\":{\"received\":%llu,\"usb_device_events\":%llu,\"overflows\":%llu,\"foreign\":%llu}",
+			      (unsigned long long)x->uevent->received, (unsigned long long)x->uevent->usb,
+			      (unsigned long long)x->uevent->overflows, (unsigned long long)x->uevent->foreign);
 	vg_buf_putc(b, '}');
 }
 

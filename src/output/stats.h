@@ -8,6 +8,8 @@
 #include "reader/reader.h"
 
 struct vg_sinks;
+struct vg_enforce_stats;
+struct vg_uevent;
 
 struct vg_stats_extra {
 	const struct vg_sinks *sinks; /* their delivery counters, when not NULL */
@@ -19,7 +21,8 @@ struct vg_stats_extra {
 	uint64_t regex_limits; /* matches a regex limit decided (rule info regex_limits, summed) */
 	size_t ring_size;
 	bool final;
-	const char *more; /* more members, ",\"name\":value..." (or NULL), e.g. the deny counters */
+	const struct vg_enforce_stats *deny; /* deny rules' mechanism and counters, or NULL */
+	const struct vg_uevent *uevent;      /* the uevent source's counters, or NULL */
 };
 
 void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct vg_stats_extra *x);

@@ -2,8 +2,8 @@
  * event's own fields as key=value at the end, and one line per alert.
  *
  * Every string an event carries can come from an attacker (argv, file names, comm), so
- * all of them go through vg_text_str: no control character ever reaches the terminal,
- * and a line can never be made to look like another one. */
+ * all of them go through vg_text_str: no control character (C0, C1, bidirectional) ever
+ * reaches the terminal, and a line can never be made to look like another one. */
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -14,6 +14,19 @@
 #include "rules/rules.h"
 
 static const char hex[] = "0123456789abcdef";
+
+/* Code points that are well-formed UTF-8 but still change what a terminal shows: C1
+ * controls, and the bidirectional marks, embeddings, overrides and isolates that reorder a
+ * line (CVE-2021-42574, "Trojan Source"), so that a file name could read as another one. */
+static bool invisible_control(const unsigned char *p, size_t n)
+{
+	uint32_t cp = p[0] & (0xff >> (n + 1));
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
 
 void vg_text_str(struct vg_buf *b, const char *s, size_t len, bool quote)
 {
@@ -31,8 +44,17 @@ void vg_text_str(struct vg_buf *b, const char *s, size_t len, bool quote)
 		unsigned char c = p[i];
 		size_t n = c >= 0x80 ? vg_utf8_len(p + i, len - i) : 0;
 
-		if (n) {
+		if (n && !invisible_control(p + i, n)) {
 			vg_buf_put(b, p + i, n);
+			i += n;
+			continue;
+		}
+		if (n) { /* each byte as \xNN: still greppable, and never the character itself */
+			for (size_t k = 0; k < n; k++) {
+				char e[4] = { '\\', 'x', hex[p[i + k] >> 4], hex[p[i + k] & 15] };
+
+				vg_buf_put(b, e, 4);
+			}
 			i += n;
 			continue;
 		}

@@ -168,15 +168,6 @@ void vg_uevent_poll(struct vg_uevent *u, struct vg_reader *reader)
 	}
 }
 
-void vg_uevent_stats_json(const struct vg_uevent *u, struct vg_buf *b)
-{
-	if (!u->open)
-		return;
-	vg_buf_printf(b, ",\"uevents\":{\"received\":%llu,\"usb_device_events\":%llu,\"overflows\":%llu,\"foreign\":%llu}",
-		      (unsigned long long)u->received, (unsigned long long)u->usb, (unsigned long long)u->overflows,
-		      (unsigned long long)u->foreign);
-}
-
 void vg_uevent_close(struct vg_uevent *u)
 {
 	if (u->open)

@@ -35,8 +35,6 @@ int vg_uevent_open(struct vg_uevent *u);
 /* Reads every waiting message; the USB ones go to the reader (NULL: nobody wants them
  * now, they are read and dropped so that the socket does not fill). */
 void vg_uevent_poll(struct vg_uevent *u, struct vg_reader *r);
-/* ',"uevents":{"received":N,"usb_device_events":N,"overflows":N,"foreign":N}' for the stats line. */
-void vg_uevent_stats_json(const struct vg_uevent *u, struct vg_buf *b);
 void vg_uevent_close(struct vg_uevent *u);
 
 /* One uevent message (ACTION@DEVPATH, then NUL-separated KEY=VALUE) as a usb_device_event

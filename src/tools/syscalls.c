@@ -1,5 +1,7 @@
 /* syscalls.c — syscall names by number (see syscalls.h). */
+#include <stdio.h>
 #include <string.h>
+#include "track_event.h"
 #include "tools/syscalls.h"
 
 static const char *const names[] = {
@@ -19,4 +21,14 @@ int vg_syscall_number(const char *name)
 		if (names[nr] && strcmp(names[nr], name) == 0)
 			return (int)nr;
 	return -1;
+}
+
+const char *vg_track_syscall_name(unsigned nr, char buf[16])
+{
+	const char *name = nr == VG_TRACK_NR_IA32 ? "ia32" : vg_syscall_name(nr);
+
+	if (name)
+		return name;
+	snprintf(buf, 16, "nr_%u", nr);
+	return buf;
 }

@@ -7,5 +7,8 @@
 const char *vg_syscall_name(unsigned nr);
 /* 257 for "openat"; -1 when unknown. */
 int vg_syscall_number(const char *name);
+/* The name of a tracker's syscall counter (bpf/track_event.h): "read", "ia32" for
+ * VG_TRACK_NR_IA32, "nr_N" for a number this build's table does not know (kept in buf). */
+const char *vg_track_syscall_name(unsigned nr, char buf[16]);
 
 #endif

@@ -87,16 +87,6 @@ struct bpf_object *vg_track_object(const struct vg_track *tr)
 	return tr->obj->obj;
 }
 
-const char *vg_track_syscall_name(unsigned nr, char buf[16])
-{
-	const char *name = nr == VG_TRACK_NR_IA32 ? "ia32" : vg_syscall_name(nr);
-
-	if (name)
-		return name;
-	snprintf(buf, 16, "nr_%u", nr);
-	return buf;
-}
-
 void vg_track_counts_add(struct vg_track_counts *to, const struct vg_track_counts *c)
 {
 #define ADD(name, help) to->name += c->name;

@@ -61,10 +61,6 @@ size_t vg_track_take_cgroups(struct vg_track *tr, struct vg_track_cgroup_row *ou
 size_t vg_track_take_syscalls(struct vg_track *tr, struct vg_track_syscall_row *out, size_t max);
 size_t vg_track_take_pairs(struct vg_track *tr, struct vg_track_pair_row *out, size_t max);
 
-/* The name of a syscall counter: "read", "ia32" for VG_TRACK_NR_IA32, "nr_N" for a
- * number this build's table does not know (kept in buf). */
-const char *vg_track_syscall_name(unsigned nr, char buf[16]);
-
 void vg_track_counts_add(struct vg_track_counts *to, const struct vg_track_counts *c);
 bool vg_track_counts_zero(const struct vg_track_counts *c);
 

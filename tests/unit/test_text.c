@@ -33,7 +33,7 @@ static void test_escapes(void **state)
 	assert_string_equal(text("caf\xc3\xa9", 5, false), "caf\xc3\xa9");
 	/* a right-to-left override (U+202E) would show "exe.txt" as "txt.exe"; a C1 CSI (U+009B) */
 	assert_string_equal(text("a\xe2\x80\xaetxt.exe", 11, false), "a\\xe2\\x80\\xaetxt.exe");
-	assert_string_equal(text("\xc2\x9b31m", 5, false), "\\xc2\\x9b31m");
+	assert_string_equal(text("\xc2\x9b" "31m", 5, false), "\\xc2\\x9b31m");
 	assert_string_equal(text("\xe2\x80\x94", 3, false), "\xe2\x80\x94"); /* an em dash stays */
 	assert_string_equal(text("two words", 9, true), "\"two words\"");
 	assert_string_equal(text("say \"hi\"", 8, true), "\"say \\\"hi\\\"\"");

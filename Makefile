@@ -17,7 +17,8 @@ CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-
 GVPLUGINS := /usr/lib/x86_64-linux-gnu/graphviz
 LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lsqlite3 -lcurl -lnats -lgvc -lcgraph -lcdt \
              -L$(GVPLUGINS) -lgvplugin_dot_layout -lgvplugin_core -lmicrohttpd -lpthread -lm
-LDFLAGS   := $(SANITIZE) -Wl,-rpath,$(GVPLUGINS)
+RPATH     := -Wl,-rpath,$(GVPLUGINS)
+LDFLAGS   := $(SANITIZE) $(RPATH)
 
 # Every bpf/*.bpf.c and bpf/tools/*.bpf.c is one BPF object with its own skeleton,
 # build/NAME.skel.h (struct NAME_bpf); bpf/sensor/ and bpf/lib/ hold what objects include.
@@ -149,10 +150,10 @@ $(FUZZ_BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c src/ui/assets.h
 	@$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(wildcard tests/fuzz/*.h)
-	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS) $(RPATH) -o $@
 
 $(FUZZ_BUILD)/gen_seeds: tests/fuzz/gen_seeds.c $(FUZZ_OBJS) $(wildcard tests/fuzz/*.h)
-	$(CLANG) $(FUZZ_FLAGS) $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+	$(CLANG) $(FUZZ_FLAGS) $< $(FUZZ_OBJS) $(LDLIBS) $(RPATH) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -5,6 +5,7 @@
  * environment facts, container) and gives it a new exec_id; a failed exec leaves the
  * image alone and reports what was attempted. fork creates the child's entry from the
  * parent's; exit marks the entry for eviction. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "decode/decode.h"
@@ -218,8 +219,12 @@ static int decode_nanosleep(struct vg_event *ev, struct vg_proctable *pt, const 
 	const struct vg_nanosleep *n = body;
 	const char *clock = n->clock < sizeof(clocks) / sizeof(clocks[0]) ? clocks[n->clock] : NULL;
 	const char *call = n->call == VG_SLEEP_NANOSLEEP ? "nanosleep" : "clock_nanosleep";
+	long long ns;
 
-	vg_event_add_int(ev, &fields[F_SLEEP_NS], n->sec * 1000000000ll + n->nsec);
+	/* the process chose the time: a sleep past 2262 (or a negative one) saturates */
+	if (__builtin_mul_overflow(n->sec, 1000000000ll, &ns) || __builtin_add_overflow(ns, n->nsec, &ns))
+		ns = n->sec < 0 ? LLONG_MIN : LLONG_MAX;
+	vg_event_add_int(ev, &fields[F_SLEEP_NS], ns);
 	if (clock)
 		vg_event_add_str(ev, &fields[F_SLEEP_CLOCK], clock, strlen(clock));
 	vg_event_add_bool(ev, &fields[F_SLEEP_ABSOLUTE], n->flags & 1);

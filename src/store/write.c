@@ -469,8 +469,10 @@ static int resolve_files(struct st_writer *w, const struct st_batch *b, const st
 		break;
 	case VG_EV_LINK:
 		if (e->symlink) { /* path is the target's text: the link is a new file */
-			*file = newpath ? file_by_path(w, newpath, e->ts) : 0;
 			*file2 = path[0] == '/' ? file_by_path(w, path, e->ts) : 0;
+			if (!newpath) /* the link's own name was not read: no file row to name */
+				return 0;
+			*file = file_by_path(w, newpath, e->ts);
 		} else {
 			*file = file_by_path(w, path, e->ts);
 			if (e->ret == 0 && newpath && name_live(w, *file, newpath, e->ts) < 0)

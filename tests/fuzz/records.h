@@ -3,6 +3,7 @@
 #ifndef VIGIL_FUZZ_RECORDS_H
 #define VIGIL_FUZZ_RECORDS_H
 
+#include <stdlib.h>
 #include <string.h>
 #include "vigil_event.h"
 
@@ -38,6 +39,30 @@ static inline void record_str(struct fuzz_record *r, struct vg_str *s, const voi
 	s->off = (unsigned short)r->h.size;
 	s->len = (unsigned short)len;
 	r->h.size += (unsigned)len;
+}
+
+/* Fuzz bytes as a ring record on the heap, exactly size bytes (so ASan sees a read past
+ * it), with two fix-ups that keep the search useful and runs reproducible: the type is
+ * reduced to the catalogue (plus one past it), pids are moved above pid_max so nothing is
+ * read from /proc. The size field stays as sent when bit 15 of the flags is set (no vigil
+ * flag uses it), else it is made honest. NULL when size is beyond any record. */
+static inline unsigned char *record_from_fuzz(const uint8_t *data, size_t size)
+{
+	unsigned char *rec;
+	struct vg_hdr *h;
+
+	if (size > VG_MAX_RECORD * 4 || !(rec = malloc(size ? size : 1)))
+		return NULL;
+	memcpy(rec, data, size);
+	h = (struct vg_hdr *)rec;
+	if (size >= sizeof(*h)) {
+		h->type %= VG_EV__COUNT + 1;
+		h->pid = FUZZ_PID_BASE + h->pid % 512;
+		h->ppid = FUZZ_PID_BASE + h->ppid % 512;
+		if (!(h->flags & 0x8000))
+			h->size = (uint32_t)size;
+	}
+	return rec;
 }
 
 #endif

@@ -23,7 +23,7 @@ for t in $targets; do
 	rules) extra="$root/rules $root/tests/unit/rules_fixtures $root/tests/unit/rules_fixtures/hostile"
 	       extra="$extra $root/tests/unit/rules_fixtures/layered $root/tests/unit/rules_fixtures/bench"
 	       opts="$opts -max_len=65536 -dict=$seeds/rules.dict" ;;
-	decode) extra=$seeds/decode; opts="$opts -max_len=$((3 * 16384)) -dict=$seeds/decode.dict" ;;
+	decode|store) extra=$seeds/decode; opts="$opts -max_len=$((3 * 16384)) -dict=$seeds/decode.dict" ;;
 	json) extra=$seeds/json; opts="$opts -max_len=8192" ;;
 	options) extra=$seeds/options; opts="$opts -max_len=1024 -close_fd_mask=2" ;;
 	*) extra= ;;

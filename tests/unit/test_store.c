@@ -157,6 +157,36 @@ static void test_a_file_is_followed_by_its_inode_and_names(void **state)
 	done(st);
 }
 
+/* A symlink event whose link name the kernel could not read (found by fuzz_store): the
+ * event is stored with no file, and the rest of its batch with it. */
+static void test_a_symlink_without_its_name_costs_no_batch(void **state)
+{
+	struct vg_store *st = fresh();
+	struct st_run run;
+	struct st_writer *w = writer(st, &run);
+	struct st_batch *b = st_batch_new();
+	static struct sample s;
+	struct vg_proc p;
+	struct vg_event *e;
+
+	image(&p, 4005, "50-4005", "/bin/ln");
+	e = ev(&s, VG_EV_LINK, 1, T0, &p);
+	str(e, "file.path", "/etc/shadow");
+	vg_event_add_bool(e, vg_field_find("file.symlink"), true);
+	st_batch_event(b, e);
+	e = ev(&s, VG_EV_UNLINK, 2, T0 + 1, &p);
+	str(e, "file.path", "/tmp/gone");
+	st_batch_event(b, e);
+	assert_int_equal(st_writer_apply(w, b), 0);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events", 0), 2);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events WHERE type = 'link' AND file IS NULL"
+					  " AND file2 IS NOT NULL", 0), 1);
+	st_batch_free(b);
+	st_writer_free(w);
+	st_run_end(st, &run);
+	done(st);
+}
+
 static void test_alert_evidence_is_the_stored_event(void **state)
 {
 	struct vg_store *st = fresh();
@@ -274,6 +304,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_file_is_followed_by_its_inode_and_names),
+		cmocka_unit_test(test_a_symlink_without_its_name_costs_no_batch),
 		cmocka_unit_test(test_alert_evidence_is_the_stored_event),
 		cmocka_unit_test(test_retention_by_age_keeps_open_evidence),
 		cmocka_unit_test(test_a_crashed_run_is_accounted_and_the_store_locked),

@@ -111,6 +111,7 @@ enum vg_drop_reason {
 #define VG_CGROUP_DEPTH 12
 #define VG_COMM_LEN     16
 #define VG_CMDHASH_LEN  256 /* argv bytes hashed for the cmdline allowlist */
+#define VG_TASK_ALLOWED 1u  /* vg_task_flags: an allowlisted process (bpf/lib/noise.h) */
 #define VG_NODENAME_LEN 65
 
 /* hdr.flags */

@@ -27,8 +27,6 @@ struct {
 	__type(value, __u8);
 } vg_allow_cmd SEC(".maps");
 
-#define VG_TASK_ALLOWED 1u
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);

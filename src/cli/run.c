@@ -122,14 +122,21 @@ static void reload_rules(struct agent *a)
 	fprintf(stderr, "vigil: rules reloaded: %d rules\n", vg_rules_counts(rs).rules);
 }
 
-static void add_allowlists(struct agent *a)
+/* The allowlists into the kernel, then the processes already running that they name;
+ * -1 when some entry failed (each said on stderr; the others are in). */
+static int add_allowlists(struct agent *a)
 {
+	int rc = 0;
+
 	for (int i = 0; i < a->o.n_allow_exe; i++)
 		if (vg_loader_allow_exe(&a->loader, a->o.allow_exe[i]) < 0)
-			fprintf(stderr, "vigil: allow_exe %s: %s\n", a->o.allow_exe[i], strerror(errno));
+			rc = vg_cli_error("--allow-exe %s: %s", a->o.allow_exe[i], strerror(errno));
 	for (int i = 0; i < a->o.n_allow_cmd; i++)
 		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
-			fprintf(stderr, "vigil: allow_cmdline %s: %s\n", a->o.allow_cmd[i], strerror(errno));
+			rc = vg_cli_error("--allow-cmdline %s: %s", a->o.allow_cmd[i], strerror(errno));
+	if (a->o.n_allow_exe || a->o.n_allow_cmd)
+		vg_loader_allow_running(&a->loader);
+	return rc;
 }
 
 /* SIGHUP: the config file and the command line again; what can change at run time does
@@ -238,12 +245,8 @@ static int start(struct agent *a)
 		return vg_cli_error("cannot run: %s", why);
 	vg_loader_attach_types(&a->loader, want);
 	vg_loader_report(&a->loader);
-	for (int i = 0; i < a->o.n_allow_exe; i++)
-		if (vg_loader_allow_exe(&a->loader, a->o.allow_exe[i]) < 0)
-			return vg_cli_error("--allow-exe %s: %s", a->o.allow_exe[i], strerror(errno));
-	for (int i = 0; i < a->o.n_allow_cmd; i++)
-		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
-			return vg_cli_error("--allow-cmdline %s: %s", a->o.allow_cmd[i], strerror(errno));
+	if (add_allowlists(a) < 0)
+		return -1;
 	push_kills(a, a->pipe.rules);
 	if (vg_watch_needed(a->loaded) && vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
 		return vg_cli_error("cannot write the watch map: %s", strerror(errno));

@@ -4,7 +4,9 @@
  * and tries again with the next alternative (or without that component). Mechanisms the
  * kernel lacks (features.h) and tp_btf targets missing from its BTF are ruled out before
  * any load. One bad program never stops the agent. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -585,6 +587,51 @@ int vg_loader_allow_cmdline(struct vg_loader *l, const char *cmdline)
 	free(argv);
 	rc = bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_allow_cmd), &h, &on, BPF_ANY);
 	return rc;
+}
+
+/* Whether the process pid (its /proc directory) is one the allowlists name. */
+static bool allowed_now(struct vg_loader *l, const char *pid)
+{
+	char path[64], argv[VG_CMDHASH_LEN];
+	struct vg_inode_key key;
+	__u64 h;
+	__u8 on;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+	if (vg_inode_key_of(path, &key) == 0 &&
+	    bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.vg_allow_exe), &key, &on) == 0)
+		return true;
+	if (!l->kc.allow_cmdlines)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, argv, sizeof(argv)); /* NUL-separated with a final NUL, as the kernel captures it */
+	close(fd);
+	h = vg_cmdline_hash(argv, n > 0 ? (size_t)n : 0);
+	return n > 0 && bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.vg_allow_cmd), &h, &on) == 0;
+}
+
+int vg_loader_allow_running(struct vg_loader *l)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	__u32 allowed = VG_TASK_ALLOWED;
+	int marked = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		__u32 tgid = (__u32)strtoul(de->d_name, NULL, 10);
+
+		if (tgid && tgid != (__u32)getpid() && allowed_now(l, de->d_name) &&
+		    bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_task_flags), &tgid, &allowed, BPF_ANY) == 0)
+			marked++;
+	}
+	closedir(d);
+	return marked;
 }
 
 int vg_loader_ring_fd(const struct vg_loader *l)

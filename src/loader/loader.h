@@ -74,9 +74,12 @@ void vg_loader_report(const struct vg_loader *l);
 
 /* Allowlist entries: an executable (by inode) or a command line ("prog arg ..."; arguments
  * separated by single spaces). -1 with errno when the file cannot be stat'ed or the map
- * is full. Processes already running keep their earlier decision until they exec. */
+ * is full. The kernel decides at exec; vg_loader_allow_running decides for the rest. */
 int vg_loader_allow_exe(struct vg_loader *l, const char *path);
 int vg_loader_allow_cmdline(struct vg_loader *l, const char *cmdline);
+/* Marks the processes running now whose executable or command line the allowlists hold
+ * (from /proc, as the kernel would have at their exec); returns how many. */
+int vg_loader_allow_running(struct vg_loader *l);
 /* The hash the kernel computes over argv as captured (NUL-separated, NUL-terminated). */
 uint64_t vg_cmdline_hash(const char *argv, size_t len);
 /* Replaces the set of executables killed at exec by the kernel; returns how many of the

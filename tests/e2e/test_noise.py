@@ -38,6 +38,30 @@ def test_exe_allowlist_suppresses_all_but_lifecycle_and_is_counted():
     check(st["suppressed"] >= 1 and st["lost"] == 0, st)
 
 
+def test_allowlists_cover_processes_running_before_the_agent():
+    """A process that exec'd before the agent started is allowlisted by its executable too
+    (read from /proc at start), and one that only shares its command line's start is not."""
+    tmp = tempfile.mkdtemp(prefix=marker())
+    shell = os.path.join(tmp, "sh")
+    shutil.copy2(os.path.realpath("/bin/sh"), shell)
+    # each waits for a line on stdin, then creates its file
+    script = 'read line; : > "$0"'
+    quiet = subprocess.Popen([shell, "-c", script, os.path.join(tmp, "quiet")], stdin=subprocess.PIPE)
+    loud = subprocess.Popen(["/bin/sh", "-c", script, os.path.join(tmp, "loud")], stdin=subprocess.PIPE)
+    agent = Agent("--allow-exe", shell, events="create_file").start()
+    try:
+        for p in (quiet, loud):
+            p.stdin.write(b"go\n")
+            p.stdin.close()
+            p.wait(timeout=10)
+        check(created(agent, os.path.join(tmp, "loud")), "a file created by a shell not allowlisted must be reported")
+        check(not created(agent, os.path.join(tmp, "quiet")), "the allowlisted exe, running before the agent, was reported")
+    finally:
+        agent.stop()
+        shutil.rmtree(tmp)
+    check(agent.final_stats()["suppressions"].get("create_file", {}).get("allowlist", 0) >= 1, "suppression not counted")
+
+
 def test_cmdline_allowlist_matches_exact_command_only():
     tmp = tempfile.mkdtemp(prefix=marker())
     quiet = os.path.join(tmp, "quiet")

@@ -322,7 +322,7 @@ static int store_open(struct vg_sink *s, const char *arg, char *err, size_t errl
 	vg_store_meta_set_int(ss->st, "incident_window_ns", (int64_t)window);
 	ss->st->window_ns = window;
 	st_batch_init_fields();
-	ss->writer = st_writer_new(ss->st, ss->run.id);
+	ss->writer = st_writer_new(ss->st, ss->run.id, NULL);
 	if (!ss->writer || pthread_create(&ss->thread, NULL, writer_main, ss) != 0) {
 		snprintf(err, errlen, "%s: cannot start the writer thread", path);
 		store_close(s);

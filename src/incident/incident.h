@@ -9,6 +9,10 @@
  *      daemonised payload);
  *   3. the writer of a file that it, or one of its ancestors, executed or was given as a
  *      script (a dropped file run later by cron, a service, another login);
+ *   4. on another host, the other end of a connection it or its ancestors (up to its
+ *      tree) made or accepted, or of the ssh connection its session came in by
+ *      (lateral.h: 5-tuple and time), whose process is in the incident: lateral
+ *      movement from host A to host B is one incident;
  * else it opens a new incident. The same rule firing again in an incident is one alert
  * row with a count, first/last time and the evidence of its first occurrences; every
  * process it fired on is kept with its own count (alert_procs).

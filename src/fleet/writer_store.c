@@ -1,6 +1,6 @@
 /* writer_store.c — many hosts' records into the SQLite evidence store (src/store/):
  *
- *   vigil collect --nats URL --store PATH
+ *   vigil collect --nats URL --store PATH[,max-bytes=SIZE,max-age=DURATION,window=DURATION]
  *
  * The store a small fleet needs: one file where `vigil incidents`, `vigil show` and
  * `vigil query` work across hosts. Each record is turned back from the JSON its agent
@@ -12,6 +12,7 @@
  * its own. The writer deduplicates: a record's sequence number is kept per host boot in
  * the same transaction as its rows (the `collected` table), so a message JetStream
  * delivers again, or a commit retried after a partial failure, stores nothing twice.
+ * Retention (retention.h, the agent's store's budgets and defaults) runs between commits.
  *
  * What the JSON does not carry is approximated: a process's exec time is the boot time
  * its exec_id names turned into wall time with the offset the host's own exec events
@@ -32,8 +33,11 @@
 #include "rules/rules.h"
 #include "store/batch.h"
 #include "store/internal.h"
+#include "store/retention.h"
 #include "store/runs.h"
 #include "store/write.h"
+
+#define RETENTION_EVERY_NS 1000000000ull
 
 struct host_slot {
 	char key[256]; /* host_id:boot_id */
@@ -46,6 +50,8 @@ struct host_slot {
 struct vg_fleet_writer {
 	struct vg_store *st;
 	struct st_run run;
+	struct st_retention retention;
+	uint64_t next_retention;
 	struct host_slot *hosts;
 	uint64_t pending, stored, unreadable;
 };
@@ -53,10 +59,14 @@ struct vg_fleet_writer {
 static struct vg_fleet_writer *store_open(const char *target, char *err, size_t errlen)
 {
 	struct vg_fleet_writer *w = calloc(1, sizeof(*w));
+	struct vg_store_spec spec;
+	char text[4096];
 
 	if (!w)
 		abort();
-	if (!(w->st = vg_store_open(target, VG_STORE_WRITE, err, errlen))) {
+	snprintf(text, sizeof(text), "%s", target);
+	if (vg_store_spec_parse(text, false, &spec, err, errlen) < 0 ||
+	    !(w->st = vg_store_open(spec.path, VG_STORE_WRITE, err, errlen))) {
 		free(w);
 		return NULL;
 	}
@@ -65,6 +75,10 @@ static struct vg_fleet_writer *store_open(const char *target, char *err, size_t 
 		free(w);
 		return NULL;
 	}
+	w->retention.max_bytes = spec.max_bytes;
+	w->retention.max_age_ns = spec.max_age_ns;
+	vg_store_meta_set_int(w->st, "incident_window_ns", (int64_t)spec.window_ns);
+	w->st->window_ns = spec.window_ns;
 	st_batch_init_fields();
 	return w;
 }
@@ -382,7 +396,10 @@ static int store_add(struct vg_fleet_writer *w, const struct vg_fleet_record *r)
 	}
 	json_decref(root);
 	if (!ok) {
-		w->unreadable++;
+		if (!w->unreadable++)
+			fprintf(stderr, "vigil collect: record %s (%s) is not one this build can store (an event type it "
+					"does not know, an alert without rule, priority or process); skipped, counted as "
+					"unreadable\n", r->record_id, r->kind);
 		return -1;
 	}
 	w->pending++;
@@ -408,6 +425,12 @@ static int store_commit(struct vg_fleet_writer *w, char *err, size_t errlen)
 	}
 	w->stored += w->pending;
 	w->pending = 0;
+	if (vg_store_now_ns() >= w->next_retention) {
+		if (st_retention_run(w->st, &w->retention, vg_store_now_ns()))
+			HASH_ITER(hh, w->hosts, h, tmp)
+				st_writer_forget(h->w);
+		w->next_retention = vg_store_now_ns() + RETENTION_EVERY_NS;
+	}
 	return 0;
 }
 
@@ -418,9 +441,11 @@ static void store_stats(struct vg_fleet_writer *w, struct vg_buf *b)
 
 	HASH_ITER(hh, w->hosts, h, tmp)
 		dup += st_writer_duplicates(h->w);
-	vg_buf_printf(b, ",\"records\":%llu,\"duplicates\":%llu,\"unreadable\":%llu,\"hosts\":%u",
+	vg_buf_printf(b, ",\"records\":%llu,\"duplicates\":%llu,\"unreadable\":%llu,\"hosts\":%u,"
+		      "\"retention\":{\"events_by_age\":%llu,\"events_by_size\":%llu,\"incidents_by_age\":%llu}",
 		      (unsigned long long)w->stored, (unsigned long long)dup, (unsigned long long)w->unreadable,
-		      HASH_COUNT(w->hosts));
+		      HASH_COUNT(w->hosts), (unsigned long long)w->retention.events_by_age,
+		      (unsigned long long)w->retention.events_by_size, (unsigned long long)w->retention.incidents_by_age);
 }
 
 static void store_close(struct vg_fleet_writer *w)

@@ -98,7 +98,8 @@ static const char schema_v1[] =
  * agent names its records with (host_id:boot_id:seq), not by its name: hosts cloned from
  * one image, or several agents on one machine, share a name. Version 1 rows did not record
  * the id; their name stands in for it. `collected` holds the record sequence numbers a
- * collector stored per host boot, so that a message JetStream delivers again is skipped;
+ * collector stored per host boot (with the record's time: retention drops them with the
+ * events they stood for), so that a message JetStream delivers again is skipped;
  * hosts.stats the host's latest stats line. */
 static const char schema_v2[] =
 	"CREATE TABLE hosts_v2(id INTEGER PRIMARY KEY, name TEXT NOT NULL, boot_id TEXT NOT NULL,"
@@ -107,7 +108,9 @@ static const char schema_v2[] =
 	"DROP TABLE hosts;"
 	"ALTER TABLE hosts_v2 RENAME TO hosts;"
 	"CREATE INDEX hosts_name ON hosts(name);"
-	"CREATE TABLE collected(host INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(host, seq)) WITHOUT ROWID;";
+	"CREATE TABLE collected(host INTEGER NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	"  PRIMARY KEY(host, seq)) WITHOUT ROWID;"
+	"CREATE INDEX collected_ts ON collected(ts);";
 
 /* migrations[v] takes a file from version v to v + 1; version 0 is an empty file. */
 static const char *const migrations[VG_STORE_SCHEMA_VERSION] = {

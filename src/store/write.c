@@ -125,14 +125,15 @@ static int64_t host_row(struct st_writer *w)
 
 /* A fleet record's sequence number, stored once per host boot: false when it was already
  * (a message delivered again), and the record is then skipped. */
-static int first_delivery(struct st_writer *w, uint64_t seq)
+static int first_delivery(struct st_writer *w, uint64_t seq, uint64_t ts)
 {
-	sqlite3_stmt *s = vg_sql(w->st, "INSERT OR IGNORE INTO collected(host, seq) VALUES(?, ?)");
+	sqlite3_stmt *s = vg_sql(w->st, "INSERT OR IGNORE INTO collected(host, seq, ts) VALUES(?, ?, ?)");
 
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, w->host);
 	sqlite3_bind_int64(s, 2, (int64_t)seq);
+	sqlite3_bind_int64(s, 3, (int64_t)ts);
 	if (step_done(s) < 0)
 		return -1;
 	return sqlite3_changes(w->st->db) > 0;
@@ -665,7 +666,8 @@ static int apply(struct st_writer *w, const struct st_batch *b)
 		int first;
 
 		if (w->fleet && r->record_seq) {
-			if ((first = first_delivery(w, r->record_seq)) < 0)
+			if ((first = first_delivery(w, r->record_seq, r->kind == ST_ALERT ? r->alert.ts
+								      : r->kind == ST_EVENT ? r->ev.ts : vg_store_now_ns())) < 0)
 				return -1;
 			if (!first) {
 				w->batch_duplicates++;

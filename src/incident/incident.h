@@ -85,8 +85,9 @@ struct vg_incident {
 /* One incident with its alerts; -1 when there is none of that id (or the read fails). */
 int vg_incident_load(struct vg_store *st, int64_t id, struct vg_incident *out);
 /* Incidents, highest score first (then newest): open ones, or all with all set; at most
- * limit (0: no limit). *out is an array of *n, freed with vg_incidents_free. */
-int vg_incidents_load(struct vg_store *st, bool all, int limit, struct vg_incident **out, int *n);
+ * limit (0: no limit); with host (a host's name or id; NULL: every host), those with an
+ * alert on that host. *out is an array of *n, freed with vg_incidents_free. */
+int vg_incidents_load(struct vg_store *st, bool all, int limit, const char *host, struct vg_incident **out, int *n);
 /* The incident an alert row belongs to, or 0. */
 int64_t vg_incident_of_alert(struct vg_store *st, int64_t alert);
 void vg_incident_free(struct vg_incident *inc);

@@ -136,3 +136,9 @@ def test_two_hosts_into_one_store_once_each_with_a_lateral_incident():
                   for a, b in lateral),
               "no lateral edge from the client on A to the server on B: %s" %
               [(a.get("host"), a.get("label"), b.get("host"), b.get("label")) for a, b in lateral])
+        # the store's queries by host: the incident is each host's, and no other's
+        for hid in hosts.values():
+            mine = [i["id"] for i in vigil_json("incidents", "--store", db, "--format", "json", "--all", "--host", hid)]
+            check(inc["id"] in mine, "incident %d not among %s's: %s" % (inc["id"], hid, mine))
+        check(vigil_json("incidents", "--store", db, "--format", "json", "--all", "--host", "e2e-no-such-host") == [],
+              "incidents of a host that sent nothing")

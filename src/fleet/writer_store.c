@@ -38,12 +38,16 @@
 #include "store/write.h"
 
 #define RETENTION_EVERY_NS 1000000000ull
+/* A host boot that sent nothing for this long gives its writer's caches back (a host
+ * rebooted, or gone); a record from it later makes a new one. */
+#define IDLE_HOST_NS (10 * 60 * 1000000000ull)
 
 struct host_slot {
 	char key[256]; /* host_id:boot_id */
 	struct st_writer *w;
 	struct st_batch *b;
 	int64_t boot_to_wall; /* wall - boot ns, learned from an exec; 0: not yet */
+	uint64_t last_record; /* wall ns the collector last had a record of it */
 	UT_hash_handle hh;
 };
 
@@ -54,6 +58,7 @@ struct vg_fleet_writer {
 	uint64_t next_retention;
 	struct host_slot *hosts;
 	uint64_t pending, stored, unreadable;
+	uint64_t duplicates_retired; /* of the writers of idle hosts, freed */
 };
 
 static struct vg_fleet_writer *store_open(const char *target, char *err, size_t errlen)
@@ -323,7 +328,6 @@ static bool add_alert(struct host_slot *h, json_t *al, uint64_t seq)
 		return false;
 	json_array_foreach(evidence, i, ev) {
 		struct st_event e = { 0 };
-		bool fresh;
 
 		if (!fill_event(h, &e, ev))
 			continue;
@@ -331,7 +335,7 @@ static bool add_alert(struct host_slot *h, json_t *al, uint64_t seq)
 		r->ev = e;
 		nevidence++;
 		if (exec_id && !strcmp(member_str(ev, "proc", "exec_id") ? member_str(ev, "proc", "exec_id") : "", exec_id))
-			proc = st_batch_proc(b, exec_id, &fresh);
+			proc = e.proc;
 	}
 	if (proc == UINT32_MAX && nevidence)
 		proc = b->recs[b->n - 1].ev.proc;
@@ -374,6 +378,7 @@ static int store_add(struct vg_fleet_writer *w, const struct vg_fleet_record *r)
 	json_t *root = json_loadb(r->json, r->len, 0, NULL);
 	bool ok = false;
 
+	h->last_record = vg_store_now_ns();
 	if (root && !strcmp(r->kind, "event")) {
 		struct st_event e = { 0 };
 
@@ -423,6 +428,14 @@ static int store_commit(struct vg_fleet_writer *w, char *err, size_t errlen)
 		w->run.counts->accepted += h->b->records;
 		st_batch_reset(h->b);
 	}
+	HASH_ITER(hh, w->hosts, h, tmp)
+		if (vg_store_now_ns() > h->last_record + IDLE_HOST_NS) {
+			w->duplicates_retired += st_writer_duplicates(h->w);
+			HASH_DEL(w->hosts, h);
+			st_writer_free(h->w);
+			st_batch_free(h->b);
+			free(h);
+		}
 	w->stored += w->pending;
 	w->pending = 0;
 	if (vg_store_now_ns() >= w->next_retention) {
@@ -436,7 +449,7 @@ static int store_commit(struct vg_fleet_writer *w, char *err, size_t errlen)
 
 static void store_stats(struct vg_fleet_writer *w, struct vg_buf *b)
 {
-	uint64_t dup = 0;
+	uint64_t dup = w->duplicates_retired;
 	struct host_slot *h, *tmp;
 
 	HASH_ITER(hh, w->hosts, h, tmp)

@@ -9,7 +9,7 @@ Called by bench/run.sh (make bench / make bench-smoke). Phases:
   3. capacity: a paced then unpaced file flood under vigil, read against its loss counters;
   4. store: the evidence store's lossless ingest rate (bench/store_bench.c through the real
      sink), and vigil's CPU and loss under the flat-out flood with and without --store.
-  5. sinks: each output's cost at a paced lossless rate, and `vigil collect` into ClickHouse
+  5. sinks: each output's cost at a paced lossless rate, and `vigil collect` into ClickHouse and SQLite
      (bench/sinks.py).
 Everything it starts or changes (agents, redis, audit rules, the sysctl, scratch files) is undone
 on the way out, also on failure or Ctrl-C.
@@ -623,7 +623,7 @@ def run(args, mode, settings, workdir, cleanup, started):
             log(f"store phase failed: {e}")
     sink_results = None
     if "vigil" not in skipped:
-        log("phase 5: sinks at a paced rate, and collect into ClickHouse")
+        log("phase 5: sinks at a paced rate, and collect into ClickHouse and SQLite")
         rate, cycles = settings["sinks"]
         try:
             sink_results = sinks.measure(

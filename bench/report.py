@@ -233,6 +233,11 @@ def sinks_table(results):
                   f"({c['records']:,} records in {c['seconds']:.1f} s, batches of 1000); on disk "
                   f"{c['bytes_on_disk'] / max(c['rows'], 1):.0f} bytes per event row"
                   + (f", {ratio:.1f}× compressed" if ratio else "") + "."]
+    c = sk.get("collect_store")
+    if c:
+        lines += ["", f"`vigil collect` into the SQLite evidence store: **{number(c['records_per_s'])} records/s** "
+                  f"({c['records']:,} records in {c['seconds']:.1f} s); "
+                  f"{c['bytes'] / max(c['records'], 1):.0f} bytes per record in the file."]
     return lines
 
 
@@ -365,4 +370,6 @@ def missing_numbers(results):
                 problems += [f"sinks/{e['sink']}/{k}" for k in keys if not is_number(e.get(k))]
             if not sk.get("collect") or not is_number(sk["collect"].get("records_per_s")):
                 problems.append("collect")
+            if not sk.get("collect_store") or not is_number(sk["collect_store"].get("records_per_s")):
+                problems.append("collect_store")
     return problems

@@ -7,8 +7,8 @@ received (the rest of the machine adds events of its own, differently in every r
 record the sink was handed; its delivered/lost counters after the drain say whether it
 kept up. The receivers are the real ones the tests use
 (tests/e2e/servers.py): rsyslogd, a loopback HTTP receiver, nats-server, clickhouse-server.
-Then `vigil collect` stores what the NATS run published into ClickHouse, timed from start
-to its last insert. The SQLite writer is the store's (not built yet): reported as skipped.
+Then `vigil collect` stores what the NATS run published into ClickHouse, and again into
+the SQLite evidence store (`--store`), each timed from its first message to its last commit.
 """
 import json
 import os
@@ -42,12 +42,13 @@ def _drain(vigil, prefix, timeout=60):
 
 
 def measure(build, make_vigil, flood, cpu_seconds, rate, cycles, workdir, flood_dir):
-    """{"rate_events_per_s", "sinks": [...], "collect": {...}, "skipped": {...}}"""
+    """{"rate_events_per_s", "sinks": [...], "collect": {...}, "collect_store": {...}, "skipped": {...}}"""
     os.environ.setdefault("VIGIL_BUILD", os.path.relpath(build, os.path.dirname(HERE)))
     import servers  # the tests' server helpers: real servers on loopback
 
     scene = servers.Scene("vigil-bench-sinks-")
-    out = {"rate_cycles_per_s": rate, "cycles": cycles, "sinks": [], "collect": None, "skipped": {}}
+    out = {"rate_cycles_per_s": rate, "cycles": cycles, "sinks": [], "collect": None, "collect_store": None,
+           "skipped": {}}
     try:
         rs = scene.server(servers.Rsyslog(scene.base))
         rx = servers.Receiver()
@@ -117,7 +118,20 @@ def measure(build, make_vigil, flood, cpu_seconds, rate, cycles, workdir, flood_
                           "bytes_on_disk": int(size[0][0] or 0), "uncompressed": int(size[0][1] or 0)}
         log(f"  collect into ClickHouse: {stats['stored']:,} records in {busy:.1f} s "
             f"({out['collect']['records_per_s']:,.0f}/s)")
-        out["skipped"]["collect into SQLite"] = "the SQLite writer comes with the store (--store)"
+        # and the same records into the SQLite evidence store (a small fleet's)
+        db = scene.path("fleet.db")
+        done = subprocess.run([os.path.join(build, "vigil"), "collect", "--nats", nats.url, "--store", db,
+                               "--idle", "1", "--durable", "bench-store"],
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode:
+            raise RuntimeError(f"collect --store failed: {done.stderr[-500:]}")
+        stats = json.loads(done.stdout.splitlines()[-1])
+        busy = max(stats["busy_s"], 1e-3)
+        size = sum(os.path.getsize(db + ext) for ext in ("", "-wal") if os.path.exists(db + ext))
+        out["collect_store"] = {"store": "SQLite", "records": stats["stored"], "seconds": busy,
+                                "records_per_s": stats["stored"] / busy, "bytes": size}
+        log(f"  collect into SQLite: {stats['stored']:,} records in {busy:.1f} s "
+            f"({out['collect_store']['records_per_s']:,.0f}/s)")
     finally:
         scene.__exit__(None, None, None)
     return out

@@ -9,12 +9,16 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: vigil collect --nats nats://HOST:PORT[,HOST:PORT...] (--clickhouse URL | --output PATH|-)\n"
+	fputs("usage: vigil collect --nats nats://HOST:PORT[,HOST:PORT...] (--store PATH | --clickhouse URL | --output PATH|-)\n"
 	      "  --nats URL             the JetStream servers (any of a cluster)\n"
 	      "  --stream NAME          the stream the agents publish to (default VIGIL)\n"
 	      "  --subject SUBJECT      what to consume (default vigil.>)\n"
 	      "  --durable NAME         the durable consumer: collectors sharing it share the work\n"
 	      "                         (default vigil-collect)\n"
+	      "  --store PATH[,OPT=V]   the SQLite evidence store, one for the fleet: `vigil incidents`,\n"
+	      "                         `show` and `query` work on it across hosts (a small fleet);\n"
+	      "                         max-bytes=SIZE, max-age=DURATION (retention, default 1G, 7d),\n"
+	      "                         window=DURATION (incidents, default 30m)\n"
 	      "  --clickhouse URL       ClickHouse HTTP interface, http://HOST:8123[/?database=vigil]\n"
 	      "  --output PATH|-        JSON lines, one record per line (no deduplication)\n"
 	      "  --replicas N           replicas of the stream if collect creates it (default 1)\n"
@@ -41,6 +45,7 @@ int vg_cmd_collect(int argc, char **argv)
 		{ "nats", required_argument, NULL, 'n' },       { "stream", required_argument, NULL, 's' },
 		{ "subject", required_argument, NULL, 'j' },    { "durable", required_argument, NULL, 'u' },
 		{ "clickhouse", required_argument, NULL, 'k' }, { "output", required_argument, NULL, 'o' },
+		{ "store", required_argument, NULL, 'T' },
 		{ "replicas", required_argument, NULL, 'r' },   { "batch", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },   { "idle", required_argument, NULL, 'i' },
 		{ "stats-interval", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
@@ -68,9 +73,10 @@ int vg_cmd_collect(int argc, char **argv)
 			break;
 		case 'k':
 		case 'o':
+		case 'T':
 			if (o.writer)
-				return vg_cli_error("one store: --clickhouse or --output"), 2;
-			o.writer = c == 'k' ? &vg_fleet_clickhouse : &vg_fleet_jsonl;
+				return vg_cli_error("one store: --store, --clickhouse or --output"), 2;
+			o.writer = c == 'k' ? &vg_fleet_clickhouse : c == 'T' ? &vg_fleet_store : &vg_fleet_jsonl;
 			o.target = optarg;
 			break;
 		case 'r':

@@ -10,13 +10,14 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: vigil incidents [--store PATH] [--format text|json] [--all] [--limit N]\n"
+	fputs("usage: vigil incidents [--store PATH] [--format text|json] [--all] [--limit N] [--host NAME|ID]\n"
 	      "  --store PATH      the store `vigil run --store` writes (default " VG_STORE_DEFAULT_PATH ")\n"
 	      "  --format FMT      text (default) or json: an array of incidents, each with id, score,\n"
 	      "                    priority, tactics, hosts, first, last, count, open, scopes and alerts\n"
 	      "                    (rule, priority, count, first, last, evidence event ids, processes)\n"
 	      "  --all             closed incidents too (their last alert is older than the window)\n"
-	      "  --limit N         at most N incidents\n",
+	      "  --limit N         at most N incidents\n"
+	      "  --host NAME|ID    those with an alert on that host (a fleet store: `vigil collect --store`)\n",
 	      f);
 }
 
@@ -25,16 +26,17 @@ int vg_cmd_incidents(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "store", required_argument, NULL, 's' }, { "format", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },        { "limit", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
+		{ "host", required_argument, NULL, 'H' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL;
+	const char *path = NULL, *host = NULL;
 	bool json = false, all = false;
 	struct vg_incident *incs;
 	struct vg_store *st;
 	int c, n, limit = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:f:al:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:f:al:H:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': path = optarg; break;
 		case 'f':
@@ -44,6 +46,7 @@ int vg_cmd_incidents(int argc, char **argv)
 			break;
 		case 'a': all = true; break;
 		case 'l': limit = atoi(optarg); break;
+		case 'H': host = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -52,7 +55,7 @@ int vg_cmd_incidents(int argc, char **argv)
 		return vg_cli_error("unexpected argument '%s'", argv[optind]), 2;
 	if (!(st = vg_cli_store(path)))
 		return 1;
-	if (vg_incidents_load(st, all, limit, &incs, &n) < 0) {
+	if (vg_incidents_load(st, all, limit, host, &incs, &n) < 0) {
 		vg_store_close(st);
 		return vg_cli_error("cannot read the incidents"), 1;
 	}

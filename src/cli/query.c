@@ -17,7 +17,7 @@ static void usage(FILE *f)
 	      "  session ID          everything in a login session (its name, or a session id number)\n"
 	      "  persistence         writes to cron, systemd, init, shell profiles, authorized_keys,\n"
 	      "                      ld.so, PAM, account and autostart files\n"
-	      "  events [--event TYPE] [--host NAME]   stored events\n"
+	      "  events [--event TYPE] [--host NAME|ID]  stored events (of one host: its name or id)\n"
 	      "  stats [--check]     what the store holds, its runs and what they lost, retention;\n"
 	      "                      --check also verifies the file (SQLite quick_check)\n"
 	      "  --store PATH        the store (default " VG_STORE_DEFAULT_PATH ")\n"

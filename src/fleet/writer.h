@@ -1,5 +1,5 @@
 /* writer.h — where `vigil collect` stores what many hosts sent: one table of functions per
- * store (ClickHouse, JSON lines; the SQLite store plugs in the same way).
+ * store (the SQLite evidence store, ClickHouse, JSON lines).
  *
  * The consumer hands each record to add(), then commit()s the batch, and acknowledges the
  * batch's messages to JetStream only when commit() succeeded. A message can therefore
@@ -47,5 +47,6 @@ struct vg_fleet_writer_type {
 
 extern const struct vg_fleet_writer_type vg_fleet_clickhouse;
 extern const struct vg_fleet_writer_type vg_fleet_jsonl;
+extern const struct vg_fleet_writer_type vg_fleet_store;
 
 #endif

@@ -5,6 +5,7 @@
 #include <uthash.h>
 #include "event.h"
 #include "incident/graph.h"
+#include "incident/lateral.h"
 #include "store/internal.h"
 
 #define LEAD_NS (10ull * 60 * 1000000000ull) /* before the first alert: how it came in */
@@ -225,7 +226,8 @@ static int new_node(struct builder *b, enum vg_node_kind kind, int64_t row)
 
 #define PROC_COLUMNS                                                                                 \
 	"id, host, exec_id, parent_exec_id, prev_exec_id, kind, pid, ppid, uid, user, comm, exe, argv, cwd," \
-	" tty, container, ssh, exec_time, exited, exit_code, ancestry"
+	" tty, container, ssh, exec_time, exited, exit_code, ancestry,"                                  \
+	" (SELECT name FROM hosts WHERE hosts.id = procs.host)"
 
 /* argv (a JSON array) joined with spaces, bounded, for a label. */
 static char *argv_line(struct vg_store *st, const char *json, const char *fallback)
@@ -274,6 +276,7 @@ static int proc_node(struct builder *b, sqlite3_stmt *s, bool context)
 	n->exited = sqlite3_column_type(s, 18) != SQLITE_NULL;
 	n->last = n->exited ? (uint64_t)sqlite3_column_int64(s, 18) : n->first;
 	n->exit_code = sqlite3_column_int(s, 19);
+	n->host = dup(vg_col_text(s, 21));
 	snprintf(key, sizeof(key), "%lld:%s", (long long)sqlite3_column_int64(s, 1), n->exec_id);
 	add_str(&b->by_exec, key, i);
 	b->nmembers += !context;
@@ -726,6 +729,63 @@ static void event_edges(struct builder *b)
 	}
 }
 
+struct lateral_search {
+	struct builder *b;
+	int node;            /* the process node whose end is searched */
+	bool node_is_client; /* lateral edges go from the client to the server */
+	uint64_t ts;
+	int64_t event;
+	bool evidence;
+};
+
+static int lateral_peer(int64_t proc, int64_t event, void *ctx)
+{
+	struct lateral_search *l = ctx;
+	int peer = find_row(l->b, VG_NODE_PROCESS, proc);
+
+	if (peer >= 0 && peer != l->node)
+		add_edge(l->b, l->node_is_client ? l->node : peer, l->node_is_client ? peer : l->node, VG_EDGE_LATERAL,
+			 l->ts, l->node_is_client ? l->event : event, l->evidence);
+	return 0;
+}
+
+/* The incident's connections from one host to another (lateral.h): each connect to the
+ * process that accepted it, and to each ssh session the first of whose processes (its
+ * parent has no such SSH_CONNECTION) is in the graph. */
+static void lateral_edges(struct builder *b)
+{
+	sqlite3_stmt *parent_ssh = vg_sql(b->st, "SELECT p.ssh FROM procs c JOIN procs p ON p.host = c.host"
+						  " AND p.exec_id = c.parent_exec_id WHERE c.id = ?");
+	int nodes = b->g->nnodes;
+
+	for (int i = 0; i < b->nevents; i++) {
+		struct pending *p = &b->events[i];
+		struct lateral_search l = { b, p->proc, true, p->ts, p->id, p->evidence };
+		struct vg_conn_end end;
+		uint64_t ts;
+
+		if (p->kind == VG_EDGE_CONNECT && p->flow && vg_conn_end_of_event(b->st, p->id, &end, &ts))
+			vg_lateral_peers(b->st, &end, ts > VG_LATERAL_SKEW_NS ? ts - VG_LATERAL_SKEW_NS : 0,
+					 ts + VG_LATERAL_SKEW_NS, lateral_peer, &l);
+	}
+	for (int i = 0; i < nodes && parent_ssh; i++) {
+		struct vg_graph_node *n = &b->g->nodes[i];
+		struct lateral_search l = { b, i, false, n->first, 0, false };
+		struct vg_conn_end end;
+		struct proc_links pl;
+		bool inherited;
+
+		if (n->kind != VG_NODE_PROCESS || !n->ssh || !n->ssh[0] || links_of(b, i, &pl) < 0 ||
+		    !vg_conn_end_from_ssh(n->ssh, pl.host, &end))
+			continue;
+		sqlite3_bind_int64(parent_ssh, 1, n->row);
+		inherited = sqlite3_step(parent_ssh) == SQLITE_ROW && strcmp(vg_col_text(parent_ssh, 0), n->ssh) == 0;
+		sqlite3_reset(parent_ssh);
+		if (!inherited)
+			vg_lateral_peers(b->st, &end, b->g->from, n->first + VG_LATERAL_SKEW_NS, lateral_peer, &l);
+	}
+}
+
 static bool has_edge_between(const struct vg_graph *g, int a, int b)
 {
 	for (int i = 0; i < g->nedges; i++)
@@ -1127,6 +1187,7 @@ static void node_free(struct vg_graph_node *n)
 	free(n->cwd);
 	free(n->tty);
 	free(n->ssh);
+	free(n->host);
 	free(n->kind_of);
 	free_strings(n->samples, n->nsamples);
 	free(n->path);
@@ -1207,6 +1268,7 @@ int vg_graph_build(struct vg_store *st, const struct vg_incident *inc, struct vg
 	if (rc == 0) {
 		mark_alerts(&b);
 		event_edges(&b);
+		lateral_edges(&b);
 		script_edges(&b);
 		tree_edges(&b);
 		reattach(&b);

@@ -7,7 +7,9 @@
  * last time, count and first event: fork/exec between processes; create, write, read,
  * rename, link, chmod, chown, unlink, utimes, load_module from a process to a file;
  * execute from a file to the process that ran it (a dropped binary or script); connect,
- * bind, dns from a process to an endpoint, accept from an endpoint to a process.
+ * bind, dns from a process to an endpoint, accept from an endpoint to a process; lateral
+ * from a client process on one host to the process on another that accepted its
+ * connection, or to the ssh session it opened (lateral.h), so the path crosses hosts.
  *
  * Which events: those of the incident's processes (its sessions, trees, containers and
  * the descendants of its alerting processes, alive between ten minutes before its first
@@ -34,7 +36,7 @@ enum vg_node_kind { VG_NODE_PROCESS, VG_NODE_FILE, VG_NODE_ENDPOINT };
 	X(WRITE, "write") X(READ, "read") X(RENAME, "rename") X(LINK, "link")               \
 	X(CHMOD, "chmod") X(CHOWN, "chown") X(UNLINK, "unlink") X(UTIMES, "utimes")         \
 	X(LOAD_MODULE, "load_module") X(CONNECT, "connect") X(ACCEPT, "accept")             \
-	X(BIND, "bind") X(DNS, "dns")
+	X(BIND, "bind") X(DNS, "dns") X(LATERAL, "lateral")
 
 enum vg_edge_kind {
 #define VG_EDGE_ENUM(e, name) VG_EDGE_##e,
@@ -59,6 +61,7 @@ struct vg_graph_node {
 	/* process */
 	bool context;       /* outside the incident's scope: an ancestor shown for where it came from */
 	char *exec_id, *exe, *comm, *argv_json, *user, *container, *cwd, *tty, *ssh, *kind_of;
+	char *host;         /* the name of the host it ran on */
 	int pid, ppid;
 	int64_t uid;
 	bool exited;

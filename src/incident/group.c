@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "incident/incident.h"
+#include "incident/lateral.h"
 #include "incident/tactics.h"
 #include "store/internal.h"
 
@@ -15,13 +16,13 @@ struct scope {
 /* What filing needs of a process row. */
 struct proc_facts {
 	int64_t id, host;
-	char exec_id[64], session[64], tree[64], container[80];
+	char exec_id[64], session[64], tree[64], container[80], ssh[128];
 	char lineage[1200]; /* JSON array: the process's exec_id, then its ancestors' */
 };
 
 static int load_proc(struct vg_store *st, int64_t id, struct proc_facts *f)
 {
-	sqlite3_stmt *s = vg_sql(st, "SELECT host, exec_id, session, tree, container, ancestry FROM procs WHERE id = ?");
+	sqlite3_stmt *s = vg_sql(st, "SELECT host, exec_id, session, tree, container, ancestry, ssh FROM procs WHERE id = ?");
 	const char *anc;
 	int rc = -1;
 
@@ -36,6 +37,7 @@ static int load_proc(struct vg_store *st, int64_t id, struct proc_facts *f)
 		snprintf(f->session, sizeof(f->session), "%s", vg_col_text(s, 2));
 		snprintf(f->tree, sizeof(f->tree), "%s", vg_col_text(s, 3));
 		snprintf(f->container, sizeof(f->container), "%s", vg_col_text(s, 4));
+		snprintf(f->ssh, sizeof(f->ssh), "%s", vg_col_text(s, 6));
 		anc = vg_col_text(s, 5);
 		if (anc[0] == '[' && anc[1] != ']')
 			snprintf(f->lineage, sizeof(f->lineage), "[\"%s\",%s", f->exec_id, anc + 1);
@@ -99,6 +101,23 @@ static int64_t by_alerting_ancestor(struct vg_store *st, const struct proc_facts
 	return id;
 }
 
+/* The open incident a process is in: by its own scope, or as an alerting process; 0. */
+static int64_t open_of_proc(struct vg_store *st, int64_t proc, uint64_t cutoff)
+{
+	struct proc_facts w;
+	struct scope sc;
+	char key[160];
+	int64_t id;
+
+	if (load_proc(st, proc, &w) < 0)
+		return 0;
+	own_scope(&w, &sc);
+	if ((id = open_with(st, sc.kind, sc.key, cutoff)))
+		return id;
+	snprintf(key, sizeof(key), "%lld:%s", (long long)w.host, w.exec_id);
+	return open_with(st, "proc", key, cutoff);
+}
+
 /* Link 3: the processes that wrote (created, wrote, renamed or linked into place,
  * chmodded) a file the lineage executed, or gave as its script (its first argument that
  * is not an option, when absolute), up to ts; the first whose scope, or itself as an
@@ -125,23 +144,60 @@ static int64_t by_written_file(struct vg_store *st, const struct proc_facts *f, 
 	sqlite3_bind_int64(s, 3, (int64_t)ts);
 	sqlite3_bind_int64(s, 4, (int64_t)cutoff);
 	sqlite3_bind_int64(s, 5, f->id);
-	while (!id && sqlite3_step(s) == SQLITE_ROW) {
-		int64_t writer = sqlite3_column_int64(s, 0);
-		struct proc_facts w;
-		struct scope sc;
-		char key[160];
-
-		if (load_proc(st, writer, &w) < 0)
-			continue;
-		own_scope(&w, &sc);
-		id = open_with(st, sc.kind, sc.key, cutoff);
-		if (!id) {
-			snprintf(key, sizeof(key), "%lld:%s", (long long)w.host, w.exec_id);
-			id = open_with(st, "proc", key, cutoff);
-		}
-	}
+	while (!id && sqlite3_step(s) == SQLITE_ROW)
+		id = open_of_proc(st, sqlite3_column_int64(s, 0), cutoff);
 	sqlite3_reset(s);
 	return id;
+}
+
+struct peer_search {
+	struct vg_store *st;
+	uint64_t cutoff;
+	int64_t found;
+};
+
+static int peer_incident(int64_t proc, int64_t event, void *ctx)
+{
+	struct peer_search *p = ctx;
+
+	p->found = open_of_proc(p->st, proc, p->cutoff);
+	return p->found != 0;
+}
+
+/* Link 4: the other end, on another host, of a connection the lineage made or accepted
+ * (up to its tree: the listener a service hangs from accepted everyone's connections),
+ * or of the ssh connection its session came in by, when that end's process is in an open
+ * incident (lateral.h): the client on host A that reached this server or session on
+ * host B, or the server on B this client reached. */
+static int64_t by_connection(struct vg_store *st, const struct proc_facts *f, uint64_t ts, uint64_t cutoff)
+{
+	sqlite3_stmt *s = vg_sql(st,
+		"WITH l AS (SELECT key, value FROM json_each(?2)),"
+		" cut AS (SELECT coalesce((SELECT min(key) FROM l WHERE value = ?3), 1000000) AS k)"
+		" SELECT e.id FROM l, cut JOIN procs p ON p.host = ?1 AND p.exec_id = l.value"
+		" JOIN events e ON e.proc = p.id WHERE l.key <= cut.k AND e.type IN ('connect', 'accept')"
+		" AND e.flow IS NOT NULL AND e.ts BETWEEN ?4 AND ?5 ORDER BY e.ts DESC LIMIT 64");
+	struct peer_search p = { st, cutoff, 0 };
+	struct vg_conn_end end;
+	uint64_t at;
+
+	if (!s)
+		return 0;
+	if (vg_conn_end_from_ssh(f->ssh, f->host, &end) &&
+	    vg_lateral_peers(st, &end, cutoff, ts + VG_LATERAL_SKEW_NS, peer_incident, &p) < 0)
+		return 0;
+	sqlite3_bind_int64(s, 1, f->host);
+	sqlite3_bind_text(s, 2, f->lineage, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, f->tree[0] ? f->tree : f->exec_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (int64_t)cutoff);
+	sqlite3_bind_int64(s, 5, (int64_t)ts);
+	while (!p.found && sqlite3_step(s) == SQLITE_ROW)
+		if (vg_conn_end_of_event(st, sqlite3_column_int64(s, 0), &end, &at) &&
+		    vg_lateral_peers(st, &end, at > VG_LATERAL_SKEW_NS ? at - VG_LATERAL_SKEW_NS : 0,
+				     at + VG_LATERAL_SKEW_NS, peer_incident, &p) < 0)
+			break;
+	sqlite3_reset(s);
+	return p.found;
 }
 
 static int64_t new_incident(struct vg_store *st, const struct vg_alert_in *a)
@@ -367,7 +423,7 @@ int vg_incident_file(struct vg_store *st, const struct vg_alert_in *a, int64_t *
 	struct proc_facts f;
 	struct scope own;
 	char self[160];
-	int64_t id, n, links[3];
+	int64_t id, n, links[4];
 
 	if (load_proc(st, a->proc, &f) < 0)
 		return -1;
@@ -377,15 +433,16 @@ int vg_incident_file(struct vg_store *st, const struct vg_alert_in *a, int64_t *
 	links[0] = open_with(st, own.kind, own.key, cutoff);
 	links[1] = by_alerting_ancestor(st, &f, cutoff);
 	links[2] = by_written_file(st, &f, a->ts, cutoff);
-	id = older(st, older(st, links[0], links[1]), links[2]);
-	for (int i = 0; i < 3; i++) {
+	links[3] = by_connection(st, &f, a->ts, cutoff);
+	id = older(st, older(st, older(st, links[0], links[1]), links[2]), links[3]);
+	for (int i = 0; i < 4; i++) {
 		int64_t gone = links[i];
 
 		if (!gone || gone == id)
 			continue;
 		if (merge(st, id, gone) < 0)
 			return -1;
-		for (int j = i; j < 3; j++) /* the same incident found by another link */
+		for (int j = i; j < 4; j++) /* the same incident found by another link */
 			if (links[j] == gone)
 				links[j] = id;
 	}

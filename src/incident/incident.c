@@ -178,10 +178,11 @@ int vg_incident_load(struct vg_store *st, int64_t id, struct vg_incident *out)
 	return rc;
 }
 
-int vg_incidents_load(struct vg_store *st, bool all, int limit, struct vg_incident **out, int *n)
+int vg_incidents_load(struct vg_store *st, bool all, int limit, const char *host, struct vg_incident **out, int *n)
 {
-	sqlite3_stmt *s = vg_sql(st, "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE last >= ?"
-				     " ORDER BY score DESC, last DESC LIMIT ?");
+	sqlite3_stmt *s = vg_sql(st, "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE last >= ?1"
+				     " AND (?3 IS NULL OR id IN (SELECT a.incident FROM alerts a JOIN hosts h ON h.id = a.host"
+				     " WHERE h.name = ?3 OR h.host_id = ?3)) ORDER BY score DESC, last DESC LIMIT ?2");
 	uint64_t cutoff = open_cutoff(st);
 	int cap = 0;
 
@@ -191,6 +192,7 @@ int vg_incidents_load(struct vg_store *st, bool all, int limit, struct vg_incide
 		return -1;
 	sqlite3_bind_int64(s, 1, all ? 0 : (int64_t)cutoff);
 	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	vg_bind_text(s, 3, host);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;

@@ -9,6 +9,10 @@
  *      daemonised payload);
  *   3. the writer of a file that it, or one of its ancestors, executed or was given as a
  *      script (a dropped file run later by cron, a service, another login);
+ *   4. on another host, the other end of a connection it or its ancestors (up to its
+ *      tree) made or accepted, or of the ssh connection its session came in by
+ *      (lateral.h: 5-tuple and time), whose process is in the incident: lateral
+ *      movement from host A to host B is one incident;
  * else it opens a new incident. The same rule firing again in an incident is one alert
  * row with a count, first/last time and the evidence of its first occurrences; every
  * process it fired on is kept with its own count (alert_procs).
@@ -81,8 +85,9 @@ struct vg_incident {
 /* One incident with its alerts; -1 when there is none of that id (or the read fails). */
 int vg_incident_load(struct vg_store *st, int64_t id, struct vg_incident *out);
 /* Incidents, highest score first (then newest): open ones, or all with all set; at most
- * limit (0: no limit). *out is an array of *n, freed with vg_incidents_free. */
-int vg_incidents_load(struct vg_store *st, bool all, int limit, struct vg_incident **out, int *n);
+ * limit (0: no limit); with host (a host's name or id; NULL: every host), those with an
+ * alert on that host. *out is an array of *n, freed with vg_incidents_free. */
+int vg_incidents_load(struct vg_store *st, bool all, int limit, const char *host, struct vg_incident **out, int *n);
 /* The incident an alert row belongs to, or 0. */
 int64_t vg_incident_of_alert(struct vg_store *st, int64_t alert);
 void vg_incident_free(struct vg_incident *inc);

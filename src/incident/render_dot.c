@@ -189,6 +189,10 @@ static void process_label(struct vg_buf *b, const struct vg_incident *inc, const
 		vg_buf_printf(b, "uid %lld", (long long)n->uid);
 	if (n->container && n->container[0])
 		dot_printf_text(b, "  container %.12s", n->container);
+	if (inc && inc->nhosts > 1 && n->host) { /* a path across hosts says where each step ran */
+		vg_buf_puts(b, "\\n");
+		dot_printf_text(b, "on %.60s", n->host);
+	}
 	if (n->count > 1)
 		vg_buf_printf(b, "\\n\xc3\x97%d alike", n->count); /* ×N */
 }

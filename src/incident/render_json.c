@@ -132,6 +132,7 @@ static void node_json(struct vg_buf *b, const struct vg_graph_node *n)
 		str_member(b, "tty", n->tty);
 		str_member(b, "container", n->container);
 		str_member(b, "ssh", n->ssh);
+		str_member(b, "host", n->host);
 		vg_buf_printf(b, ",\"exited\":%s", n->exited ? "true" : "false");
 		if (n->exited)
 			vg_buf_printf(b, ",\"exit_code\":%d", n->exit_code);

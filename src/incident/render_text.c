@@ -114,7 +114,8 @@ static void node_text(FILE *out, const struct vg_graph_node *n, bool color)
 	}
 }
 
-/* Files and endpoints a process node reached, one line each. */
+/* Files and endpoints a process node reached, and the processes on other hosts it reached
+ * or was reached from (lateral), one line each. */
 static void node_edges(FILE *out, const struct vg_graph *g, int node, const char *indent)
 {
 	for (int i = 0; i < g->nedges; i++) {
@@ -124,9 +125,13 @@ static void node_edges(FILE *out, const struct vg_graph *g, int node, const char
 		if (e->kind == VG_EDGE_FORK || e->kind == VG_EDGE_EXEC)
 			continue;
 		other = e->from == node ? e->to : e->to == node ? e->from : -1;
-		if (other < 0 || g->nodes[other].kind == VG_NODE_PROCESS)
+		if (other < 0 || (g->nodes[other].kind == VG_NODE_PROCESS && e->kind != VG_EDGE_LATERAL))
 			continue;
 		fprintf(out, "%s  %s%s ", indent, e->to == node ? "<- " : "", vg_edge_kind_name(e->kind));
+		if (e->kind == VG_EDGE_LATERAL && g->nodes[other].host) {
+			put(out, g->nodes[other].host);
+			fputs(": ", out);
+		}
 		put(out, g->nodes[other].label);
 		if (e->count > 1)
 			fprintf(out, " x%llu", (unsigned long long)e->count);

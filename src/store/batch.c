@@ -66,7 +66,7 @@ void st_batch_free(struct st_batch *b)
 	free(b);
 }
 
-static struct st_rec *add(struct st_batch *b, enum st_kind kind)
+struct st_rec *st_batch_add(struct st_batch *b, enum st_kind kind)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 256;
@@ -82,7 +82,7 @@ static struct st_rec *add(struct st_batch *b, enum st_kind kind)
 	return &b->recs[b->n++];
 }
 
-static struct st_str put(struct st_batch *b, const char *p, size_t len)
+struct st_str st_batch_put(struct st_batch *b, const char *p, size_t len)
 {
 	struct st_str s = { (uint32_t)b->text.len, (uint32_t)len };
 
@@ -96,11 +96,11 @@ static struct st_str put(struct st_batch *b, const char *p, size_t len)
 
 static struct st_str put_c(struct st_batch *b, const char *s)
 {
-	return put(b, s, s ? strlen(s) : 0);
+	return st_batch_put(b, s, s ? strlen(s) : 0);
 }
 
 /* The bytes appended to the text buffer since mark, as one string. */
-static struct st_str since(struct st_batch *b, size_t mark)
+struct st_str st_batch_since(struct st_batch *b, size_t mark)
 {
 	struct st_str s = { (uint32_t)mark, (uint32_t)(b->text.len - mark) };
 
@@ -177,6 +177,33 @@ static void index_grow(struct st_batch *b)
 	free(old);
 }
 
+uint32_t st_batch_proc(struct st_batch *b, const char *exec_id, bool *fresh)
+{
+	struct st_str id;
+	uint32_t h, idx;
+
+	if (2 * (b->nprocs + 1) > b->proc_slots)
+		index_grow(b);
+	h = hash_id(exec_id);
+	for (;; h++) {
+		uint32_t slot = b->procs[h & (b->proc_slots - 1)];
+
+		if (!slot)
+			break;
+		if (strcmp(exec_id_of(b, slot - 1), exec_id) == 0) {
+			*fresh = false;
+			return slot - 1;
+		}
+	}
+	idx = b->n;
+	b->procs[h & (b->proc_slots - 1)] = idx + 1;
+	b->nprocs++;
+	id = put_c(b, exec_id);
+	st_batch_add(b, ST_PROC)->proc.exec_id = id;
+	*fresh = true;
+	return idx;
+}
+
 /* The session a process belongs to, named like an exec_id by its leader's start time and
  * pid (an exec in the leader does not change it). Needs the live table; NULL without. */
 static const char *session_of(const struct vg_event *ev, char *out, size_t outlen)
@@ -218,8 +245,9 @@ static uint32_t proc_of(struct st_batch *b, const struct vg_event *ev)
 	char session[48], made[VG_EXEC_ID_LEN];
 	const char *exec_id = p->exec_id;
 	struct st_proc *r;
-	uint32_t h, idx;
+	uint32_t idx;
 	size_t mark;
+	bool fresh;
 	int n;
 
 	/* a process the table only knows by pid (it was gone from /proc when first seen):
@@ -228,23 +256,11 @@ static uint32_t proc_of(struct st_batch *b, const struct vg_event *ev)
 		snprintf(made, sizeof(made), "%llu-%d", (unsigned long long)ev->raw->start_time, p->pid);
 		exec_id = made;
 	}
-	if (2 * (b->nprocs + 1) > b->proc_slots)
-		index_grow(b);
-	h = hash_id(exec_id);
-	for (;; h++) {
-		uint32_t slot = b->procs[h & (b->proc_slots - 1)];
-
-		if (!slot)
-			break;
-		if (strcmp(exec_id_of(b, slot - 1), exec_id) == 0)
-			return slot - 1;
-	}
-	idx = b->n;
-	b->procs[h & (b->proc_slots - 1)] = idx + 1;
-	b->nprocs++;
-	r = &add(b, ST_PROC)->proc;
+	idx = st_batch_proc(b, exec_id, &fresh);
+	if (!fresh)
+		return idx;
+	r = &b->recs[idx].proc;
 	r->kind = ev->type == VG_EV_EXEC && ev->raw->ret == 0 ? 'e' : p->from_proc ? 'p' : 'f';
-	r->exec_id = put_c(b, exec_id);
 	r->parent_exec_id = put_c(b, p->parent_exec_id);
 	r->session = put_c(b, session_of(ev, session, sizeof(session)));
 	r->pid = p->pid;
@@ -260,7 +276,7 @@ static uint32_t proc_of(struct st_batch *b, const struct vg_event *ev)
 	r->exe = put_c(b, p->exe);
 	mark = b->text.len;
 	put_json_list(b, p->argv, p->argv_len);
-	r->argv = since(b, mark);
+	r->argv = st_batch_since(b, mark);
 	r->cwd = put_c(b, p->cwd);
 	r->tty = put_c(b, p->tty);
 	r->container = put_c(b, p->container.id);
@@ -276,7 +292,7 @@ static uint32_t proc_of(struct st_batch *b, const struct vg_event *ev)
 		vg_json_cstr(&b->text, anc[i].exec_id);
 	}
 	vg_buf_putc(&b->text, ']');
-	r->ancestry = since(b, mark);
+	r->ancestry = st_batch_since(b, mark);
 	r->started = vg_boot_to_wall(p->start_time);
 	r->exec_time = vg_boot_to_wall(p->exec_time);
 	return idx;
@@ -291,7 +307,7 @@ static void ip_text(const struct vg_value *v, char *out, size_t outlen)
 
 static struct st_str str_of(struct st_batch *b, const struct vg_value *v)
 {
-	return v->type == VG_V_STR ? put(b, v->str.ptr, v->str.len) : (struct st_str){ 0, 0 };
+	return v->type == VG_V_STR ? st_batch_put(b, v->str.ptr, v->str.len) : (struct st_str){ 0, 0 };
 }
 
 /* The keys the writer resolves, from one pass over the event's fields. */
@@ -348,14 +364,14 @@ static void fill_event(struct st_batch *b, struct st_event *e, const struct vg_e
 		b->text.p[mark] = '{'; /* vg_json_fields opens with a comma */
 		vg_buf_putc(&b->text, '}');
 	}
-	e->fields = since(b, mark);
+	e->fields = st_batch_since(b, mark);
 	take_keys(b, e, ev);
 }
 
 void st_batch_event(struct st_batch *b, const struct vg_event *ev)
 {
 	uint32_t proc = proc_of(b, ev);
-	struct st_rec *r = add(b, ST_EVENT);
+	struct st_rec *r = st_batch_add(b, ST_EVENT);
 
 	r->ev.proc = proc;
 	fill_event(b, &r->ev, ev);
@@ -370,13 +386,13 @@ void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed, b
 
 	for (int i = 0; i < a->nevidence; i++) {
 		uint32_t p = proc_of(b, a->evidence[i]);
-		struct st_rec *e = add(b, ST_EVIDENCE);
+		struct st_rec *e = st_batch_add(b, ST_EVIDENCE);
 
 		e->ev.proc = p;
 		fill_event(b, &e->ev, a->evidence[i]);
 	}
 	proc = proc_of(b, a->ev);
-	r = &add(b, ST_ALERT)->alert;
+	r = &st_batch_add(b, ST_ALERT)->alert;
 	r->ts = a->ev->ts_ns;
 	r->rule = put_c(b, a->rule);
 	r->priority = a->priority;
@@ -389,7 +405,7 @@ void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed, b
 		vg_json_cstr(&b->text, a->tags[i]);
 	}
 	vg_buf_putc(&b->text, ']');
-	r->tags = since(b, mark);
+	r->tags = st_batch_since(b, mark);
 	r->desc = put_c(b, a->desc);
 	r->output = put_c(b, a->output);
 	r->action = a->action;
@@ -402,8 +418,8 @@ void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed, b
 
 void st_batch_stats(struct st_batch *b, const char *json, size_t len)
 {
-	struct st_rec *r = add(b, ST_STATS);
+	struct st_rec *r = st_batch_add(b, ST_STATS);
 
-	r->stats = put(b, json, len);
+	r->stats = st_batch_put(b, json, len);
 	b->records++;
 }

@@ -67,6 +67,7 @@ enum st_kind {
 
 struct st_rec {
 	enum st_kind kind;
+	uint64_t record_seq; /* a fleet record's sequence number (its record_id's), 0 for the agent's own */
 	union {
 		struct st_proc proc;
 		struct st_event ev;
@@ -97,6 +98,15 @@ void st_batch_reset(struct st_batch *b);
 void st_batch_event(struct st_batch *b, const struct vg_event *ev);
 void st_batch_alert(struct st_batch *b, const struct vg_alert *a, bool killed, bool denied);
 void st_batch_stats(struct st_batch *b, const char *json, size_t len);
+/* Building records from something else than a live event (`vigil collect --store` reads
+ * them from the agents' JSON): a new zeroed record, a string copied into the batch, and
+ * the ST_PROC record of exec_id (found, or added with its exec_id set and *fresh true
+ * for the caller to fill). */
+struct st_rec *st_batch_add(struct st_batch *b, enum st_kind kind);
+struct st_str st_batch_put(struct st_batch *b, const char *p, size_t len);
+uint32_t st_batch_proc(struct st_batch *b, const char *exec_id, bool *fresh);
+/* Closes the string appended to b->text since mark (a JSON array built in place). */
+struct st_str st_batch_since(struct st_batch *b, size_t mark);
 static inline const char *st_text(const struct st_batch *b, struct st_str s)
 {
 	return s.len ? b->text.p + s.off : NULL;

@@ -54,43 +54,6 @@ struct store_sink {
 	uint64_t warned_lost, warned_at;
 };
 
-static int parse_options(struct store_sink *ss, char *spec, const char **path, uint64_t *window, char *err,
-			 size_t errlen)
-{
-	char *save = NULL, *opt;
-
-	*path = strtok_r(spec, ",", &save);
-	if (!*path || !**path) {
-		snprintf(err, errlen, "store needs a path: store:PATH[,max-bytes=SIZE][,max-age=DURATION][,window=DURATION]");
-		return -1;
-	}
-	while ((opt = strtok_r(NULL, ",", &save))) {
-		char *eq = strchr(opt, '=');
-		uint64_t v;
-
-		if (!eq) {
-			snprintf(err, errlen, "store option '%s' has no value (NAME=VALUE)", opt);
-			return -1;
-		}
-		*eq++ = 0;
-		if (strcmp(opt, "max-bytes") == 0)
-			v = ss->retention.max_bytes = vg_store_parse_bytes(eq, err, errlen);
-		else if (strcmp(opt, "queue") == 0)
-			v = ss->queue_max = vg_store_parse_bytes(eq, err, errlen);
-		else if (strcmp(opt, "max-age") == 0)
-			v = ss->retention.max_age_ns = vg_store_parse_duration(eq, err, errlen);
-		else if (strcmp(opt, "window") == 0)
-			v = *window = vg_store_parse_duration(eq, err, errlen);
-		else {
-			snprintf(err, errlen, "unknown store option '%s' (max-bytes, max-age, window, queue)", opt);
-			return -1;
-		}
-		if (!v)
-			return -1;
-	}
-	return 0;
-}
-
 static void *writer_main(void *arg)
 {
 	struct store_sink *ss = arg;
@@ -297,34 +260,33 @@ static void store_close(struct vg_sink *s)
 static int store_open(struct vg_sink *s, const char *arg, char *err, size_t errlen)
 {
 	struct store_sink *ss = calloc(1, sizeof(*ss));
-	char spec[4096];
-	const char *path;
-	uint64_t window = VG_INCIDENT_WINDOW_NS;
+	struct vg_store_spec spec;
+	char text[4096];
 
 	if (!ss) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	ss->retention.max_bytes = 1ull << 30;
-	ss->retention.max_age_ns = 7 * 86400 * 1000000000ull;
-	ss->queue_max = 64ull << 20;
-	snprintf(spec, sizeof(spec), "%s", arg);
+	snprintf(text, sizeof(text), "%s", arg);
 	pthread_mutex_init(&ss->lock, NULL);
 	pthread_cond_init(&ss->wake, NULL);
 	s->priv = ss;
-	if (parse_options(ss, spec, &path, &window, err, errlen) < 0 ||
-	    !(ss->st = vg_store_open(path, VG_STORE_WRITE, err, errlen)))
+	if (vg_store_spec_parse(text, true, &spec, err, errlen) < 0 ||
+	    !(ss->st = vg_store_open(spec.path, VG_STORE_WRITE, err, errlen)))
 		goto fail;
+	ss->retention.max_bytes = spec.max_bytes;
+	ss->retention.max_age_ns = spec.max_age_ns;
+	ss->queue_max = spec.queue_bytes;
 	if (st_run_begin(ss->st, &ss->run, err, errlen) < 0) {
 		vg_store_close(ss->st);
 		goto fail;
 	}
-	vg_store_meta_set_int(ss->st, "incident_window_ns", (int64_t)window);
-	ss->st->window_ns = window;
+	vg_store_meta_set_int(ss->st, "incident_window_ns", (int64_t)spec.window_ns);
+	ss->st->window_ns = spec.window_ns;
 	st_batch_init_fields();
-	ss->writer = st_writer_new(ss->st, ss->run.id);
+	ss->writer = st_writer_new(ss->st, ss->run.id, NULL);
 	if (!ss->writer || pthread_create(&ss->thread, NULL, writer_main, ss) != 0) {
-		snprintf(err, errlen, "%s: cannot start the writer thread", path);
+		snprintf(err, errlen, "%s: cannot start the writer thread", spec.path);
 		store_close(s);
 		return -1;
 	}

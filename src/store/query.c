@@ -560,7 +560,7 @@ static int q_persistence(struct answer *a, char *err, size_t errlen)
 static int q_events(struct answer *a, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = vg_sql(a->st, "SELECT " EVENT_COLUMNS EVENT_FROM "WHERE (?1 IS NULL OR e.type = ?1)"
-					" AND (?2 IS NULL OR e.host IN (SELECT id FROM hosts WHERE name = ?2))"
+					" AND (?2 IS NULL OR e.host IN (SELECT id FROM hosts WHERE name = ?2 OR host_id = ?2))"
 					" AND e.ts BETWEEN ?3 AND ?4 ORDER BY e.ts, e.id LIMIT ?5");
 
 	if (!s)
@@ -591,7 +591,7 @@ static int q_stats(struct answer *a)
 		{ "events", "SELECT count(*) FROM events" },       { "processes", "SELECT count(*) FROM procs" },
 		{ "files", "SELECT count(*) FROM files" },          { "flows", "SELECT count(*) FROM flows" },
 		{ "alerts", "SELECT count(*) FROM alerts" },       { "alert_occurrences", "SELECT total(count) FROM alerts" },
-		{ "incidents", "SELECT count(*) FROM incidents" }, { "hosts", "SELECT count(DISTINCT name) FROM hosts" },
+		{ "incidents", "SELECT count(*) FROM incidents" }, { "hosts", "SELECT count(DISTINCT host_id) FROM hosts" },
 		{ "schema_version", "PRAGMA user_version" },
 	};
 	static const char *const retention[] = { "retention_events_age", "retention_events_size", "retention_incidents_age" };

@@ -11,7 +11,7 @@
  *                     or a session id number, for its most recent session)
  *   persistence       writes to the places that make code run again (cron, systemd, init,
  *                     shell profiles, authorized_keys, ld.so, PAM, accounts, autostart)
- *   events            stored events, by --event TYPE, --host NAME
+ *   events            stored events, by --event TYPE, --host NAME|ID
  *   stats             what the store holds, its runs (and what each lost) and retention
  * Every query but stats takes --since and --until, and --limit (default 1000 events, the
  * oldest first; "truncated" says when there were more). */
@@ -29,7 +29,7 @@ struct vg_query {
 	const char *arg;   /* EXEC_ID, PATH, ADDR:PORT, ID; NULL for the others */
 	uint64_t since, until; /* wall ns; 0: unbounded */
 	const char *event; /* events: a type name */
-	const char *host;  /* events: a host name */
+	const char *host;  /* events: a host's name or id */
 	int limit;
 	bool json;
 	bool check;        /* stats: also run SQLite's quick_check */

@@ -84,6 +84,8 @@ static int orphans(struct vg_store *st)
 		" AND NOT EXISTS (SELECT 1 FROM file_names n WHERE n.file = f.id) LIMIT ?2)",
 		"DELETE FROM flows WHERE id IN (SELECT f.id FROM flows f WHERE f.first < ?1"
 		" AND NOT EXISTS (SELECT 1 FROM events e WHERE e.flow = f.id) LIMIT ?2)",
+		/* a fleet store's delivery keys, gone with the events they stood for */
+		"DELETE FROM collected WHERE (host, seq) IN (SELECT host, seq FROM collected WHERE ts < ?1 LIMIT ?2)",
 	};
 	int64_t oldest = vg_store_int(st, "SELECT min(ts) FROM events", INT64_MAX);
 

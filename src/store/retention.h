@@ -4,7 +4,8 @@
  * events older than max_age. Size: while the pages in use exceed max_bytes, the oldest
  * events go. Never deleted before their incident ages out: the evidence events of its
  * alerts. Processes, files and flows no event refers to any more go with the events that
- * named them. Every deleted row is counted (meta table, `vigil query stats`). The file
+ * named them, and a fleet store's delivery keys (`collected`) older than the oldest event
+ * left. Every deleted row is counted (meta table, `vigil query stats`). The file
  * itself does not shrink: SQLite reuses the freed pages, so it stays near max_bytes. */
 #ifndef VIGIL_STORE_RETENTION_H
 #define VIGIL_STORE_RETENTION_H

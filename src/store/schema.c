@@ -94,9 +94,28 @@ static const char schema_v1[] =
 	"  first INTEGER, last INTEGER, PRIMARY KEY(alert, proc)) WITHOUT ROWID;"
 	"CREATE INDEX alert_procs_proc ON alert_procs(proc);";
 
+/* Version 2: one store for a fleet (`vigil collect --store`). A host is keyed by the id its
+ * agent names its records with (host_id:boot_id:seq), not by its name: hosts cloned from
+ * one image, or several agents on one machine, share a name. Version 1 rows did not record
+ * the id; their name stands in for it. `collected` holds the record sequence numbers a
+ * collector stored per host boot (with the record's time: retention drops them with the
+ * events they stood for), so that a message JetStream delivers again is skipped;
+ * hosts.stats the host's latest stats line. */
+static const char schema_v2[] =
+	"CREATE TABLE hosts_v2(id INTEGER PRIMARY KEY, name TEXT NOT NULL, boot_id TEXT NOT NULL,"
+	"  host_id TEXT NOT NULL, stats TEXT, UNIQUE(host_id, boot_id));"
+	"INSERT INTO hosts_v2(id, name, boot_id, host_id) SELECT id, name, boot_id, name FROM hosts;"
+	"DROP TABLE hosts;"
+	"ALTER TABLE hosts_v2 RENAME TO hosts;"
+	"CREATE INDEX hosts_name ON hosts(name);"
+	"CREATE TABLE collected(host INTEGER NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	"  PRIMARY KEY(host, seq)) WITHOUT ROWID;"
+	"CREATE INDEX collected_ts ON collected(ts);";
+
 /* migrations[v] takes a file from version v to v + 1; version 0 is an empty file. */
 static const char *const migrations[VG_STORE_SCHEMA_VERSION] = {
 	schema_v1,
+	schema_v2,
 };
 
 static void report(char *err, size_t errlen, const char *path, const char *what, sqlite3 *db)

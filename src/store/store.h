@@ -46,6 +46,17 @@ uint64_t vg_store_now_ns(void);
  * (epoch seconds), or an age before now: "90s", "15m", "2h", "7d". 0 with err set when it
  * is none of those. */
 uint64_t vg_store_parse_time(const char *s, char *err, size_t errlen);
+/* What `--store PATH[,OPTION=VALUE...]` says, for the agent's store sink and for
+ * `vigil collect --store`: max-bytes=SIZE and max-age=DURATION (retention.h; defaults 1G
+ * and 7d), window=DURATION (the incident window; 30m), queue=SIZE (the agent's writer
+ * backlog, 64M; only where with_queue). */
+struct vg_store_spec {
+	const char *path;
+	uint64_t max_bytes, max_age_ns, window_ns, queue_bytes;
+};
+/* Parses spec in place into out (defaults for what it does not say); -1 with err set. */
+int vg_store_spec_parse(char *spec, bool with_queue, struct vg_store_spec *out, char *err, size_t errlen);
+
 /* "512M", "2G", "1000000" (bytes); 0 with err set when malformed. */
 uint64_t vg_store_parse_bytes(const char *s, char *err, size_t errlen);
 /* "30m", "7d", "3600" (seconds): a duration in ns; 0 with err set when malformed. */

@@ -10,6 +10,45 @@
 
 #define SEC 1000000000ull
 
+int vg_store_spec_parse(char *spec, bool with_queue, struct vg_store_spec *out, char *err, size_t errlen)
+{
+	char *save = NULL, *opt;
+
+	*out = (struct vg_store_spec){ .max_bytes = 1ull << 30, .max_age_ns = 7 * 86400 * SEC,
+				       .window_ns = VG_INCIDENT_WINDOW_NS, .queue_bytes = 64ull << 20 };
+	out->path = strtok_r(spec, ",", &save);
+	if (!out->path || !*out->path) {
+		snprintf(err, errlen, "the store needs a path: PATH[,max-bytes=SIZE][,max-age=DURATION][,window=DURATION]");
+		return -1;
+	}
+	while ((opt = strtok_r(NULL, ",", &save))) {
+		char *eq = strchr(opt, '=');
+		uint64_t v;
+
+		if (!eq) {
+			snprintf(err, errlen, "store option '%s' has no value (NAME=VALUE)", opt);
+			return -1;
+		}
+		*eq++ = 0;
+		if (strcmp(opt, "max-bytes") == 0)
+			v = out->max_bytes = vg_store_parse_bytes(eq, err, errlen);
+		else if (strcmp(opt, "queue") == 0 && with_queue)
+			v = out->queue_bytes = vg_store_parse_bytes(eq, err, errlen);
+		else if (strcmp(opt, "max-age") == 0)
+			v = out->max_age_ns = vg_store_parse_duration(eq, err, errlen);
+		else if (strcmp(opt, "window") == 0)
+			v = out->window_ns = vg_store_parse_duration(eq, err, errlen);
+		else {
+			snprintf(err, errlen, "unknown store option '%s' (max-bytes, max-age, window%s)", opt,
+				 with_queue ? ", queue" : "");
+			return -1;
+		}
+		if (!v)
+			return -1;
+	}
+	return 0;
+}
+
 uint64_t vg_store_parse_duration(const char *s, char *err, size_t errlen)
 {
 	uint64_t v;

@@ -32,6 +32,8 @@ struct known_proc {
 struct st_writer {
 	struct vg_store *st;
 	int64_t run;
+	char host_id[128], boot_id[64], name[256];
+	bool fleet;   /* writing for another host: records deduplicated, stats kept per host */
 	int64_t host; /* hosts.id, resolved at the first batch */
 	struct known_proc *procs;
 	unsigned nprocs;
@@ -43,20 +45,30 @@ struct st_writer {
 	uint32_t rows_cap;
 	int64_t evidence[64]; /* the evidence rows of the alert being assembled */
 	int nevidence;
+	uint64_t duplicates, batch_duplicates; /* fleet records skipped: committed, in this batch */
 };
 
-struct st_writer *st_writer_new(struct vg_store *st, int64_t run)
+struct st_writer *st_writer_new(struct vg_store *st, int64_t run, const struct st_host *host)
 {
 	struct st_writer *w = calloc(1, sizeof(*w));
 
-	if (w) {
-		w->st = st;
-		w->run = run;
-	}
+	if (!w)
+		return NULL;
+	w->st = st;
+	w->run = run;
+	w->fleet = host != NULL;
+	snprintf(w->host_id, sizeof(w->host_id), "%s", host ? host->host_id : vg_host_id());
+	snprintf(w->boot_id, sizeof(w->boot_id), "%s", host ? host->boot_id : vg_boot_id());
+	snprintf(w->name, sizeof(w->name), "%s", host ? host->name : vg_host_name());
 	return w;
 }
 
 static void forget_files(struct st_writer *w);
+
+uint64_t st_writer_duplicates(const struct st_writer *w)
+{
+	return w->duplicates;
+}
 
 void st_writer_forget(struct st_writer *w)
 {
@@ -100,23 +112,31 @@ static int64_t step_id(sqlite3_stmt *s)
 
 static int64_t host_row(struct st_writer *w)
 {
-	char boot[64] = "";
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = vg_sql(w->st, "INSERT INTO hosts(host_id, boot_id, name) VALUES(?, ?, ?)"
+				       " ON CONFLICT(host_id, boot_id) DO UPDATE SET name = excluded.name RETURNING id");
 
-	if (f) {
-		if (!fgets(boot, sizeof(boot), f))
-			boot[0] = 0;
-		fclose(f);
-		boot[strcspn(boot, "\n")] = 0;
-	}
-	s = vg_sql(w->st, "INSERT INTO hosts(name, boot_id) VALUES(?, ?) ON CONFLICT(name, boot_id)"
-			  " DO UPDATE SET name = excluded.name RETURNING id");
 	if (!s)
 		return 0;
-	sqlite3_bind_text(s, 1, vg_host_name(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, boot, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 1, w->host_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, w->boot_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, w->name, -1, SQLITE_STATIC);
 	return step_id(s);
+}
+
+/* A fleet record's sequence number, stored once per host boot: false when it was already
+ * (a message delivered again), and the record is then skipped. */
+static int first_delivery(struct st_writer *w, uint64_t seq, uint64_t ts)
+{
+	sqlite3_stmt *s = vg_sql(w->st, "INSERT OR IGNORE INTO collected(host, seq, ts) VALUES(?, ?, ?)");
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, w->host);
+	sqlite3_bind_int64(s, 2, (int64_t)seq);
+	sqlite3_bind_int64(s, 3, (int64_t)ts);
+	if (step_done(s) < 0)
+		return -1;
+	return sqlite3_changes(w->st->db) > 0;
 }
 
 /* ---- processes ------------------------------------------------------------------ */
@@ -612,14 +632,16 @@ static int write_alert(struct st_writer *w, const struct st_batch *b, const stru
 	return rc;
 }
 
+/* The agent's own stats go with its run; another host's with that host. */
 static int write_stats(struct st_writer *w, const struct st_batch *b, struct st_str json)
 {
-	sqlite3_stmt *s = vg_sql(w->st, "UPDATE runs SET stats = ? WHERE id = ?");
+	sqlite3_stmt *s = w->fleet ? vg_sql(w->st, "UPDATE hosts SET stats = ? WHERE id = ?")
+				   : vg_sql(w->st, "UPDATE runs SET stats = ? WHERE id = ?");
 
 	if (!s)
 		return -1;
 	vg_bind_textn(s, 1, TXT(b, json));
-	sqlite3_bind_int64(s, 2, w->run);
+	sqlite3_bind_int64(s, 2, w->fleet ? w->host : w->run);
 	return step_done(s);
 }
 
@@ -639,10 +661,22 @@ static int apply(struct st_writer *w, const struct st_batch *b)
 		}
 	}
 	w->nevidence = 0;
+	w->batch_duplicates = 0;
 	for (uint32_t i = 0; i < b->n; i++) {
 		const struct st_rec *r = &b->recs[i];
 		int64_t id;
+		int first;
 
+		if (w->fleet && r->record_seq) {
+			if ((first = first_delivery(w, r->record_seq, r->kind == ST_ALERT ? r->alert.ts
+								      : r->kind == ST_EVENT ? r->ev.ts : vg_store_now_ns())) < 0)
+				return -1;
+			if (!first) {
+				w->batch_duplicates++;
+				w->nevidence = 0; /* an alert's evidence, written or found again, files nothing */
+				continue;
+			}
+		}
 		switch (r->kind) {
 		case ST_PROC:
 			if (!(w->rows[i] = write_proc(w, b, &r->proc)))
@@ -681,8 +715,10 @@ int st_writer_apply(struct st_writer *w, const struct st_batch *b)
 {
 	if (vg_store_exec(w->st, "BEGIN IMMEDIATE") < 0)
 		return -1;
-	if (apply(w, b) == 0 && vg_store_exec(w->st, "COMMIT") == 0)
+	if (apply(w, b) == 0 && vg_store_exec(w->st, "COMMIT") == 0) {
+		w->duplicates += w->batch_duplicates;
 		return 0;
+	}
 	fprintf(stderr, "vigil: store %s: a batch of %llu records failed: %s\n", w->st->path,
 		(unsigned long long)b->records, sqlite3_errmsg(w->st->db));
 	vg_store_exec(w->st, "ROLLBACK");

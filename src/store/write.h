@@ -10,9 +10,19 @@
 
 struct st_writer;
 
-/* A writer for run (runs.id) on st. */
-struct st_writer *st_writer_new(struct vg_store *st, int64_t run);
+/* The host a writer writes for: the one its agent names records with. */
+struct st_host {
+	const char *host_id, *boot_id, *name;
+};
+
+/* A writer for run (runs.id) on st, writing this host's events (host NULL: the agent's
+ * own store) or another's (`vigil collect --store`: a record with a record_seq is
+ * written once per host boot however often it comes, and stats lines are kept as the
+ * host's latest, hosts.stats). */
+struct st_writer *st_writer_new(struct vg_store *st, int64_t run, const struct st_host *host);
 void st_writer_free(struct st_writer *w);
+/* Fleet records it skipped because they were stored already (delivered again). */
+uint64_t st_writer_duplicates(const struct st_writer *w);
 /* Forgets the row ids it remembers (after retention deleted rows). */
 void st_writer_forget(struct st_writer *w);
 /* Writes b in one transaction; -1 (rolled back, message on stderr) when it failed. */

@@ -13,7 +13,7 @@ void vg_ui_page_list(const struct vg_ui_request *rq, struct vg_ui_reply *r)
 	struct vg_incident *incs;
 	int n;
 
-	if (vg_incidents_load(rq->ui->st, all, LIST_MAX, &incs, &n) < 0) {
+	if (vg_incidents_load(rq->ui->st, all, LIST_MAX, NULL, &incs, &n) < 0) {
 		vg_ui_fail(r, 500, "cannot read the incidents of %s", vg_store_path(rq->ui->st));
 		return;
 	}

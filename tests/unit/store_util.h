@@ -27,7 +27,7 @@ __attribute__((unused)) static struct vg_store *fresh(void)
 	snprintf(path, sizeof(path), "%s/s.db", dir);
 	st = vg_store_open(path, VG_STORE_WRITE, err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(vg_store_exec(st, "INSERT INTO hosts(id, name, boot_id) VALUES(1, 'h', 'b')"), 0);
+	assert_int_equal(vg_store_exec(st, "INSERT INTO hosts(id, name, boot_id, host_id) VALUES(1, 'h', 'b', 'h')"), 0);
 	return st;
 }
 

@@ -100,7 +100,7 @@ static struct st_writer *writer(struct vg_store *st, struct st_run *run)
 
 	assert_int_equal(st_run_begin(st, run, err, sizeof(err)), 0);
 	st_batch_init_fields();
-	return st_writer_new(st, run->id);
+	return st_writer_new(st, run->id, NULL);
 }
 
 static void test_a_file_is_followed_by_its_inode_and_names(void **state)
@@ -224,7 +224,7 @@ static void test_retention_by_age_keeps_open_evidence(void **state)
 	struct st_retention r = { .max_age_ns = 86400 * SEC };
 
 	assert_int_equal(vg_store_exec(st,
-		"INSERT INTO hosts VALUES(1, 'h', 'b');"
+		"INSERT INTO hosts(id, name, boot_id, host_id) VALUES(1, 'h', 'b', 'h');"
 		"INSERT INTO procs(id, host, exec_id, kind, exec_time) VALUES(1, 1, 'a', 'exec', 0);"
 		"INSERT INTO events(id, host, cpu, seq, ts, type, proc) VALUES"
 		" (1, 1, 0, 1, 1800000000000000000, 'exec', 1), (2, 1, 0, 2, 1800000000000000001, 'exec', 1),"

@@ -62,6 +62,12 @@ $(BUILD)/syscall_names.h: $(UNISTD)
 	awk '$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ { sub(/^__NR_/, "", $$2); \
 		printf "X(%s, \"%s\")\n", $$3, $$2 }' $< > $@
 
+# The sensor's wire format, as a hash: pinned maps of another format are not reused
+# (src/loader/pin.c).
+$(BUILD)/wire_hash.h: $(wildcard bpf/*.h)
+	@mkdir -p $(BUILD)
+	@printf '#define VG_WIRE_HASH "%s"\n' "$$(cat $^ | sha256sum | cut -c1-16)" > $@
+
 vpath %.bpf.c bpf bpf/tools
 
 # objects and skeletons are made by pattern rules: keep them, or every make rebuilds them
@@ -74,7 +80,7 @@ $(BUILD)/%.bpf.o: %.bpf.c $(BPF_DEPS) $(BUILD)/vmlinux.h
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/obj/%.o: src/%.c $(SKELS) $(BUILD)/syscall_names.h $(wildcard src/*.h src/*/*.h bpf/*.h bpf/*/*.h)
+$(BUILD)/obj/%.o: src/%.c $(SKELS) $(BUILD)/syscall_names.h $(BUILD)/wire_hash.h $(wildcard src/*.h src/*/*.h bpf/*.h bpf/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@

@@ -17,6 +17,7 @@
 
 #define VG_AT_REMOVEDIR   0x200
 #define VG_O_WRONLY       01
+#define VG_O_RDWR         02
 #define VG_O_CREAT        0100
 #define VG_O_TRUNC        01000
 #define VG_PROT_EXEC      0x4
@@ -33,6 +34,14 @@ struct {
 	__type(key, struct vg_inode_key);
 	__type(value, __u8);
 } vg_file_watch SEC(".maps");
+
+/* One of the agent's own files (its binary, rules, store): the watch map says so. */
+static __always_inline bool vg_agent_file(const struct vg_inode_key *key)
+{
+	__u8 *kind = bpf_map_lookup_elem(&vg_file_watch, key);
+
+	return kind && *kind == VG_WATCH_AGENT;
+}
 
 /* ---- create_file and open ------------------------------------------------------- */
 
@@ -106,6 +115,8 @@ static __always_inline int vg_file_opened(long ret, struct file *f, const struct
 		o->mode = f->f_inode->i_mode;
 		o->key = vg_file_inode_key(f);
 		vg_put_file_path(h, &o->path, f);
+		if ((a->flags & (VG_O_WRONLY | VG_O_RDWR | VG_O_TRUNC)) && vg_agent_file(&o->key))
+			h->flags |= VG_F_AT_AGENT;
 	} else {
 		vg_put_upath(h, &o->arg, a->dfd, a->name, NULL);
 	}
@@ -173,6 +184,8 @@ static __always_inline int vg_file_written(long ret)
 		return 0;
 	VG_BEGIN(h, w, VG_EV_WRITE, struct vg_file_write);
 	h->ret = ret;
+	if (vg_agent_file(&key))
+		h->flags |= VG_F_AT_AGENT;
 	w->fd = s.a[0];
 	w->bytes = ret;
 	w->key = key;

@@ -14,6 +14,7 @@ int vg_cmd_top(int argc, char **argv);
 int vg_cmd_incidents(int argc, char **argv);
 int vg_cmd_show(int argc, char **argv);
 int vg_cmd_query(int argc, char **argv);
+int vg_cmd_unload(int argc, char **argv);
 
 /* Prints "vigil: MESSAGE" on stderr; returns -1. */
 int vg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

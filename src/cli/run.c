@@ -3,7 +3,9 @@
  * until SIGINT/SIGTERM or --duration, with periodic and final stats. SIGHUP reloads the
  * rules (the new set is built beside the old one and swapped in only when it loads; the
  * hooks follow the rules' interest without touching the ring buffer, so nothing is lost)
- * and reopens the sinks' files. */
+ * and reopens the sinks' files. The sensors are pinned (src/loader/pin.h) unless --no-pin: a
+ * restarted agent takes them over with what they recorded meanwhile; src/protect/ watches
+ * the agent itself. */
 #include <sys/types.h>
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +26,7 @@
 #include "output/sink.h"
 #include "output/stats.h"
 #include "proc/procfs.h"
+#include "protect/protect.h"
 #include "reader/reader.h"
 #include "reader/recording.h"
 #include "rules/rules.h"
@@ -42,6 +45,7 @@ struct run_opts {
 	unsigned n_watch;
 	const char *record;
 	struct vg_enforce_opts deny;
+	double proc_linger;
 };
 
 struct agent {
@@ -54,6 +58,7 @@ struct agent {
 	struct vg_reader reader;
 	struct vg_pipeline pipe;
 	struct vg_enforcer *enforce;
+	struct vg_protect protect;
 	bool loaded[VG_EV__COUNT];
 	uint64_t started;
 	struct vg_counters last_warned;
@@ -77,6 +82,10 @@ static void usage(FILE *f)
 	      "  --stats-interval SECS  emit a stats line every SECS seconds (default 10, 0 = only at exit)\n"
 	      "  --ring-size BYTES      ring buffer size, a power of two >= 4096 (default 8 MiB)\n"
 	      "  --proc-cap N           process table capacity (default 32768)\n"
+	      "  --proc-linger SECS     how long an exited process stays in the table (default 60)\n"
+	      "  --pin-dir DIR          pin the sensors in DIR on bpffs (default " VG_PIN_DIR "): they keep\n"
+	      "                         recording when the agent stops, and the next agent takes them over\n"
+	      "  --no-pin               do not pin: the sensors end with the agent\n"
 	      "  --allow-exe PATH       in-kernel allowlist: this executable reports only exec/fork/exit\n"
 	      "                         (repeatable)\n"
 	      "  --allow-cmdline CMD    same, for an exact command line (\"prog arg ...\"; repeatable)\n"
@@ -103,13 +112,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
 		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
 		{ "record", required_argument, NULL, 'w' },     { "deny-mode", required_argument, NULL, 'D' },
-		{ "deny-timeout", required_argument, NULL, 'T' },
+		{ "deny-timeout", required_argument, NULL, 'T' }, { "proc-linger", required_argument, NULL, 'G' },
+		{ "pin-dir", required_argument, NULL, 'P' },     { "no-pin", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*o = (struct run_opts){ .stats_interval = 10, .proc_cap = 32768,
-				.kc = { .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000 } };
+	*o = (struct run_opts){ .stats_interval = 10, .proc_cap = 32768, .proc_linger = 60,
+				.kc = { .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000,
+					.pin_dir = VG_PIN_DIR } };
 	vg_output_opts_init(&o->out);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:e:p:d:s:r:c:h", longopts, NULL)) != -1) {
@@ -124,6 +135,12 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		}
 		switch (c) {
 		case 'w': o->record = optarg; break;
+		case 'P': o->kc.pin_dir = optarg; break;
+		case 'N': o->kc.pin_dir = NULL; break;
+		case 'G':
+			if (vg_parse_seconds("--proc-linger", optarg, &o->proc_linger) < 0)
+				return -1;
+			break;
 		case 'd':
 			if (vg_parse_seconds("--duration", optarg, &o->duration) < 0)
 				return -1;
@@ -271,6 +288,8 @@ static void stats(struct agent *a, bool final)
 		.alerts = a->pipe.alerts,
 		.final = final,
 	};
+
+	vg_protect_stats(&a->protect, &x);
 	struct vg_buf warn = { 0 }, deny = { 0 };
 
 	x.alerts_suppressed = alerts_suppressed(a->pipe.rules, &x.regex_limits);
@@ -307,6 +326,7 @@ static int start(struct agent *a)
 	if (a->o.out.n_rules && !(a->pipe.rules = vg_load_rules(&a->o.out)))
 		return vg_cli_error("cannot run: the rules did not load");
 	vg_proctable_bootstrap(a->pt);
+	vg_protect_init(&a->protect, a->o.out.rules, a->o.out.n_rules, a->o.out.store);
 	/* load the whole profile (so a reload can attach more without reloading BPF), plus
 	 * whatever is printed or matched; attach only the interest */
 	vg_profile_events(a->o.out.profile, a->loaded);
@@ -327,12 +347,19 @@ static int start(struct agent *a)
 		if (vg_loader_allow_cmdline(&a->loader, a->o.allow_cmd[i]) < 0)
 			return vg_cli_error("--allow-cmdline %s: %s", a->o.allow_cmd[i], strerror(errno));
 	push_kills(a, a->pipe.rules);
-	if (a->loaded[VG_EV_WRITE] && vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
-		return vg_cli_error("cannot write the watch map: %s", strerror(errno));
+	if (a->loaded[VG_EV_WRITE] || a->loaded[VG_EV_OPEN]) {
+		const char *own[VG_OWN_FILES];
+		int nown = vg_protect_own_paths(&a->protect, own, VG_OWN_FILES);
+
+		if (vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch, own, (unsigned)nown) < 0)
+			return vg_cli_error("cannot write the watch map: %s", strerror(errno));
+	}
 	if (vg_loader_set_interest(&a->loader, want) < 0)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
+	vg_loader_go_live(&a->loader);
 	if (vg_reader_open(&a->reader, &a->loader, vg_pipeline_record, &a->pipe) < 0)
 		return vg_cli_error("cannot open the ring buffer: %s", strerror(errno));
+	vg_protect_start(&a->protect, &a->loader, &a->reader, &a->pipe, &a->sinks);
 	{
 		unsigned n = 0;
 
@@ -365,7 +392,9 @@ static void loop(struct agent *a)
 		vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 		now = vg_now_boot_ns();
 		vg_sinks_flush(&a->sinks, now);
-		vg_watch_refresh(&a->watch, now);
+		vg_watch_refresh(&a->watch, now, vg_protect_tamper, &a->protect);
+		vg_protect_tick(&a->protect, now);
+		vg_proctable_reap(a->pt, now, (uint64_t)(a->o.proc_linger * 1e9));
 		if (deadline && now >= deadline)
 			break;
 		if (a->o.stats_interval > 0 && now >= next_stats) {
@@ -400,7 +429,7 @@ int vg_cmd_run(int argc, char **argv)
 	if (start(&a) == 0) {
 		a.started = vg_now_boot_ns();
 		loop(&a);
-		rc = 0;
+		rc = vg_protect_finish(&a.protect) ? 3 : 0; /* 3: some output was lost */
 	}
 	vg_enforce_free(a.enforce);
 	vg_reader_close(&a.reader);
@@ -409,5 +438,6 @@ int vg_cmd_run(int argc, char **argv)
 	vg_recording_close(a.pipe.record);
 	vg_proctable_free(a.pt);
 	vg_ruleset_free(a.pipe.rules);
+	vg_protect_free(&a.protect);
 	return rc;
 }

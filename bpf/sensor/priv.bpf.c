@@ -831,16 +831,19 @@ static __always_inline int vg_bpf_scope(__u32 cmd, __u32 *fd_at)
 	return -1;
 }
 
-/* The anonymous inode name of a BPF object's file ("bpf-map", "bpf-prog", "bpf_link"): a
- * call handed another kind of fd is refused by the kernel, and is not one of the agent's. */
+/* The anonymous inode name of a BPF object's file ("bpf-map", "bpf-prog", "bpf-link"; a
+ * link made by its creator is "bpf_link"): a call handed another kind of fd is refused by
+ * the kernel, and is not one of the agent's. */
 static __always_inline bool vg_bpf_file_is(struct file *f, int kind)
 {
-	const char *want = kind == VG_SELF_MAP ? "bpf-map" : kind == VG_SELF_PROG ? "bpf-prog" : "bpf_link";
+	const char *want = kind == VG_SELF_MAP ? "map" : kind == VG_SELF_PROG ? "prog" : "link";
 	char name[9] = {};
 
 	bpf_probe_read_kernel_str(name, sizeof(name), f->f_path.dentry->d_name.name);
-	for (int i = 0; i < 8; i++) {
-		if (name[i] != want[i])
+	if (name[0] != 'b' || name[1] != 'p' || name[2] != 'f' || (name[3] != '-' && name[3] != '_'))
+		return false;
+	for (int i = 0; i < 5; i++) {
+		if (name[4 + i] != want[i])
 			return false;
 		if (!want[i])
 			break;

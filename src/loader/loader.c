@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "clock.h"
 #include "event.h"
 #include "loader/hooks.h"
 #include "loader/loader.h"
@@ -448,15 +449,6 @@ int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const st
 	return 0;
 }
 
-/* The agent's executable, as the kernel keys files. */
-static struct vg_inode_key self_exe(void)
-{
-	struct vg_inode_key key = { 0 };
-
-	vg_inode_key_of("/proc/self/exe", &key);
-	return key;
-}
-
 void vg_loader_go_live(struct vg_loader *l)
 {
 	struct vg_control *c = l->control;
@@ -464,9 +456,10 @@ void vg_loader_go_live(struct vg_loader *l)
 	c->layout = l->layout;
 	c->ring_size = l->kc.ring_size;
 	c->self_pid = (__u32)getpid();
-	c->self_exe = self_exe();
+	vg_inode_key_of("/proc/self/exe", &c->self_exe);
 	c->restarts += l->pins.took_over;
 	c->clean_exit = 0;
+	c->heartbeat_ns = vg_now_boot_ns();
 	__atomic_store_n(&c->generation, l->pins.generation, __ATOMIC_RELEASE);
 	vg_pins_retire(&l->pins);
 }

@@ -14,6 +14,7 @@
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "loader/loader.h"
 #include "loader/pin.h"
 #include "wire_hash.h"
 
@@ -70,6 +71,24 @@ static bool read_control(const char *dir, struct vg_control *out)
 	return ok;
 }
 
+/* The sensors still running are the earlier agent's: from now on this process is the agent
+ * they do not report (loading the new object is its own activity, not an intruder's BPF). */
+static void claim_control(const char *dir, const struct vg_control *prev)
+{
+	struct vg_control c = *prev;
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/vg_control", dir);
+	if ((fd = bpf_obj_get(path)) < 0)
+		return;
+	c.self_pid = (__u32)getpid();
+	vg_inode_key_of("/proc/self/exe", &c.self_exe);
+	bpf_map_update_elem(fd, &zero, &c, BPF_ANY);
+	close(fd);
+}
+
 int vg_pins_open(struct vg_pins *p, const char *dir, char *err, size_t errlen)
 {
 	vg_pins_none(p);
@@ -104,6 +123,8 @@ int vg_pins_open(struct vg_pins *p, const char *dir, char *err, size_t errlen)
 		p->lock_fd = -1;
 		return -1;
 	}
+	if (p->took_over)
+		claim_control(dir, &p->prev);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "agent_event.h"
 #include "clock.h"
 #include "loader/loader.h"
+#include "protect/notify.h"
 #include "protect/protect.h"
 #include "reader/reader.h"
 
@@ -264,6 +265,7 @@ void vg_protect_start(struct vg_protect *p, struct vg_loader *l, struct vg_reade
 	}
 	vg_reader_refresh(r);
 	p->lost_at_check = r->c.lost;
+	vg_notify("READY=1");
 }
 
 static void noticed_stop(struct vg_protect *p, uint64_t now)
@@ -293,6 +295,7 @@ void vg_protect_tick(struct vg_protect *p, uint64_t now)
 		noticed_stop(p, now);
 	p->last_turn_ns = now;
 	c->heartbeat_ns = now;
+	vg_notify_watchdog(now);
 	if (now < p->next_check_ns)
 		return;
 	p->next_check_ns = now + SECOND_NS;
@@ -329,6 +332,7 @@ bool vg_protect_finish(struct vg_protect *p)
 {
 	uint64_t lost = 0;
 
+	vg_notify("STOPPING=1");
 	if (p->loader && p->loader->control) {
 		p->loader->control->heartbeat_ns = vg_now_boot_ns();
 		p->loader->control->clean_exit = 1;

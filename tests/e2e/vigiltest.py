@@ -21,13 +21,16 @@ HELPERS = os.path.join(ROOT, BUILD, "tests", "helpers")
 
 
 class Agent:
-    """vigil run --format json into a temp file. Use as a context manager or start()/stop()."""
+    """vigil run --format json into a temp file. Use as a context manager or start()/stop().
+    Not pinned unless pin names a pin directory (agents of concurrent tests must not share
+    /sys/fs/bpf/vigil)."""
 
-    def __init__(self, *args, events=None, profile="sandbox", ready_timeout=30):
+    def __init__(self, *args, events=None, profile="sandbox", ready_timeout=30, pin=None):
         self.args = list(args)
         if events:
             self.args += ["--events", events]
         self.args += ["--profile", profile]
+        self.args += ["--pin-dir", pin] if pin else ["--no-pin"]
         self.ready_timeout = ready_timeout
         self.proc = None
         self.lines = []

@@ -98,6 +98,31 @@ def test_restart_without_gap_reports_what_happened_meanwhile():
     check("took over the sensors" in second.stderr, second.stderr)
 
 
+def test_restart_after_the_ring_filled_counts_the_loss_exactly():
+    """A gap longer than the ring holds: what the kernel could not keep is counted, told as
+    the restart's loss, and the sequence gap proves it."""
+    d = pin_dir()
+    try:
+        first = Agent("--ring-size", "65536", events="exec", pin=d).start()
+        first.proc.kill()
+        first.proc.wait()
+        first.stop()
+        mark = marker()
+        sh('i=0; while [ $i -lt 400 ]; do i=$((i+1)); /bin/true "$0-$i"; done', mark)
+        second = Agent("--ring-size", "65536", events="exec", pin=d).start()
+        lines = second.stop()
+        st = second.final_stats()
+    finally:
+        subprocess.run([VIGIL, "unload", "--pin-dir", d], capture_output=True)
+    got = len(execs_with(lines, mark))
+    r = st["restart"]
+    check(r["lost_during"] > 0 and got + r["lost_during"] >= 400, "%d reported, restart %s" % (got, r))
+    # every exec of the loop was either reported or counted lost, and the count is the gap
+    check(got + st["drops"]["exec"]["ring_full"] >= 400, "execs neither reported nor counted: %s" % st)
+    check(st["lost"] >= r["lost_during"] and st["lost"] == st["seq_gap"], "loss not proven by the sequence gap: %s" % st)
+    check("%d events lost meanwhile" % r["lost_during"] in second.stderr, second.stderr)
+
+
 def test_unload_removes_every_pin_and_the_links_detach():
     d = pin_dir()
     agent = Agent(events="exec", pin=d).start()

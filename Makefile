@@ -8,6 +8,7 @@ CC        ?= cc
 ARCH      := x86
 SANITIZE  ?=
 STORE     ?= /var/lib/vigil/vigil.db
+DEB_VERSION ?= 0.1.0
 
 OPT       ?= -O2 -g
 CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -I$(BUILD) -Ibpf -Isrc $(SANITIZE)
@@ -40,7 +41,7 @@ FUZZ_SRCS  := $(sort $(wildcard src/rules/*.c src/decode/*.c src/proc/*.c src/ou
 FUZZ_OBJS  := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRCS))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c)) $(FUZZ_BUILD)/gen_seeds
 
-.PHONY: all deps run test unit e2e asan bench bench-smoke docs clean fuzz fuzz-build
+.PHONY: all deps run test unit e2e asan bench bench-smoke docs clean fuzz fuzz-build deb
 # kept between builds: otherwise make deletes them as intermediates and rebuilds every
 # BPF object whenever one C file changes
 .SECONDARY: $(SKELS) $(SKELS:.skel.h=.bpf.o)
@@ -136,6 +137,10 @@ bench: deps all $(BENCH_BINS)
 
 bench-smoke: deps all $(BENCH_BINS)
 	bench/run.sh $(BUILD) --smoke
+
+# the Debian package: binary, rules, systemd unit, default config (docs/deploy.md)
+deb: all
+	scripts/mkdeb.sh $(BUILD) $(DEB_VERSION)
 
 # the parts of docs/ that describe the code, regenerated from the binary
 docs: all

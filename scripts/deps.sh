@@ -3,7 +3,7 @@
 set -e
 pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev libpcre2-dev libcmocka-dev
       uthash-dev libseccomp-dev libjansson-dev libsqlite3-dev gcc-multilib python3 make pkg-config kmod libcap2-bin perl
-      util-linux bsdutils passwd"
+      util-linux bsdutils passwd dpkg-dev systemd init-system-helpers"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,5 +1,6 @@
 """runner — runs every test_* function of every tests/e2e/test_*.py (or those named on
-the command line) and prints "PASS name" / "FAIL name" lines. A module may define
+the command line) and prints "PASS name" / "FAIL name" / "SKIP name: why" lines (a test
+raises vigiltest.Skip when it cannot run here; a skip counts neither way). A module may define
 setup_module()/teardown_module() to share one agent between its tests. Exit status 1 when
 any test failed."""
 import importlib.util
@@ -7,6 +8,8 @@ import os
 import sys
 import time
 import traceback
+
+from vigiltest import Skip
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -41,11 +44,15 @@ def main():
             start = time.time()
             try:
                 fn()
-                print("PASS e2e/%s.%s (%.1fs)" % (mod_name, name, time.time() - start), flush=True)
+            except Skip as why:
+                print("SKIP e2e/%s.%s: %s" % (mod_name, name, why), flush=True)
+                continue
             except Exception:
                 traceback.print_exc()
                 print("FAIL e2e/%s.%s" % (mod_name, name), flush=True)
                 failed += 1
+                continue
+            print("PASS e2e/%s.%s (%.1fs)" % (mod_name, name, time.time() - start), flush=True)
         if hasattr(mod, "teardown_module"):
             try:
                 mod.teardown_module()

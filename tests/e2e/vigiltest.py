@@ -20,6 +20,11 @@ VIGIL = os.path.join(ROOT, BUILD, "vigil")
 HELPERS = os.path.join(ROOT, BUILD, "tests", "helpers")
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (the reason is the message): the runner prints
+    a SKIP line and counts it neither passed nor failed."""
+
+
 class Agent:
     """vigil run --format json into a temp file. Use as a context manager or start()/stop().
     Not pinned unless pin names a pin directory (agents of concurrent tests must not share

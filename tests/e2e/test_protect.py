@@ -55,7 +55,7 @@ def alerts_of(lines, rule):
 def execs_with(lines, mark):
     """exec events of /bin/true with an argument that has mark in it."""
     return [e for e in lines if e.get("kind") == "event" and e.get("event") == "exec"
-            and e["exec"]["argv"][0] == "/bin/true" and mark in " ".join(e["exec"]["argv"][1:])]
+            and e["exec"]["argv"][:1] == ["/bin/true"] and mark in " ".join(e["exec"]["argv"][1:])]
 
 
 def test_restart_without_gap_reports_what_happened_meanwhile():

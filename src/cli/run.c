@@ -406,6 +406,8 @@ static void loop(struct agent *a)
 	vg_loader_detach(&a->loader);
 	vg_reader_drain(&a->reader);
 	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
+	/* written out first, so the final stats count every line but their own as delivered or lost */
+	vg_sinks_flush(&a->sinks, vg_now_boot_ns());
 	stats(a, true);
 	vg_sinks_flush(&a->sinks, vg_now_boot_ns());
 }

@@ -162,7 +162,13 @@ def test_fork_exec_storm_stays_under_the_process_table_cap_and_the_memory_comes_
     check(got + lost >= 8000, "execs neither reported nor counted: %d + %d < 8000" % (got, lost))
     check(st["lost"] == st["seq_gap"] and st["kernel_seq"] == st["events"] + st["lost"] + st["malformed"],
           "loss not proven by the sequence: %s" % st)
-    # loose, as other work shares this machine: a full table costs little, and it comes back
-    check(peak < baseline + 32 * 1024, "RSS %d kB in the storm, %d kB before" % (peak, baseline))
-    check(settled < baseline + 8 * 1024, "RSS %d kB after the storm, %d kB before" % (settled, baseline))
     check(st["proctable"]["entries"] < cap / 2, "exited entries not reaped: %s" % st["proctable"])
+    # loose, as other work shares this machine: a full table costs little, and it comes back.
+    # Not under ASan: its allocator keeps freed memory in quarantine (up to 256 MiB).
+    if not sanitized():
+        check(peak < baseline + 32 * 1024, "RSS %d kB in the storm, %d kB before" % (peak, baseline))
+        check(settled < baseline + 8 * 1024, "RSS %d kB after the storm, %d kB before" % (settled, baseline))
+
+
+def sanitized():
+    return "libasan" in subprocess.run(["ldd", VIGIL], capture_output=True, text=True).stdout

@@ -8,6 +8,7 @@ CC        ?= cc
 ARCH      := x86
 SANITIZE  ?=
 STORE     ?= /var/lib/vigil/vigil.db
+DEB_VERSION ?= 0.1.0
 
 OPT       ?= -O2 -g
 CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -I$(BUILD) -Ibpf -Isrc $(SANITIZE)
@@ -48,7 +49,7 @@ FUZZ_SRCS  := $(sort $(wildcard src/rules/*.c src/decode/*.c src/proc/*.c src/ou
 FUZZ_OBJS  := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRCS)) $(FUZZ_BUILD)/obj/gen/ui_assets.o
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c)) $(FUZZ_BUILD)/gen_seeds
 
-.PHONY: all deps run test unit e2e asan bench bench-smoke docs fleet-test clean fuzz fuzz-build
+.PHONY: all deps run test unit e2e asan bench bench-smoke docs fleet-test clean fuzz fuzz-build deb
 # kept between builds: otherwise make deletes them as intermediates and rebuilds every
 # BPF object whenever one C file changes
 .SECONDARY: $(SKELS) $(SKELS:.skel.h=.bpf.o)
@@ -70,6 +71,12 @@ $(BUILD)/syscall_names.h: $(UNISTD)
 	awk '$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ { sub(/^__NR_/, "", $$2); \
 		printf "X(%s, \"%s\")\n", $$3, $$2 }' $< > $@
 
+# The sensor's wire format, as a hash: pinned maps of another format are not reused
+# (src/loader/pin.c).
+$(BUILD)/wire_hash.h: $(wildcard bpf/*.h)
+	@mkdir -p $(BUILD)
+	@printf '#define VG_WIRE_HASH "%s"\n' "$$(cat $^ | sha256sum | cut -c1-16)" > $@
+
 vpath %.bpf.c bpf bpf/tools
 
 # objects and skeletons are made by pattern rules: keep them, or every make rebuilds them
@@ -82,7 +89,7 @@ $(BUILD)/%.bpf.o: %.bpf.c $(BPF_DEPS) $(BUILD)/vmlinux.h
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/obj/%.o: src/%.c $(SKELS) $(BUILD)/syscall_names.h $(wildcard src/*.h src/*/*.h bpf/*.h bpf/*/*.h)
+$(BUILD)/obj/%.o: src/%.c $(SKELS) $(BUILD)/syscall_names.h $(BUILD)/wire_hash.h $(wildcard src/*.h src/*/*.h bpf/*.h bpf/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
@@ -165,6 +172,10 @@ bench: deps all $(BENCH_BINS)
 
 bench-smoke: deps all $(BENCH_BINS)
 	bench/run.sh $(BUILD) --smoke
+
+# the Debian package: binary, rules, systemd unit, default config (docs/deploy.md)
+deb: all
+	scripts/mkdeb.sh $(BUILD) $(DEB_VERSION)
 
 # the parts of docs/ that describe the code, regenerated from the binary
 docs: all

@@ -131,7 +131,7 @@ class Vigil(Agent):
 
     def start(self):
         argv = [self.binary, "run", "--format", "json", "--output", self.output,
-                "--profile", "default", "--stats-interval", "0.5"]
+                "--profile", "default", "--stats-interval", "0.5", "--no-pin"]
         if self.rules_dir:
             argv += ["--rules", self.rules_dir]
         self.spawn(argv + self.extra, "vigil.log")

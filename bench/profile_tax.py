@@ -27,7 +27,7 @@ def main():
         for mode in MODES[r % 3:] + MODES[:r % 3]:
             agent = None
             if mode != "none":
-                agent = subprocess.Popen([vigil, "run", "--profile", mode, "--output", "/dev/null"],
+                agent = subprocess.Popen([vigil, "run", "--profile", mode, "--output", "/dev/null", "--no-pin"],
                                          stderr=subprocess.PIPE, text=True)
                 while "running" not in agent.stderr.readline():
                     if agent.poll() is not None:

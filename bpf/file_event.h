@@ -109,4 +109,10 @@ struct vg_mprotect {
 
 #define VG_FILE_WATCH_MAX 1024
 
+/* The values of the watch map: why a file is watched. */
+enum vg_watch_kind {
+	VG_WATCH_SENSITIVE = 1, /* an intruder writes it to gain or keep access */
+	VG_WATCH_AGENT,         /* the agent's own (binary, rules, store): writing it is tampering */
+};
+
 #endif

@@ -4,6 +4,7 @@
 #define VIGIL_PRIV_EVENT_H
 
 #include "vigil_event.h"
+#include "agent_event.h"
 
 /* X(NAME, value): the ptrace requests vigil reports (the kernel's filter and the names
  * user space gives them are both made from this list). */
@@ -19,10 +20,17 @@
 	X(PR_SET_MM, 35, 1) X(PR_SET_CHILD_SUBREAPER, 36, 1) X(PR_SET_NO_NEW_PRIVS, 38, 1) \
 	X(PR_CAP_AMBIENT, 47, 1) X(PR_SET_PTRACER, 0x59616d61, 1)
 
-/* X(NAME, value): the bpf(2) commands vigil reports. */
+/* X(NAME, value, fd_at, kind): the bpf(2) commands vigil reports. kind 0: every call; else
+ * only a call on one of the agent's own objects (enum vg_self_kind), whose fd is the u32 at
+ * offset fd_at of the attr: those change what the agent relies on. */
 #define VG_BPF_CMDS(X)                                                                   \
-	X(MAP_CREATE, 0) X(PROG_LOAD, 5) X(PROG_ATTACH, 8) X(RAW_TRACEPOINT_OPEN, 17)     \
-	X(LINK_CREATE, 28)
+	X(MAP_CREATE, 0, 0, 0) X(PROG_LOAD, 5, 0, 0) X(PROG_ATTACH, 8, 0, 0)                \
+	X(RAW_TRACEPOINT_OPEN, 17, 0, 0) X(LINK_CREATE, 28, 0, 0)                          \
+	X(MAP_UPDATE_ELEM, 2, 0, VG_SELF_MAP) X(MAP_DELETE_ELEM, 3, 0, VG_SELF_MAP)        \
+	X(MAP_LOOKUP_AND_DELETE_ELEM, 21, 0, VG_SELF_MAP) X(MAP_FREEZE, 22, 0, VG_SELF_MAP) \
+	X(MAP_UPDATE_BATCH, 26, 36, VG_SELF_MAP) X(MAP_DELETE_BATCH, 27, 36, VG_SELF_MAP)  \
+	X(PROG_DETACH, 9, 4, VG_SELF_PROG) X(LINK_UPDATE, 29, 0, VG_SELF_LINK)             \
+	X(LINK_DETACH, 34, 0, VG_SELF_LINK)
 
 /* X(via, si_code): signals a process sent, by the si_code the kernel gives them (the
  * kernel's own signals have other codes and are not reported). */
@@ -35,7 +43,7 @@ enum {
 #define VG_PRCTL_ENUM(name, value, from_prctl) VG_##name = value,
 	VG_PRCTL_OPTIONS(VG_PRCTL_ENUM)
 #undef VG_PRCTL_ENUM
-#define VG_BPF_ENUM(name, value) VG_BPF_##name = value,
+#define VG_BPF_ENUM(name, value, fd_at, kind) VG_BPF_##name = value,
 	VG_BPF_CMDS(VG_BPF_ENUM)
 #undef VG_BPF_ENUM
 #define VG_SI_ENUM(via, code) VG_SI_##via = code,
@@ -149,8 +157,8 @@ struct vg_bpf {
 	__u32 count;     /* insn count (PROG_LOAD) or max entries (MAP_CREATE) */
 	__u32 attach_type;
 	__u32 prog_id;   /* id of the loaded program, on success */
-	__u32 pad;
-	char name[16];
+	__u32 object_id; /* calls on the agent's objects: the map, program or link id */
+	char name[16];   /* ... and its name (a link's: its program's) */
 };
 
 struct vg_cap {

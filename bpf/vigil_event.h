@@ -64,7 +64,8 @@
 	X(NANOSLEEP, 35, "nanosleep", 2)                          \
 	X(FILE_WRITE, 608, "file_write", 2)                       \
 	X(FILE_READ, 609, "file_read", 2)                         \
-	X(USB, 610, "usb_device_event", 1)
+	X(USB, 610, "usb_device_event", 1)                        \
+	X(AGENT, 710, "agent", 1) /* raised by the agent itself (src/protect/): no hook */
 
 enum vg_type {
 #define VG_ENUM(e, id, name, prof) VG_EV_##e,
@@ -78,6 +79,8 @@ enum vg_type {
  * otherwise (a fatal signal, or its last thread's exit(2)). */
 #define VG_ENDS_PROCESS(type) ((type) == VG_EV_EXIT || (type) == VG_EV_EXIT_GROUP)
 #define VG_LIFECYCLE(type) ((type) == VG_EV_EXEC || (type) == VG_EV_FORK || VG_ENDS_PROCESS(type))
+/* Raised in user space, by the agent about itself: no hook makes it. */
+#define VG_EV_FROM_AGENT(type) ((type) == VG_EV_AGENT)
 
 /* Why an event did not reach user space. Counted per event type and reason. */
 #define VG_DROPS(X)                                                              \
@@ -120,6 +123,9 @@ enum vg_drop_reason {
 #define VG_F_PATH_TRUNC   (1u << 2) /* some path in the record lost components */
 #define VG_F_COMPAT32     (1u << 3) /* raised by a 32-bit (ia32) syscall */
 #define VG_F_KILLED       (1u << 4) /* the kernel sent SIGKILL at the hook */
+#define VG_F_AT_AGENT     (1u << 5) /* aimed at the running agent: targets it (a signal, ptrace or
+				     * process_vm access, a change to its BPF objects, a write to
+				     * its files) or impersonates it (a BPF load named vigil) */
 
 struct vg_str {
 	__u16 off; /* from the start of the record */

@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", NULL, vg_cmd_run, "load the sensors and stream events (root)" },
+	{ "unload", NULL, vg_cmd_unload, "remove the sensors a run left pinned (root)" },
 	{ "probes", NULL, vg_cmd_probes, "kernel facts and the mechanism each event uses here" },
 	{ "replay", NULL, vg_cmd_replay, "a recording (run --record FILE) through the pipeline, with its throughput" },
 	{ "rules", "check", vg_rules_cmd_check, "FILE|DIR...: compile rules, errors as file:line:col" },

@@ -1,15 +1,33 @@
 /* lib/maps.h — the maps every sensor program shares: the ring buffer, the per-CPU
- * scratch record, the sequence and drop counters (the proof of loss), and the interest
- * map user space writes. One definition for the whole sensor object (bpf/vigil.bpf.c). */
+ * scratch record, the sequence and drop counters (the proof of loss), the interest map
+ * user space writes, and the control map that says which object is live and who the agent
+ * is (bpf/agent_event.h). One definition for the whole sensor object (bpf/vigil.bpf.c). */
 #ifndef VIGIL_LIB_MAPS_H
 #define VIGIL_LIB_MAPS_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "vigil_event.h"
+#include "agent_event.h"
 
-/* Set by user space before load. */
-const volatile __u32 vg_self_pid = 0;
+/* This object's generation, set by user space before load (see struct vg_control). */
+const volatile __u32 vg_generation = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vg_control);
+} vg_control SEC(".maps");
+
+/* The agent's own BPF objects: a bpf() call by anybody else that changes one is reported. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VG_SELF_OBJECTS_MAX);
+	__type(key, struct vg_self_key);
+	__type(value, __u8);
+} vg_self_objects SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -75,9 +93,28 @@ static __always_inline bool vg_interested(__u32 type)
 	return on && *on;
 }
 
-static __always_inline bool vg_is_self(void)
+static __always_inline struct vg_control *vg_ctl(void)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == vg_self_pid;
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vg_control, &zero);
+}
+
+/* Not reported: the agent's own activity, or anything at all while this object is not
+ * the live one (a restarted agent's new programs until it takes over, the old ones after). */
+static __always_inline bool vg_is_self_or_standby(void)
+{
+	struct vg_control *c = vg_ctl();
+
+	return !c || c->generation != vg_generation || (bpf_get_current_pid_tgid() >> 32) == c->self_pid;
+}
+
+/* tgid is the running agent. */
+static __always_inline bool vg_is_agent(__u32 tgid)
+{
+	struct vg_control *c = vg_ctl();
+
+	return c && c->self_pid && c->self_pid == tgid;
 }
 
 #endif

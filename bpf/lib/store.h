@@ -27,7 +27,7 @@ static __always_inline struct vg_hdr *vg_begin(__u32 type, __u32 body_size)
 {
 	struct vg_hdr *h;
 
-	if (!vg_interested(type) || vg_is_self() || !vg_noise_pass(type))
+	if (!vg_interested(type) || vg_is_self_or_standby() || !vg_noise_pass(type))
 		return NULL;
 	h = (struct vg_hdr *)vg_scratch_buf();
 	if (!h) {

@@ -18,6 +18,7 @@
 
 #define VG_AT_REMOVEDIR   0x200
 #define VG_O_WRONLY       01
+#define VG_O_RDWR         02
 #define VG_O_CREAT        0100
 #define VG_O_TRUNC        01000
 #define VG_PROT_EXEC      0x4
@@ -44,6 +45,14 @@ struct {
 	__type(key, struct vg_file_io_key);
 	__type(value, struct vg_file_io_rec);
 } vg_file_io SEC(".maps");
+
+/* One of the agent's own files (its binary, rules, store): the watch map says so. */
+static __always_inline bool vg_agent_file(const struct vg_inode_key *key)
+{
+	__u8 *kind = bpf_map_lookup_elem(&vg_file_watch, key);
+
+	return kind && *kind == VG_WATCH_AGENT;
+}
 
 /* ---- create_file and open ------------------------------------------------------- */
 
@@ -117,6 +126,8 @@ static __always_inline int vg_file_opened(long ret, struct file *f, const struct
 		o->mode = f->f_inode->i_mode;
 		o->key = vg_file_inode_key(f);
 		vg_put_file_path(h, &o->path, f);
+		if ((a->flags & (VG_O_WRONLY | VG_O_RDWR | VG_O_TRUNC)) && vg_agent_file(&o->key))
+			h->flags |= VG_F_AT_AGENT;
 	} else {
 		vg_put_upath(h, &o->arg, a->dfd, a->name, NULL);
 	}
@@ -198,7 +209,7 @@ static __always_inline void vg_file_io_count(__u32 type, const struct vg_inode_k
 		r->io.last_ts = bpf_ktime_get_boot_ns();
 		return;
 	}
-	if (vg_is_self() || !vg_noise_pass(type))
+	if (vg_is_self_or_standby() || !vg_noise_pass(type))
 		return;
 	fresh.hdr.type = type;
 	fresh.hdr.ts = fresh.io.last_ts = bpf_ktime_get_boot_ns();
@@ -242,6 +253,8 @@ static __always_inline int vg_file_written(long ret)
 		return 0;
 	VG_BEGIN(h, w, VG_EV_WRITE, struct vg_file_write);
 	h->ret = ret;
+	if (vg_agent_file(&key))
+		h->flags |= VG_F_AT_AGENT;
 	w->fd = s.a[0];
 	w->bytes = ret;
 	w->key = key;

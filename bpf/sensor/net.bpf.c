@@ -463,7 +463,7 @@ int vg_net_portscan_tcp_send_reset(struct trace_event_raw_tcp_send_reset *ctx)
 		st->sample[(n - 1) & (VG_SCAN_SAMPLE - 1)] = dst.port;
 	/* the task is whoever was current when the RST left (softirq): when that is vigil
 	 * itself, VG_BEGIN would drop the report, so leave it to the next RST */
-	if (n < VG_SCAN_PORTS || now < st->quiet_until || vg_is_self())
+	if (n < VG_SCAN_PORTS || now < st->quiet_until || vg_is_self_or_standby())
 		return 0;
 	st->quiet_until = now + VG_SCAN_WINDOW_NS;
 

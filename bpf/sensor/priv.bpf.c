@@ -70,6 +70,17 @@ static __always_inline bool vg_once(struct task_struct *task, __u32 what, __u64 
 	return true;
 }
 
+/* ---- the agent as a target -------------------------------------------------------- */
+
+/* pid, as the current task names it, is the agent. The agent runs in the initial pid
+ * namespace, which no task of another one can name, so only there can pid be it. */
+static __always_inline bool vg_names_agent(__u32 pid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return task->thread_pid->level == 0 && vg_is_agent(pid);
+}
+
 /* ---- ptrace ------------------------------------------------------------------- */
 
 static __always_inline bool vg_ptrace_reported(long req)
@@ -96,6 +107,8 @@ int vg_priv_ptrace_sys_exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 	p->request = s.a[0];
 	p->target_pid = s.a[1];
 	p->addr = s.a[2];
+	if (p->target_pid && vg_names_agent(p->target_pid))
+		h->flags |= VG_F_AT_AGENT;
 	return vg_submit(h);
 }
 
@@ -527,7 +540,7 @@ static __always_inline int vg_cred_enter(__u32 call)
 	__u32 tid = task->pid;
 	struct vg_cred_rec now, base;
 
-	if (vg_is_self() || (!vg_interested(VG_EV_CRED) && !vg_interested(VG_EV_PRIVESC)))
+	if (vg_is_self_or_standby() || (!vg_interested(VG_EV_CRED) && !vg_interested(VG_EV_PRIVESC)))
 		return 0;
 	if (vg_interested(VG_EV_PRIVESC)) {
 		__u32 baseline = vg_cred_baseline(task, &base);
@@ -690,7 +703,7 @@ static __always_inline int vg_priv_on_exec(struct linux_binprm *any_bprm)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct linux_binprm *bprm = VG_CAST(linux_binprm, any_bprm);
 
-	if (vg_is_self())
+	if (vg_is_self_or_standby())
 		return 0;
 	if (vg_interested(VG_EV_PRIVESC))
 		vg_privesc_exec(task, bprm);
@@ -801,6 +814,8 @@ static __always_inline int vg_priv_on_signal(int sig, struct kernel_siginfo *inf
 	s->target_pid = target->tgid;
 	s->target_tid = target->pid;
 	__builtin_memcpy(s->target_comm, target->comm, sizeof(s->target_comm));
+	if (vg_is_agent(s->target_pid))
+		h->flags |= VG_F_AT_AGENT;
 	return vg_submit(h);
 }
 
@@ -820,15 +835,83 @@ int BPF_PROG(vg_priv_kill_signal_generate_raw, int sig, struct kernel_siginfo *i
 
 /* ---- bpf() -------------------------------------------------------------------- */
 
-static __always_inline bool vg_bpf_reported(__u32 cmd)
+/* -1: not reported; 0: every call; else the kind of agent object the call must act on,
+ * with *fd_at where the attr holds its fd. */
+static __always_inline int vg_bpf_scope(__u32 cmd, __u32 *fd_at)
 {
 	switch (cmd) {
-#define VG_BPF_CASE(name, value) case value:
+#define VG_BPF_CASE(name, value, at, kind) case value: *fd_at = at; return kind;
 	VG_BPF_CMDS(VG_BPF_CASE)
 #undef VG_BPF_CASE
-		return true;
 	}
-	return false;
+	return -1;
+}
+
+/* The anonymous inode name of a BPF object's file ("bpf-map", "bpf-prog", "bpf-link"; a
+ * link made by its creator is "bpf_link"): a call handed another kind of fd is refused by
+ * the kernel, and is not one of the agent's. */
+static __always_inline bool vg_bpf_file_is(struct file *f, int kind)
+{
+	const char *want = kind == VG_SELF_MAP ? "map" : kind == VG_SELF_PROG ? "prog" : "link";
+	char name[9] = {};
+
+	bpf_probe_read_kernel_str(name, sizeof(name), f->f_path.dentry->d_name.name);
+	if (name[0] != 'b' || name[1] != 'p' || name[2] != 'f' || (name[3] != '-' && name[3] != '_'))
+		return false;
+	for (int i = 0; i < 5; i++) {
+		if (name[4 + i] != want[i])
+			return false;
+		if (!want[i])
+			break;
+	}
+	return true;
+}
+
+/* The agent's object (of kind) behind fd, with its id and name; false when fd is something
+ * else. */
+static __always_inline bool vg_bpf_agent_object(long fd, int kind, __u32 *id, char name[16])
+{
+	struct file *f = vg_current_fd(fd);
+	struct vg_self_key key = { .kind = kind };
+	void *obj;
+
+	if (!f || !vg_bpf_file_is(f, kind))
+		return false;
+	obj = f->private_data;
+	if (kind == VG_SELF_MAP) {
+		struct bpf_map *map = VG_CAST(bpf_map, obj);
+
+		key.id = map->id;
+		__builtin_memcpy(name, map->name, 16);
+	} else if (kind == VG_SELF_PROG) {
+		struct bpf_prog *prog = VG_CAST(bpf_prog, obj);
+
+		key.id = prog->aux->id;
+		__builtin_memcpy(name, prog->aux->name, 16);
+	} else {
+		struct bpf_link *link = VG_CAST(bpf_link, obj);
+
+		key.id = link->id;
+		__builtin_memcpy(name, link->prog->aux->name, 16);
+	}
+	*id = key.id;
+	return bpf_map_lookup_elem(&vg_self_objects, &key) != NULL;
+}
+
+/* A program loaded by a process named vigil that does not run the agent's executable: a
+ * loader hiding behind the agent's name (which rules trust). */
+static __always_inline bool vg_bpf_impersonates_agent(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vg_control *c = vg_ctl();
+	struct vg_inode_key exe;
+	char comm[8];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (!c || comm[0] != 'v' || comm[1] != 'i' || comm[2] != 'g' || comm[3] != 'i' || comm[4] != 'l' || comm[5])
+		return false;
+	exe = vg_file_inode_key(task->mm->exe_file);
+	return exe.dev != c->self_exe.dev || exe.ino != c->self_exe.ino;
 }
 
 /* bpf(cmd, attr, size). A program or map that was made is described from the kernel
@@ -837,18 +920,33 @@ static __always_inline bool vg_bpf_reported(__u32 cmd)
 SEC("tp/syscalls/sys_exit_bpf")
 int vg_priv_bpf_sys_exit_bpf(struct trace_event_raw_sys_exit *ctx)
 {
-	struct file *made = ctx->ret >= 0 ? vg_current_fd(ctx->ret) : NULL;
+	struct file *made = NULL;
 	struct vg_sysargs s;
-	__u32 w[4] = {};
+	__u32 w[4] = {}, fd_at = 0, object_id = 0, fd = 0;
+	char object_name[16] = {};
 	void *attr;
+	int kind;
 
 	vg_syscall_args(&s);
-	if (!vg_bpf_reported(s.a[0]))
+	kind = vg_bpf_scope(s.a[0], &fd_at);
+	if (kind < 0)
+		return 0;
+	attr = (void *)s.a[1];
+	/* a call on the agent's objects, or none at all: decided before the record is begun */
+	if (kind > 0 && (bpf_probe_read_user(&fd, sizeof(fd), attr + (fd_at & 63)) < 0 ||
+			 !vg_bpf_agent_object(fd, kind, &object_id, object_name)))
 		return 0;
 	VG_BEGIN(h, b, VG_EV_BPF, struct vg_bpf);
-	attr = (void *)s.a[1];
 	h->ret = ctx->ret;
 	b->cmd = s.a[0];
+	if (kind > 0) {
+		h->flags |= VG_F_AT_AGENT;
+		b->object_id = object_id;
+		__builtin_memcpy(b->name, object_name, sizeof(b->name));
+		return vg_submit(h);
+	}
+	if (ctx->ret >= 0 && (b->cmd == VG_BPF_PROG_LOAD || b->cmd == VG_BPF_MAP_CREATE))
+		made = vg_current_fd(ctx->ret);
 	bpf_probe_read_user(w, sizeof(w), attr);
 	switch (b->cmd) {
 	case VG_BPF_PROG_LOAD:
@@ -866,6 +964,8 @@ int vg_priv_bpf_sys_exit_bpf(struct trace_event_raw_sys_exit *ctx)
 			bpf_probe_read_user(&b->attach_type, 4, attr + 68);
 			bpf_probe_read_user(b->name, sizeof(b->name), attr + 48);
 		}
+		if (vg_bpf_impersonates_agent())
+			h->flags |= VG_F_AT_AGENT;
 		break;
 	case VG_BPF_MAP_CREATE:
 		if (made) {
@@ -903,7 +1003,7 @@ static __always_inline int vg_on_capable(const struct cred *cred, const struct u
 	 * operations and say nothing, so they stop here, before any map lookup */
 	if (ret == 0 && task->cred->euid.val == 0)
 		return 0;
-	if (!vg_interested(VG_EV_CAPABILITY) || vg_is_self() ||
+	if (!vg_interested(VG_EV_CAPABILITY) || vg_is_self_or_standby() ||
 	    !vg_once(task, (VG_EV_CAPABILITY << 16) | ((cap & 0xff) << 1) | (ret != 0), &count))
 		return 0;
 	VG_BEGIN(h, c, VG_EV_CAPABILITY, struct vg_cap);
@@ -987,6 +1087,8 @@ static __always_inline int vg_pvm_exit(long ret, __u32 write)
 	p->target_pid = s.a[0];
 	p->liovcnt = s.a[2];
 	p->riovcnt = s.a[4];
+	if (vg_names_agent(p->target_pid))
+		h->flags |= VG_F_AT_AGENT;
 	return vg_submit(h);
 }
 

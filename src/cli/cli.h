@@ -20,6 +20,7 @@ int vg_cmd_config_keys(int argc, char **argv);
 int vg_cmd_config_sink_options(int argc, char **argv);
 int vg_cmd_collect(int argc, char **argv);
 int vg_cmd_ui(int argc, char **argv);
+int vg_cmd_unload(int argc, char **argv);
 
 /* Prints "vigil: MESSAGE" on stderr; returns -1. */
 int vg_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

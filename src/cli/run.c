@@ -4,7 +4,9 @@
  * src/config (the config file, then the command line). SIGHUP reads them again and applies
  * what can change at run time, reloads the rules (the new set is built beside the old one
  * and swapped in only when it loads; the hooks follow the rules' interest without touching
- * the ring buffer, so nothing is lost) and reopens the sinks' files. */
+ * the ring buffer, so nothing is lost) and reopens the sinks' files. The sensors are pinned
+ * (src/loader/pin.h) unless --no-pin: a restarted agent takes them over with what they
+ * recorded meanwhile; src/protect/ watches the agent itself. */
 #include <sys/types.h>
 #include <errno.h>
 #include <signal.h>
@@ -27,6 +29,7 @@
 #include "output/sink.h"
 #include "output/stats.h"
 #include "proc/procfs.h"
+#include "protect/protect.h"
 #include "reader/reader.h"
 #include "reader/recording.h"
 #include "reader/uevent.h"
@@ -45,6 +48,7 @@ struct agent {
 	struct vg_uevent uevent; /* usb_device_event's source */
 	struct vg_pipeline pipe;
 	struct vg_enforcer *enforce;
+	struct vg_protect protect;
 	bool loaded[VG_EV__COUNT];
 	uint64_t started;
 	struct vg_counters last_warned;
@@ -189,6 +193,7 @@ static void stats(struct agent *a, bool final)
 	struct vg_buf warn = { 0 };
 	struct vg_enforce_stats deny;
 
+	vg_protect_stats(&a->protect, &x);
 	x.alerts_suppressed = alerts_suppressed(a->pipe.rules, &x.regex_limits);
 	if (vg_enforce_stats(a->enforce, &deny))
 		x.deny = &deny;
@@ -232,6 +237,7 @@ static int start(struct agent *a)
 	if (a->o.out.n_rules && !(a->pipe.rules = vg_load_rules(&a->o.out)))
 		return vg_cli_error("cannot run: the rules did not load");
 	vg_proctable_bootstrap(a->pt);
+	vg_protect_init(&a->protect, a->o.out.rules, a->o.out.n_rules, a->o.out.store);
 	/* load the whole profile (so a reload can attach more without reloading BPF), plus
 	 * whatever is printed or matched; attach only the interest */
 	vg_profile_events(a->o.out.profile, a->loaded);
@@ -248,10 +254,16 @@ static int start(struct agent *a)
 	if (add_allowlists(a) < 0)
 		return -1;
 	push_kills(a, a->pipe.rules);
-	if (vg_watch_needed(a->loaded) && vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch) < 0)
-		return vg_cli_error("cannot write the watch map: %s", strerror(errno));
+	if (vg_watch_needed(a->loaded)) {
+		const char *own[VG_OWN_FILES];
+		int nown = vg_protect_own_paths(&a->protect, own, VG_OWN_FILES);
+
+		if (vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch, own, (unsigned)nown) < 0)
+			return vg_cli_error("cannot write the watch map: %s", strerror(errno));
+	}
 	if (vg_loader_set_interest(&a->loader, want) < 0)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
+	vg_loader_go_live(&a->loader);
 	if (vg_reader_open(&a->reader, &a->loader, vg_pipeline_record, &a->pipe) < 0)
 		return vg_cli_error("cannot open the ring buffer: %s", strerror(errno));
 	if (a->loaded[VG_EV_USB] && vg_uevent_open(&a->uevent) < 0)
@@ -259,6 +271,7 @@ static int start(struct agent *a)
 			strerror(errno));
 	if (a->o.metrics_interval && !(a->metrics = vg_collector_new(&a->o.collect, &f)))
 		return vg_cli_error("cannot run: the metrics could not start");
+	vg_protect_start(&a->protect, &a->loader, &a->reader, &a->pipe, &a->sinks);
 	{
 		unsigned n = 0;
 
@@ -294,8 +307,10 @@ static void loop(struct agent *a)
 		vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 		now = vg_now_boot_ns();
 		vg_sinks_flush(&a->sinks, now);
-		vg_watch_refresh(&a->watch, now);
+		vg_watch_refresh(&a->watch, now, vg_protect_tamper, &a->protect);
 		vg_watch_collect(&a->watch, now, vg_reader_take, &a->reader);
+		vg_protect_tick(&a->protect, now);
+		vg_proctable_reap(a->pt, now, (uint64_t)(a->o.proc_linger * 1e9));
 		if (deadline && now >= deadline)
 			break;
 		if (a->o.stats_interval > 0 && now >= next_stats) {
@@ -313,6 +328,8 @@ static void loop(struct agent *a)
 	vg_reader_drain(&a->reader);
 	vg_watch_collect(&a->watch, 0, vg_reader_take, &a->reader);
 	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
+	/* written out first, so the final stats count every line but their own as delivered or lost */
+	vg_sinks_flush(&a->sinks, vg_now_boot_ns());
 	stats(a, true);
 	if (a->metrics)
 		metrics(a, true);
@@ -341,7 +358,7 @@ int vg_cmd_run(int argc, char **argv)
 	if (start(&a) == 0) {
 		a.started = vg_now_boot_ns();
 		loop(&a);
-		rc = 0;
+		rc = vg_protect_finish(&a.protect) ? 3 : 0; /* 3: some output was lost */
 	}
 	vg_enforce_free(a.enforce);
 	vg_collector_free(a.metrics);
@@ -354,5 +371,6 @@ int vg_cmd_run(int argc, char **argv)
 	vg_proctable_free(a.pt);
 	vg_ruleset_free(a.pipe.rules);
 	vg_run_opts_free(&a.o);
+	vg_protect_free(&a.protect);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "config/options.h"
 #include "config/internal.h"
+#include "loader/pin.h"
 #include "units.h"
 
 struct vg_alloc {
@@ -192,6 +193,18 @@ static int set_proc_cap(struct vg_run_opts *o, const char *v, char *err, size_t 
 	return 0;
 }
 
+static int set_proc_linger(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	return seconds(v, &o->proc_linger, err, errlen);
+}
+
+static int set_pin_dir(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	if (o->kc.pin_dir) /* --no-pin wins wherever it was said */
+		o->kc.pin_dir = v;
+	return 0;
+}
+
 static int set_allow_exe(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
 {
 	if (o->n_allow_exe == VG_OPT_VALUES) {
@@ -280,6 +293,17 @@ static int boolean(const char *v, bool *out, char *err, size_t errlen)
 	return 0;
 }
 
+static int set_no_pin(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	bool off;
+
+	if (boolean(v, &off, err, errlen) < 0)
+		return -1;
+	if (off)
+		o->kc.pin_dir = NULL;
+	return 0;
+}
+
 static int set_trackers(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
 {
 	return boolean(v, &o->collect.trackers, err, errlen);
@@ -357,6 +381,14 @@ static const struct option_def table[VG_OPTION__COUNT] = {
 			       'r', set_ring_size },
 	[VG_OPTION_PROC_CAP] = { { "proc-cap", "proc_cap", "N", "process table capacity (default 32768)", false, false },
 			      'c', set_proc_cap },
+	[VG_OPTION_PROC_LINGER] = { { "proc-linger", "proc_linger", "TIME",
+				   "how long an exited process stays in the table (default 60s)", false, false },
+				 0, set_proc_linger },
+	[VG_OPTION_PIN_DIR] = { { "pin-dir", "pin_dir", "DIR", "pin the sensors in DIR on bpffs (default " VG_PIN_DIR "):\n"
+			       "they keep recording when the agent stops, and the next agent takes them over", false,
+			       false }, 0, set_pin_dir },
+	[VG_OPTION_NO_PIN] = { { "no-pin", "no_pin", NULL, "do not pin: the sensors end with the agent", false, false },
+			      0, set_no_pin },
 	[VG_OPTION_ALLOW_EXE] = { { "allow-exe", "allow_exe", "PATH", "in-kernel allowlist: this executable reports\n"
 				 "only exec/fork/exit (repeatable; SIGHUP adds new entries)", true, true },
 			       0, set_allow_exe },
@@ -479,7 +511,9 @@ static void defaults(struct vg_run_opts *o)
 	vg_output_opts_init(&o->out);
 	o->stats_interval = 10;
 	o->proc_cap = 32768;
-	o->kc = (struct vg_kconfig){ .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000 };
+	o->proc_linger = 60;
+	o->kc = (struct vg_kconfig){ .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000,
+				     .pin_dir = VG_PIN_DIR };
 }
 
 void vg_srcpos_error(const struct vg_srcpos *pos, int id, const char *msg)

@@ -52,6 +52,9 @@ enum vg_optid {
 	VG_OPTION_STATS_INTERVAL,
 	VG_OPTION_RING_SIZE,
 	VG_OPTION_PROC_CAP,
+	VG_OPTION_PROC_LINGER,
+	VG_OPTION_PIN_DIR,
+	VG_OPTION_NO_PIN,
 	VG_OPTION_ALLOW_EXE,
 	VG_OPTION_ALLOW_CMDLINE,
 	VG_OPTION_RATE_LIMIT,
@@ -76,7 +79,8 @@ struct vg_run_opts {
 	double duration;
 	double stats_interval;
 	unsigned proc_cap;
-	struct vg_kconfig kc;
+	double proc_linger;  /* seconds an exited process stays in the table */
+	struct vg_kconfig kc; /* kc.pin_dir NULL: --no-pin */
 	const char *allow_exe[VG_OPT_VALUES];
 	int n_allow_exe;
 	const char *allow_cmd[VG_OPT_VALUES];

@@ -13,6 +13,7 @@ static const struct vg_domain *const domains[] = {
 	&vg_domain_priv,
 	&vg_domain_shell,
 	&vg_domain_device,
+	&vg_domain_agent,
 };
 
 #define NDOMAINS (sizeof(domains) / sizeof(domains[0]))

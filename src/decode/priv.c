@@ -26,7 +26,7 @@ enum {
 	F_SIG_SIGNAL, F_SIG_NAME, F_SIG_TARGET_PID, F_SIG_TARGET_TID, F_SIG_TARGET_COMM, F_SIG_RESULT, F_SIG_VIA,
 	F_SIG_GROUP,
 	F_BPF_CMD, F_BPF_PROG_TYPE, F_BPF_MAP_TYPE, F_BPF_INSN_CNT, F_BPF_MAX_ENTRIES, F_BPF_ATTACH_TYPE,
-	F_BPF_NAME, F_BPF_PROG_ID,
+	F_BPF_NAME, F_BPF_PROG_ID, F_BPF_OBJECT_ID,
 	F_CAP_CAP, F_CAP_NAME, F_CAP_GRANTED, F_CAP_NS_LEVEL, F_CAP_COUNT,
 	F_NS_FLAGS, F_NS_FLAG_NAMES, F_NS_FD, F_NS_FD_TYPE, F_NS_INUM,
 	F_PVM_OP, F_PVM_TARGET_PID, F_PVM_TARGET_EXE, F_PVM_BYTES, F_PVM_LIOVCNT, F_PVM_RIOVCNT,
@@ -108,7 +108,11 @@ static const struct vg_field fields[F_COUNT] = {
 			   "delivered, ignored, already_pending, overflow_fail or lose_info" },
 	[F_SIG_VIA] = { "sig.via", VG_V_STR, "kill (kill/pidfd_send_signal), sigqueue, or tkill (tkill/tgkill)" },
 	[F_SIG_GROUP] = { "sig.group", VG_V_BOOL, "sent to the whole thread group (not one thread)" },
-	[F_BPF_CMD] = { "bpf.cmd", VG_V_STR, "MAP_CREATE, PROG_LOAD, PROG_ATTACH, RAW_TRACEPOINT_OPEN or LINK_CREATE" },
+	[F_BPF_CMD] = { "bpf.cmd", VG_V_STR,
+			"MAP_CREATE, PROG_LOAD, PROG_ATTACH, RAW_TRACEPOINT_OPEN or LINK_CREATE; and, only when the call acts "
+			"on one of vigil's own objects (evt.at_agent): MAP_UPDATE_ELEM, MAP_DELETE_ELEM, "
+			"MAP_LOOKUP_AND_DELETE_ELEM, MAP_FREEZE, MAP_UPDATE_BATCH, MAP_DELETE_BATCH, PROG_DETACH, "
+			"LINK_UPDATE, LINK_DETACH" },
 	[F_BPF_PROG_TYPE] = { "bpf.prog_type", VG_V_STR, "PROG_LOAD: program type, e.g. kprobe, tracing, lsm, xdp" },
 	[F_BPF_MAP_TYPE] = { "bpf.map_type", VG_V_STR, "MAP_CREATE: map type, e.g. hash, ringbuf" },
 	[F_BPF_INSN_CNT] = { "bpf.insn_cnt", VG_V_INT, "PROG_LOAD: instructions" },
@@ -118,6 +122,9 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_BPF_NAME] = { "bpf.name", VG_V_STR,
 			 "program or map name (RAW_TRACEPOINT_OPEN: the tracepoint, first 15 bytes)" },
 	[F_BPF_PROG_ID] = { "bpf.prog_id", VG_V_INT, "PROG_LOAD: id of the loaded program (bpftool prog show id N)" },
+	[F_BPF_OBJECT_ID] = { "bpf.object_id", VG_V_INT,
+			      "a call on one of vigil's objects: the map, program or link id (bpf.name: its name, a "
+			      "link's program's)" },
 	[F_CAP_CAP] = { "cap.cap", VG_V_INT, "capability number" },
 	[F_CAP_NAME] = { "cap.name", VG_V_STR, "capability name, e.g. CAP_SYS_ADMIN" },
 	[F_CAP_GRANTED] = { "cap.granted", VG_V_BOOL, "the check succeeded" },
@@ -410,7 +417,7 @@ static int decode_signal(struct vg_event *ev, struct vg_proctable *pt, const voi
 static const char *bpf_cmd_name(unsigned cmd)
 {
 	switch (cmd) {
-#define VG_BPF_NAME(name, value) case value: return #name;
+#define VG_BPF_NAME(name, value, fd_at, kind) case value: return #name;
 		VG_BPF_CMDS(VG_BPF_NAME)
 #undef VG_BPF_NAME
 	}
@@ -440,6 +447,8 @@ static int decode_bpf(struct vg_event *ev, struct vg_proctable *pt, const void *
 	add_chars(ev, F_BPF_NAME, b->name, sizeof(b->name));
 	if (b->cmd == VG_BPF_PROG_LOAD && ev->raw->ret >= 0)
 		vg_event_add_int(ev, &fields[F_BPF_PROG_ID], b->prog_id);
+	if (b->object_id)
+		vg_event_add_int(ev, &fields[F_BPF_OBJECT_ID], b->object_id);
 	return 0;
 }
 

@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "clock.h"
 #include "event.h"
 #include "loader/hooks.h"
 #include "loader/loader.h"
@@ -231,7 +233,9 @@ static int open_and_load(struct vg_loader *l, char *err, size_t errlen)
 			break;
 		}
 		bpf_map__set_max_entries(l->skel->maps.vg_events, (__u32)l->kc.ring_size);
-		l->skel->rodata->vg_self_pid = (__u32)getpid();
+		l->layout = vg_pins_layout(l->skel->obj);
+		vg_pins_maps(&l->pins, l->skel->obj, l->layout);
+		l->skel->rodata->vg_generation = l->pins.generation;
 		l->skel->rodata->vg_rate_per_sec = l->kc.rate_per_sec;
 		l->skel->rodata->vg_rate_burst = l->kc.rate_burst;
 		l->skel->rodata->vg_allow_cmdlines = l->kc.allow_cmdlines;
@@ -267,6 +271,87 @@ static int open_and_load(struct vg_loader *l, char *err, size_t errlen)
 	}
 	free(logs);
 	return rc;
+}
+
+/* The control map, shared with the kernel by mmap: the live generation and the agent's
+ * identity are plain stores, and the reader counts every record it takes in it. */
+static int map_control(struct vg_loader *l, char *err, size_t errlen)
+{
+	void *p = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(l->skel->maps.vg_control), 0);
+
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "cannot map the control map: %s", strerror(errno));
+		return -1;
+	}
+	l->control = p;
+	return 0;
+}
+
+static void clear_map(int fd, size_t key_size)
+{
+	char key[64];
+
+	if (key_size > sizeof(key))
+		return;
+	while (bpf_map_get_next_key(fd, NULL, key) == 0)
+		if (bpf_map_delete_elem(fd, key) < 0)
+			break;
+}
+
+/* The id of a map, program or link fd; 0 when it cannot be read. */
+static __u32 object_id(int fd, int kind)
+{
+	union {
+		struct bpf_map_info map;
+		struct bpf_prog_info prog;
+		struct bpf_link_info link;
+	} info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return 0;
+	return kind == VG_SELF_MAP ? info.map.id : kind == VG_SELF_PROG ? info.prog.id : info.link.id;
+}
+
+static void add_self(struct vg_loader_wrote *w, int kind, int fd)
+{
+	__u32 id = object_id(fd, kind);
+
+	if (id && w->nself < VG_SELF_OBJECTS_MAX)
+		w->self[w->nself++] = (struct vg_self_key){ .kind = (__u32)kind, .id = id };
+}
+
+/* The kernel flags bpf() calls on these (VG_F_AT_AGENT): every map, loaded program and
+ * link of the object, as of now (links change with the interest). */
+static void register_self(struct vg_loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.vg_self_objects);
+	struct vg_loader_wrote *w = &l->wrote;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	__u8 one = 1;
+
+	w->nself = 0;
+	bpf_object__for_each_map(map, l->skel->obj)
+		add_self(w, VG_SELF_MAP, bpf_map__fd(map));
+	bpf_object__for_each_program(prog, l->skel->obj)
+		add_self(w, VG_SELF_PROG, bpf_program__fd(prog));
+	for (int i = 0; i < l->nlinks; i++)
+		if (l->links[i])
+			add_self(w, VG_SELF_LINK, bpf_link__fd(l->links[i]));
+	clear_map(fd, sizeof(struct vg_self_key));
+	for (int i = 0; i < w->nself; i++)
+		bpf_map_update_elem(fd, &w->self[i], &one, BPF_ANY);
+}
+
+/* Drops a link; a pinned one is unpinned first, or it would stay attached. */
+static void drop_link(struct bpf_link *link)
+{
+	if (bpf_link__pin_path(link))
+		bpf_link__unpin(link);
+	bpf_link__destroy(link);
 }
 
 /* The link of a program, or NULL; links are kept per program because one program can
@@ -305,7 +390,7 @@ int vg_loader_attach_types(struct vg_loader *l, const bool types[VG_EV__COUNT])
 	/* first drop what is no longer wanted, then attach what is */
 	for (int i = 0; i < l->nlinks; i++)
 		if (l->links[i] && !prog_wanted(l, l->link_prog[i], types)) {
-			bpf_link__destroy(l->links[i]);
+			drop_link(l->links[i]);
 			l->links[i] = NULL;
 		}
 	for (size_t i = 0; i < hook_count(); i++) {
@@ -328,6 +413,9 @@ int vg_loader_attach_types(struct vg_loader *l, const bool types[VG_EV__COUNT])
 				*slot = vg_uprobe_attach(prog, vg_hook_uprobe(alt->progs[p]), why, sizeof(why));
 			else if (slot)
 				*slot = bpf_program__attach(prog);
+			if (slot && *slot && vg_pins_link(&l->pins, *slot, bpf_program__name(prog)) < 0)
+				fprintf(stderr, "vigil: cannot pin the link of %s in %s: %s (it ends with this agent)\n",
+					bpf_program__name(prog), l->pins.dir, strerror(errno));
 			if (!slot || !*slot) {
 				if (!why[0])
 					snprintf(why, sizeof(why), "%s does not attach: %s", bpf_program__name(prog),
@@ -338,6 +426,7 @@ int vg_loader_attach_types(struct vg_loader *l, const bool types[VG_EV__COUNT])
 			}
 		}
 	}
+	register_self(l);
 	return missing ? -1 : 0;
 }
 
@@ -350,7 +439,31 @@ int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const st
 	l->features = *features;
 	libbpf_verbose = getenv("VIGIL_LIBBPF_DEBUG") != NULL;
 	libbpf_set_print(libbpf_print);
-	return open_and_load(l, err, errlen);
+	if (!kc->pin_dir)
+		vg_pins_none(&l->pins);
+	else if (vg_pins_open(&l->pins, kc->pin_dir, err, errlen) < 0)
+		return -1;
+	if (open_and_load(l, err, errlen) < 0 || map_control(l, err, errlen) < 0)
+		return -1;
+	/* the lists an earlier agent wrote are not this one's */
+	clear_map(bpf_map__fd(l->skel->maps.vg_allow_exe), sizeof(struct vg_inode_key));
+	clear_map(bpf_map__fd(l->skel->maps.vg_allow_cmd), sizeof(__u64));
+	return 0;
+}
+
+void vg_loader_go_live(struct vg_loader *l)
+{
+	struct vg_control *c = l->control;
+
+	c->layout = l->layout;
+	c->ring_size = l->kc.ring_size;
+	c->self_pid = (__u32)getpid();
+	vg_inode_key_of("/proc/self/exe", &c->self_exe);
+	c->restarts += l->pins.took_over;
+	c->clean_exit = 0;
+	c->heartbeat_ns = vg_now_boot_ns();
+	__atomic_store_n(&c->generation, l->pins.generation, __ATOMIC_RELEASE);
+	vg_pins_retire(&l->pins);
 }
 
 bool vg_loader_loaded(const struct vg_loader *l, unsigned type)
@@ -374,6 +487,17 @@ static void *detach_some(void *arg)
 	return NULL;
 }
 
+/* Pinned links outlive the agent: only this process's hold on them goes. */
+static void release_pinned(struct vg_loader *l)
+{
+	for (int i = 0; i < l->nlinks; i++)
+		if (l->links[i]) {
+			bpf_link__disconnect(l->links[i]);
+			bpf_link__destroy(l->links[i]);
+		}
+	l->nlinks = 0;
+}
+
 /* Each tracepoint detach waits for an RCU grace period (tens of ms here); one after the
  * other, a hundred links took seconds. Threads let the waits overlap. */
 void vg_loader_detach(struct vg_loader *l)
@@ -382,6 +506,10 @@ void vg_loader_detach(struct vg_loader *l)
 	struct detach_job jobs[DETACH_THREADS];
 	int started = 0;
 
+	if (l->pins.lock_fd >= 0) {
+		release_pinned(l);
+		return;
+	}
 	for (int t = 0; t < DETACH_THREADS && t < l->nlinks; t++) {
 		jobs[t] = (struct detach_job){ l->links, t, l->nlinks, DETACH_THREADS };
 		if (pthread_create(&tid[t], NULL, detach_some, &jobs[t]) != 0)
@@ -407,15 +535,20 @@ size_t vg_loader_attached_progs(const struct vg_loader *l, struct bpf_program **
 void vg_loader_free(struct vg_loader *l)
 {
 	vg_loader_detach(l);
+	if (l->control)
+		munmap(l->control, (size_t)sysconf(_SC_PAGESIZE));
+	l->control = NULL;
 	if (l->skel)
 		vigil_bpf__destroy(l->skel);
 	l->skel = NULL;
+	vg_pins_close(&l->pins);
 }
 
 int vg_loader_set_interest(struct vg_loader *l, const bool interest[VG_EV__COUNT])
 {
 	int fd = bpf_map__fd(l->skel->maps.vg_interest);
 
+	memcpy(l->wrote.interest, interest, sizeof(l->wrote.interest));
 	for (__u32 t = 0; t < VG_EV__COUNT; t++) {
 		__u8 on = interest[t];
 
@@ -427,7 +560,7 @@ int vg_loader_set_interest(struct vg_loader *l, const bool interest[VG_EV__COUNT
 
 bool vg_loader_event_ok(const struct vg_loader *l, unsigned type)
 {
-	bool any = false;
+	bool any = VG_EV_FROM_AGENT(type);
 
 	for (size_t i = 0; i < hook_count(); i++) {
 		if (hook(i)->type != type)
@@ -467,7 +600,7 @@ void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, siz
 			break;
 	}
 	if (!used)
-		snprintf(out, len, "not implemented on this kernel");
+		snprintf(out, len, VG_EV_FROM_AGENT(type) ? "raised by the agent (user space)" : "not implemented on this kernel");
 }
 
 void vg_loader_catalog_markdown(FILE *out)
@@ -491,7 +624,8 @@ void vg_loader_catalog_markdown(FILE *out)
 				h->optional == true ? " (optional)" : "");
 			first = false;
 		}
-		fputs(first ? "no mechanism on any kernel yet |\n" : " |\n", out);
+		fputs(!first ? " |\n" : VG_EV_FROM_AGENT(t) ? "none: raised by the agent itself (src/protect/) |\n"
+					    : "no mechanism on any kernel yet |\n", out);
 	}
 }
 
@@ -502,7 +636,7 @@ void vg_loader_report(const struct vg_loader *l)
 
 		for (size_t i = 0; i < hook_count() && !any; i++)
 			any = hook(i)->type == t;
-		if (l->active[t] && !any)
+		if (l->active[t] && !any && !VG_EV_FROM_AGENT(t))
 			fprintf(stderr, "vigil: no event %s: no mechanism observes it on this kernel\n",
 				vg_event_name(t));
 	}
@@ -541,6 +675,11 @@ int vg_loader_allow_exe(struct vg_loader *l, const char *path)
 
 	if (vg_inode_key_of(path, &key) < 0)
 		return -1;
+	if (l->wrote.nallow_exe == VG_ALLOW_MAX) {
+		errno = ENOSPC;
+		return -1;
+	}
+	l->wrote.allow_exe[l->wrote.nallow_exe++] = key;
 	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_allow_exe), &key, &on, BPF_ANY);
 }
 
@@ -553,9 +692,11 @@ int vg_loader_kill_exes(struct vg_loader *l, const char *const *paths, int n)
 	/* replace the whole set: clear, then add */
 	while (bpf_map_get_next_key(fd, NULL, &next) == 0)
 		bpf_map_delete_elem(fd, &next);
-	for (int i = 0; i < n; i++)
+	l->wrote.nkill = 0;
+	for (int i = 0; i < n && set < VG_KILL_EXES_MAX; i++)
 		if (vg_inode_key_of(paths[i], &key) == 0 && bpf_map_update_elem(fd, &key, &on, BPF_ANY) == 0)
-			set++;
+			l->wrote.kill[set++] = key;
+	l->wrote.nkill = set;
 	return set;
 }
 
@@ -585,6 +726,11 @@ int vg_loader_allow_cmdline(struct vg_loader *l, const char *cmdline)
 			argv[i] = 0;
 	h = vg_cmdline_hash(argv, len);
 	free(argv);
+	if (l->wrote.nallow_cmd == VG_ALLOW_MAX) {
+		errno = ENOSPC;
+		return -1;
+	}
+	l->wrote.allow_cmd[l->wrote.nallow_cmd++] = h;
 	rc = bpf_map_update_elem(bpf_map__fd(l->skel->maps.vg_allow_cmd), &h, &on, BPF_ANY);
 	return rc;
 }

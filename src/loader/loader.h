@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "agent_event.h"
 #include "loader/features.h"
+#include "loader/pin.h"
 #include "vigil_event.h"
 
 #define VG_HOOKS_MAX 96
@@ -31,6 +33,23 @@ struct vg_kconfig {
 	unsigned rate_burst;
 	bool allow_cmdlines;   /* the cmdline allowlist will have entries */
 	bool sandbox;          /* the sandbox profile: VG_SANDBOX_ONLY hooks may attach */
+	const char *pin_dir;   /* maps and links pinned there (pin.h); NULL: not pinned */
+};
+
+#define VG_KILL_EXES_MAX 256
+#define VG_ALLOW_MAX 64
+
+/* What user space wrote into the maps it owns, to check them against (vg_loader_verify). */
+struct vg_loader_wrote {
+	bool interest[VG_EV__COUNT];
+	struct vg_inode_key kill[VG_KILL_EXES_MAX];
+	int nkill;
+	struct vg_inode_key allow_exe[VG_ALLOW_MAX];
+	int nallow_exe;
+	__u64 allow_cmd[VG_ALLOW_MAX];
+	int nallow_cmd;
+	struct vg_self_key self[VG_SELF_OBJECTS_MAX];
+	int nself;
 };
 
 struct vg_loader {
@@ -43,11 +62,17 @@ struct vg_loader {
 	int nlinks;
 	struct vg_kconfig kc;
 	struct vg_features features; /* what this kernel loads: mechanisms it lacks are not tried */
+	struct vg_pins pins;         /* kc.pin_dir: where the maps and links are pinned */
+	uint64_t layout;             /* the object's layout key (pin.h) */
+	struct vg_control *control;  /* the control map, mmapped */
+	struct vg_loader_wrote wrote;
 };
 
 /* Loads the programs of the events in want (nothing attached yet), using only the
- * mechanisms features says this kernel has. Returns 0 when the object loaded (some events
- * may be unavailable: see vg_loader_report), -1 with err set when nothing can run. */
+ * mechanisms features says this kernel has; with kc->pin_dir, into the maps an earlier
+ * agent pinned there when they fit (pin.h). Returns 0 when the object loaded (some events
+ * may be unavailable: see vg_loader_report), -1 with err set when nothing can run. The
+ * object reports nothing until vg_loader_go_live. */
 int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const struct vg_kconfig *kc,
 		    const struct vg_features *features, char *err, size_t errlen);
 /* Makes exactly the hooks of types attached (a subset of what was loaded), attaching and
@@ -56,7 +81,12 @@ int vg_loader_start(struct vg_loader *l, const bool want[VG_EV__COUNT], const st
 int vg_loader_attach_types(struct vg_loader *l, const bool types[VG_EV__COUNT]);
 /* Whether type's programs were loaded (and so can be attached without a reload). */
 bool vg_loader_loaded(const struct vg_loader *l, unsigned type);
-/* Stops new events (links destroyed) but keeps maps readable for a final drain. */
+/* Makes this object the one that reports (and the caller the agent whose own activity is
+ * not reported); with pins, then lets an earlier agent's links go. Call once the maps are
+ * written. */
+void vg_loader_go_live(struct vg_loader *l);
+/* Stops new events (links destroyed) but keeps maps readable for a final drain. Pinned
+ * links stay attached instead: the sensors keep recording for the next agent. */
 void vg_loader_detach(struct vg_loader *l);
 void vg_loader_free(struct vg_loader *l);
 /* Writes the interest map: the kernel builds only these event types. */
@@ -100,6 +130,11 @@ const char *vg_verifier_reason(char *log);
 
 /* The programs attached now (for their kernel time); returns how many, at most max. */
 size_t vg_loader_attached_progs(const struct vg_loader *l, struct bpf_program **out, size_t max);
+/* Checks the maps user space owns (interest, kill and allow lists, its own objects, the
+ * control map and every pin) against what it wrote, restores them, and hands each
+ * difference to found (the map or link, what was wrong). Returns how many. */
+typedef void (*vg_tamper_fn)(void *ctx, unsigned check, const char *object, const char *detail);
+int vg_loader_verify(struct vg_loader *l, vg_tamper_fn found, void *ctx);
 
 int vg_loader_ring_fd(const struct vg_loader *l);
 int vg_loader_seq_fd(const struct vg_loader *l);

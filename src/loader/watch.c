@@ -30,11 +30,14 @@ static const char *const default_paths[] = {
 
 bool vg_watch_needed(const bool loaded[VG_EV__COUNT])
 {
-	return loaded[VG_EV_WRITE] || loaded[VG_EV_FILE_WRITE] || loaded[VG_EV_FILE_READ];
+	return loaded[VG_EV_WRITE] || loaded[VG_EV_OPEN] || loaded[VG_EV_FILE_WRITE] || loaded[VG_EV_FILE_READ];
 }
 
-int vg_watch_init(struct vg_watch *w, const struct vg_loader *l, const char *const *extra, unsigned nextra)
+int vg_watch_init(struct vg_watch *w, const struct vg_loader *l, const char *const *extra, unsigned nextra,
+		  const char *const *own, unsigned nown)
 {
+	struct vg_inode_key key;
+
 	memset(w, 0, sizeof(*w));
 	w->map_fd = bpf_map__fd(l->skel->maps.vg_file_watch);
 	w->io = l->skel->maps.vg_file_io;
@@ -44,15 +47,20 @@ int vg_watch_init(struct vg_watch *w, const struct vg_loader *l, const char *con
 		errno = ENOMEM;
 		return -1;
 	}
-	for (unsigned i = 0; i < NDEFAULT + nextra && w->n < VG_WATCH_PATHS; i++) {
-		const char *path = i < NDEFAULT ? default_paths[i] : extra[i - NDEFAULT];
+	while (bpf_map_get_next_key(w->map_fd, NULL, &key) == 0) /* an earlier agent's (pinned) */
+		if (bpf_map_delete_elem(w->map_fd, &key) < 0)
+			break;
+	for (unsigned i = 0; i < NDEFAULT + nextra + nown && w->n < VG_WATCH_PATHS; i++) {
+		const char *path = i < NDEFAULT ? default_paths[i] : i < NDEFAULT + nextra ? extra[i - NDEFAULT]
+										      : own[i - NDEFAULT - nextra];
 		struct stat st;
 
-		if (i >= NDEFAULT && stat(path, &st) < 0)
+		if (i >= NDEFAULT && i < NDEFAULT + nextra && stat(path, &st) < 0)
 			fprintf(stderr, "vigil: --watch %s: %s (watched once it exists)\n", path, strerror(errno));
+		w->kinds[w->n] = i < NDEFAULT + nextra ? VG_WATCH_SENSITIVE : VG_WATCH_AGENT;
 		w->paths[w->n++] = path;
 	}
-	return vg_watch_refresh(w, 0);
+	return vg_watch_refresh(w, 0, NULL, NULL);
 }
 
 /* Whether another path names the file path i named (hard links, duplicates). */
@@ -64,10 +72,21 @@ static bool shared(const struct vg_watch *w, unsigned i)
 	return false;
 }
 
-/* Points the map at what each path names now; a path that names nothing (yet) is skipped. */
-int vg_watch_refresh(struct vg_watch *w, uint64_t now_ns)
+/* The kind the map must hold for key: the agent's own file wins over a sensitive one. */
+static __u8 kind_of(const struct vg_watch *w, const struct vg_inode_key *key)
 {
-	__u8 one = 1;
+	__u8 kind = 0;
+
+	for (unsigned j = 0; j < w->n; j++)
+		if (memcmp(&w->keys[j], key, sizeof(*key)) == 0 && w->kinds[j] > kind)
+			kind = w->kinds[j];
+	return kind;
+}
+
+/* Points the map at what each path names now; a path that names nothing (yet) is skipped. */
+int vg_watch_refresh(struct vg_watch *w, uint64_t now_ns, vg_tamper_fn found, void *ctx)
+{
+	bool moved[VG_WATCH_PATHS] = { false };
 
 	if (now_ns && now_ns < w->next_ns)
 		return 0;
@@ -82,9 +101,21 @@ int vg_watch_refresh(struct vg_watch *w, uint64_t now_ns)
 			continue;
 		if (w->keys[i].ino && !shared(w, i))
 			bpf_map_delete_elem(w->map_fd, &w->keys[i]);
-		if (key.ino && bpf_map_update_elem(w->map_fd, &key, &one, BPF_ANY) < 0)
-			return -1;
 		w->keys[i] = key;
+		moved[i] = true;
+	}
+	for (unsigned i = 0; i < w->n; i++) {
+		__u8 want, have = 0;
+
+		if (!w->keys[i].ino)
+			continue;
+		want = kind_of(w, &w->keys[i]);
+		if (bpf_map_lookup_elem(w->map_fd, &w->keys[i], &have) == 0 && have == want)
+			continue;
+		if (bpf_map_update_elem(w->map_fd, &w->keys[i], &want, BPF_ANY) < 0)
+			return -1;
+		if (found && !moved[i])
+			found(ctx, VG_AGENT_MAP_CHANGED, "vg_file_watch", "a watched file's entry was removed or changed: restored");
 	}
 	return 0;
 }

@@ -260,6 +260,8 @@ void vg_json_event(struct vg_buf *b, const struct vg_event *ev)
 		vg_buf_puts(b, ",\"compat32\":true");
 	if (h->flags & VG_F_KILLED)
 		vg_buf_puts(b, ",\"killed\":true");
+	if (h->flags & VG_F_AT_AGENT)
+		vg_buf_puts(b, ",\"at_agent\":true");
 	vg_json_fields(b, ev->fields, ev->nfields);
 	vg_buf_putc(b, '}');
 }

@@ -57,6 +57,17 @@ void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct v
 		      (unsigned long long)x->alerts, (unsigned long long)x->alerts_suppressed,
 		      (unsigned long long)x->regex_limits, x->proc_entries,
 		      (unsigned long long)x->proc_evictions, x->ring_size);
+	if (x->rss_kb)
+		vg_buf_printf(b, ",\"rss_kb\":%llu", (unsigned long long)x->rss_kb);
+	if (x->restart && x->restart->happened) {
+		vg_buf_puts(b, ",\"restart\":{\"at\":");
+		vg_json_time(b, x->restart->at_wall_ns);
+		vg_buf_printf(b, ",\"down_s\":%.3f,\"lost_during\":%llu,\"previous_pid\":%u}", x->restart->seconds,
+			      (unsigned long long)x->restart->lost, x->restart->previous_pid);
+	}
+	if (x->stops && x->stops->count)
+		vg_buf_printf(b, ",\"stopped\":{\"count\":%u,\"seconds\":%.3f,\"lost_during\":%llu}", x->stops->count,
+			      x->stops->seconds, (unsigned long long)x->stops->lost);
 	if (x->sinks)
 		vg_sinks_counters_json(x->sinks, b);
 	if (x->deny) {

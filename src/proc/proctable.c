@@ -5,6 +5,7 @@
  *
  * An entry is on the exited list exactly when its `exited` flag is set; both change only
  * here (mark_exited, exec, delete), so a node is never freed while still linked. */
+#include <malloc.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,12 @@ struct vg_proctable {
 	pid_t pinned; /* the current event's process: never evicted while it is decoded */
 	struct node *exited; /* head of the exited list */
 	bool offline;        /* never read /proc */
+	unsigned reaped;     /* entries reaped since memory was last given back */
 };
+
+/* Reaped entries after which the freed heap goes back to the system: malloc keeps freed
+ * pages for reuse, so without it a storm's peak stays resident after the table shrinks. */
+#define TRIM_AFTER 1024
 
 static struct node *node_of(const struct vg_proc *p)
 {
@@ -219,6 +225,23 @@ unsigned vg_proctable_size(const struct vg_proctable *t)
 uint64_t vg_proctable_evictions(const struct vg_proctable *t)
 {
 	return t->evictions;
+}
+
+unsigned vg_proctable_reap(struct vg_proctable *t, uint64_t now_ns, uint64_t linger_ns)
+{
+	unsigned n = 0;
+	struct node *e;
+
+	while ((e = t->exited) && e->exited_at + linger_ns < now_ns && e->p.pid != t->pinned) {
+		node_delete(t, e);
+		n++;
+	}
+	t->reaped += n;
+	if (t->reaped >= TRIM_AFTER) {
+		malloc_trim(0);
+		t->reaped = 0;
+	}
+	return n;
 }
 
 void vg_proc_set_str(char **dst, const char *s, size_t len)

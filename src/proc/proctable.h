@@ -91,5 +91,9 @@ void vg_proc_set_argv(struct vg_proc *p, const char *argv, size_t len);
 /* child takes parent's image and context (fork), keeping its own pid. */
 void vg_proc_inherit(struct vg_proc *child, const struct vg_proc *parent);
 uint64_t vg_proctable_evictions(const struct vg_proctable *t);
+/* Deletes the entries of processes that exited more than linger_ns before now_ns (boot ns),
+ * oldest first, so that the table shrinks after a storm; once enough has been freed the
+ * memory goes back to the system too. Returns how many went. */
+unsigned vg_proctable_reap(struct vg_proctable *t, uint64_t now_ns, uint64_t linger_ns);
 
 #endif

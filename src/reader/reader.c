@@ -13,13 +13,20 @@ int vg_reader_handle(struct vg_reader *r, const void *data, size_t size)
 {
 	const struct vg_hdr *h = data;
 
+	int rc = 0;
+
 	if (size < sizeof(*h) || h->type >= VG_EV__COUNT || r->fn(r->ctx, data, size) < 0) {
 		r->c.malformed++;
-		return -1;
+		rc = -1;
+	} else {
+		r->c.received[h->type]++;
+		r->c.received_total++;
 	}
-	r->c.received[h->type]++;
-	r->c.received_total++;
-	return 0;
+	/* once handled: a reader killed while handling it leaves it to the next one, which counts
+	 * it then (libbpf moves the ring's consumer position after this returns) */
+	if (r->consumed)
+		(*r->consumed)++;
+	return rc;
 }
 
 int vg_reader_take(void *reader, const void *data, size_t size)
@@ -66,6 +73,8 @@ int vg_reader_open(struct vg_reader *r, const struct vg_loader *l, vg_record_fn 
 	r->loader = l;
 	r->fn = fn;
 	r->ctx = ctx;
+	r->consumed = &l->control->consumed;
+	r->c.earlier = *r->consumed;
 	r->rb = ring_buffer__new(vg_loader_ring_fd(l), on_sample, r, NULL);
 	if (!r->rb)
 		return -1;
@@ -140,7 +149,7 @@ void vg_counters_settle(struct vg_counters *c)
 			else
 				c->suppressed += c->drops[t][d];
 		}
-	c->seq_gap = (int64_t)(c->kernel_seq - (c->received_total - c->sourced) - c->malformed);
+	c->seq_gap = (int64_t)(c->kernel_seq - c->earlier - (c->received_total - c->sourced) - c->malformed);
 }
 
 void vg_reader_close(struct vg_reader *r)

@@ -23,8 +23,11 @@ struct vg_counters {
 	uint64_t drops[VG_EV__COUNT][VG_DROP__COUNT]; /* kernel, summed over CPUs */
 	uint64_t lost;       /* drops that are losses (ring full, oversize, no scratch) */
 	uint64_t suppressed; /* drops the user asked for (allowlist, rate limit, breaker) */
-	uint64_t kernel_seq; /* records the kernel numbered, summed over CPUs */
-	int64_t seq_gap;     /* kernel_seq - (received_total - sourced) - malformed: proven loss (plus records in flight) */
+	uint64_t kernel_seq; /* records the kernel numbered, summed over CPUs (since the maps were made:
+			      * with pins, over every agent that took them over) */
+	uint64_t earlier;    /* of those, records earlier agents took from the pinned ring */
+	int64_t seq_gap;     /* kernel_seq - earlier - (received_total - sourced) - malformed: proven
+			      * loss (plus records in flight) */
 };
 
 struct vg_reader {
@@ -35,8 +38,11 @@ struct vg_reader {
 	vg_record_fn fn;
 	void *ctx;
 	struct vg_counters c;
+	__u64 *consumed; /* the control map's count of records taken (every agent's), or NULL */
 };
 
+/* Reads l's ring from where the last reader left it (with pins, what an earlier agent did not
+ * take comes first). */
 int vg_reader_open(struct vg_reader *r, const struct vg_loader *l, vg_record_fn fn, void *ctx);
 /* One record through the callback, counted as received or malformed (what the ring
  * buffer callback does for every record). */

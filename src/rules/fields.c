@@ -100,6 +100,11 @@ static bool e_compat32(struct ectx *c, const struct vg_proc *p, struct vg_value 
 	return c->ev->raw && boolean(o, c->ev->raw->flags & VG_F_COMPAT32);
 }
 
+static bool e_at_agent(struct ectx *c, const struct vg_proc *p, struct vg_value *o)
+{
+	return c->ev->raw && boolean(o, c->ev->raw->flags & VG_F_AT_AGENT);
+}
+
 static bool e_tid(struct ectx *c, const struct vg_proc *p, struct vg_value *o)
 {
 	return num(o, c->ev->raw ? (int64_t)c->ev->raw->tid : p->pid);
@@ -167,6 +172,10 @@ const struct hdr_field hdr_fields[] = {
 	{ "evt.num", VG_V_INT, 0, e_seq, "per-CPU sequence number", "evt.num > 0" },
 	{ "evt.cpu", VG_V_INT, 0, e_cpu, "CPU that raised the event", "evt.cpu = 0" },
 	{ "evt.compat32", VG_V_BOOL, 0, e_compat32, "raised by a 32-bit (ia32) syscall", "evt.compat32 = true" },
+	{ "evt.at_agent", VG_V_BOOL, 0, e_at_agent,
+	  "aimed at the running vigil agent: a signal, ptrace or process_vm access to it, a bpf() call on its maps, "
+	  "programs or links, an open for writing of its binary, rules or store, or a BPF program loaded by another "
+	  "executable named vigil", "evt.at_agent = true" },
 	{ "proc.tid", VG_V_INT, 0, e_tid, "thread id", "proc.tid != val(proc.pid)" },
 	{ "proc.vpid", VG_V_INT, 0, e_vpid, "pid inside the process's own pid namespace", "proc.vpid = 1" },
 	PROC_FIELDS(PROC_ROW)

@@ -62,7 +62,7 @@ class Agent:
         os.close(fd)
         self.err = tempfile.TemporaryFile(mode="w+")
         cmd = [os.path.join(ROOT, build, "vigil"), "run", "--profile", "default", "--rules", rules,
-               "--format", "json", "--output", self.out, "--stats-interval", "0"]
+               "--format", "json", "--output", self.out, "--stats-interval", "0", "--no-pin"]
         if events:
             cmd += ["--events", events]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.err)

@@ -28,14 +28,19 @@ class Skip(Exception):
 
 
 class Agent:
-    """vigil run --format json into a temp file. Use as a context manager or start()/stop()."""
+    """vigil run --format json into a temp file. Use as a context manager or start()/stop().
+    Not pinned unless pin names a pin directory (agents of concurrent tests must not share
+    /sys/fs/bpf/vigil)."""
 
-    def __init__(self, *args, events=None, profile="sandbox", ready_timeout=30, env=None):
+    def __init__(self, *args, events=None, profile="sandbox", ready_timeout=30, env=None, pin=None):
         self.args = list(args)
         self.env = env
         if events:
             self.args += ["--events", events]
         self.args += ["--profile", profile]
+        self.args += ["--pin-dir", pin] if pin else ["--no-pin"]
+        if "--config" not in self.args:  # not the machine's /etc/vigil/vigil.yaml (an installed vigil's)
+            self.args += ["--config", "/dev/null"]
         self.ready_timeout = ready_timeout
         self.proc = None
         self.lines = []

@@ -145,7 +145,16 @@ static void test_bpf_types_by_name(void **state)
 	assert_null(get("bpf.prog_id")); /* no program on failure */
 
 	header(&r, VG_EV_BPF, sizeof(r.bpf), 0);
-	r.bpf.cmd = 3; /* not a command the BPF side reports */
+	r.bpf.cmd = 2; /* reported only on the agent's own objects, with the object's id */
+	r.bpf.object_id = 9;
+	memcpy(r.bpf.name, "vg_interest", 11);
+	decode(&r);
+	assert_string_equal(str("bpf.cmd"), "MAP_UPDATE_ELEM");
+	assert_int_equal(num("bpf.object_id"), 9);
+	assert_string_equal(str("bpf.name"), "vg_interest");
+
+	header(&r, VG_EV_BPF, sizeof(r.bpf), 0);
+	r.bpf.cmd = 1; /* MAP_LOOKUP_ELEM: not a command the BPF side reports */
 	assert_int_equal(vg_decode(pt, &r, r.h.size, &ev), -1);
 }
 

@@ -53,6 +53,9 @@ struct vg_sink_type {
 	/* Once per loop turn (every few ms) and before exit: deliver what is buffered. */
 	void (*flush)(struct vg_sink *s, uint64_t now_ns);
 	void (*reopen)(struct vg_sink *s); /* SIGHUP: reopen files (logrotate); may be NULL */
+	/* After flush: waits until everything accepted is delivered or lost (a writer thread
+	 * has caught up), so that `vigil replay` times the whole pipeline; may be NULL. */
+	void (*drain)(struct vg_sink *s);
 	void (*counters)(struct vg_sink *s, struct vg_sink_counters *c); /* all but accepted */
 	void (*close)(struct vg_sink *s);
 };
@@ -82,6 +85,7 @@ void vg_sinks_alert(struct vg_sinks *set, const struct vg_alert *a, const struct
 void vg_sinks_stats(struct vg_sinks *set, const struct vg_counters *c, const struct vg_stats_extra *x);
 void vg_sinks_flush(struct vg_sinks *set, uint64_t now_ns);
 void vg_sinks_reopen(struct vg_sinks *set);
+void vg_sinks_drain(struct vg_sinks *set);
 void vg_sinks_close(struct vg_sinks *set);
 /* out[t] |= some sink wants event type t. */
 void vg_sinks_interest(const struct vg_sinks *set, bool out[VG_EV__COUNT]);

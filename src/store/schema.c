@@ -94,9 +94,18 @@ static const char schema_v1[] =
 	"  first INTEGER, last INTEGER, PRIMARY KEY(alert, proc)) WITHOUT ROWID;"
 	"CREATE INDEX alert_procs_proc ON alert_procs(proc);";
 
+/* One index on a path's names, newest last: the live name of a path is its newest row when
+ * that row has no `gone` (a name is ended before the path names another file), so the
+ * writer needs no second, partial index that every name enters and leaves again. */
+static const char schema_v2[] =
+	"DROP INDEX file_names_live;"
+	"DROP INDEX file_names_path;"
+	"CREATE INDEX file_names_path ON file_names(path, host);";
+
 /* migrations[v] takes a file from version v to v + 1; version 0 is an empty file. */
 static const char *const migrations[VG_STORE_SCHEMA_VERSION] = {
 	schema_v1,
+	schema_v2,
 };
 
 static void report(char *err, size_t errlen, const char *path, const char *what, sqlite3 *db)

@@ -44,7 +44,8 @@ struct entry {
 struct tnode {
 	unsigned char byte;
 	uint32_t nkids, nentries;
-	uint32_t *kids; /* node indexes, sorted by byte */
+	uint32_t *kids;           /* node indexes, sorted by byte */
+	unsigned char *kid_bytes; /* their bytes, side by side: the search reads no node */
 	struct entry *entries;
 	/* substring automaton (Aho-Corasick): the longest proper suffix that is a node, and the
 	 * nearest node with entries along those suffixes (0: none) */
@@ -57,6 +58,8 @@ struct trie {
 	uint64_t types;   /* event types some entry is for */
 	struct tnode *nodes;
 	uint32_t nnodes;
+	uint32_t root[256]; /* the root's child by byte (index_build): most bytes of a walk
+			     * start, or fall back, there */
 };
 
 struct rule_index {
@@ -185,13 +188,13 @@ static struct trie *trie_for(struct rule_index *x, const struct operand *o, bool
 	return &x->tries[x->ntries++];
 }
 
-static uint32_t child(const struct trie *tr, const struct tnode *n, unsigned char b)
+static uint32_t child(const struct tnode *n, unsigned char b)
 {
 	uint32_t lo = 0, hi = n->nkids;
 
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
-		unsigned char mb = tr->nodes[n->kids[mid]].byte;
+		unsigned char mb = n->kid_bytes[mid];
 
 		if (mb == b)
 			return n->kids[mid];
@@ -205,7 +208,7 @@ static uint32_t child(const struct trie *tr, const struct tnode *n, unsigned cha
 
 static uint32_t add_child(struct rule_index *x, struct trie *tr, uint32_t at, unsigned char b)
 {
-	uint32_t c = child(tr, &tr->nodes[at], b), pos;
+	uint32_t c = child(&tr->nodes[at], b), pos;
 	struct tnode *n;
 
 	if (c)
@@ -217,9 +220,13 @@ static uint32_t add_child(struct rule_index *x, struct trie *tr, uint32_t at, un
 	tr->nodes[c].byte = b;
 	n = &tr->nodes[at];
 	n->kids = xgrow(n->kids, n->nkids, 1, sizeof(*n->kids));
-	for (pos = n->nkids; pos > 0 && tr->nodes[n->kids[pos - 1]].byte > b; pos--)
+	n->kid_bytes = xgrow(n->kid_bytes, n->nkids, 1, 1);
+	for (pos = n->nkids; pos > 0 && n->kid_bytes[pos - 1] > b; pos--) {
 		n->kids[pos] = n->kids[pos - 1];
+		n->kid_bytes[pos] = n->kid_bytes[pos - 1];
+	}
 	n->kids[pos] = c;
+	n->kid_bytes[pos] = b;
 	n->nkids++;
 	return c;
 }
@@ -327,7 +334,7 @@ static void link_substrings(struct trie *tr)
 			uint32_t kid = n->kids[i], f = n->fail, next;
 			unsigned char b = tr->nodes[kid].byte;
 
-			while (!(next = child(tr, &tr->nodes[f], b)) && f)
+			while (!(next = child(&tr->nodes[f], b)) && f)
 				f = tr->nodes[f].fail;
 			tr->nodes[kid].fail = next;
 			queue[tail++] = kid;
@@ -355,9 +362,14 @@ void index_build(struct vg_ruleset *rs)
 				x->need[t][i] = index_rule(x, r, cond, t);
 		}
 	}
-	for (int i = 0; i < x->ntries; i++)
-		if (x->tries[i].substrings)
-			link_substrings(&x->tries[i]);
+	for (int i = 0; i < x->ntries; i++) {
+		struct trie *tr = &x->tries[i];
+
+		for (uint32_t k = 0; k < tr->nodes[0].nkids; k++)
+			tr->root[tr->nodes[0].kid_bytes[k]] = tr->nodes[0].kids[k];
+		if (tr->substrings)
+			link_substrings(tr);
+	}
 }
 
 void index_free(struct vg_ruleset *rs)
@@ -369,6 +381,7 @@ void index_free(struct vg_ruleset *rs)
 	for (int i = 0; i < x->ntries; i++) {
 		for (uint32_t k = 0; k < x->tries[i].nnodes; k++) {
 			free(x->tries[i].nodes[k].kids);
+			free(x->tries[i].nodes[k].kid_bytes);
 			free(x->tries[i].nodes[k].entries);
 		}
 		free(x->tries[i].nodes);
@@ -414,6 +427,12 @@ static void mark_substrings(uint8_t *met, const struct trie *tr, uint32_t at, un
 	}
 }
 
+/* The node after at on byte b, 0 when none (per event: the root by its table). */
+static uint32_t step(const struct trie *tr, uint32_t at, unsigned char b)
+{
+	return at ? child(&tr->nodes[at], b) : tr->root[b];
+}
+
 static void walk_substrings(const struct trie *tr, uint8_t *met, unsigned t, const char *p, size_t len)
 {
 	const struct tnode *root = &tr->nodes[0];
@@ -426,7 +445,7 @@ static void walk_substrings(const struct trie *tr, uint8_t *met, unsigned t, con
 		unsigned char b = (unsigned char)p[i];
 		uint32_t next;
 
-		while (!(next = child(tr, &tr->nodes[at], b)) && at)
+		while (!(next = step(tr, at, b)) && at)
 			at = tr->nodes[at].fail;
 		at = next;
 		mark_substrings(met, tr, at, t, i + 1 == len);
@@ -439,7 +458,7 @@ static void walk(const struct trie *tr, uint8_t *met, unsigned t, const char *p,
 
 	for (size_t i = 0;; i++) {
 		mark(met, &tr->nodes[at], t, p, len, i);
-		if (i == len || !(at = child(tr, &tr->nodes[at], (unsigned char)p[i])))
+		if (i == len || !(at = step(tr, at, (unsigned char)p[i])))
 			return;
 	}
 }

@@ -379,6 +379,75 @@ static uint16_t anchored_literal(const pcre2_code *re, const char *pat)
 	return n > UINT16_MAX ? UINT16_MAX : (uint16_t)n;
 }
 
+/* The longest run of bytes every match of pattern contains, for the rule index (a subject
+ * without them cannot match): "/[.]ssh/authorized_keys2?$" gives "/.ssh/authorized_keys".
+ * Only the top-level sequence counts: a group, '.', an escape that is not punctuation or a
+ * class of more than one byte ends a run, and a quantified byte leaves it ('+' keeps it).
+ * None when a top-level '|' could match without the run or "(?" may change what matches
+ * (options such as (?i), lookarounds). The run is written into out (at least pattern's
+ * length); its length is returned. */
+static size_t contained_literal(const char *pat, char *out)
+{
+	size_t best = 0, best_at = 0, run = 0, n = 0;
+	int depth = 0;
+
+	if (strstr(pat, "(?"))
+		return 0;
+	for (const char *p = pat; *p; p++) {
+		int byte = -1; /* the literal byte this item matches, or -1 */
+
+		if (*p == '\\') {
+			if (!p[1])
+				return 0;
+			p++;
+			if (depth == 0 && ispunct((unsigned char)*p))
+				byte = (unsigned char)*p;
+		} else if (*p == '[') {
+			const char *cls = p + 1;
+			bool single = cls[0] && cls[0] != '^' && cls[0] != '\\' && cls[0] != '[' && cls[1] == ']';
+
+			if (single && depth == 0)
+				byte = (unsigned char)cls[0];
+			for (p += p[1] == '^' ? 2 : 1, p += *p == ']'; *p && *p != ']'; p++) {
+				const char *named = p[0] == '[' && p[1] == ':' ? strstr(p + 2, ":]") : NULL;
+
+				p = named ? named + 1 : p + (*p == '\\' && p[1]);
+			}
+			if (!*p)
+				return 0;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			depth--;
+		} else if (*p == '|' && depth == 0) {
+			return 0;
+		} else if (*p == '{') { /* a quantifier's counts are not literal */
+			while (p[1] && *p != '}')
+				p++;
+		} else if (depth == 0 && !strchr("^$.?*+}", *p)) {
+			byte = (unsigned char)*p;
+		}
+		if (byte >= 0 && !strchr("?*{", p[1])) {
+			out[n++] = (char)byte;
+			run++;
+			if (p[1] != '+')
+				continue;
+		}
+		/* the run ends here: a quantified or non-literal item */
+		if (run > best) {
+			best = run;
+			best_at = n - run;
+		}
+		run = 0;
+	}
+	if (run > best) {
+		best = run;
+		best_at = n - run;
+	}
+	memmove(out, out + best_at, best);
+	return best > UINT16_MAX ? UINT16_MAX : best;
+}
+
 /* Compiled and JIT-compiled once; what one match may cost is bounded at match time by the
  * ruleset's match context (eval.c). The compiled code counts against the ruleset's bytes. */
 static bool compile_regex(struct cctx *c, struct node *n, struct loc l)
@@ -397,6 +466,12 @@ static bool compile_regex(struct cctx *c, struct node *n, struct loc l)
 	}
 	n->re_jit = pcre2_jit_compile(n->re, PCRE2_JIT_COMPLETE) == 0; /* else the interpreter */
 	n->re_prefix = anchored_literal(n->re, n->vals[0].str.ptr);
+	if (!n->re_prefix) {
+		char *lit = arena_alloc(&rs->arena, n->vals[0].str.len + 1);
+
+		n->re_literal_len = (uint16_t)contained_literal(n->vals[0].str.ptr, lit);
+		n->re_literal = n->re_literal_len ? lit : NULL;
+	}
 	rs->regex = xgrow(rs->regex, (size_t)rs->nregex, 1, sizeof(*rs->regex));
 	rs->regex[rs->nregex++] = n->re;
 	pcre2_pattern_info(n->re, PCRE2_INFO_SIZE, &size);

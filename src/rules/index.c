@@ -8,7 +8,8 @@
  *     FIELD = | in (...)      the value is one of them
  *     FIELD pmatch (...)      the value is one of them or a path below one
  *     FIELD startswith X      (and FIELD regex "^X..." with a literal X after the anchor)
- *     FIELD contains X, FIELD endswith X
+ *     FIELD contains X, FIELD endswith X  (and FIELD regex "...X..." whose every match
+ *                             contains the literal X, compile.c)
  * The constants of the anchored tests on one field go into a byte trie, those of contains
  * and endswith into an Aho-Corasick automaton. Per event, each field that some rule of its
  * type requires is walked through them once, marking the requirements it meets; a rule
@@ -89,7 +90,8 @@ static bool is_atom(const struct node *n)
 	if (!(o->kind == OPD_EVT || (o->kind == OPD_HDR && o->anc != ANC_ANY)))
 		return false;
 	return n->op == OP_EQ || n->op == OP_IN || n->op == OP_PMATCH || n->op == OP_STARTSWITH ||
-	       n->op == OP_CONTAINS || n->op == OP_ENDSWITH || (n->op == OP_REGEX && n->re_prefix);
+	       n->op == OP_CONTAINS || n->op == OP_ENDSWITH ||
+	       (n->op == OP_REGEX && (n->re_prefix || n->re_literal_len));
 }
 
 /* A guess at how rarely a requirement holds, from its weakest test: an exact value or a
@@ -100,7 +102,7 @@ static unsigned selectivity(const struct req *r)
 
 	for (int i = 0; i < r->n; i++) {
 		const struct node *a = r->atom[i];
-		size_t shortest = a->op == OP_REGEX ? a->re_prefix : SIZE_MAX;
+		size_t shortest = a->op == OP_REGEX ? a->re_prefix + a->re_literal_len : SIZE_MAX;
 		unsigned score;
 
 		for (int k = 0; a->op != OP_REGEX && k < a->n; k++)
@@ -254,21 +256,23 @@ static size_t atom_bytes(const struct node *a)
 	size_t b = 0;
 
 	if (a->op == OP_REGEX)
-		return a->re_prefix;
+		return a->re_prefix + a->re_literal_len;
 	for (int i = 0; i < a->n; i++)
 		b += a->vals[i].str.len;
 	return b;
 }
 
-static enum match match_of(enum op op)
+static enum match match_of(const struct node *a)
 {
-	switch (op) {
+	if (a->op == OP_REGEX) /* an anchored literal, else one the match contains */
+		return a->re_prefix ? MATCH_PREFIX : MATCH_CONTAINS;
+	switch (a->op) {
 	case OP_EQ:
 	case OP_IN: return MATCH_EQ;
 	case OP_PMATCH: return MATCH_PATH;
 	case OP_CONTAINS: return MATCH_CONTAINS;
 	case OP_ENDSWITH: return MATCH_SUFFIX;
-	default: return MATCH_PREFIX; /* startswith, an anchored regex's literal */
+	default: return MATCH_PREFIX; /* startswith */
 	}
 }
 
@@ -276,32 +280,62 @@ static void index_atom(struct rule_index *x, const struct node *a, struct entry 
 {
 	struct trie *tr;
 
-	e.mode = match_of(a->op);
+	e.mode = match_of(a);
 	tr = trie_for(x, &a->lhs, e.mode == MATCH_CONTAINS || e.mode == MATCH_SUFFIX);
 	if (a->op == OP_REGEX) {
-		insert(x, tr, a->vals[0].str.ptr + 1, a->re_prefix, e);
+		if (a->re_prefix)
+			insert(x, tr, a->vals[0].str.ptr + 1, a->re_prefix, e);
+		else
+			insert(x, tr, a->re_literal, a->re_literal_len, e);
 		return;
 	}
 	for (int i = 0; i < a->n; i++)
 		insert(x, tr, a->vals[i].str.ptr, a->vals[i].str.len, e);
 }
 
+/* The requirements of n for type t into groups, one per conjunct that has one: an AND's
+ * conjuncts are n's, and so are those of an OR whose other alternatives cannot hold for t
+ * (`(evt.type = open and A and B) or (evt.type = rename and C)` is A and B for an open).
+ * false when n cannot hold for t. */
+static bool collect(const struct node *n, unsigned t, struct req groups[MAX_GROUPS], int *ng)
+{
+	const struct node *live = NULL;
+	struct req q;
+	int nlive = 0;
+
+	if (n->kind == NK_AND) {
+		for (int i = 0; i < n->n; i++)
+			if (!collect(n->kids[i], t, groups, ng))
+				return false;
+		return true;
+	}
+	if (n->kind == NK_OR) {
+		for (int i = 0; i < n->n; i++)
+			if (requirement(n->kids[i], t).kind != R_NEVER) {
+				live = n->kids[i];
+				nlive++;
+			}
+		if (nlive <= 1)
+			return live && collect(live, t, groups, ng);
+	}
+	q = requirement(n, t);
+	if (q.kind == R_NEVER)
+		return false;
+	if (q.kind == R_ATOMS && *ng < MAX_GROUPS)
+		groups[(*ng)++] = q;
+	return true;
+}
+
 /* The requirements of r for type t: one per conjunct of its condition that has one. */
 static uint8_t index_rule(struct rule_index *x, const struct rule *r, const struct node *cond, unsigned t)
 {
 	struct req groups[MAX_GROUPS];
-	int ng = 0, nkids = cond->kind == NK_AND ? cond->n : 1;
+	int ng = 0;
 	size_t bytes = 0;
 	uint8_t need = 0;
 
-	for (int i = 0; i < nkids && ng < MAX_GROUPS; i++) {
-		struct req q = requirement(cond->kind == NK_AND ? cond->kids[i] : cond, t);
-
-		if (q.kind == R_NEVER)
-			return NEVER_BIT;
-		if (q.kind == R_ATOMS)
-			groups[ng++] = q;
-	}
+	if (!collect(cond, t, groups, &ng))
+		return NEVER_BIT;
 	for (int g = 0; g < ng; g++)
 		for (int i = 0; i < groups[g].n; i++)
 			bytes += atom_bytes(groups[g].atom[i]);

@@ -192,6 +192,8 @@ struct node {
 	pcre2_code *re;
 	bool re_jit;            /* JIT-compiled: matched with pcre2_jit_match */
 	uint16_t re_prefix;     /* an anchored pattern's leading literal: its length after '^' */
+	const char *re_literal; /* else bytes every match contains (compile.c), for the index */
+	uint16_t re_literal_len;
 	uint32_t cost;          /* nodes and compared constants below, shared macros counted at
 				   every use: what evaluating it can cost (node_finish) */
 	uint16_t depth;         /* levels, this one included: eval_node's recursion */

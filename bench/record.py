@@ -7,7 +7,8 @@ that the rules alert on).
 
   bench/record.py BUILD OUT [--records N]
 
-stops once the recording holds at least N records (default 300000) and prints one JSON line
+stops once the recording holds at least N records (default 300000; fewer scale the floods
+down) and prints one JSON line
 {"path", "records", "bytes", "seconds"}. The recording is never committed: this
 script is the recipe (bench.py runs it before measuring the replay). Needs root (BPF)."""
 
@@ -45,11 +46,13 @@ ORDINARY = [
     "git --version; make --version | head -1",
 ]
 
-# (workload argv tail, copies): exec, file and connect loops, flat out.
+# (workload argv tail, copies): exec, file and connect loops, flat out; {n} is the count per
+# round, scaled down when fewer than DEFAULT_RECORDS records are asked for (bench-smoke).
+DEFAULT_RECORDS = 300_000
 FLOODS = [
-    (["exec", "4000"], 1),
-    (["files", "60000", "{files}"], 1),
-    (["connect", "20000"], 1),
+    (["exec", "{n}"], 4000, 1),
+    (["files", "{n}", "{files}"], 60000, 1),
+    (["connect", "{n}"], 20000, 1),
 ]
 
 HEADER = struct.Struct("<8sII Q 64s")
@@ -75,7 +78,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("build")
     parser.add_argument("out")
-    parser.add_argument("--records", type=int, default=300_000)
+    parser.add_argument("--records", type=int, default=DEFAULT_RECORDS)
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -105,10 +108,12 @@ def main():
         procs.append(subprocess.Popen(["sh", "-c", loop], env=env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL, start_new_session=True))
         began = time.monotonic()
+        scale = min(1.0, args.records / DEFAULT_RECORDS)
         while time.monotonic() - began < args.timeout:
-            for argv, copies in FLOODS:
+            for argv, count, copies in FLOODS:
+                n = max(50, int(count * scale))
                 for _ in range(copies):
-                    procs.append(subprocess.Popen([workload] + [a.format(files=files) for a in argv],
+                    procs.append(subprocess.Popen([workload] + [a.format(files=files, n=n) for a in argv],
                                                   stdout=subprocess.DEVNULL, start_new_session=True))
             for p in procs[1:]:
                 p.wait()

@@ -8,9 +8,11 @@ Called by bench/run.sh (make bench / make bench-smoke). Phases:
   2. kernel cost: run time per BPF program and per workload operation (kernel.bpf_stats_enabled);
   3. capacity: a paced then unpaced file flood under vigil, read against its loss counters;
   4. store: the evidence store's lossless ingest rate (bench/store_bench.c through the real
-     sink), and vigil's CPU and loss under the flat-out flood with and without --store.
+     sink), and vigil's CPU and loss under the flat-out flood with and without --store;
   5. sinks: each output's cost at a paced lossless rate, and `vigil collect` into ClickHouse and SQLite
-     (bench/sinks.py).
+     (bench/sinks.py);
+  6. replay: a recording (bench/record.py) through `vigil replay` with the default rules:
+     alerts as JSON, every event as JSON, and --store (the pipeline apart from the flood).
 Everything it starts or changes (agents, redis, audit rules, the sysctl, scratch files) is undone
 on the way out, also on failure or Ctrl-C.
 """
@@ -21,6 +23,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -51,10 +54,13 @@ SETTINGS = {
              # the flood step run with and without --store
              "store_flood": (0, 1, 100_000, 0),
              # sinks: file cycles/s (two events each) and cycles per sink run
-             "sinks": (4000, 40_000)},
+             "sinks": (4000, 40_000),
+             # phase 6: records in the recording, runs of each replay (median)
+             "replay_records": 300_000, "replay_runs": 5},
     "smoke": {"rounds": 1, "getppid": 200_000, "exec": 50, "files": 1000,
               "connect": 300, "redis": 1000, "idle_s": 0.5,
-              "capacity": [(0, 1, 3000, 0)], "store_flood": (0, 1, 3000, 0), "sinks": (500, 600)},
+              "capacity": [(0, 1, 3000, 0)], "store_flood": (0, 1, 3000, 0), "sinks": (500, 600),
+              "replay_records": 20_000, "replay_runs": 1},
 }
 
 # name -> (unit, True when a bigger number is better)
@@ -481,6 +487,69 @@ def store_flood(make_vigil, workload_bin, step, flood_dir, workdir):
 
 
 # ---------------------------------------------------------------------------------------------
+# Phase 5: replay
+
+# name -> vigil replay options besides the recording, the rules and --output
+REPLAYS = {
+    "alerts": [],                   # the default with rules: only alerts are printed
+    "events": ["--events", "all"],  # every event as JSON too
+    "store": ["--store", "{db}"],   # alerts as JSON, every event and alert into the store
+}
+
+REPLAYED = re.compile(r"replayed (\d+) records .* in ([\d.]+) s: (\d+) events/s, ([\d.]+) CPU s "
+                      r"\((\d+) events per CPU second\), (\d+) alerts")
+
+
+def replay(build, rules_dir, workdir, records, runs):
+    """bench/record.py makes a recording, then each of REPLAYS runs `runs` times: the medians of
+    its summary (events/s over the wall time, which waits for the store's writer; events per
+    CPU-second of the whole process) and, with --store, what the store lost."""
+    vigil = os.path.join(build, "vigil")
+    recording = os.path.join(workdir, "replay.rec")
+    done = subprocess.run([sys.executable, os.path.join(HERE, "record.py"), build, recording,
+                           "--records", str(records)], capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        raise RuntimeError(f"record.py failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    made = json.loads(done.stdout.strip().splitlines()[-1])
+    log(f"  recording: {made['records']:,} records, {made['bytes'] / 2**20:.0f} MiB")
+    result = {"records": made["records"], "runs": {}}
+    db, out = os.path.join(workdir, "replay.db"), os.path.join(workdir, "replay.json")
+    for name, extra in REPLAYS.items():
+        samples = []
+        for _ in range(runs):
+            for leftover in (db, db + "-wal", db + "-shm", db + "-run"):
+                if os.path.exists(leftover):
+                    os.unlink(leftover)
+            argv = [vigil, "replay", recording, "--rules", rules_dir, "--output",
+                    out if name == "store" else os.devnull] + [a.format(db=db) for a in extra]
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+            m = REPLAYED.search(done.stderr)
+            if done.returncode or not m:
+                raise RuntimeError(f"vigil replay failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+            sample = {"events_per_s": int(m.group(3)), "cpu_s": float(m.group(4)),
+                      "events_per_cpu_s": int(m.group(5)), "alerts": int(m.group(6))}
+            if name == "store":
+                with open(out) as f:
+                    stats = json.loads(f.read().strip().splitlines()[-1])
+                sink = (stats.get("sinks") or {}).get(f"store:{db}") or {}
+                sample["store_delivered"], sample["store_lost"] = sink.get("delivered"), sink.get("lost")
+            samples.append(sample)
+        entry = {k: statistics.median(s[k] for s in samples) for k in ("events_per_s", "events_per_cpu_s", "cpu_s")}
+        entry["alerts"] = samples[0]["alerts"]
+        entry["argv"] = " ".join(["vigil replay REC --rules rules --output",
+                                  "FILE" if name == "store" else "/dev/null"] + [a.format(db="DB") for a in extra])
+        if name == "store":
+            entry["store_delivered"] = samples[0]["store_delivered"]
+            lost = [s["store_lost"] for s in samples]
+            entry["store_lost"] = None if None in lost else max(lost)
+        log(f"  replay {name}: {entry['events_per_s']:,.0f} events/s, "
+            f"{entry['events_per_cpu_s']:,.0f} events per CPU-second"
+            + (f", store lost {entry['store_lost']}" if name == "store" else ""))
+        result["runs"][name] = entry
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def warnings(noise, samples):
@@ -635,6 +704,15 @@ def run(args, mode, settings, workdir, cleanup, started):
             skipped["sinks"] = str(e)
             log(f"sinks failed: {e}")
 
+    replayed = None
+    if "vigil" not in skipped and rules_dir:
+        log("phase 6: vigil replay (a recording through the pipeline, default rules)")
+        try:
+            replayed = replay(build, rules_dir, workdir, settings["replay_records"], settings["replay_runs"])
+        except (RuntimeError, ValueError, OSError) as e:
+            skipped["vigil replay"] = str(e)
+            log(f"replay phase failed: {e}")
+
     now = datetime.datetime.now(datetime.timezone.utc)
     results = {
         "date": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "mode": mode, "machine": machine_facts(),
@@ -642,7 +720,7 @@ def run(args, mode, settings, workdir, cleanup, started):
         "overhead": overhead,
         "idle_rss_mib": {a: statistics.median(r["idle_rss_kib"]) / 1024
                          for a, r in resources.items() if "idle_rss_kib" in r},
-        "kernel_cost": kernel, "capacity": cap, "store": store, "sinks": sink_results,
+        "kernel_cost": kernel, "capacity": cap, "store": store, "sinks": sink_results, "replay": replayed,
         "warnings": warnings(noise, samples),
         "duration_s": round(time.monotonic() - started, 1),
     }

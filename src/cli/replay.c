@@ -1,6 +1,7 @@
 /* replay.c — `vigil replay FILE`: a recording (`vigil run --record FILE`) through the same
  * pipeline `vigil run` uses (decode -> process table -> rules -> sinks) as fast as it
- * goes, then the throughput: the pipeline measured apart from any load generator. */
+ * goes, then the throughput: the pipeline measured apart from any load generator, timed
+ * until every sink has caught up (a store's writer thread included). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,7 @@ int vg_cmd_replay(int argc, char **argv)
 		}
 	}
 	vg_sinks_flush(&sinks, 0);
+	vg_sinks_drain(&sinks);
 	wall = seconds(CLOCK_MONOTONIC) - wall;
 	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu;
 	{

@@ -127,19 +127,18 @@ bool vg_path_cut(const struct vg_event *ev, struct vg_str s, bool kernel_flag)
 	       (len > VG_PATH_MAX || (kernel_flag && (ev->raw->flags & VG_F_PATH_TRUNC)));
 }
 
-const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg_str s, bool kernel_flag,
-			size_t *out_len)
+/* The path s holds, root first, into out (VG_PATH_MAX bytes at most); false when none. */
+static bool unwalk(const struct vg_event *ev, struct vg_str s, bool kernel_flag, char *out, size_t *out_len)
 {
-	char path[VG_PATH_MAX + 1];
 	size_t n = 0, len, room;
-	const char *p, *kept;
+	const char *p;
 	bool cut;
 
 	if (!vg_raw_bytes(ev, s, &p, &len) || p[0] == 0)
-		return NULL;
+		return false;
 	/* past VG_PATH_MAX, root-most components go (they are at the end of p), as the kernel
 	 * drops them past VG_PATH_DEPTH */
-	cut = vg_path_cut(ev, s, kernel_flag);
+	cut = len > VG_PATH_MAX || (kernel_flag && (ev->raw->flags & VG_F_PATH_TRUNC));
 	room = cut ? VG_PATH_MAX - (sizeof(VG_PATH_CUT) - 1) : VG_PATH_MAX;
 	while (len > room) {
 		while (len > 0 && p[len - 1] == '/')
@@ -148,9 +147,9 @@ const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg
 			len--;
 	}
 	if (len == 0 && cut)
-		return NULL; /* one component longer than a path: no kernel sends that */
+		return false; /* one component longer than a path: no kernel sends that */
 	if (cut) {
-		memcpy(path, VG_PATH_CUT, sizeof(VG_PATH_CUT) - 1);
+		memcpy(out, VG_PATH_CUT, sizeof(VG_PATH_CUT) - 1);
 		n = sizeof(VG_PATH_CUT) - 1;
 	}
 	/* components arrive leaf first, each followed by '/': emit them root first */
@@ -159,13 +158,26 @@ const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg
 
 		while (start > 0 && p[start - 1] != '/')
 			start--;
-		path[n++] = '/';
-		memcpy(path + n, p + start, end - start);
+		out[n++] = '/';
+		memcpy(out + n, p + start, end - start);
 		n += end - start;
 		len = start;
 	}
 	if (n == 0)
-		path[n++] = '/';
+		out[n++] = '/';
+	*out_len = n;
+	return true;
+}
+
+const char *vg_add_path(struct vg_event *ev, const struct vg_field *f, struct vg_str s, bool kernel_flag,
+			size_t *out_len)
+{
+	char path[VG_PATH_MAX + 1];
+	const char *kept;
+	size_t n;
+
+	if (!unwalk(ev, s, kernel_flag, path, &n))
+		return NULL;
 	kept = vg_event_keep(ev, path, n);
 	if (kept && f)
 		vg_event_add_str(ev, f, kept, n);
@@ -208,25 +220,20 @@ static size_t clean_path(char *p, size_t len)
 const char *vg_upath_join(struct vg_event *ev, const struct vg_upath *u, size_t *out_len)
 {
 	char path[2 * VG_PATH_MAX + 2];
-	const char *name = "", *dir, *kept;
-	size_t nlen = 0, dlen = 0, n = 0, root, mark = ev->arena_used;
+	const char *name = "", *kept;
+	size_t nlen = 0, n = 0, root;
 
 	vg_raw_bytes(ev, u->name, &name, &nlen);
 	if (nlen > VG_PATH_MAX)
 		return NULL; /* it would not fit beside the directory */
 	if (nlen == 0 || name[0] != '/') {
-		dir = vg_add_path(ev, NULL, u->dir, true, &dlen); /* at most VG_PATH_MAX */
+		bool dir = unwalk(ev, u->dir, true, path, &n); /* at most VG_PATH_MAX */
+
 		if (!dir && nlen == 0)
 			return NULL;
-		if (dir) {
-			memcpy(path, dir, dlen);
-			n = dlen;
-		}
 		if (nlen && n)
 			path[n++] = '/';
 	}
-	/* the reversed directory was only a step: give its arena space back */
-	ev->arena_used = mark;
 	memcpy(path + n, name, nlen);
 	n += nlen;
 	/* a cut directory is cleaned after its marker: ".." cannot climb out of what is known */
@@ -283,24 +290,40 @@ const char *vg_family_name(unsigned family)
 	return NULL;
 }
 
+/* Appends s to buf (of size cap, at *n), as far as it fits; false when it did not. */
+static bool put_name(char *buf, size_t cap, size_t *n, const char *s, size_t len)
+{
+	size_t room = cap - *n;
+
+	memcpy(buf + *n, s, len < room ? len : room);
+	*n += len < room ? len : room;
+	return len < room;
+}
+
 void vg_add_flag_names(struct vg_event *ev, const struct vg_field *f, unsigned long long v,
 		       const struct vg_flag_name *names, const char *prefix)
 {
-	char buf[512];
-	size_t n = 0;
+	static const char hex[] = "0123456789abcdef";
+	char buf[512], rest[2 + 16];
+	size_t n = 0, nrest = 0;
 	const char *kept;
+	bool fits = !prefix || put_name(buf, sizeof(buf), &n, prefix, strlen(prefix));
 
-	buf[0] = 0;
-	if (prefix)
-		n = (size_t)snprintf(buf, sizeof(buf), "%s", prefix);
-	for (const struct vg_flag_name *fl = names; fl->name && n < sizeof(buf); fl++) {
+	for (const struct vg_flag_name *fl = names; fl->name && fits; fl++) {
 		if (!fl->value || (v & fl->value) != fl->value)
 			continue;
 		v &= ~fl->value;
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "|" : "", fl->name);
+		fits = (!n || put_name(buf, sizeof(buf), &n, "|", 1)) && put_name(buf, sizeof(buf), &n, fl->name, strlen(fl->name));
 	}
-	if (v && n < sizeof(buf))
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s0x%llx", n ? "|" : "", v);
+	if (v && fits) {
+		rest[nrest++] = '0';
+		rest[nrest++] = 'x';
+		for (int shift = 60; shift >= 0; shift -= 4)
+			if ((v >> shift) || shift == 0)
+				rest[nrest++] = hex[(v >> shift) & 15];
+		if (!n || put_name(buf, sizeof(buf), &n, "|", 1))
+			put_name(buf, sizeof(buf), &n, rest, nrest);
+	}
 	if (n >= sizeof(buf))
 		n = sizeof(buf) - 1;
 	if (n && (kept = vg_event_keep(ev, buf, n)))

@@ -121,7 +121,10 @@ static int64_t open_of_proc(struct vg_store *st, int64_t proc, uint64_t cutoff)
 /* Link 3: the processes that wrote (created, wrote, renamed or linked into place,
  * chmodded) a file the lineage executed, or gave as its script (its first argument that
  * is not an option, when absolute), up to ts; the first whose scope, or itself as an
- * alerting process, is in an open incident. */
+ * alerting process, is in an open incident. CROSS JOIN keeps the few files the lineage ran
+ * as the outer loop, looked up in events(file, wrote): left to itself the planner walks
+ * events_proc for `proc IS NOT NULL`, every event in the store once per alert. ORDER BY
+ * keeps the writers in the order that walk gave them (by procs.id). */
 static int64_t by_written_file(struct vg_store *st, const struct proc_facts *f, uint64_t ts, uint64_t cutoff)
 {
 	sqlite3_stmt *s = vg_sql(st,
@@ -133,8 +136,8 @@ static int64_t by_written_file(struct vg_store *st, const struct proc_facts *f, 
 		"   WHERE n.path = (SELECT value FROM json_each(l.argv) WHERE key >= 1"
 		"    AND substr(value, 1, 1) NOT IN ('-', '+') ORDER BY key LIMIT 1)"
 		"   AND substr(n.path, 1, 1) = '/' AND n.host = ?1 AND n.first <= ?3)"
-		" SELECT DISTINCT e.proc FROM ran JOIN events e ON e.file = ran.file AND e.wrote = 1"
-		" WHERE e.ts <= ?3 AND e.ts >= ?4 AND e.proc IS NOT NULL AND e.proc <> ?5 LIMIT 64");
+		" SELECT DISTINCT e.proc FROM ran CROSS JOIN events e ON e.file = ran.file AND e.wrote = 1"
+		" WHERE e.ts <= ?3 AND e.ts >= ?4 AND e.proc IS NOT NULL AND e.proc <> ?5 ORDER BY e.proc LIMIT 64");
 	int64_t id = 0;
 
 	if (!s)

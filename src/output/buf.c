@@ -6,7 +6,7 @@
 #include <string.h>
 #include "output/buf.h"
 
-static void grow(struct vg_buf *b, size_t need)
+void vg_buf_grow(struct vg_buf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : 1024;
 
@@ -22,24 +22,35 @@ static void grow(struct vg_buf *b, size_t need)
 	b->cap = cap;
 }
 
-void vg_buf_put(struct vg_buf *b, const void *p, size_t n)
+void vg_buf_u64(struct vg_buf *b, uint64_t v)
 {
-	if (b->len + n + 1 > b->cap)
-		grow(b, n);
-	if (n) /* p may be NULL when there is nothing to copy */
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = 0;
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
+	char digits[20], *end = digits + sizeof(digits), *p = end;
+
+	while (v >= 100) { /* two digits per division */
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	vg_buf_put(b, p, (size_t)(end - p));
 }
 
-void vg_buf_puts(struct vg_buf *b, const char *s)
+void vg_buf_i64(struct vg_buf *b, int64_t v)
 {
-	vg_buf_put(b, s, strlen(s));
-}
-
-void vg_buf_putc(struct vg_buf *b, char c)
-{
-	vg_buf_put(b, &c, 1);
+	if (v < 0) {
+		vg_buf_putc(b, '-');
+		vg_buf_u64(b, -(uint64_t)v);
+	} else {
+		vg_buf_u64(b, (uint64_t)v);
+	}
 }
 
 void vg_buf_printf(struct vg_buf *b, const char *fmt, ...)
@@ -53,7 +64,7 @@ void vg_buf_printf(struct vg_buf *b, const char *fmt, ...)
 	if (n < 0)
 		return;
 	if (b->len + (size_t)n + 1 > b->cap) {
-		grow(b, (size_t)n);
+		vg_buf_grow(b, (size_t)n);
 		va_start(ap, fmt);
 		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
 		va_end(ap);

@@ -42,17 +42,55 @@ size_t vg_utf8_len(const unsigned char *p, size_t left)
 	return n;
 }
 
+/* Bytes written as they are: printable ASCII but the quote and the backslash. */
+static inline bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* How many bytes from p on are plain, 8 at a time: a word is plain when no byte is below
+ * 0x20, none has its top bit, none is '"' and none is '\\' (the classic zero-byte tests). */
+static size_t plain_run(const unsigned char *p, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, q, bs;
+
+		memcpy(&x, p + i, 8);
+		q = x ^ (ones * '"');
+		bs = x ^ (ones * '\\');
+		if (((x - ones * 0x20) | x | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high)
+			break;
+	}
+	while (i < len && plain(p[i]))
+		i++;
+	return i;
+}
+
 void vg_json_str(struct vg_buf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t run = 0, i = 0;
 
+	if (b->len + len + 3 > b->cap) /* the common case, no escapes, in one growth */
+		vg_buf_grow(b, len + 2);
 	vg_buf_putc(b, '"');
 	while (i < len) {
 		unsigned char c = p[i];
-		size_t n = c >= 0x20 && c < 0x80 && c != '"' && c != '\\' ? 1 : c >= 0x80 ? vg_utf8_len(p + i, len - i) : 0;
+		size_t n;
 
-		if (n) {
+		if (plain(c)) {
+			size_t n = plain_run(p + i, len - i);
+
+			i += n;
+			run += n;
+			if (i == len)
+				break;
+			c = p[i];
+		}
+		if (c >= 0x80 && (n = vg_utf8_len(p + i, len - i))) {
 			i += n;
 			run += n;
 			continue;
@@ -60,11 +98,11 @@ void vg_json_str(struct vg_buf *b, const char *s, size_t len)
 		vg_buf_put(b, p + i - run, run);
 		run = 0;
 		switch (c) {
-		case '"': vg_buf_puts(b, "\\\""); break;
-		case '\\': vg_buf_puts(b, "\\\\\\\\"); break; /* decodes to \\: see json.h */
-		case '\n': vg_buf_puts(b, "\\n"); break;
-		case '\t': vg_buf_puts(b, "\\t"); break;
-		case '\r': vg_buf_puts(b, "\\r"); break;
+		case '"': VG_BUF_LIT(b, "\\\""); break;
+		case '\\': VG_BUF_LIT(b, "\\\\\\\\"); break; /* decodes to \\: see json.h */
+		case '\n': VG_BUF_LIT(b, "\\n"); break;
+		case '\t': VG_BUF_LIT(b, "\\t"); break;
+		case '\r': VG_BUF_LIT(b, "\\r"); break;
 		default:
 			if (c < 0x20) {
 				char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
@@ -85,18 +123,38 @@ void vg_json_cstr(struct vg_buf *b, const char *s)
 	if (s)
 		vg_json_str(b, s, strlen(s));
 	else
-		vg_buf_puts(b, "null");
+		VG_BUF_LIT(b, "null");
+}
+
+/* Digits of v, width wide with leading zeros. */
+static void put_digits(char *out, unsigned v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		out[i] = (char)('0' + v % 10);
 }
 
 void vg_json_time(struct vg_buf *b, uint64_t wall_ns)
 {
+	/* events come in time order: the date and time of day change once a second */
+	static __thread time_t last = -1;
+	static __thread char day[32];
+	static __thread size_t day_len;
 	time_t secs = (time_t)(wall_ns / 1000000000ull);
-	struct tm tm;
-	char s[40];
+	char frac[12] = ".";
 
-	gmtime_r(&secs, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	vg_buf_printf(b, "\"%s.%09lluZ\"", s, (unsigned long long)(wall_ns % 1000000000ull));
+	if (secs != last) {
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		day_len = strftime(day + 1, sizeof(day) - 1, "%Y-%m-%dT%H:%M:%S", &tm) + 1;
+		day[0] = '"';
+		last = secs;
+	}
+	vg_buf_put(b, day, day_len);
+	put_digits(frac + 1, (unsigned)(wall_ns % 1000000000ull), 9);
+	frac[10] = 'Z';
+	frac[11] = '"';
+	vg_buf_put(b, frac, sizeof(frac));
 }
 
 static void json_ip(struct vg_buf *b, const struct vg_ip *ip)
@@ -132,8 +190,8 @@ void vg_json_value(struct vg_buf *b, const struct vg_value *v)
 	switch (v->type) {
 	case VG_V_STR: vg_json_str(b, v->str.ptr, v->str.len); break;
 	case VG_V_LIST: json_list(b, v->str.ptr, v->str.len); break;
-	case VG_V_INT: vg_buf_printf(b, "%lld", (long long)v->i); break;
-	case VG_V_BOOL: vg_buf_puts(b, v->b ? "true" : "false"); break;
+	case VG_V_INT: vg_buf_i64(b, v->i); break;
+	case VG_V_BOOL: v->b ? VG_BUF_LIT(b, "true") : VG_BUF_LIT(b, "false"); break;
 	case VG_V_IP: json_ip(b, &v->ip); break;
 	}
 }
@@ -144,14 +202,16 @@ static int split(const char *name, const char *seg[4], size_t len[4])
 	int n = 0;
 
 	while (n < 4) {
-		const char *dot = strchr(name, '.');
+		const char *p = name;
 
+		while (*p && *p != '.')
+			p++;
 		seg[n] = name;
-		len[n] = dot ? (size_t)(dot - name) : strlen(name);
+		len[n] = (size_t)(p - name);
 		n++;
-		if (!dot)
+		if (!*p)
 			break;
-		name = dot + 1;
+		name = p + 1;
 	}
 	return n;
 }
@@ -178,7 +238,7 @@ void vg_json_fields(struct vg_buf *b, const struct vg_kv *kv, int n)
 			if (!first_in_obj)
 				vg_buf_putc(b, ',');
 			vg_json_str(b, seg[depth], len[depth]);
-			vg_buf_puts(b, ":{");
+			VG_BUF_LIT(b, ":{");
 			open[depth] = seg[depth];
 			open_len[depth] = len[depth];
 			first_in_obj = true;
@@ -193,12 +253,10 @@ void vg_json_fields(struct vg_buf *b, const struct vg_kv *kv, int n)
 		vg_buf_putc(b, '}');
 }
 
-/* ,"key":"value" (value NULL: null) */
-static void member(struct vg_buf *b, const char *key, const char *value)
-{
-	vg_buf_printf(b, ",\"%s\":", key);
-	vg_json_cstr(b, value);
-}
+/* ,"key":"value" (value NULL: null); key is a literal */
+#define MEMBER(b, key, value) (VG_BUF_LIT(b, ",\"" key "\":"), vg_json_cstr(b, value))
+/* ,"key":N */
+#define INT_MEMBER(b, key, v) (VG_BUF_LIT(b, ",\"" key "\":"), vg_buf_i64(b, v))
 
 static void json_proc(struct vg_buf *b, const struct vg_event *ev)
 {
@@ -206,62 +264,81 @@ static void json_proc(struct vg_buf *b, const struct vg_event *ev)
 	struct vg_ancestor anc[VG_ANCESTORS];
 	int n = vg_event_ancestors(ev, anc, VG_ANCESTORS);
 
-	vg_buf_printf(b, "\"proc\":{\"pid\":%d,\"ppid\":%d,\"pgid\":%d,\"sid\":%d,\"uid\":%u,\"euid\":%u,"
-			 "\"gid\":%u,\"egid\":%u,\"auid\":%d,\"user\":",
-		      p->pid, p->ppid, p->pgid, p->sid, p->uid, p->euid, p->gid, p->egid, (int)p->auid);
-	vg_json_cstr(b, vg_user_name(p->euid));
-	member(b, "comm", p->comm);
-	member(b, "exe", p->exe);
-	member(b, "cmdline", p->cmdline);
-	member(b, "cwd", p->cwd);
-	member(b, "tty", p->tty);
-	member(b, "exec_id", p->exec_id);
-	member(b, "parent_exec_id", p->parent_exec_id);
-	vg_buf_puts(b, ",\"ancestors\":[");
+	VG_BUF_LIT(b, "\"proc\":{\"pid\":");
+	vg_buf_i64(b, p->pid);
+	INT_MEMBER(b, "ppid", p->ppid);
+	INT_MEMBER(b, "pgid", p->pgid);
+	INT_MEMBER(b, "sid", p->sid);
+	INT_MEMBER(b, "uid", p->uid);
+	INT_MEMBER(b, "euid", p->euid);
+	INT_MEMBER(b, "gid", p->gid);
+	INT_MEMBER(b, "egid", p->egid);
+	INT_MEMBER(b, "auid", (int)p->auid);
+	MEMBER(b, "user", vg_user_name(p->euid));
+	MEMBER(b, "comm", p->comm);
+	MEMBER(b, "exe", p->exe);
+	MEMBER(b, "cmdline", p->cmdline);
+	MEMBER(b, "cwd", p->cwd);
+	MEMBER(b, "tty", p->tty);
+	MEMBER(b, "exec_id", p->exec_id);
+	MEMBER(b, "parent_exec_id", p->parent_exec_id);
+	VG_BUF_LIT(b, ",\"ancestors\":[");
 	for (int i = 0; i < n; i++) {
-		vg_buf_printf(b, "%s{\"pid\":%d", i ? "," : "", anc[i].pid);
-		member(b, "comm", anc[i].comm);
-		member(b, "exe", anc[i].exe);
-		member(b, "exec_id", anc[i].exec_id);
+		if (i)
+			vg_buf_putc(b, ',');
+		VG_BUF_LIT(b, "{\"pid\":");
+		vg_buf_i64(b, anc[i].pid);
+		MEMBER(b, "comm", anc[i].comm);
+		MEMBER(b, "exe", anc[i].exe);
+		MEMBER(b, "exec_id", anc[i].exec_id);
 		vg_buf_putc(b, '}');
 	}
 	vg_buf_putc(b, ']');
 	if (p->ld_preload[0])
-		member(b, "ld_preload", p->ld_preload);
+		MEMBER(b, "ld_preload", p->ld_preload);
 	if (p->ssh_connection[0])
-		member(b, "ssh_connection", p->ssh_connection);
+		MEMBER(b, "ssh_connection", p->ssh_connection);
 	vg_buf_putc(b, '}');
 }
 
 static void json_container(struct vg_buf *b, const struct vg_container *c)
 {
-	vg_buf_puts(b, ",\"container\":{\"id\":");
+	VG_BUF_LIT(b, ",\"container\":{\"id\":");
 	vg_json_cstr(b, c->id);
-	member(b, "runtime", c->runtime);
-	member(b, "cgroup", c->cgroup);
-	vg_buf_printf(b, ",\"pidns\":%u,\"mntns\":%u,\"netns\":%u", c->pidns, c->mntns, c->netns);
-	member(b, "nodename", c->nodename);
-	vg_buf_printf(b, ",\"in_host\":%s}", c->in_host ? "true" : "false");
+	MEMBER(b, "runtime", c->runtime);
+	MEMBER(b, "cgroup", c->cgroup);
+	INT_MEMBER(b, "pidns", c->pidns);
+	INT_MEMBER(b, "mntns", c->mntns);
+	INT_MEMBER(b, "netns", c->netns);
+	MEMBER(b, "nodename", c->nodename);
+	c->in_host ? VG_BUF_LIT(b, ",\"in_host\":true}") : VG_BUF_LIT(b, ",\"in_host\":false}");
 }
 
 void vg_json_event(struct vg_buf *b, const struct vg_event *ev)
 {
 	const struct vg_hdr *h = ev->raw;
 
-	vg_buf_puts(b, "{\"kind\":\"event\",\"ts\":");
+	VG_BUF_LIT(b, "{\"kind\":\"event\",\"ts\":");
 	vg_json_time(b, ev->ts_ns);
-	vg_buf_printf(b, ",\"seq\":%llu,\"cpu\":%u,\"event\":\"%s\",\"id\":%u,\"host\":", (unsigned long long)h->seq,
-		      h->cpu, vg_event_name(ev->type), vg_event_id(ev->type));
-	vg_json_cstr(b, vg_host_name());
-	vg_buf_printf(b, ",\"tid\":%u,\"ret\":%d,", h->tid, h->ret);
+	VG_BUF_LIT(b, ",\"seq\":");
+	vg_buf_u64(b, h->seq);
+	INT_MEMBER(b, "cpu", h->cpu);
+	VG_BUF_LIT(b, ",\"event\":\"");
+	vg_buf_puts(b, vg_event_name(ev->type));
+	VG_BUF_LIT(b, "\",\"id\":");
+	vg_buf_u64(b, vg_event_id(ev->type));
+	MEMBER(b, "host", vg_host_name());
+	INT_MEMBER(b, "tid", h->tid);
+	INT_MEMBER(b, "ret", h->ret);
+	vg_buf_putc(b, ',');
 	json_proc(b, ev);
 	json_container(b, &ev->proc->container);
 	if (h->flags & VG_F_COMPAT32)
-		vg_buf_puts(b, ",\"compat32\":true");
+		VG_BUF_LIT(b, ",\"compat32\":true");
 	if (h->flags & VG_F_KILLED)
-		vg_buf_puts(b, ",\"killed\":true");
+		VG_BUF_LIT(b, ",\"killed\":true");
 	if (h->flags & VG_F_AT_AGENT)
-		vg_buf_puts(b, ",\"at_agent\":true");
+		VG_BUF_LIT(b, ",\"at_agent\":true");
 	vg_json_fields(b, ev->fields, ev->nfields);
 	vg_buf_putc(b, '}');
 }
@@ -270,7 +347,7 @@ void vg_json_alert(struct vg_buf *b, const struct vg_alert *a, const struct vg_v
 {
 	vg_buf_puts(b, "{\"kind\":\"alert\",\"ts\":");
 	vg_json_time(b, a->ev->ts_ns);
-	member(b, "rule", a->rule);
+	MEMBER(b, "rule", a->rule);
 	vg_buf_printf(b, ",\"priority\":\"%s\",\"tags\":[", vg_priority_name(a->priority));
 	for (int i = 0; i < a->ntags; i++) {
 		if (i)
@@ -278,13 +355,13 @@ void vg_json_alert(struct vg_buf *b, const struct vg_alert *a, const struct vg_v
 		vg_json_cstr(b, a->tags[i]);
 	}
 	vg_buf_putc(b, ']');
-	member(b, "desc", a->desc);
-	member(b, "output", a->output);
+	MEMBER(b, "desc", a->desc);
+	MEMBER(b, "output", a->output);
 	vg_buf_printf(b, ",\"action\":\"%s\",\"killed\":%s", vg_action_name(a->action), v->killed ? "true" : "false");
 	if (a->action == VG_ACTION_DENY)
 		vg_buf_printf(b, ",\"denied\":%s", v->denied ? "true" : "false");
 	vg_buf_printf(b, ",\"pid\":%d", a->ev->proc->pid);
-	member(b, "exec_id", a->ev->proc->exec_id);
+	MEMBER(b, "exec_id", a->ev->proc->exec_id);
 	vg_buf_puts(b, ",\"events\":[");
 	for (int i = 0; i < a->nevidence; i++) {
 		if (i)

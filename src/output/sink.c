@@ -112,6 +112,13 @@ void vg_sinks_reopen(struct vg_sinks *set)
 			set->sink[i].type->reopen(&set->sink[i]);
 }
 
+void vg_sinks_drain(struct vg_sinks *set)
+{
+	for (int i = 0; i < set->n; i++)
+		if (set->sink[i].type->drain)
+			set->sink[i].type->drain(&set->sink[i]);
+}
+
 void vg_sinks_close(struct vg_sinks *set)
 {
 	for (int i = 0; i < set->n; i++)

@@ -60,6 +60,9 @@ struct vg_sink_type {
 	/* Once per loop turn (every few ms) and before exit: deliver what is buffered. */
 	void (*flush)(struct vg_sink *s, uint64_t now_ns);
 	void (*reopen)(struct vg_sink *s); /* SIGHUP: reopen files (logrotate); may be NULL */
+	/* After flush: waits until everything accepted is delivered or lost (a writer thread
+	 * has caught up), so that `vigil replay` times the whole pipeline; may be NULL. */
+	void (*drain)(struct vg_sink *s);
 	void (*counters)(const struct vg_sink *s, struct vg_sink_counters *c); /* all but accepted */
 	/* More members for its entry in the stats line (",\"spool\":{...}"); may be NULL. */
 	void (*detail)(const struct vg_sink *s, struct vg_buf *b);
@@ -92,6 +95,7 @@ void vg_sinks_stats(struct vg_sinks *set, const struct vg_counters *c, const str
 void vg_sinks_metrics(struct vg_sinks *set, const struct vg_metrics *m);
 void vg_sinks_flush(struct vg_sinks *set, uint64_t now_ns);
 void vg_sinks_reopen(struct vg_sinks *set);
+void vg_sinks_drain(struct vg_sinks *set);
 void vg_sinks_close(struct vg_sinks *set);
 /* out[t] |= some sink wants event type t. */
 void vg_sinks_interest(const struct vg_sinks *set, bool out[VG_EV__COUNT]);

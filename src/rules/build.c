@@ -233,6 +233,8 @@ struct vg_ruleset *build_ruleset(struct defs *d, const struct vg_rules_opts *opt
 		vg_ruleset_free(rs);
 		return NULL;
 	}
+	share_tests(rs);
 	engine_index(rs);
+	index_build(rs);
 	return rs;
 }

@@ -60,7 +60,7 @@ static void measure(struct node *n)
 	int depth = 0;
 
 	if (n->kind == NK_CMP)
-		cost += n->set ? 1 : (uint64_t)n->n; /* a hashed `in` costs one probe */
+		cost += n->set && n->op == OP_IN ? 1 : (uint64_t)n->n; /* a hashed `in` costs one probe */
 	for (int i = 0; i < n->n && n->kind != NK_CMP; i++) {
 		cost += n->kids[i]->cost;
 		if (n->kids[i]->depth > depth)
@@ -341,6 +341,113 @@ static bool constant(struct cctx *c, struct node *n, int i, const char *text, st
 	return false;
 }
 
+/* The literal every match of pattern starts with when it is anchored: "^/home/" gives
+ * 5 ("/home" then '/'), "^/etc/cron[.]d" 9, "^/a+" 0 (the quantified byte is not literal).
+ * 0 when some alternative at the top level could escape the anchor or nothing is literal. */
+static uint16_t anchored_literal(const pcre2_code *re, const char *pat)
+{
+	static const char meta[] = "\\^$.|?*+()[]{}";
+	uint32_t options = 0;
+	size_t n = 0;
+	int depth = 0;
+
+	pcre2_pattern_info(re, PCRE2_INFO_ALLOPTIONS, &options);
+	if (pat[0] != '^' || !(options & PCRE2_ANCHORED))
+		return 0;
+	for (const char *p = pat; *p; p++) { /* a top-level | would be a branch without the ^ */
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '[')
+			for (p += p[1] == '^' ? 2 : 1, p += *p == ']'; *p && *p != ']'; p++) {
+				const char *cls = p[0] == '[' && p[1] == ':' ? strstr(p + 2, ":]") : NULL;
+
+				p = cls ? cls + 1 : p + (*p == '\\' && p[1]);
+			}
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (*p == '|' && depth == 0)
+			return 0;
+		if (!*p)
+			return 0;
+	}
+	while (pat[1 + n] && !strchr(meta, pat[1 + n]))
+		n++;
+	if (n && pat[1 + n] && strchr("?*+{", pat[1 + n]))
+		n--; /* the last byte is quantified */
+	return n > UINT16_MAX ? UINT16_MAX : (uint16_t)n;
+}
+
+/* The longest run of bytes every match of pattern contains, for the rule index (a subject
+ * without them cannot match): "/[.]ssh/authorized_keys2?$" gives "/.ssh/authorized_keys".
+ * Only the top-level sequence counts: a group, '.', an escape that is not punctuation or a
+ * class of more than one byte ends a run, and a quantified byte leaves it ('+' keeps it).
+ * None when a top-level '|' could match without the run or "(?" may change what matches
+ * (options such as (?i), lookarounds). The run is written into out (at least pattern's
+ * length); its length is returned. */
+static size_t contained_literal(const char *pat, char *out)
+{
+	size_t best = 0, best_at = 0, run = 0, n = 0;
+	int depth = 0;
+
+	if (strstr(pat, "(?"))
+		return 0;
+	for (const char *p = pat; *p; p++) {
+		int byte = -1; /* the literal byte this item matches, or -1 */
+
+		if (*p == '\\') {
+			if (!p[1])
+				return 0;
+			p++;
+			if (depth == 0 && ispunct((unsigned char)*p))
+				byte = (unsigned char)*p;
+		} else if (*p == '[') {
+			const char *cls = p + 1;
+			bool single = cls[0] && cls[0] != '^' && cls[0] != '\\' && cls[0] != '[' && cls[1] == ']';
+
+			if (single && depth == 0)
+				byte = (unsigned char)cls[0];
+			for (p += p[1] == '^' ? 2 : 1, p += *p == ']'; *p && *p != ']'; p++) {
+				const char *named = p[0] == '[' && p[1] == ':' ? strstr(p + 2, ":]") : NULL;
+
+				p = named ? named + 1 : p + (*p == '\\' && p[1]);
+			}
+			if (!*p)
+				return 0;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			depth--;
+		} else if (*p == '|' && depth == 0) {
+			return 0;
+		} else if (*p == '{') { /* a quantifier's counts are not literal */
+			while (p[1] && *p != '}')
+				p++;
+		} else if (depth == 0 && !strchr("^$.?*+}", *p)) {
+			byte = (unsigned char)*p;
+		}
+		if (byte >= 0 && !strchr("?*{", p[1])) {
+			out[n++] = (char)byte;
+			run++;
+			if (p[1] != '+')
+				continue;
+		}
+		/* the run ends here: a quantified or non-literal item */
+		if (run > best) {
+			best = run;
+			best_at = n - run;
+		}
+		run = 0;
+	}
+	if (run > best) {
+		best = run;
+		best_at = n - run;
+	}
+	memmove(out, out + best_at, best);
+	return best > UINT16_MAX ? UINT16_MAX : best;
+}
+
 /* Compiled and JIT-compiled once; what one match may cost is bounded at match time by the
  * ruleset's match context (eval.c). The compiled code counts against the ruleset's bytes. */
 static bool compile_regex(struct cctx *c, struct node *n, struct loc l)
@@ -357,7 +464,14 @@ static bool compile_regex(struct cctx *c, struct node *n, struct loc l)
 		loc_error(c->errs, l, "bad regex at offset %zu: %s", (size_t)off, (char *)msg);
 		return false;
 	}
-	pcre2_jit_compile(n->re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+	n->re_jit = pcre2_jit_compile(n->re, PCRE2_JIT_COMPLETE) == 0; /* else the interpreter */
+	n->re_prefix = anchored_literal(n->re, n->vals[0].str.ptr);
+	if (!n->re_prefix) {
+		char *lit = arena_alloc(&rs->arena, n->vals[0].str.len + 1);
+
+		n->re_literal_len = (uint16_t)contained_literal(n->vals[0].str.ptr, lit);
+		n->re_literal = n->re_literal_len ? lit : NULL;
+	}
 	rs->regex = xgrow(rs->regex, (size_t)rs->nregex, 1, sizeof(*rs->regex));
 	rs->regex[rs->nregex++] = n->re;
 	pcre2_pattern_info(n->re, PCRE2_INFO_SIZE, &size);
@@ -515,8 +629,8 @@ struct node *compile_cmp(struct cctx *c, const struct synval *lhs, enum op op, s
 		ok &= constant(c, n, i, texts[i], locs[i]);
 	if (ok && op == OP_REGEX)
 		ok = compile_regex(c, n, locs[0]);
-	if (ok && op == OP_IN && nt > 8 && (n->lhs.type == VG_V_STR || n->lhs.type == VG_V_LIST))
-		n->set = strset_new(&c->rs->arena, n->vals, nt);
+	if (ok && (op == OP_IN || op == OP_PMATCH) && nt > 8 && (n->lhs.type == VG_V_STR || n->lhs.type == VG_V_LIST))
+		n->set = strset_new(c->rs, n->vals, nt);
 	if (ok && node_finish(c, n, op_loc))
 		res = n;
 out:

@@ -99,13 +99,20 @@ int vg_rules_eval(struct vg_ruleset *rs, const struct vg_event *ev, struct vg_pr
 	struct ectx c;
 	struct evidence e;
 	struct seq_match m;
+	const uint8_t *need, *met;
 	int alerts = 0;
 
 	if (ev->type >= VG_EV__COUNT || !ev->proc)
 		return 0;
 	ectx_init(&c, rs, ev, pt);
+	met = index_filter(&c, ev->type, &need);
 	for (int i = 0; i < rs->nby_type[ev->type]; i++) {
 		struct rule *r = rs->by_type[ev->type][i];
+		/* a string it requires (its first step's, for a sequence) is not the event's */
+		bool possible = !met || !(need[i] & ~met[r->index]);
+
+		if (!possible && (r->kind != RK_SEQ || !r->partials))
+			continue;
 
 		switch (r->kind) {
 		case RK_PLAIN:
@@ -119,7 +126,7 @@ int vg_rules_eval(struct vg_ruleset *rs, const struct vg_event *ev, struct vg_pr
 			}
 			break;
 		case RK_SEQ:
-			if (seq_update(&c, r, &m)) {
+			if (seq_update(&c, r, &m, possible)) {
 				c.caps = m.caps;
 				c.caps_set = m.caps_set;
 				alerts += emit(&c, r, &m.ev, fn, ctx);
@@ -192,6 +199,8 @@ void vg_ruleset_free(struct vg_ruleset *rs)
 	free(rs->regex);
 	pcre2_match_data_free(rs->md);
 	pcre2_match_context_free(rs->mctx);
+	free(rs->memo);
+	index_free(rs);
 	for (int t = 0; t < VG_EV__COUNT; t++)
 		free(rs->by_type[t]);
 	free(rs->rules);

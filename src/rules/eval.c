@@ -42,6 +42,9 @@ void ectx_init(struct ectx *c, struct vg_ruleset *rs, const struct vg_event *ev,
 	c->caps = NULL;
 	c->caps_set = NULL;
 	c->limited = false;
+	c->epoch = ++rs->epoch;
+	c->paths[0].p = c->paths[1].p = NULL;
+	c->next_path = 0;
 }
 
 int ectx_ancestors(struct ectx *c)
@@ -85,12 +88,14 @@ bool operand_get(struct ectx *c, const struct operand *o, int i, struct vg_value
 	return false;
 }
 
-/* ---- string sets for `in` with many members ----
+/* ---- string sets for `in` and `pmatch` with many members ----
  * Open addressing, at most half full. A value already present is not inserted again (a list
  * of lists can repeat one value 100,000 times, which would make one probe chain), and the
- * hash is seeded per set so that a rules file cannot be built to collide. */
+ * hash is seeded per ruleset so that a rules file cannot be built to collide. */
 struct strset {
 	size_t mask;
+	size_t maxlen;     /* of the longest member */
+	uint64_t lens;     /* bit L: a member is L bytes long (bit 63: 63 or more) */
 	uint64_t seed;
 	struct {
 		const char *p;
@@ -98,48 +103,117 @@ struct strset {
 	} *slot;
 };
 
+#define HASH_START(seed) (1469598103934665603ull ^ (seed))
+#define HASH_STEP(h, byte) (((h) ^ (unsigned char)(byte)) * 1099511628211ull)
+#define HASH_END(h) ((h) ^ ((h) >> 29))
+
 static uint64_t hash(uint64_t seed, const char *p, size_t len)
 {
-	uint64_t h = 1469598103934665603ull ^ seed;
+	uint64_t h = HASH_START(seed);
 
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-	return h ^ (h >> 29);
+		h = HASH_STEP(h, p[i]);
+	return HASH_END(h);
 }
 
-/* The slot holding p, or the empty one where it would go. */
-static size_t strset_find(const struct strset *s, const char *p, size_t len)
+/* The slot holding p (of hash h), or the empty one where it would go. */
+static size_t strset_probe(const struct strset *s, uint64_t h, const char *p, size_t len)
 {
-	size_t h = hash(s->seed, p, len) & s->mask;
-
+	h &= s->mask;
 	while (s->slot[h].p && !(s->slot[h].len == len && memcmp(s->slot[h].p, p, len) == 0))
 		h = (h + 1) & s->mask;
 	return h;
 }
 
-struct strset *strset_new(struct arena *a, const struct vg_value *vals, int n)
+struct strset *strset_new(struct vg_ruleset *rs, const struct vg_value *vals, int n)
 {
-	struct strset *s = arena_alloc(a, sizeof(*s));
+	struct strset *s = arena_alloc(&rs->arena, sizeof(*s));
 	size_t cap = 16;
 
 	while (cap < (size_t)n * 2)
 		cap *= 2;
 	s->mask = cap - 1;
-	if (getrandom(&s->seed, sizeof(s->seed), GRND_NONBLOCK) != sizeof(s->seed))
-		s->seed = (uint64_t)(uintptr_t)s ^ (uint64_t)time(NULL);
-	s->slot = arena_alloc(a, cap * sizeof(*s->slot));
+	if (!rs->hash_seed && getrandom(&rs->hash_seed, sizeof(rs->hash_seed), GRND_NONBLOCK) != sizeof(rs->hash_seed))
+		rs->hash_seed = (uint64_t)(uintptr_t)rs ^ (uint64_t)time(NULL);
+	s->seed = rs->hash_seed;
+	s->slot = arena_alloc(&rs->arena, cap * sizeof(*s->slot));
 	for (int i = 0; i < n; i++) {
-		size_t h = strset_find(s, vals[i].str.ptr, vals[i].str.len);
+		size_t len = vals[i].str.len, h = strset_probe(s, hash(s->seed, vals[i].str.ptr, len), vals[i].str.ptr, len);
 
 		s->slot[h].p = vals[i].str.ptr;
-		s->slot[h].len = vals[i].str.len;
+		s->slot[h].len = len;
+		s->lens |= 1ull << (len < 63 ? len : 63);
+		if (len > s->maxlen)
+			s->maxlen = len;
 	}
 	return s;
 }
 
 static bool strset_has(const struct strset *s, const char *p, size_t len)
 {
-	return s->slot[strset_find(s, p, len)].p != NULL;
+	return s->slot[strset_probe(s, hash(s->seed, p, len), p, len)].p != NULL;
+}
+
+/* pmatch over a set: a member k matches p when p starts with k and k is the whole of p, or
+ * is followed in p by '/', or ends with '/' itself. So the prefixes of p worth looking up
+ * end where p does, before a '/' or after one. */
+static bool path_boundary(const char *p, size_t len, size_t i)
+{
+	return i == len || p[i] == '/' || (i && p[i - 1] == '/');
+}
+
+static bool strset_member_at(const struct strset *s, const char *p, size_t i, uint64_t h)
+{
+	return ((s->lens >> (i < 63 ? i : 63)) & 1) && s->slot[strset_probe(s, h, p, i)].p;
+}
+
+/* The boundary prefixes of p hashed (with the ruleset's seed, as every set is) in one pass,
+ * kept in c for the rest of the event: a path is tested against many sets. NULL when p has
+ * more than VG_PATH_PREFIXES of them. */
+static const struct path_prefixes *path_prefixes(struct ectx *c, const char *p, size_t len)
+{
+	struct path_prefixes *pp;
+	uint64_t h = HASH_START(c->rs->hash_seed);
+
+	for (int i = 0; i < 2; i++)
+		if (c->paths[i].p == p && c->paths[i].len == len)
+			return c->paths[i].n >= 0 ? &c->paths[i] : NULL;
+	pp = &c->paths[c->next_path];
+	c->next_path ^= 1;
+	pp->p = p;
+	pp->len = len;
+	pp->n = 0;
+	for (size_t i = 0;; i++) {
+		if (path_boundary(p, len, i)) {
+			if (pp->n == VG_PATH_PREFIXES) {
+				pp->n = -1;
+				return NULL;
+			}
+			pp->at[pp->n] = (uint32_t)i;
+			pp->hash[pp->n++] = HASH_END(h);
+		}
+		if (i == len)
+			return pp;
+		h = HASH_STEP(h, p[i]);
+	}
+}
+
+/* cached: p is an event's or a process's string, the same memory for the whole event. */
+static bool strset_has_path_prefix(struct ectx *c, const struct strset *s, const char *p, size_t len, bool cached)
+{
+	const struct path_prefixes *pp = cached ? path_prefixes(c, p, len) : NULL;
+	uint64_t h = HASH_START(s->seed);
+
+	for (int k = 0; pp && k < pp->n && pp->at[k] <= s->maxlen; k++)
+		if (strset_member_at(s, p, pp->at[k], pp->hash[k]))
+			return true;
+	for (size_t i = 0; !pp && i <= len && i <= s->maxlen; i++) {
+		if (path_boundary(p, len, i) && strset_member_at(s, p, i, HASH_END(h)))
+			return true;
+		if (i < len)
+			h = HASH_STEP(h, p[i]);
+	}
+	return false;
 }
 
 /* ---- comparisons ---- */
@@ -267,13 +341,21 @@ bool glob_match(const char *pat, const char *s, size_t len)
 	return *p == 0;
 }
 
-/* NO, YES, or UNKNOWN for a regex that hit a limit. */
+/* NO, YES, or UNKNOWN for a regex that hit a limit. A subject without the literal an
+ * anchored pattern starts with is a miss without calling PCRE2 (which would fail at its
+ * first byte); JIT code is called directly (pcre2_match would only add its checks). */
 static int regex_match(struct ectx *c, const struct node *n, const char *p, size_t len)
 {
+	const struct vg_value *pat = &n->vals[0];
 	int rc;
 
+	if (n->re_prefix && (len < n->re_prefix || memcmp(p, pat->str.ptr + 1, n->re_prefix) != 0))
+		return NO;
 	pcre2_set_match_limit(c->rs->mctx, VG_REGEX_MATCH_LIMIT(len));
-	rc = pcre2_match(n->re, (PCRE2_SPTR)p, len, 0, 0, c->rs->md, c->rs->mctx);
+	if (n->re_jit)
+		rc = pcre2_jit_match(n->re, (PCRE2_SPTR)p, len, 0, 0, c->rs->md, c->rs->mctx);
+	else
+		rc = pcre2_match(n->re, (PCRE2_SPTR)p, len, 0, 0, c->rs->md, c->rs->mctx);
 
 	if (rc >= 0)
 		return YES;
@@ -303,6 +385,9 @@ static int str_match(struct ectx *c, const struct node *n, enum op op, const cha
 	case OP_GLOB:
 		return glob_match(k->str.ptr, p, len);
 	case OP_PMATCH: /* the path is one of them or below one */
+		if (n->set)
+			return strset_has_path_prefix(c, n->set, p, len,
+						      n->lhs.type == VG_V_STR && n->lhs.kind != OPD_CAPTURE);
 		for (int i = 0; i < nk; i++) {
 			size_t kl = k[i].str.len;
 
@@ -385,6 +470,7 @@ static int value_match(struct ectx *c, const struct node *n, enum op op, const s
 
 /* Multi-valued operands (any ancestor, list elements) match when any value does; `!=`
  * holds when a value exists and none equals. An absent field makes every test false. */
+__attribute__((noinline)) /* keeps eval_fresh's frame small for the and/or walk */
 static int eval_cmp(struct ectx *c, const struct node *n)
 {
 	const struct vg_value *k = n->vals;
@@ -401,7 +487,8 @@ static int eval_cmp(struct ectx *c, const struct node *n)
 		nk = 1;
 		prefix = NULL;
 	}
-	for (int i = 0; operand_get(c, &n->lhs, i, &v); i++) {
+	/* only an any-ancestor operand has more than one value */
+	for (int i = 0; (i == 0 || n->lhs.anc == ANC_ANY) && operand_get(c, &n->lhs, i, &v); i++) {
 		if (n->op == OP_EXISTS)
 			return YES;
 		seen = true;
@@ -412,7 +499,9 @@ static int eval_cmp(struct ectx *c, const struct node *n)
 	return n->op == OP_NE ? (seen ? YES : NO) : res;
 }
 
-static int eval3(struct ectx *c, const struct node *n)
+static int eval3(struct ectx *c, const struct node *n);
+
+static int eval_fresh(struct ectx *c, const struct node *n)
 {
 	int res, v;
 
@@ -439,6 +528,21 @@ static int eval3(struct ectx *c, const struct node *n)
 		return n->truth ? YES : NO;
 	}
 	return NO;
+}
+
+/* A shared test (share.c) is computed once per event. */
+static int eval3(struct ectx *c, const struct node *n)
+{
+	struct memo *m;
+
+	if (!n->memo)
+		return eval_fresh(c, n);
+	m = &c->rs->memo[n->memo - 1];
+	if (m->epoch != c->epoch) {
+		m->value = (uint8_t)eval_fresh(c, n);
+		m->epoch = c->epoch;
+	}
+	return m->value;
 }
 
 bool eval_node(struct ectx *c, const struct node *n)

@@ -190,9 +190,14 @@ struct node {
 	uint8_t *prefix;        /* VG_V_IP constants: CIDR prefix bits */
 	struct strset *set;     /* OP_IN over many strings */
 	pcre2_code *re;
+	bool re_jit;            /* JIT-compiled: matched with pcre2_jit_match */
+	uint16_t re_prefix;     /* an anchored pattern's leading literal: its length after '^' */
+	const char *re_literal; /* else bytes every match contains (compile.c), for the index */
+	uint16_t re_literal_len;
 	uint32_t cost;          /* nodes and compared constants below, shared macros counted at
 				   every use: what evaluating it can cost (node_finish) */
 	uint16_t depth;         /* levels, this one included: eval_node's recursion */
+	uint32_t memo;          /* 1 + its slot in the ruleset's memo when shared (share.c), or 0 */
 };
 
 /* ---- definitions as loaded (loader.c), compiled by build.c ---- */
@@ -401,8 +406,17 @@ struct vg_ruleset {
 	size_t extra_bytes;        /* outside the arena: regexes, list expansions while building */
 	bool over_bytes;           /* VG_MAX_RULESET_BYTES was reported */
 	bool over_cost;            /* VG_MAX_RULESET_COST was reported */
+	struct rule_index *index;  /* the rules an event's strings allow (index.c) */
 	struct fstate *state;
 	struct limiter *limiter;
+	/* results of the shared tests for the event being evaluated (share.c, eval.c) */
+	struct memo {
+		uint64_t epoch; /* the ectx epoch it was computed in */
+		uint8_t value;  /* three-valued */
+	} *memo;
+	uint32_t nmemo;
+	uint64_t epoch;            /* one per event evaluated */
+	uint64_t hash_seed;        /* of every string set (eval.c) */
 	struct vg_buf out, key, lower; /* scratch for rendering and icontains */
 };
 
@@ -412,6 +426,18 @@ struct vg_ruleset *build_ruleset(struct defs *d, const struct vg_rules_opts *opt
 
 /* engine.c */
 void engine_index(struct vg_ruleset *rs);
+
+/* index.c: the string tests each rule requires, in tries walked once per event */
+struct rule_index;
+void index_build(struct vg_ruleset *rs);
+void index_free(struct vg_ruleset *rs);
+/* Per rule index, the requirements the event meets (NULL: none filtered for its type);
+ * *need: per position in by_type[t], those each rule has. A rule runs only when
+ * (need[i] & ~met[rule->index]) == 0. */
+const uint8_t *index_filter(struct ectx *c, unsigned t, const uint8_t **need);
+
+/* share.c: merges equal subtrees of the built rules and gives the shared ones memo slots */
+void share_tests(struct vg_ruleset *rs);
 
 /* compile.c */
 struct cctx {
@@ -439,6 +465,15 @@ void compile_all_defs(struct cctx *c); /* every macro and list, in file order */
 bool operand_from_name(struct cctx *c, const char *name, struct loc l, struct operand *out);
 
 /* eval.c */
+#define VG_PATH_PREFIXES 64
+/* The prefixes of a path that pmatch looks up in a set (its '/' boundaries), hashed. */
+struct path_prefixes {
+	const char *p;
+	size_t len;
+	int n;                   /* -1: more than VG_PATH_PREFIXES */
+	uint32_t at[VG_PATH_PREFIXES];
+	uint64_t hash[VG_PATH_PREFIXES];
+};
 struct ectx {
 	struct vg_ruleset *rs;
 	const struct vg_event *ev;
@@ -448,6 +483,9 @@ struct ectx {
 	const struct vg_value *caps; /* captures of the partial sequence being tried */
 	const bool *caps_set;
 	bool limited;            /* the last eval_node's result was decided by a regex limit */
+	uint64_t epoch;          /* names this event in the ruleset's memo */
+	struct path_prefixes paths[2]; /* the last two paths pmatch looked up in a set */
+	int next_path;
 };
 void ectx_init(struct ectx *c, struct vg_ruleset *rs, const struct vg_event *ev,
 	       struct vg_proctable *pt);
@@ -464,7 +502,7 @@ bool eval_node(struct ectx *c, const struct node *n);
 pcre2_match_context *regex_match_context(void);
 /* fnmatch(pattern, s, 0) semantics in O(pattern x subject) time, never exponential. */
 bool glob_match(const char *pat, const char *s, size_t len);
-struct strset *strset_new(struct arena *a, const struct vg_value *vals, int n);
+struct strset *strset_new(struct vg_ruleset *rs, const struct vg_value *vals, int n);
 void value_render(struct vg_buf *b, const struct vg_value *v);
 
 /* template.c */
@@ -489,8 +527,8 @@ void fstate_free(struct fstate *s);
  * out then holds the evidence (the caller clears it). */
 bool freq_update(struct ectx *c, struct rule *r, struct evidence *out);
 /* Feeds an event to a sequence rule; true when a sequence completed into out (the caller
- * clears it). */
-bool seq_update(struct ectx *c, struct rule *r, struct seq_match *out);
+ * clears it). may_start: the first step can hold (false: index.c ruled it out). */
+bool seq_update(struct ectx *c, struct rule *r, struct seq_match *out, bool may_start);
 void evidence_clear(struct evidence *e);
 void seq_match_clear(struct seq_match *m);
 struct vg_event *event_snapshot(struct ectx *c); /* of the current event; never NULL */

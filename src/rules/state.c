@@ -231,9 +231,9 @@ static void ident_of(struct ident *id, const struct vg_proc *p)
 
 static bool same_proc(const struct ident *id, const struct vg_proc *p)
 {
-	if (id->exec_id[0] && strncmp(id->exec_id, p->exec_id, sizeof(id->exec_id)) == 0)
+	if (id->pid == p->pid && id->start && id->start == p->start_time)
 		return true;
-	return id->pid == p->pid && id->start && id->start == p->start_time;
+	return id->exec_id[0] && strncmp(id->exec_id, p->exec_id, sizeof(id->exec_id)) == 0;
 }
 
 static bool in_scope(struct ectx *c, const struct partial *pa)
@@ -241,7 +241,7 @@ static bool in_scope(struct ectx *c, const struct partial *pa)
 	switch (pa->rule->scope) {
 	case SCOPE_TREE:
 	case SCOPE_PARENT_TREE:
-		for (int i = 0; i <= ectx_ancestors(c); i++)
+		for (int i = 0, n = ectx_ancestors(c); i <= n; i++)
 			if (same_proc(&pa->root, c->anc[i]))
 				return true;
 		return false;
@@ -370,7 +370,7 @@ static void partial_start(struct ectx *c, struct rule *r)
 	s->npartials++;
 }
 
-bool seq_update(struct ectx *c, struct rule *r, struct seq_match *out)
+bool seq_update(struct ectx *c, struct rule *r, struct seq_match *out, bool may_start)
 {
 	struct fstate *s = c->rs->state;
 	uint64_t now = c->ev->ts_ns, bit = 1ull << c->ev->type;
@@ -401,7 +401,7 @@ bool seq_update(struct ectx *c, struct rule *r, struct seq_match *out)
 		c->caps = NULL;
 		c->caps_set = NULL;
 	}
-	if (!done && (r->steps[0].types & bit) && eval_node(c, r->steps[0].cond))
+	if (!done && may_start && (r->steps[0].types & bit) && eval_node(c, r->steps[0].cond))
 		partial_start(c, r);
 	return done;
 }

@@ -44,6 +44,7 @@ struct store_sink {
 	/* under lock: the queue and the counters */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	pthread_cond_t written; /* the writer finished a batch */
 	struct st_batch *head, *tail;
 	struct st_batch *spare; /* written batches kept for reuse (SPARE_BATCHES) */
 	int nspare;
@@ -93,6 +94,7 @@ static void *writer_main(void *arg)
 			ss->errors++;
 			ss->run.counts->dropped += b->records;
 		}
+		pthread_cond_broadcast(&ss->written);
 		if (ss->nspare < SPARE_BATCHES) {
 			st_batch_reset(b);
 			b->next = ss->spare;
@@ -209,6 +211,17 @@ static void store_flush(struct vg_sink *s, uint64_t now_ns)
 	warn_losses(ss, now_ns);
 }
 
+static void store_drain(struct vg_sink *s)
+{
+	struct store_sink *ss = s->priv;
+
+	hand_over(ss);
+	pthread_mutex_lock(&ss->lock);
+	while (ss->head || ss->writing_records)
+		pthread_cond_wait(&ss->written, &ss->lock);
+	pthread_mutex_unlock(&ss->lock);
+}
+
 static void store_counters(const struct vg_sink *s, struct vg_sink_counters *c)
 {
 	struct store_sink *ss = s->priv;
@@ -253,6 +266,7 @@ static void store_close(struct vg_sink *s)
 	vg_store_close(ss->st);
 	pthread_mutex_destroy(&ss->lock);
 	pthread_cond_destroy(&ss->wake);
+	pthread_cond_destroy(&ss->written);
 	free(ss);
 	s->priv = NULL;
 }
@@ -270,6 +284,7 @@ static int store_open(struct vg_sink *s, const char *arg, char *err, size_t errl
 	snprintf(text, sizeof(text), "%s", arg);
 	pthread_mutex_init(&ss->lock, NULL);
 	pthread_cond_init(&ss->wake, NULL);
+	pthread_cond_init(&ss->written, NULL);
 	s->priv = ss;
 	if (vg_store_spec_parse(text, true, &spec, err, errlen) < 0 ||
 	    !(ss->st = vg_store_open(spec.path, VG_STORE_WRITE, err, errlen)))
@@ -297,6 +312,7 @@ static int store_open(struct vg_sink *s, const char *arg, char *err, size_t errl
 fail:
 	pthread_mutex_destroy(&ss->lock);
 	pthread_cond_destroy(&ss->wake);
+	pthread_cond_destroy(&ss->written);
 	free(ss);
 	s->priv = NULL;
 	return -1;
@@ -310,6 +326,7 @@ const struct vg_sink_type vg_sink_store = {
 	.alert = store_alert,
 	.stats = store_stats,
 	.flush = store_flush,
+	.drain = store_drain,
 	.counters = store_counters,
 	.close = store_close,
 };

@@ -11,7 +11,7 @@
 
 /* The schema this build writes and reads (PRAGMA user_version); schema.c migrates older
  * files up to it. */
-#define VG_STORE_SCHEMA_VERSION 2
+#define VG_STORE_SCHEMA_VERSION 3
 
 #define VG_STORE_STMTS 256 /* distinct SQL texts one connection prepares (a power of two) */
 

@@ -112,10 +112,19 @@ static const char schema_v2[] =
 	"  PRIMARY KEY(host, seq)) WITHOUT ROWID;"
 	"CREATE INDEX collected_ts ON collected(ts);";
 
+/* Version 3: one index on a path's names, newest last: the live name of a path is its newest row when
+ * that row has no `gone` (a name is ended before the path names another file), so the
+ * writer needs no second, partial index that every name enters and leaves again. */
+static const char schema_v3[] =
+	"DROP INDEX file_names_live;"
+	"DROP INDEX file_names_path;"
+	"CREATE INDEX file_names_path ON file_names(path, host);";
+
 /* migrations[v] takes a file from version v to v + 1; version 0 is an empty file. */
 static const char *const migrations[VG_STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 static void report(char *err, size_t errlen, const char *path, const char *what, sqlite3 *db)
@@ -281,7 +290,8 @@ static const char writer_pragmas[] =
 	"PRAGMA temp_store = MEMORY;"
 	"PRAGMA wal_autocheckpoint = 4096;"  /* pages (16 MiB of WAL at 4 KiB) */
 	"PRAGMA journal_size_limit = 67108864;"
-	"PRAGMA foreign_keys = OFF;";
+	"PRAGMA foreign_keys = OFF;"
+	"PRAGMA secure_delete = OFF;"; /* Debian builds it on: every freed cell and page zeroed */
 
 struct vg_store *vg_store_open(const char *path, enum vg_store_mode mode, char *err, size_t errlen)
 {
@@ -295,6 +305,8 @@ struct vg_store *vg_store_open(const char *path, enum vg_store_mode mode, char *
 	/* every connection is used by one thread at a time: SQLite's own locking is not
 	 * needed (a no-op once SQLite is initialised) */
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	/* no allocation statistics: they take a global mutex on every malloc and free */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	snprintf(st->path, sizeof(st->path), "%s", path);
 	st->mode = mode;
 	if (mode == VG_STORE_WRITE && make_parent(path) < 0) {

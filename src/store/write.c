@@ -294,7 +294,8 @@ static void forget_name(struct st_writer *w, struct known_name *n)
 	w->nnames--;
 }
 
-/* The live name row of path: (name row, file), 0 when none. */
+/* The live name row of path: (name row, file), 0 when none: its newest name, unless that
+ * one is gone (schema.c, version 2). */
 static int64_t live_name(struct st_writer *w, const char *path, int64_t *file)
 {
 	struct known_name *k = known_name(w, path);
@@ -306,13 +307,13 @@ static int64_t live_name(struct st_writer *w, const char *path, int64_t *file)
 		*file = k->file;
 		return k->name;
 	}
-	s = vg_sql(w->st, "SELECT id, file FROM file_names WHERE path = ? AND host = ? AND gone IS NULL"
+	s = vg_sql(w->st, "SELECT id, file, gone FROM file_names WHERE path = ? AND host = ?"
 			  " ORDER BY id DESC LIMIT 1");
 	if (!s)
 		return -1;
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, w->host);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 2) == SQLITE_NULL) {
 		name = sqlite3_column_int64(s, 0);
 		*file = sqlite3_column_int64(s, 1);
 	}

@@ -97,6 +97,17 @@ static void test_string_operators(void **state)
 	NO("proc.exe glob \"/usr/sbin/*\"");
 	YES("proc.cmdline regex \"https?://[a-z.]+/pay\"");
 	NO("proc.cmdline regex \"^wget \"");
+	/* the literal a regex's every match contains (the rule index skips a rule whose
+	 * value lacks it): classes of one byte, quantified bytes, counts, groups, options */
+	YES("proc.cmdline regex \"evil[.]example/pay(load)?\"");
+	NO("proc.cmdline regex \"evil[.]example/pax\"");
+	YES("proc.exe regex \"/c[u]rl$\"");
+	YES("proc.exe regex \"/usr/bin/cx?url\"");
+	YES("proc.cmdline regex \"-o /tm+p/x\"");
+	YES("proc.cmdline regex \"ox{0,2} /tmp\"");
+	YES("proc.cmdline regex \"(?i)EVIL[.]\"");
+	YES("proc.cmdline regex \"wget|curl\"");
+	YES("proc.cmdline regex \"[^z]url -o\"");
 	YES("proc.exe in (/bin/sh, /usr/bin/curl)");
 	NO("proc.exe in (/bin/sh, /usr/bin/wget)");
 	YES("proc.name in downloaders");
@@ -110,6 +121,9 @@ static void test_string_operators(void **state)
 	NO("proc.exe pmatch (/usr/bi, /opt)");
 	NO("proc.exe pmatch (/usr/bin/cur)");
 	NO("proc.name in ()");
+	/* the alternatives of an OR that cannot hold for an exec leave the rest's tests */
+	YES("(evt.type = open and proc.name = wget) or (evt.type = exec and proc.name = curl and proc.exe regex \"/c[u]rl$\")");
+	NO("(evt.type = open and proc.name = curl) or (evt.type = exec and proc.name = wget)");
 }
 
 static void test_list_field(void **state)

@@ -1,6 +1,6 @@
 /* test_store.c — the store's writer on synthetic events (a file followed by its inode
  * through create, rename, chmod and exec; processes and flows; alert evidence found by the
- * event's identity), retention by age that keeps an open incident's evidence, the crash
+ * event's identity; a reused path's live name; a version 1 file migrated), retention by age that keeps an open incident's evidence, the crash
  * accounting of runs and its lock, and the units the options take. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -187,6 +187,86 @@ static void test_a_symlink_without_its_name_costs_no_batch(void **state)
 	done(st);
 }
 
+/* The live name of a path is found in the store (not the writer's cache) while the path's
+ * older names are gone: x.part renamed away and made again names the new file. */
+static void test_a_reused_path_names_its_newest_file(void **state)
+{
+	struct vg_store *st = fresh();
+	struct st_run run;
+	struct st_writer *w = writer(st, &run);
+	struct st_batch *b = st_batch_new();
+	static struct sample s;
+	struct vg_proc p;
+	struct vg_event *e;
+
+	image(&p, 4001, "10-4001", "/usr/bin/curl");
+	for (int i = 0; i < 3; i++) {
+		e = ev(&s, VG_EV_CREATE, 10 * i + 1, T0 + 10 * i, &p);
+		str(e, "file.path", "/tmp/x.part");
+		num(e, "file.flags", 0101);
+		num(e, "file.dev", 8 << 20);
+		num(e, "file.ino", 100 + i);
+		st_batch_event(b, e);
+		assert_int_equal(st_writer_apply(w, b), 0);
+		st_batch_reset(b);
+		st_writer_forget(w);
+		e = ev(&s, VG_EV_RENAME, 10 * i + 2, T0 + 10 * i + 1, &p);
+		str(e, "file.path", "/tmp/x.part");
+		str(e, "file.newpath", "/tmp/x");
+		st_batch_event(b, e);
+		assert_int_equal(st_writer_apply(w, b), 0);
+		st_batch_reset(b);
+		st_writer_forget(w);
+	}
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM file_names WHERE gone IS NULL", 0), 1);
+	assert_int_equal(vg_store_int(st, "SELECT f.ino FROM file_names n JOIN files f ON f.id = n.file"
+					  " WHERE n.path = '/tmp/x' AND n.gone IS NULL", 0), 102);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM file_names WHERE path = '/tmp/x'", 0), 3);
+	/* each x.part ended by its rename, never again by the next create */
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM file_names WHERE path = '/tmp/x.part'"
+					  " AND gone = first + 1", 0), 3);
+	/* each rename names the file its create made */
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events e JOIN files f ON f.id = e.file"
+					  " WHERE e.type = 'rename' AND f.ino = 100 + e.seq / 10", 0), 3);
+	st_batch_free(b);
+	st_writer_free(w);
+	st_run_end(st, &run);
+	done(st);
+}
+
+/* A version 1 file (hosts known by name only, two indexes on file_names.path) is brought to
+ * the current version when the agent opens it, its rows kept. */
+static void test_a_version_1_file_is_migrated(void **state)
+{
+	struct vg_store *st = fresh();
+	char err[256];
+
+	assert_int_equal(vg_store_exec(st, "DROP TABLE collected;"
+					   "CREATE TABLE hosts_v1(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+					   "  boot_id TEXT NOT NULL, UNIQUE(name, boot_id));"
+					   "DROP TABLE hosts;"
+					   "ALTER TABLE hosts_v1 RENAME TO hosts;"
+					   "INSERT INTO hosts(id, name, boot_id) VALUES(1, 'h', 'b');"
+					   "DROP INDEX file_names_path;"
+					   "CREATE INDEX file_names_path ON file_names(path);"
+					   "CREATE INDEX file_names_live ON file_names(path, host) WHERE gone IS NULL;"
+					   "INSERT INTO file_names(file, host, path, first) VALUES(1, 1, '/a', 1);"
+					   "PRAGMA user_version = 1;"), 0);
+	vg_store_close(st);
+	assert_null(vg_store_open(path, VG_STORE_READ, err, sizeof(err)));
+	assert_non_null(strstr(err, "older than this vigil's"));
+	st = vg_store_open(path, VG_STORE_WRITE, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(vg_store_int(st, "PRAGMA user_version", 0), VG_STORE_SCHEMA_VERSION);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'file_names_live'", -1), 0);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM pragma_index_info('file_names_path')", 0), 2);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM file_names WHERE path = '/a'", 0), 1);
+	/* version 2: the host's name stands in for the id it never recorded */
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM hosts WHERE host_id = name", 0), 1);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM collected", -1), 0);
+	done(st);
+}
+
 static void test_alert_evidence_is_the_stored_event(void **state)
 {
 	struct vg_store *st = fresh();
@@ -305,6 +385,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_file_is_followed_by_its_inode_and_names),
 		cmocka_unit_test(test_a_symlink_without_its_name_costs_no_batch),
+		cmocka_unit_test(test_a_reused_path_names_its_newest_file),
+		cmocka_unit_test(test_a_version_1_file_is_migrated),
 		cmocka_unit_test(test_alert_evidence_is_the_stored_event),
 		cmocka_unit_test(test_retention_by_age_keeps_open_evidence),
 		cmocka_unit_test(test_a_crashed_run_is_accounted_and_the_store_locked),

@@ -72,7 +72,8 @@ enum vg_type {
 	X(NO_SCRATCH, "no_scratch") /* per-CPU scratch lookup failed */          \
 	X(RATE_LIMIT, "rate_limit") /* per-exe or per-source limiter */          \
 	X(BREAKER, "breaker")       /* circuit breaker open (e.g. DNS flood) */  \
-	X(ALLOWLIST, "allowlist")   /* exe or cmdline on the in-kernel allowlist */
+	X(ALLOWLIST, "allowlist")   /* exe or cmdline on the in-kernel allowlist */ \
+	X(FILTERED, "filtered")     /* no rule can match it (kernel filter)      */
 
 enum vg_drop_reason {
 #define VG_DROP_ENUM(e, name) VG_DROP_##e,
@@ -82,7 +83,8 @@ enum vg_drop_reason {
 };
 
 /* RING_FULL, OVERSIZE and NO_SCRATCH are losses and take a sequence number, so a gap in
- * seq proves them; the others are suppressions the user asked for and take none. */
+ * seq proves them; the others are suppressions the user asked for (or, FILTERED, events no
+ * rule can match) and take none. */
 #define VG_DROP_IS_LOSS(r) ((r) <= VG_DROP_NO_SCRATCH)
 /* The drop counter of (event type, reason) in the vg_drops map. */
 #define VG_DROP_INDEX(type, reason) ((type) * VG_DROP__COUNT + (reason))

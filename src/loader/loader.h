@@ -43,6 +43,7 @@ struct vg_loader {
 	int nlinks;
 	struct vg_kconfig kc;
 	struct vg_features features; /* what this kernel loads: mechanisms it lacks are not tried */
+	uint64_t exe_window_ns;      /* of the filter in force (vg_loader_set_filter) */
 };
 
 /* Loads the programs of the events in want (nothing attached yet), using only the
@@ -94,6 +95,15 @@ int vg_inode_key_of(const char *path, struct vg_inode_key *key);
  * not the closing statistics ("processed N insns ...", "verification time ..."). Trims
  * log in place. */
 const char *vg_verifier_reason(char *log);
+
+/* The rules' kernel filter (src/loader/filter.c): what the kernel may drop before building
+ * a record. whole[t]: every event of type t must reach user space (a sink prints them, a
+ * recording keeps them), so t is not filtered. -1 with errno when a map write fails. */
+struct vg_kernel_filter;
+int vg_loader_set_filter(struct vg_loader *l, const struct vg_kernel_filter *kf, const bool whole[VG_EV__COUNT]);
+/* Forgets executables whose exec is older than the filter's EXE window (boot ns now);
+ * returns how many. */
+int vg_loader_prune_exes(struct vg_loader *l, uint64_t now_boot_ns);
 
 int vg_loader_ring_fd(const struct vg_loader *l);
 int vg_loader_seq_fd(const struct vg_loader *l);

@@ -226,7 +226,9 @@ static __always_inline void vg_fpath_dentry(struct vg_fpath *p, struct dentry *d
 		p->uncertain = 1;
 		return;
 	}
-	bpf_loop(VG_PATH_DEPTH + 1, vg_fwalk_step, &w, 0);
+	/* a walk that used every step did not reach the root: the path is not all known */
+	if (bpf_loop(VG_PATH_DEPTH + 1, vg_fwalk_step, &w, 0) >= VG_PATH_DEPTH + 1)
+		p->uncertain = 1;
 	r.n = p->n - r.from;
 	bpf_loop(VG_PATH_DEPTH, vg_frev_step, &r, 0);
 }

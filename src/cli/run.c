@@ -41,6 +41,7 @@ struct run_opts {
 	const char *watch[VG_WATCH_EXTRA];
 	unsigned n_watch;
 	const char *record;
+	bool no_kernel_filter;
 	struct vg_enforce_opts deny;
 };
 
@@ -85,6 +86,8 @@ static void usage(FILE *f)
 	      "  --watch PATH           the write event also reports writes to PATH (repeatable; added to\n"
 	      "                         the built-in list of sensitive files)\n"
 	      "  --record FILE          keep every ring-buffer record in FILE, for `vigil replay`\n"
+	      "  --no-kernel-filter     the kernel sends every event of the captured types, not only those\n"
+	      "                         some rule can match (`vigil rules filter` shows the filter)\n"
 	      "  --deny-mode enforce|audit  rules with action deny refuse the exec or open (default), or\n"
 	      "                         only report what they would refuse\n"
 	      "  --deny-timeout MS      longest a permission decision may take before the watchdog allows\n"
@@ -103,7 +106,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
 		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
 		{ "record", required_argument, NULL, 'w' },     { "deny-mode", required_argument, NULL, 'D' },
-		{ "deny-timeout", required_argument, NULL, 'T' },
+		{ "deny-timeout", required_argument, NULL, 'T' }, { "no-kernel-filter", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -124,6 +127,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		}
 		switch (c) {
 		case 'w': o->record = optarg; break;
+		case 'K': o->no_kernel_filter = true; break;
 		case 'd':
 			if (vg_parse_seconds("--duration", optarg, &o->duration) < 0)
 				return -1;
@@ -213,18 +217,18 @@ static void apply_interest(struct agent *a, bool set[VG_EV__COUNT])
 	vg_loader_set_interest(&a->loader, set);
 }
 
-/* The rules' kernel filter: what the kernel drops because no rule can match it. Types a
- * sink prints go whole, and so does everything when the run is recorded (a replay may
- * bring other rules). */
+/* The rules' kernel filter: what the kernel drops because no rule can match it. Printed
+ * types go whole (a sink that widens to every captured type, the store, takes what the
+ * filter passes), and so does everything when the run is recorded (a replay may bring
+ * other rules) or with --no-kernel-filter. */
 static void push_filter(struct agent *a, const struct vg_ruleset *rs)
 {
 	struct vg_kernel_filter kf;
-	bool whole[VG_EV__COUNT] = { false };
+	bool whole[VG_EV__COUNT];
 
 	vg_rules_kernel_filter(rs, &kf);
-	vg_sinks_interest(&a->sinks, whole);
 	for (unsigned t = 0; t < VG_EV__COUNT; t++)
-		whole[t] |= a->o.record != NULL;
+		whole[t] = a->print[t] || a->o.record != NULL || a->o.no_kernel_filter;
 	if (vg_loader_set_filter(&a->loader, &kf, whole) < 0)
 		fprintf(stderr, "vigil: cannot write the kernel filter (%s): every event reaches user space\n",
 			strerror(errno));

@@ -165,12 +165,10 @@ static __always_inline int vg_net_exit(__u32 type, long ret)
 			}
 		}
 	}
-	{
-		VG_BEGIN_JUDGED(h, n, type, struct vg_net, verdict == VG_FILTER_MATCH);
-		h->ret = ret;
-		*n = body;
-		return vg_submit(h);
-	}
+	VG_BEGIN_JUDGED(h, n, type, struct vg_net, verdict == VG_FILTER_MATCH);
+	h->ret = ret;
+	*n = body;
+	return vg_submit(h);
 }
 
 SEC("tp/syscalls/sys_exit_connect")

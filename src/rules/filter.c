@@ -106,11 +106,21 @@ static struct approx classes(uint16_t any, bool exact)
 	return (struct approx){ .any = any, .exact = exact };
 }
 
+/* A copy of the n elements of size bytes at old, with room for one more (old may be NULL
+ * when n is 0). */
+static void *grow(struct arena *mem, const void *old, int n, size_t size)
+{
+	void *grown = arena_alloc(mem, (size_t)(n + 1) * size);
+
+	if (n)
+		memcpy(grown, old, (size_t)n * size);
+	return grown;
+}
+
 static void push(struct fctx *c, struct approx *x, struct fatom a)
 {
-	struct fatom *grown = arena_alloc(c->mem, (x->n + 1) * sizeof(*grown));
+	struct fatom *grown = grow(c->mem, x->a, x->n, sizeof(*grown));
 
-	memcpy(grown, x->a, x->n * sizeof(*grown));
 	grown[x->n++] = a;
 	x->a = grown;
 	x->exact = false;
@@ -392,10 +402,8 @@ static void lit_add(struct fctx *c, struct litset *l, const char *s, size_t n)
 		l->over = true;
 		return;
 	}
-	s2 = arena_alloc(c->mem, (l->n + 1) * sizeof(*s2));
-	len2 = arena_alloc(c->mem, (l->n + 1) * sizeof(*len2));
-	memcpy(s2, l->s, l->n * sizeof(*s2));
-	memcpy(len2, l->len, l->n * sizeof(*len2));
+	s2 = grow(c->mem, l->s, l->n, sizeof(*s2));
+	len2 = grow(c->mem, l->len, l->n, sizeof(*len2));
 	s2[l->n] = copy(c, s, n);
 	len2[l->n++] = n;
 	l->s = s2;
@@ -493,9 +501,8 @@ static struct branch *rx_alt(struct rx *r, int *nb, bool top, int depth);
 
 static void branch_push(struct rx *r, struct branch *b, struct piece p)
 {
-	struct piece *grown = arena_alloc(r->c->mem, (b->np + 1) * sizeof(*grown));
+	struct piece *grown = grow(r->c->mem, b->p, b->np, sizeof(*grown));
 
-	memcpy(grown, b->p, b->np * sizeof(*grown));
 	grown[b->np++] = p;
 	b->p = grown;
 }
@@ -709,8 +716,7 @@ static struct branch *rx_alt(struct rx *r, int *nb, bool top, int depth)
 	for (;;) {
 		struct branch one_b = rx_seq(r, top, depth), *grown;
 
-		grown = arena_alloc(r->c->mem, (*nb + 1) * sizeof(*grown));
-		memcpy(grown, b, *nb * sizeof(*grown));
+		grown = grow(r->c->mem, b, *nb, sizeof(*grown));
 		grown[(*nb)++] = one_b;
 		b = grown;
 		if (r->fail || r->p >= r->end || *r->p != '|')

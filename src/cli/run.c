@@ -217,18 +217,19 @@ static void apply_interest(struct agent *a, bool set[VG_EV__COUNT])
 	vg_loader_set_interest(&a->loader, set);
 }
 
-/* The rules' kernel filter: what the kernel drops because no rule can match it. Printed
- * types go whole (a sink that widens to every captured type, the store, takes what the
- * filter passes), and so does everything when the run is recorded (a replay may bring
- * other rules) or with --no-kernel-filter. */
+/* The rules' kernel filter: what the kernel drops because no rule can match it. The types
+ * a sink takes go whole (printed ones, and every captured one for the store, which keeps
+ * every event as evidence), and so does everything when the run is recorded (a replay may
+ * bring other rules) or with --no-kernel-filter. */
 static void push_filter(struct agent *a, const struct vg_ruleset *rs)
 {
 	struct vg_kernel_filter kf;
-	bool whole[VG_EV__COUNT];
+	bool whole[VG_EV__COUNT] = { false };
 
 	vg_rules_kernel_filter(rs, &kf);
+	vg_sinks_interest(&a->sinks, whole);
 	for (unsigned t = 0; t < VG_EV__COUNT; t++)
-		whole[t] = a->print[t] || a->o.record != NULL || a->o.no_kernel_filter;
+		whole[t] |= a->o.record != NULL || a->o.no_kernel_filter;
 	if (vg_loader_set_filter(&a->loader, &kf, whole) < 0)
 		fprintf(stderr, "vigil: cannot write the kernel filter (%s): every event reaches user space\n",
 			strerror(errno));

@@ -90,7 +90,8 @@ enum vg_type {
 	X(MAP_FULL, "map_full")     /* a record kept in a map had no room there */ \
 	X(RATE_LIMIT, "rate_limit") /* per-exe or per-source limiter */          \
 	X(BREAKER, "breaker")       /* circuit breaker open (e.g. DNS flood) */  \
-	X(ALLOWLIST, "allowlist")   /* exe or cmdline on the in-kernel allowlist */
+	X(ALLOWLIST, "allowlist")   /* exe or cmdline on the in-kernel allowlist */ \
+	X(FILTERED, "filtered")     /* no rule can match it (kernel filter)      */
 
 enum vg_drop_reason {
 #define VG_DROP_ENUM(e, name) VG_DROP_##e,
@@ -100,7 +101,8 @@ enum vg_drop_reason {
 };
 
 /* RING_FULL, OVERSIZE, NO_SCRATCH and MAP_FULL are losses and take a sequence number, so a
- * gap in seq proves them; the others are suppressions the user asked for and take none. */
+ * gap in seq proves them; the others are suppressions the user asked for (or, FILTERED,
+ * events no rule can match) and take none. */
 #define VG_DROP_IS_LOSS(r) ((r) <= VG_DROP_MAP_FULL)
 /* The drop counter of (event type, reason) in the vg_drops map. */
 #define VG_DROP_INDEX(type, reason) ((type) * VG_DROP__COUNT + (reason))

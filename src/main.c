@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "rules", "check", vg_rules_cmd_check, "FILE|DIR...: compile rules, errors as file:line:col" },
 	{ "rules", "list", vg_rules_cmd_list, "[--rules PATH]: the loaded rules" },
 	{ "rules", "fields", vg_rules_cmd_fields, "every field a rule may use" },
+	{ "rules", "filter", vg_rules_cmd_filter, "[--all] [--rules PATH]: what the kernel filters for the rules" },
 	{ "seccomp", NULL, vg_cmd_seccomp, "record | merge | run | verify: seccomp profiles from observed behaviour" },
 	{ "trace", NULL, vg_cmd_trace, "TOOL [options]: execsnoop, opensnoop, tcplife, ... (--list) (root)" },
 	{ "top", NULL, vg_cmd_top, "live view of processes and containers (root)" },

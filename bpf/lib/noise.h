@@ -2,8 +2,9 @@
  *
  * Allowlisted processes (exe inode or command-line hash, decided at exec and inherited
  * on fork) deliver only their lifecycle events, which the process table needs. Every
- * other event passes a per-exe, per-type token bucket. Both count what they suppress
- * (VG_DROP_ALLOWLIST, VG_DROP_RATE_LIMIT), which are suppressions, not losses. */
+ * other event passes a per-exe, per-type token bucket, except an event the rules' kernel
+ * filter matched. Both count what they suppress (VG_DROP_ALLOWLIST, VG_DROP_RATE_LIMIT),
+ * which are suppressions, not losses. */
 #ifndef VIGIL_LIB_NOISE_H
 #define VIGIL_LIB_NOISE_H
 
@@ -75,8 +76,11 @@ static __always_inline bool vg_bucket_take(void *map, const void *key, __u32 rat
 	return true;
 }
 
-/* False (and counted) when noise control suppresses this event of the current task. */
-static __always_inline bool vg_noise_pass(__u32 type)
+/* False (and counted) when noise control suppresses this event of the current task.
+ * matched: a rule's kernel filter (lib/filter.h) says some rule may match the event, which
+ * the rate limit then never drops (a flood of noise must not hide the one open a rule is
+ * about); the allowlist still applies, since the user said the program is trusted. */
+static __always_inline bool vg_noise_pass(__u32 type, bool matched)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = task->tgid;
@@ -89,7 +93,7 @@ static __always_inline bool vg_noise_pass(__u32 type)
 		vg_count_drop(type, VG_DROP_ALLOWLIST);
 		return false;
 	}
-	if (vg_rate_per_sec) {
+	if (vg_rate_per_sec && !matched) {
 		struct vg_rate_key key = { .type = type };
 
 		key.ino = task->mm->exe_file->f_inode->i_ino;

@@ -22,12 +22,13 @@ static __always_inline __u8 *vg_scratch_buf(void)
 
 /* Starts a record of `type` about the current task whose fixed body is body_size bytes.
  * NULL when the event is not wanted (no interest, vigil itself, noise control) or scratch
- * is unavailable (counted). */
-static __always_inline struct vg_hdr *vg_begin(__u32 type, __u32 body_size)
+ * is unavailable (counted). matched: the kernel filter matched it (lib/filter.h), which
+ * exempts it from the rate limit. */
+static __always_inline struct vg_hdr *vg_begin_judged(__u32 type, __u32 body_size, bool matched)
 {
 	struct vg_hdr *h;
 
-	if (!vg_interested(type) || vg_is_self_or_standby() || !vg_noise_pass(type))
+	if (!vg_interested(type) || vg_is_self_or_standby() || !vg_noise_pass(type, matched))
 		return NULL;
 	h = (struct vg_hdr *)vg_scratch_buf();
 	if (!h) {
@@ -43,10 +44,18 @@ static __always_inline struct vg_hdr *vg_begin(__u32 type, __u32 body_size)
 	return h;
 }
 
+static __always_inline struct vg_hdr *vg_begin(__u32 type, __u32 body_size)
+{
+	return vg_begin_judged(type, body_size, false);
+}
+
 /* h and body (of type T, zeroed) for event `type`; returns 0 from the caller when the
  * event is not wanted. */
-#define VG_BEGIN(h, body, type, T)                                      \
-	struct vg_hdr *h = vg_begin(type, sizeof(T));                   \
+#define VG_BEGIN(h, body, type, T) VG_BEGIN_JUDGED(h, body, type, T, false)
+
+/* The same for an event the kernel filter judged: matched is its verdict. */
+#define VG_BEGIN_JUDGED(h, body, type, T, matched)                      \
+	struct vg_hdr *h = vg_begin_judged(type, sizeof(T), matched);   \
 	if (!h)                                                         \
 		return 0;                                               \
 	T *body = (T *)vg_body(h);                                      \

@@ -10,10 +10,13 @@
  *
  * One program per hook: a syscall that serves two events (openat: create_file and open;
  * unlinkat: unlink and rmdir) decides both in one program, each gated by its interest.
+ * Before a record is built, the rules' kernel filter (lib/filter.h) judges the event: its
+ * class, the process name, then the path, hashed once for every type that needs it.
  */
 #include "lib/store.h"
 #include "lib/path.h"
 #include "lib/args.h"
+#include "lib/filter.h"
 #include "file_event.h"
 
 #define VG_AT_REMOVEDIR   0x200
@@ -102,23 +105,82 @@ static __always_inline void vg_file_sock(struct vg_file_open *o)
 	}
 }
 
-static __always_inline int vg_file_created(long ret, struct file *f, const struct vg_open_args *a)
+static __always_inline __u32 vg_open_class(__u32 flags)
 {
+	__u32 access = flags & 3;
+
+	return access == 1 || access == 2 ? VG_FC_WRITE : 0;
+}
+
+/* The path an event is judged on, hashed at most once per call. */
+struct vg_fsubject {
+	const struct vg_filter *f;
+	struct vg_fpath *p;
+	bool hashed;
+	struct file *file;      /* the opened file, or NULL: the caller's (dfd, name) */
+	long dfd;
+	const char *name;
+};
+
+static __always_inline struct vg_fpath *vg_fsubject_path(struct vg_fsubject *s)
+{
+	if (!s->hashed && s->p) {
+		vg_fpath_reset(s->p);
+		if (s->file)
+			vg_fpath_file(s->p, s->file);
+		else
+			vg_fpath_upath(s->p, s->dfd, s->name);
+		s->hashed = true;
+	}
+	return s->p;
+}
+
+/* The verdict on an event of type whose only path is the subject's. */
+static __always_inline int vg_file_judge(struct vg_fsubject *s, __u32 type, __u32 cls)
+{
+	int v = vg_filter_class(s->f, type, cls);
+	struct vg_fpath *p;
+
+	if (v >= 0)
+		return vg_filter_done(type, v);
+	if (vg_filter_comm_hit(s->f, type, cls) || !(p = vg_fsubject_path(s)))
+		return VG_FILTER_MATCH;
+	return vg_filter_done(type, vg_filter_path_hit(s->f, p, type, cls, VG_SLOT_PATH) ? VG_FILTER_MATCH : VG_FILTER_DROP);
+}
+
+static __always_inline int vg_file_created(long ret, struct file *f, const struct vg_open_args *a,
+					   struct vg_fsubject *subject)
+{
+	__u32 cls = vg_open_class(a->flags), mode = f->f_inode->i_mode;
+	int verdict;
+
 	if (!(f->f_mode & VG_FMODE_CREATED))
 		return 0;
-	VG_BEGIN(h, o, VG_EV_CREATE, struct vg_file_open);
+	if (mode & 06000)
+		cls |= VG_FC_SETID;
+	if (vg_file_inet_sock(vg_current_fd(0)) || vg_file_inet_sock(vg_current_fd(1)))
+		cls |= VG_FC_SOCK;
+	verdict = vg_file_judge(subject, VG_EV_CREATE, cls);
+	if (verdict == VG_FILTER_DROP)
+		return 0;
+	VG_BEGIN_JUDGED(h, o, VG_EV_CREATE, struct vg_file_open, verdict == VG_FILTER_MATCH);
 	h->ret = ret;
 	o->flags = a->flags;
-	o->mode = f->f_inode->i_mode;
+	o->mode = mode;
 	o->key = vg_file_inode_key(f);
 	vg_put_file_path(h, &o->path, f);
 	vg_file_sock(o);
 	return vg_submit(h);
 }
 
-static __always_inline int vg_file_opened(long ret, struct file *f, const struct vg_open_args *a)
+static __always_inline int vg_file_opened(long ret, struct file *f, const struct vg_open_args *a,
+					  struct vg_fsubject *subject)
 {
-	VG_BEGIN(h, o, VG_EV_OPEN, struct vg_file_open);
+	int verdict = vg_file_judge(subject, VG_EV_OPEN, vg_open_class(a->flags) | (ret < 0 ? VG_FC_FAIL : 0));
+
+	if (verdict == VG_FILTER_DROP)
+		return 0;
+	VG_BEGIN_JUDGED(h, o, VG_EV_OPEN, struct vg_file_open, verdict == VG_FILTER_MATCH);
 	h->ret = ret;
 	o->flags = a->flags;
 	o->sock_fd = VG_FILE_NO_SOCK;
@@ -139,15 +201,18 @@ static __always_inline int vg_file_open_exit(long ret, int call)
 {
 	bool create = vg_interested(VG_EV_CREATE), open = vg_interested(VG_EV_OPEN);
 	struct file *f = ret >= 0 ? vg_current_fd(ret) : NULL;
+	struct vg_fsubject subject = { .f = vg_filter_get(), .p = vg_fpath_get(), .file = f };
 	struct vg_open_args a;
 
-	if (!create && !open)
+	if ((!create && !open) || vg_is_self_or_standby())
 		return 0;
 	vg_open_args(call, &a);
+	subject.dfd = a.dfd;
+	subject.name = a.name;
 	if (create && f)
-		vg_file_created(ret, f, &a);
+		vg_file_created(ret, f, &a, &subject);
 	if (open)
-		vg_file_opened(ret, f, &a);
+		vg_file_opened(ret, f, &a, &subject);
 	return 0;
 }
 
@@ -209,7 +274,7 @@ static __always_inline void vg_file_io_count(__u32 type, const struct vg_inode_k
 		r->io.last_ts = bpf_ktime_get_boot_ns();
 		return;
 	}
-	if (vg_is_self_or_standby() || !vg_noise_pass(type))
+	if (vg_is_self_or_standby() || !vg_noise_pass(type, false))
 		return;
 	fresh.hdr.type = type;
 	fresh.hdr.ts = fresh.io.last_ts = bpf_ktime_get_boot_ns();
@@ -338,6 +403,30 @@ int vg_file_read_sys_exit_preadv2(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- rename and link ------------------------------------------------------------ */
 
+/* rename and link: the old name is file.path, the new one file.newpath (a symlink's
+ * target text is not a path the kernel judges: link is not filtered). */
+static __always_inline int vg_file_judge_pair(__u32 type, long from_dfd, const char *from, long to_dfd,
+					      const char *to)
+{
+	struct vg_fsubject s = { .f = vg_filter_get(), .p = vg_fpath_get(), .dfd = from_dfd, .name = from };
+	int v = vg_filter_class(s.f, type, 0);
+	struct vg_fpath *p;
+
+	if (v >= 0)
+		return vg_filter_done(type, v);
+	if (vg_filter_comm_hit(s.f, type, 0) || !(p = vg_fsubject_path(&s)))
+		return VG_FILTER_MATCH;
+	if (vg_filter_uses(s.f, type, VG_SLOT_PATH) && vg_filter_path_hit(s.f, p, type, 0, VG_SLOT_PATH))
+		return VG_FILTER_MATCH;
+	if (vg_filter_uses(s.f, type, VG_SLOT_NEWPATH)) {
+		vg_fpath_reset(p);
+		vg_fpath_upath(p, to_dfd, to);
+		if (vg_filter_path_hit(s.f, p, type, 0, VG_SLOT_NEWPATH))
+			return VG_FILTER_MATCH;
+	}
+	return vg_filter_done(type, VG_FILTER_DROP);
+}
+
 enum vg_pair_call {
 	VG_CALL_RENAME, VG_CALL_RENAMEAT, VG_CALL_RENAMEAT2,
 	VG_CALL_LINK, VG_CALL_LINKAT, VG_CALL_SYMLINK, VG_CALL_SYMLINKAT,
@@ -349,9 +438,10 @@ static __always_inline int vg_file_pair(long ret, __u32 type, int call)
 	const char *from, *to;
 	struct vg_sysargs s;
 
-	if (ret < 0)
+	int verdict;
+
+	if (ret < 0 || !vg_interested(type) || vg_is_self_or_standby())
 		return 0;
-	VG_BEGIN(h, p, type, struct vg_file_pair);
 	vg_syscall_args(&s);
 	from = (const char *)s.a[0];
 	to = (const char *)s.a[1];
@@ -360,12 +450,16 @@ static __always_inline int vg_file_pair(long ret, __u32 type, int call)
 		from = (const char *)s.a[1];
 		to_dfd = s.a[2];
 		to = (const char *)s.a[3];
-		if (call != VG_CALL_RENAMEAT)
-			p->flags = s.a[4];
 	} else if (call == VG_CALL_SYMLINKAT) {
 		to_dfd = s.a[1];
 		to = (const char *)s.a[2];
 	}
+	verdict = vg_file_judge_pair(type, from_dfd, from, to_dfd, to);
+	if (verdict == VG_FILTER_DROP)
+		return 0;
+	VG_BEGIN_JUDGED(h, p, type, struct vg_file_pair, verdict == VG_FILTER_MATCH);
+	if (call == VG_CALL_RENAMEAT2 || call == VG_CALL_LINKAT)
+		p->flags = s.a[4];
 	h->ret = ret;
 	p->symlink = call == VG_CALL_SYMLINK || call == VG_CALL_SYMLINKAT;
 	/* a symlink's target is text stored as given, relative to the link, not to the cwd */
@@ -438,11 +532,20 @@ static __always_inline unsigned long vg_arg_or(const struct vg_sysargs *s, int i
 static __always_inline int vg_file_attr(long ret, __u32 type, struct vg_attr_layout l)
 {
 	struct vg_sysargs s;
+	struct vg_fsubject subject = { .p = NULL };
+	int verdict;
 
-	if (ret < 0)
+	if (ret < 0 || !vg_interested(type) || vg_is_self_or_standby())
 		return 0;
-	VG_BEGIN(h, a, type, struct vg_file_attr);
 	vg_syscall_args(&s);
+	subject.f = vg_filter_get();
+	subject.p = vg_fpath_get();
+	subject.dfd = vg_arg_or(&s, l.dfd, VG_AT_FDCWD);
+	subject.name = (const char *)vg_arg_or(&s, l.path, 0);
+	verdict = vg_file_judge(&subject, type, 0);
+	if (verdict == VG_FILTER_DROP)
+		return 0;
+	VG_BEGIN_JUDGED(h, a, type, struct vg_file_attr, verdict == VG_FILTER_MATCH);
 	h->ret = ret;
 	a->flags = vg_arg_or(&s, l.flags, 0);
 	a->mode = vg_arg_or(&s, l.mode, 0);

@@ -11,6 +11,7 @@
  */
 #include "lib/store.h"
 #include "lib/args.h"
+#include "lib/filter.h"
 #include "net_event.h"
 
 #define VG_TCP_SYN_SENT 2
@@ -76,48 +77,97 @@ struct {
 	__type(value, struct vg_net_refused_val);
 } vg_net_refused SEC(".maps");
 
-/* connect and bind take (fd, sockaddr, addrlen). */
+/* A destination address against DADDR atoms, at each prefix length they use. */
+__noinline int vg_net_addr_judge(const struct vg_filter *f, __u32 type, __u32 cls, const struct vg_sockaddr *remote)
+{
+	__u32 v6, bits;
+	__u64 a[2];
+
+	if (!f || !remote)
+		return 0;
+	v6 = remote->family == VG_AF_INET6;
+	for (int i = 0; i < VG_FILTER_ADDR_LENS; i++) {
+		bits = f->addr_lens[v6][i];
+		if (bits > (v6 ? 128 : 32))
+			continue;
+		__builtin_memcpy(a, remote->addr, sizeof(a));
+		/* the address masked to bits, as user space hashed the prefix */
+		a[0] &= bits >= 64 ? ~0ull : vg_fh_prefix_mask(bits);
+		a[1] &= bits >= 128 ? ~0ull : bits <= 64 ? 0 : vg_fh_prefix_mask(bits - 64);
+		if (vg_filter_hit(f, vg_fh_addr(a[0], a[1], v6 ? 6 : 4, bits), VG_ATOM_DADDR, 0, type, cls))
+			return 1;
+	}
+	return 0;
+}
+
+/* A connect's destination against the kernel filter (lib/filter.h): the process name, the
+ * port, then the address. */
+static __always_inline int vg_net_judge(__u32 type, long ret, const struct vg_sockaddr *remote)
+{
+	const struct vg_filter *f = vg_filter_get();
+	__u32 cls = ret < 0 ? VG_FC_FAIL : 0;
+	const struct vg_filter_type *t;
+	int v = vg_filter_class(f, type, cls);
+
+	if (v >= 0)
+		return vg_filter_done(type, v);
+	t = &f->type[type & (VG_FILTER_TYPES - 1)];
+	if (vg_filter_comm_hit(f, type, cls) ||
+	    (vg_kind(t, VG_ATOM_DPORT) && vg_filter_hit(f, vg_fh_port(remote->port), VG_ATOM_DPORT, 0, type, cls)) ||
+	    (vg_kind(t, VG_ATOM_DADDR) && vg_net_addr_judge(f, type, cls, remote)))
+		return VG_FILTER_MATCH;
+	return vg_filter_done(type, VG_FILTER_DROP);
+}
+
+/* connect and bind take (fd, sockaddr, addrlen). The body is made on the stack, judged on
+ * its destination, then copied into the record. */
 static __always_inline int vg_net_exit(__u32 type, long ret)
 {
 	struct vg_sockaddr uaddr = {};
+	struct vg_net body = {};
 	struct vg_sysargs s;
 	struct sock *sk;
 	bool have_uaddr;
+	int verdict = VG_FILTER_PASS;
 
-	if (!vg_interested(type))
+	if (!vg_interested(type) || vg_is_self_or_standby())
 		return 0;
 	vg_syscall_args(&s);
 	have_uaddr = vg_net_user_addr(&uaddr, (const void *)s.a[1], s.a[2]);
 	if (!have_uaddr)
 		return 0; /* not an inet address: unix sockets and the like */
-	VG_BEGIN(h, n, type, struct vg_net);
-	h->ret = ret;
-	n->fd = s.a[0];
+	body.fd = s.a[0];
 	sk = vg_file_inet_sock(vg_current_fd(s.a[0]));
 	if (sk)
-		vg_sock_endpoints(sk, &n->local, &n->remote, &n->proto);
+		vg_sock_endpoints(sk, &body.local, &body.remote, &body.proto);
 	if (type == VG_EV_BIND) {
-		__builtin_memset(&n->remote, 0, sizeof(n->remote));
-		if (!sk || ret < 0 || n->local.port == 0) {
-			n->local = uaddr;
-			n->source = VG_NET_SRC_USER;
+		__builtin_memset(&body.remote, 0, sizeof(body.remote));
+		if (!sk || ret < 0 || body.local.port == 0) {
+			body.local = uaddr;
+			body.source = VG_NET_SRC_USER;
 		}
 	} else {
-		if (!sk || n->remote.port == 0) {
-			n->remote = uaddr;
-			n->source = VG_NET_SRC_USER;
+		if (!sk || body.remote.port == 0) {
+			body.remote = uaddr;
+			body.source = VG_NET_SRC_USER;
 		}
-		if (sk && n->local.port == 0) {
+		verdict = vg_net_judge(type, ret, &body.remote);
+		if (verdict == VG_FILTER_DROP)
+			return 0;
+		if (sk && body.local.port == 0) {
 			__u64 key = (__u64)sk;
 			struct vg_net_refused_val *r = bpf_map_lookup_elem(&vg_net_refused, &key);
 
-			if (r && r->remote.port == n->remote.port &&
-			    vg_net_same_addr(r->remote.addr, n->remote.addr)) {
-				n->local = r->local;
+			if (r && r->remote.port == body.remote.port &&
+			    vg_net_same_addr(r->remote.addr, body.remote.addr)) {
+				body.local = r->local;
 				bpf_map_delete_elem(&vg_net_refused, &key);
 			}
 		}
 	}
+	VG_BEGIN_JUDGED(h, n, type, struct vg_net, verdict == VG_FILTER_MATCH);
+	h->ret = ret;
+	*n = body;
 	return vg_submit(h);
 }
 

@@ -12,6 +12,7 @@
 #include "lib/fdinfo.h"
 #include "lib/args.h"
 #include "lib/argv.h"
+#include "lib/filter.h"
 
 #define VG_SIGNAL_GROUP_EXIT 0x00000004
 
@@ -147,6 +148,8 @@ static __always_inline void vg_exec_policy(struct vg_hdr *h, struct vg_exec *e, 
 static __always_inline int vg_proc_on_exec(pid_t old_pid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+
+	vg_filter_exec(task->mm->exe_file); /* before anything can fail: a sequence may need it */
 	VG_BEGIN(h, e, VG_EV_EXEC, struct vg_exec);
 	struct mm_struct *mm = task->mm;
 	unsigned long env_start = mm->env_start, env_end = mm->env_end;

@@ -93,6 +93,25 @@ static void apply_interest(struct agent *a, bool set[VG_EV__COUNT])
 	vg_loader_set_interest(&a->loader, set);
 }
 
+/* The rules' kernel filter: what the kernel drops because no rule can match it. The types
+ * a sink takes go whole (printed ones, and every captured one for the store, which keeps
+ * every event as evidence), and so does everything when the run is recorded (a replay may
+ * bring other rules) or with --no-kernel-filter. */
+static void push_filter(struct agent *a, const struct vg_ruleset *rs)
+{
+	struct vg_kernel_filter kf;
+	bool whole[VG_EV__COUNT] = { false };
+
+	vg_rules_kernel_filter(rs, &kf);
+	vg_sinks_interest(&a->sinks, whole);
+	for (unsigned t = 0; t < VG_EV__COUNT; t++)
+		whole[t] |= a->o.record != NULL || a->o.no_kernel_filter;
+	if (vg_loader_set_filter(&a->loader, &kf, whole) < 0)
+		fprintf(stderr, "vigil: cannot write the kernel filter (%s): every event reaches user space\n",
+			strerror(errno));
+	vg_kernel_filter_free(&kf);
+}
+
 /* Executables the kill rules pin are killed by the kernel at exec. */
 static void push_kills(struct agent *a, const struct vg_ruleset *rs)
 {
@@ -118,6 +137,7 @@ static void reload_rules(struct agent *a)
 		vg_ruleset_free(rs);
 		return;
 	}
+	push_filter(a, rs); /* before the new rules' hooks attach: none sees the old filter */
 	interest_of(a, rs, set);
 	apply_interest(a, set);
 	push_kills(a, rs);
@@ -249,6 +269,7 @@ static int start(struct agent *a)
 	a->enforce = vg_enforce_new(&a->o.deny, &f);
 	if (vg_enforce_rules(a->enforce, a->pipe.rules, why, sizeof(why)) < 0)
 		return vg_cli_error("cannot run: %s", why);
+	push_filter(a, a->pipe.rules);
 	vg_loader_attach_types(&a->loader, want);
 	vg_loader_report(&a->loader);
 	if (add_allowlists(a) < 0)
@@ -288,6 +309,7 @@ static void loop(struct agent *a)
 	uint64_t next_stats = a->started + (uint64_t)(a->o.stats_interval * 1e9);
 	uint64_t next_metrics = a->started; /* a first snapshot at once: /metrics has values from the start */
 	uint64_t deadline = a->o.duration > 0 ? a->started + (uint64_t)(a->o.duration * 1e9) : 0;
+	uint64_t next_prune = a->started;
 
 	while (!stop_requested) {
 		uint64_t now;
@@ -311,6 +333,10 @@ static void loop(struct agent *a)
 		vg_watch_collect(&a->watch, now, vg_reader_take, &a->reader);
 		vg_protect_tick(&a->protect, now);
 		vg_proctable_reap(a->pt, now, (uint64_t)(a->o.proc_linger * 1e9));
+		if (now >= next_prune) {
+			vg_loader_prune_exes(&a->loader, now);
+			next_prune = now + 5000000000ull;
+		}
 		if (deadline && now >= deadline)
 			break;
 		if (a->o.stats_interval > 0 && now >= next_stats) {

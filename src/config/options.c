@@ -304,6 +304,11 @@ static int set_no_pin(struct vg_run_opts *o, const char *v, char *err, size_t er
 	return 0;
 }
 
+static int set_no_kernel_filter(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	return boolean(v, &o->no_kernel_filter, err, errlen);
+}
+
 static int set_trackers(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
 {
 	return boolean(v, &o->collect.trackers, err, errlen);
@@ -389,6 +394,10 @@ static const struct option_def table[VG_OPTION__COUNT] = {
 			       false }, 0, set_pin_dir },
 	[VG_OPTION_NO_PIN] = { { "no-pin", "no_pin", NULL, "do not pin: the sensors end with the agent", false, false },
 			      0, set_no_pin },
+	[VG_OPTION_NO_KERNEL_FILTER] = { { "no-kernel-filter", "no_kernel_filter", NULL,
+					"do not drop in the kernel the events no rule can match\n"
+					"(docs/rules.md, kernel filters): for comparison and debugging", false, false },
+				      0, set_no_kernel_filter },
 	[VG_OPTION_ALLOW_EXE] = { { "allow-exe", "allow_exe", "PATH", "in-kernel allowlist: this executable reports\n"
 				 "only exec/fork/exit (repeatable; SIGHUP adds new entries)", true, true },
 			       0, set_allow_exe },

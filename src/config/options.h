@@ -55,6 +55,7 @@ enum vg_optid {
 	VG_OPTION_PROC_LINGER,
 	VG_OPTION_PIN_DIR,
 	VG_OPTION_NO_PIN,
+	VG_OPTION_NO_KERNEL_FILTER,
 	VG_OPTION_ALLOW_EXE,
 	VG_OPTION_ALLOW_CMDLINE,
 	VG_OPTION_RATE_LIMIT,
@@ -88,6 +89,7 @@ struct vg_run_opts {
 	const char *watch[VG_WATCH_EXTRA];
 	unsigned n_watch;
 	const char *record;
+	bool no_kernel_filter; /* every event of the types loaded reaches user space */
 	struct vg_enforce_opts deny;
 	const char *host_name, *host_id;
 	struct vg_collector_opts collect;

@@ -66,6 +66,7 @@ struct vg_loader {
 	uint64_t layout;             /* the object's layout key (pin.h) */
 	struct vg_control *control;  /* the control map, mmapped */
 	struct vg_loader_wrote wrote;
+	uint64_t exe_window_ns;      /* of the filter in force (vg_loader_set_filter) */
 };
 
 /* Loads the programs of the events in want (nothing attached yet), using only the
@@ -135,6 +136,14 @@ size_t vg_loader_attached_progs(const struct vg_loader *l, struct bpf_program **
  * difference to found (the map or link, what was wrong). Returns how many. */
 typedef void (*vg_tamper_fn)(void *ctx, unsigned check, const char *object, const char *detail);
 int vg_loader_verify(struct vg_loader *l, vg_tamper_fn found, void *ctx);
+/* The rules' kernel filter (src/loader/filter.c): what the kernel may drop before building
+ * a record. whole[t]: every event of type t must reach user space (a sink prints them, a
+ * recording keeps them), so t is not filtered. -1 with errno when a map write fails. */
+struct vg_kernel_filter;
+int vg_loader_set_filter(struct vg_loader *l, const struct vg_kernel_filter *kf, const bool whole[VG_EV__COUNT]);
+/* Forgets executables whose exec is older than the filter's EXE window (boot ns now);
+ * returns how many. */
+int vg_loader_prune_exes(struct vg_loader *l, uint64_t now_boot_ns);
 
 int vg_loader_ring_fd(const struct vg_loader *l);
 int vg_loader_seq_fd(const struct vg_loader *l);

@@ -10,9 +10,9 @@
 
 static bool text_stats(struct vg_buf *b, const struct vg_counters *c, const struct vg_stats_extra *x)
 {
-	fprintf(stderr, "vigil: %llu events, %llu lost, %llu suppressed, seq gap %lld\n",
+	fprintf(stderr, "vigil: %llu events, %llu lost, %llu suppressed, %llu filtered, seq gap %lld\n",
 		(unsigned long long)c->received_total, (unsigned long long)c->lost, (unsigned long long)c->suppressed,
-		(long long)c->seq_gap);
+		(unsigned long long)c->filtered, (long long)c->seq_gap);
 	return false;
 }
 

@@ -6,8 +6,15 @@
 #include "output/sink.h"
 #include "output/stats.h"
 
-/* {"exec":{"ring_full":3},...} for the reasons that pass keep(). */
-static void drops_object(struct vg_buf *b, const struct vg_counters *c, bool losses)
+enum drop_kind { LOSSES, SUPPRESSIONS, FILTERED };
+
+static enum drop_kind kind_of(unsigned reason)
+{
+	return VG_DROP_IS_LOSS(reason) ? LOSSES : reason == VG_DROP_FILTERED ? FILTERED : SUPPRESSIONS;
+}
+
+/* {"exec":{"ring_full":3},...} for the reasons of one kind. */
+static void drops_object(struct vg_buf *b, const struct vg_counters *c, enum drop_kind kind)
 {
 	bool first_type = true;
 
@@ -16,7 +23,7 @@ static void drops_object(struct vg_buf *b, const struct vg_counters *c, bool los
 		bool first_reason = true;
 
 		for (unsigned d = 0; d < VG_DROP__COUNT; d++) {
-			if (!c->drops[t][d] || VG_DROP_IS_LOSS(d) != losses)
+			if (!c->drops[t][d] || kind_of(d) != kind)
 				continue;
 			if (first_reason)
 				vg_buf_printf(b, "%s\"%s\":{", first_type ? "" : ",", vg_event_name(t));
@@ -46,9 +53,11 @@ void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct v
 		first = false;
 	}
 	vg_buf_printf(b, "},\"lost\":%llu,\"drops\":", (unsigned long long)c->lost);
-	drops_object(b, c, true);
+	drops_object(b, c, LOSSES);
 	vg_buf_printf(b, ",\"suppressed\":%llu,\"suppressions\":", (unsigned long long)c->suppressed);
-	drops_object(b, c, false);
+	drops_object(b, c, SUPPRESSIONS);
+	vg_buf_printf(b, ",\"filtered\":%llu,\"filtered_by\":", (unsigned long long)c->filtered);
+	drops_object(b, c, FILTERED);
 	vg_buf_printf(b,
 		      ",\"kernel_seq\":%llu,\"seq_gap\":%lld,\"malformed\":%llu,\"alerts\":%llu,"
 		      "\"alerts_suppressed\":%llu,\"regex_limits\":%llu,\"proctable\":{\"entries\":%u,\"evictions\":%llu},"

@@ -141,11 +141,13 @@ void vg_reader_refresh(struct vg_reader *r)
 
 void vg_counters_settle(struct vg_counters *c)
 {
-	c->lost = c->suppressed = 0;
+	c->lost = c->suppressed = c->filtered = 0;
 	for (uint32_t t = 0; t < VG_EV__COUNT; t++)
 		for (uint32_t d = 0; d < VG_DROP__COUNT; d++) {
 			if (VG_DROP_IS_LOSS(d))
 				c->lost += c->drops[t][d];
+			else if (d == VG_DROP_FILTERED)
+				c->filtered += c->drops[t][d];
 			else
 				c->suppressed += c->drops[t][d];
 		}

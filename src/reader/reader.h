@@ -23,6 +23,7 @@ struct vg_counters {
 	uint64_t drops[VG_EV__COUNT][VG_DROP__COUNT]; /* kernel, summed over CPUs */
 	uint64_t lost;       /* drops that are losses (ring full, oversize, no scratch) */
 	uint64_t suppressed; /* drops the user asked for (allowlist, rate limit, breaker) */
+	uint64_t filtered;   /* events no rule can match, dropped by the kernel filter */
 	uint64_t kernel_seq; /* records the kernel numbered, summed over CPUs (since the maps were made:
 			      * with pins, over every agent that took them over) */
 	uint64_t earlier;    /* of those, records earlier agents took from the pinned ring */
@@ -62,7 +63,7 @@ int vg_reader_poll(struct vg_reader *r, int timeout_ms);
 void vg_reader_drain(struct vg_reader *r);
 /* Refreshes the kernel-side counters in r->c (then vg_counters_settle). */
 void vg_reader_refresh(struct vg_reader *r);
-/* From drops and kernel_seq: lost, suppressed and seq_gap. */
+/* From drops and kernel_seq: lost, suppressed, filtered and seq_gap. */
 void vg_counters_settle(struct vg_counters *c);
 void vg_reader_close(struct vg_reader *r);
 

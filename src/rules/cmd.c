@@ -1,5 +1,5 @@
-/* cmd.c — `vigil rules check|list|fields`: validate rules files, show what they define,
- * print the field reference (docs/rules.md embeds it). */
+/* cmd.c — `vigil rules check|list|fields|filter`: validate rules files, show what they define,
+ * print the field reference (docs/rules.md embeds it) and the kernel filters they derive. */
 #include <stdio.h>
 #include <string.h>
 #include "rules/internal.h"
@@ -50,24 +50,36 @@ static void types_text(uint64_t types, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-int vg_rules_cmd_list(int argc, char **argv)
+/* The rules named by --rules PATH options (the default directory without any); NULL with
+ *status set on a usage or load error. */
+static struct vg_ruleset *rules_opt(int argc, char **argv, const char *cmd, int *status)
 {
 	const char *paths[64];
-	int n = 0, width = 4;
+	int n = 0;
 	struct vg_ruleset *rs;
-	struct vg_rule_info ri;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--rules") && i + 1 < argc && n < 64) {
 			paths[n++] = argv[++i];
 		} else {
-			fprintf(stderr, "usage: vigil rules list [--rules PATH]...\n");
-			return 2;
+			fprintf(stderr, "usage: vigil rules %s [--rules PATH]...\n", cmd);
+			*status = 2;
+			return NULL;
 		}
 	}
 	rs = load_or_report(paths, n);
+	*status = rs ? 0 : 1;
+	return rs;
+}
+
+int vg_rules_cmd_list(int argc, char **argv)
+{
+	int width = 4, status;
+	struct vg_ruleset *rs = rules_opt(argc, argv, "list", &status);
+	struct vg_rule_info ri;
+
 	if (!rs)
-		return 1;
+		return status;
 	for (int i = 0; vg_rules_info(rs, i, &ri); i++)
 		if ((int)strlen(ri.name) > width)
 			width = (int)strlen(ri.name);
@@ -90,5 +102,21 @@ int vg_rules_cmd_list(int argc, char **argv)
 int vg_rules_cmd_fields(int argc, char **argv)
 {
 	vg_rules_fields_markdown(stdout);
+	return 0;
+}
+
+int vg_rules_cmd_filter(int argc, char **argv)
+{
+	bool every = argc > 1 && strcmp(argv[1], "--all") == 0;
+	int status;
+	struct vg_ruleset *rs = rules_opt(argc - every, argv + every, "filter [--all]", &status);
+	struct vg_kernel_filter f;
+
+	if (!rs)
+		return status;
+	vg_rules_kernel_filter(rs, &f);
+	vg_kernel_filter_markdown(&f, every ? INT32_MAX : 8, stdout);
+	vg_kernel_filter_free(&f);
+	vg_ruleset_free(rs);
 	return 0;
 }

@@ -121,6 +121,39 @@ struct vg_deny_pin {
 };
 /* Fills out[] with at most max pins; returns how many. */
 int vg_rules_deny_pins(const struct vg_ruleset *rs, struct vg_deny_pin *out, int max);
+/* Kernel filters (bpf/vigil_filter.h): for each event type the kernel filters, what an event
+ * needs for some enabled rule to match it. The description over-approximates every
+ * condition (src/rules/filter.c says how): an event it does not describe cannot match. */
+struct vg_filter_atom {
+	unsigned type;     /* enum vg_type */
+	unsigned kind;     /* enum vg_atom_kind */
+	unsigned slot;     /* VG_SLOT_*, for path kinds */
+	uint16_t classes;  /* the VG_FC_* classes it passes */
+	char *text;        /* EXACT, PREFIX, PARTIAL: a clean absolute path ("/" for PARTIAL's
+			      root); DIR, LEAF, START, END, COMM, COMM_START: the name or its part */
+	char *start;       /* PARTIAL: how the name below text starts */
+	uint32_t port;     /* DPORT */
+	struct vg_ip ip;   /* DADDR: the address, masked to bits */
+	unsigned bits;
+};
+struct vg_kernel_filter {
+	bool on[VG_EV__COUNT];       /* the kernel drops what the description leaves out */
+	uint16_t any[VG_EV__COUNT];  /* classes that pass whatever their facts */
+	const char *why[VG_EV__COUNT]; /* off: the first rule that needs every event (lives as
+					  long as the ruleset) */
+	int natoms, cap;
+	struct vg_filter_atom *atoms; /* sorted by type */
+	uint64_t exe_window_ns;      /* EXE atoms: how long an executable counts after its exec */
+};
+/* Fills f from the enabled rules of rs (NULL: no rules, nothing matches). */
+void vg_rules_kernel_filter(const struct vg_ruleset *rs, struct vg_kernel_filter *f);
+void vg_kernel_filter_free(struct vg_kernel_filter *f);
+/* Whether the kernel can filter events of type (VG_FILTERED_EVENTS). */
+bool vg_filter_type_supported(unsigned type);
+/* The filter as a Markdown table, one row per filtered type, each showing at most limit
+ * atoms (`vigil rules filter`). */
+void vg_kernel_filter_markdown(const struct vg_kernel_filter *f, int limit, FILE *out);
+
 /* An alert of the named rule for ev, decided elsewhere (deny rules are not evaluated per
  * event: the permission path decided): the rate limit, output and evidence apply as in
  * vg_rules_eval. Returns 1 when an alert was delivered, 0 when suppressed or when no
@@ -159,6 +192,7 @@ void vg_rules_fields_markdown(FILE *out);
 int vg_rules_cmd_check(int argc, char **argv);  /* vigil rules check FILE|DIR... */
 int vg_rules_cmd_list(int argc, char **argv);   /* vigil rules list [--rules PATH] */
 int vg_rules_cmd_fields(int argc, char **argv); /* vigil rules fields */
+int vg_rules_cmd_filter(int argc, char **argv); /* vigil rules filter [--all] [--rules PATH] */
 
 #define VG_RULES_DEFAULT_PATH "rules"
 

@@ -1,7 +1,8 @@
 /* fuzz_rules.c — libFuzzer harness for the rule loader, parser and compiler: any bytes as a
  * rules file (vg_rules_load_text). When they load, events of several types go through the
  * compiled rules (every rule kind, stateful ones included) and the per-rule facts are read,
- * so the evaluator is fuzzed with trees the compiler accepted. Whatever the input, a load
+ * so the evaluator is fuzzed with trees the compiler accepted, and the kernel filter is
+ * derived from them (src/rules/filter.c reads their regexes). Whatever the input, a load
  * must finish within the budgets of src/rules/internal.h: -timeout and -rss_limit_mb turn
  * a hang or a blow-up into a crash report. */
 #include <stdint.h>
@@ -102,6 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vg_rules_errors errs;
 	struct vg_ruleset *rs;
 	struct vg_rule_info ri;
+	struct vg_kernel_filter kf;
 	const char *exes[16];
 	size_t bytes = 0;
 
@@ -124,6 +126,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			bytes += ri.matches;
 		vg_rules_interest(rs);
 		vg_rules_kill_exes(rs, exes, 16);
+		vg_rules_kernel_filter(rs, &kf);
+		for (int i = 0; i < kf.natoms; i++)
+			bytes += strlen(kf.atoms[i].text);
+		vg_kernel_filter_free(&kf);
 		vg_ruleset_free(rs);
 	}
 	free(text);

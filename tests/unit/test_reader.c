@@ -41,12 +41,14 @@ static void test_refused_record_counts_once(void **state)
 	r.c.kernel_seq = 6;        /* the kernel numbered six: two never arrived */
 	r.c.drops[VG_EV_EXEC][VG_DROP_RING_FULL] = 2;
 	r.c.drops[VG_EV_EXEC][VG_DROP_RATE_LIMIT] = 5; /* suppressions take no sequence number */
+	r.c.drops[VG_EV_OPEN][VG_DROP_FILTERED] = 7;   /* nor what the kernel filter drops */
 	vg_counters_settle(&r.c);
 	assert_int_equal(r.c.received_total, 2);
 	assert_int_equal(r.c.received[VG_EV_EXEC], 1);
 	assert_int_equal(r.c.malformed, 2);
 	assert_int_equal(r.c.lost, 2);
 	assert_int_equal(r.c.suppressed, 5);
+	assert_int_equal(r.c.filtered, 7);
 	assert_int_equal(r.c.seq_gap, 2);
 	assert_int_equal(r.c.seq_gap, (int64_t)r.c.lost);
 }

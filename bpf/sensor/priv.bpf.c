@@ -17,7 +17,6 @@
 #include "priv_event.h"
 
 #define VG_PF_KTHREAD   0x00200000
-#define VG_TS_COMPAT    0x0002
 #define VG_S_ISUID      04000
 #define VG_NSFS_MAGIC   0x6e736673
 #define VG_PIDFS_MAGIC  0x50494446

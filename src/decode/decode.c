@@ -12,6 +12,7 @@ static const struct vg_domain *const domains[] = {
 	&vg_domain_file,
 	&vg_domain_priv,
 	&vg_domain_shell,
+	&vg_domain_uring,
 };
 
 #define NDOMAINS (sizeof(domains) / sizeof(domains[0]))

@@ -33,6 +33,7 @@ extern const struct vg_domain vg_domain_net;
 extern const struct vg_domain vg_domain_file;
 extern const struct vg_domain vg_domain_priv;
 extern const struct vg_domain vg_domain_shell;
+extern const struct vg_domain vg_domain_uring;
 
 /* Decodes size bytes at data into ev. -1 when the record is malformed (counted by the
  * caller) or of a type no domain decodes. */

@@ -25,13 +25,17 @@
 #define VG_MECHANISMS(X)                                                                \
 	X(TRACEPOINT, "tracepoint", tracepoint) X(TP_BTF, "tp_btf", tp_btf)             \
 	X(RAW_TP, "raw_tp", raw_tp) X(KPROBE, "kprobe", kprobe) X(FENTRY, "fentry", fentry) \
-	X(LSM, "lsm", lsm_prog) X(UPROBE, "uprobe", uprobe)
+	X(LSM, "lsm", lsm_prog) X(UPROBE, "uprobe", uprobe) X(SCAN, "scan", privileged)
 
 enum vg_mechanism {
 #define VG_MECH_ENUM(e, name, feature) VG_MECH_##e,
 	VG_MECHANISMS(VG_MECH_ENUM)
 #undef VG_MECH_ENUM
 };
+
+/* A mechanism of user space alone (no program of the sensor object: the agent's periodic
+ * checks, src/integrity); "attached" once chosen. */
+#define VG_MECH_USERSPACE(m) ((m) == VG_MECH_SCAN)
 
 /* A program of the sensor object, as the offset of its handle in the skeleton. */
 #define VG_PROG(name) offsetof(struct vigil_bpf, progs.name)
@@ -54,6 +58,9 @@ struct vg_hook {
  * --profile sandbox. */
 #define VG_SANDBOX_ONLY 2
 
+/* Whether alternative a of h is there (the rest of alts[] is zeroed). */
+#define VG_ALT_EXISTS(h, a) ((h)->alts[a].progs[0] || VG_MECH_USERSPACE((h)->alts[a].mechanism))
+
 struct vg_hook_table {
 	const struct vg_hook *hooks;
 	size_t count;
@@ -65,6 +72,8 @@ extern const struct vg_hook_table vg_hooks_net;
 extern const struct vg_hook_table vg_hooks_file;
 extern const struct vg_hook_table vg_hooks_priv;
 extern const struct vg_hook_table vg_hooks_shell;
+extern const struct vg_hook_table vg_hooks_uring;
+extern const struct vg_hook_table vg_hooks_integrity;
 
 /* What a uprobe program probes (the function, found on the host at attach time): every
  * program of a VG_MECH_UPROBE alternative has one, listed beside its domain's hooks. */

@@ -120,7 +120,7 @@ static void choose(struct vg_loader *l)
 			snprintf(s->why, sizeof(s->why), "sandbox profile only");
 			continue;
 		}
-		for (int a = 0; a < VG_ALT_MAX && h->alts[a].progs[0]; a++)
+		for (int a = 0; a < VG_ALT_MAX && VG_ALT_EXISTS(h, a); a++)
 			if (!s->failed[a] && alt_possible(l, i, a)) {
 				s->alt = a;
 				break;
@@ -472,7 +472,7 @@ void vg_loader_catalog_markdown(FILE *out)
 			if (h->type != t)
 				continue;
 			fprintf(out, "%s", first ? "" : "; ");
-			for (int a = 0; a < VG_ALT_MAX && h->alts[a].progs[0]; a++)
+			for (int a = 0; a < VG_ALT_MAX && VG_ALT_EXISTS(h, a); a++)
 				fprintf(out, "%s%s%s%s", a ? " → " : "", vg_mechanism_name(h->alts[a].mechanism),
 					h->alts[a].helper ? "+" : "", h->alts[a].helper ? h->alts[a].helper : "");
 			fprintf(out, ": %s%s%s", h->what, h->optional == VG_SANDBOX_ONLY ? " (sandbox profile only)" : "",

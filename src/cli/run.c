@@ -3,7 +3,8 @@
  * until SIGINT/SIGTERM or --duration, with periodic and final stats. SIGHUP reloads the
  * rules (the new set is built beside the old one and swapped in only when it loads; the
  * hooks follow the rules' interest without touching the ring buffer, so nothing is lost)
- * and reopens the sinks' files. */
+ * and reopens the sinks' files. The integrity checks (src/integrity) run on their own thread
+ * when the integrity event is wanted; the loop takes their findings like ring records. */
 #include <sys/types.h>
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include "clock.h"
 #include "decode/decode.h"
 #include "enforce/enforce.h"
+#include "integrity/integrity.h"
 #include "loader/features.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
@@ -42,6 +44,7 @@ struct run_opts {
 	unsigned n_watch;
 	const char *record;
 	struct vg_enforce_opts deny;
+	struct vg_integrity_opts integrity;
 };
 
 struct agent {
@@ -54,6 +57,7 @@ struct agent {
 	struct vg_reader reader;
 	struct vg_pipeline pipe;
 	struct vg_enforcer *enforce;
+	struct vg_integrity_checks *integrity;
 	bool loaded[VG_EV__COUNT];
 	uint64_t started;
 	struct vg_counters last_warned;
@@ -89,6 +93,10 @@ static void usage(FILE *f)
 	      "                         only report what they would refuse\n"
 	      "  --deny-timeout MS      longest a permission decision may take before the watchdog allows\n"
 	      "                         it (fanotify; default 250)\n"
+	      "  --integrity-interval SECS  run the host integrity checks (integrity event; `vigil probes`\n"
+	      "                         lists them) at start and every SECS seconds (default 300, 0 = never)\n"
+	      "  --integrity-root DIR   the system_files check looks at the tree at DIR (a container's or\n"
+	      "                         a mounted disk's file system) instead of /\n"
 	      "sinks (--sink):\n",
 	      f);
 	vg_sinks_usage(f);
@@ -103,13 +111,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "allow-exe", required_argument, NULL, 'A' },   { "allow-cmdline", required_argument, NULL, 'C' },
 		{ "rate-limit", required_argument, NULL, 'L' },   { "watch", required_argument, NULL, 'W' },
 		{ "record", required_argument, NULL, 'w' },     { "deny-mode", required_argument, NULL, 'D' },
-		{ "deny-timeout", required_argument, NULL, 'T' },
+		{ "deny-timeout", required_argument, NULL, 'T' }, { "integrity-interval", required_argument, NULL, 'I' },
+		{ "integrity-root", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	*o = (struct run_opts){ .stats_interval = 10, .proc_cap = 32768,
-				.kc = { .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000 } };
+				.kc = { .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000 },
+				.integrity = { .interval = 300 } };
 	vg_output_opts_init(&o->out);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:e:p:d:s:r:c:h", longopts, NULL)) != -1) {
@@ -176,6 +186,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return -1;
 			o->deny.timeout_ms = (unsigned)num;
 			break;
+		case 'I':
+			if (vg_parse_seconds("--integrity-interval", optarg, &o->integrity.interval) < 0)
+				return -1;
+			break;
+		case 'G': o->integrity.root = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -275,6 +290,7 @@ static void stats(struct agent *a, bool final)
 
 	x.alerts_suppressed = alerts_suppressed(a->pipe.rules, &x.regex_limits);
 	vg_enforce_stats_json(a->enforce, &deny);
+	vg_integrity_stats_json(a->integrity, &deny);
 	x.more = deny.p;
 	vg_reader_refresh(&a->reader);
 	if (vg_loss_warning(&warn, &a->reader.c, &a->last_warned)) {
@@ -333,6 +349,9 @@ static int start(struct agent *a)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));
 	if (vg_reader_open(&a->reader, &a->loader, vg_pipeline_record, &a->pipe) < 0)
 		return vg_cli_error("cannot open the ring buffer: %s", strerror(errno));
+	if (want[VG_EV_INTEGRITY] && a->o.integrity.interval > 0 &&
+	    !(a->integrity = vg_integrity_start(&a->o.integrity, err, sizeof(err))))
+		return vg_cli_error("cannot run the integrity checks: %s", err);
 	{
 		unsigned n = 0;
 
@@ -363,6 +382,7 @@ static void loop(struct agent *a)
 			break;
 		}
 		vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
+		vg_integrity_take(a->integrity, vg_pipeline_record, &a->pipe);
 		now = vg_now_boot_ns();
 		vg_sinks_flush(&a->sinks, now);
 		vg_watch_refresh(&a->watch, now);
@@ -376,6 +396,7 @@ static void loop(struct agent *a)
 	/* stop the kernel side first, so the final counters and the drained ring agree */
 	vg_loader_detach(&a->loader);
 	vg_reader_drain(&a->reader);
+	vg_integrity_take(a->integrity, vg_pipeline_record, &a->pipe);
 	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 	stats(a, true);
 	vg_sinks_flush(&a->sinks, vg_now_boot_ns());
@@ -402,6 +423,7 @@ int vg_cmd_run(int argc, char **argv)
 		loop(&a);
 		rc = 0;
 	}
+	vg_integrity_stop(a.integrity);
 	vg_enforce_free(a.enforce);
 	vg_reader_close(&a.reader);
 	vg_loader_free(&a.loader);

@@ -13,6 +13,7 @@ static const struct vg_domain *const domains[] = {
 	&vg_domain_priv,
 	&vg_domain_shell,
 	&vg_domain_uring,
+	&vg_domain_integrity,
 };
 
 #define NDOMAINS (sizeof(domains) / sizeof(domains[0]))

@@ -192,3 +192,23 @@ def test_tcp_fast_open_connect_without_connect_call():
     check(found, "no connect event for a TCP Fast Open sendto")
     n = found[0]["net"]
     check(n["via"] == "sendto" and n["dport"] == port, n)
+
+
+def test_coverage_doc_names_existing_tests():
+    """Every test docs/coverage.md's "Paths around the hooks" table names exists."""
+    import re
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "docs", "coverage.md")) as f:
+        doc = f.read()
+    table = doc.split("## Paths around the hooks", 1)[1].split("\n## ", 1)[0]
+    refs = re.findall(r"`(test_\w+\.py)::(test_\w+)`", table)
+    check(len(refs) >= 25, "too few tests named: %d" % len(refs))
+    for path, name in refs:
+        with open(os.path.join(here, path)) as f:
+            check(re.search(r"^def %s\(" % name, f.read(), re.M), "docs/coverage.md names %s::%s, which does not exist" % (path, name))
+    unit = re.findall(r"`(test_\w+\.c)` \(unit: ([^)]*)\)", table)
+    for path, names in unit:
+        with open(os.path.join(here, "..", "unit", path)) as f:
+            src = f.read()
+        for name in re.findall(r"`(\w+)`", names):
+            check("cmocka_unit_test(%s)" % name in src, "docs/coverage.md names %s %s" % (path, name))

@@ -60,6 +60,7 @@ struct vg_integrity_checks {
 	struct record **queue;
 	size_t queued;
 	uint64_t passes, findings, dropped;
+	double pass_ms[VG_CHECK__COUNT]; /* the last pass of each check, CPU time of the thread */
 };
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -159,13 +160,25 @@ void vg_report_unchanged(struct vg_reporter *r)
 		keyset_add(&r->cur, r->prev.keys[i]);
 }
 
+static double thread_cpu_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 static void pass(struct vg_integrity_checks *ig, unsigned c)
 {
 	struct vg_reporter *r = &ig->reporters[c];
 	struct keyset done;
+	double start = thread_cpu_ms();
 
 	r->cur.n = 0;
 	checks[c]->run(ig->state[c], r);
+	pthread_mutex_lock(&ig->lock);
+	ig->pass_ms[c] = thread_cpu_ms() - start;
+	pthread_mutex_unlock(&ig->lock);
 	qsort(r->cur.keys, r->cur.n, sizeof(uint64_t), cmp_key);
 	done = r->prev;
 	r->prev = r->cur;
@@ -191,12 +204,12 @@ static void *loop(void *arg)
 	/* here, not in the agent's thread: building the baselines (kernel text, dpkg's MD5 lists)
 	 * takes a while */
 	prepare_all(&ig->o, ig->state, st);
+	pthread_mutex_lock(&ig->lock);
 	for (unsigned c = 0; c < VG_CHECK__COUNT; c++) {
 		ig->available[c] = st[c].available;
 		if (!st[c].available)
 			fprintf(stderr, "vigil: integrity check %s does not run here: %s\n", st[c].name, st[c].why);
 	}
-	pthread_mutex_lock(&ig->lock);
 	while (!ig->stop) {
 		struct timespec until;
 
@@ -281,8 +294,12 @@ void vg_integrity_stats_json(const struct vg_integrity_checks *ig, struct vg_buf
 	if (!ig)
 		return;
 	pthread_mutex_lock(&m->lock);
-	vg_buf_printf(b, ",\"integrity\":{\"passes\":%llu,\"findings\":%llu,\"dropped\":%llu}",
+	vg_buf_printf(b, ",\"integrity\":{\"passes\":%llu,\"findings\":%llu,\"dropped\":%llu,\"cpu_ms\":{",
 		      (unsigned long long)m->passes, (unsigned long long)m->findings, (unsigned long long)m->dropped);
+	for (unsigned c = 0; c < VG_CHECK__COUNT; c++)
+		if (m->available[c])
+			vg_buf_printf(b, "%s\"%s\":%.1f", b->p[b->len - 1] == '{' ? "" : ",", check_names[c], m->pass_ms[c]);
+	vg_buf_puts(b, "}}");
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -44,7 +44,8 @@ struct vg_integrity_checks *vg_integrity_start(const struct vg_integrity_opts *o
 /* Hands each finding reported since the last call to fn as one record (struct vg_hdr, then
  * struct vg_integrity and its strings); returns how many. Called from the agent's loop. */
 int vg_integrity_take(struct vg_integrity_checks *ig, int (*fn)(void *ctx, const void *rec, size_t size), void *ctx);
-/* ',"integrity":{...}' for the stats line: passes, findings, records dropped. */
+/* ',"integrity":{...}' for the stats line: passes, findings, records dropped, and the CPU
+ * milliseconds of each check's last pass. */
 void vg_integrity_stats_json(const struct vg_integrity_checks *ig, struct vg_buf *b);
 /* Stops the thread and frees everything (NULL is fine). */
 void vg_integrity_stop(struct vg_integrity_checks *ig);

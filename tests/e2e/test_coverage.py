@@ -212,3 +212,16 @@ def test_coverage_doc_names_existing_tests():
             src = f.read()
         for name in re.findall(r"`(\w+)`", names):
             check("cmocka_unit_test(%s)" % name in src, "docs/coverage.md names %s %s" % (path, name))
+
+
+def test_system_account_shell_on_a_terminal_reported():
+    # script(1) gives the shell a pty, setpriv makes it the daemon account's: a service
+    # account taken over and its shell upgraded to a terminal
+    p = run(["script", "-qec", "setpriv --reuid=daemon --regid=daemon --clear-groups /bin/sh -c true", "/dev/null"],
+            stdout=subprocess.DEVNULL)
+    check(p.returncode == 0, "script/setpriv failed")
+    ev = trigger(agent.alert("System account given an interactive shell", p.pid))
+    check(ev["proc"]["user"] == "daemon" and ev["proc"]["uid"] == 1 and ev["proc"]["tty"].startswith("pts/"), ev["proc"])
+    pid = run(["setpriv", "--reuid=daemon", "--regid=daemon", "--clear-groups", "/bin/sh", "-c", "true"],
+              stdin=subprocess.DEVNULL).pid
+    agent.no_alert("System account given an interactive shell", pid)  # no terminal: a service's script

@@ -202,8 +202,7 @@ static int decode_exec(struct vg_event *ev, struct vg_proctable *pt, const void 
 	vg_event_add_int(ev, &fields[F_EXE_DEV], (int64_t)e->exe_key.dev);
 	vg_event_add_int(ev, &fields[F_EXE_INO], (int64_t)e->exe_key.ino);
 	vg_event_add_bool(ev, &fields[F_PATH_TRUNC], (ev->raw->flags & VG_F_PATH_TRUNC) != 0);
-	add_fd(ev, &e->fd[0], F_STDIN_TYPE);
-	add_fd(ev, &e->fd[1], F_STDOUT_TYPE);
+	/* exec.* before stdin.* and stdout.*: the writers group fields by prefix in order */
 	if (e->script.name.len) {
 		size_t len;
 		const char *script = vg_upath_join(ev, &e->script, &len);
@@ -213,6 +212,8 @@ static int decode_exec(struct vg_event *ev, struct vg_proctable *pt, const void 
 		vg_event_add_str(ev, &fields[F_SCRIPT], script, len);
 	}
 	add_writer(ev, pt, &e->writer);
+	add_fd(ev, &e->fd[0], F_STDIN_TYPE);
+	add_fd(ev, &e->fd[1], F_STDOUT_TYPE);
 	return 0;
 }
 

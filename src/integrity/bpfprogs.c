@@ -113,7 +113,15 @@ static size_t owners_of(const struct owner_ref *refs, size_t nrefs, uint32_t id,
 	return n;
 }
 
-static void describe_link(uint32_t link_id, char *out, size_t len, uint32_t *prog_id)
+/* A link, described once per pass: the program it attaches and to what. */
+struct link {
+	uint32_t id, prog_id;
+	char what[160];
+};
+
+/* The raw tracepoint's name is asked for only once the link is known to be one: the same
+ * bytes of bpf_link_info mean other things (a uprobe's file-name buffer) for other types. */
+static void describe_link(uint32_t link_id, struct link *out)
 {
 	struct bpf_link_info info = { 0 };
 	char tp[128] = "";
@@ -121,24 +129,27 @@ static void describe_link(uint32_t link_id, char *out, size_t len, uint32_t *pro
 	const char *type;
 	int fd = bpf_link_get_fd_by_id(link_id);
 
-	*prog_id = 0;
-	out[0] = 0;
+	*out = (struct link){ .id = link_id };
 	if (fd < 0)
 		return;
-	info.raw_tracepoint.tp_name = (unsigned long)tp;
-	info.raw_tracepoint.tp_name_len = sizeof(tp);
-	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) == 0) {
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) == 0 && info.type == BPF_LINK_TYPE_RAW_TRACEPOINT) {
+		memset(&info, 0, sizeof(info));
+		ilen = sizeof(info);
+		info.raw_tracepoint.tp_name = (unsigned long)tp;
+		info.raw_tracepoint.tp_name_len = sizeof(tp);
+		if (bpf_obj_get_info_by_fd(fd, &info, &ilen) < 0)
+			tp[0] = 0;
+	}
+	if (info.prog_id) {
 		type = libbpf_bpf_link_type_str(info.type);
-		*prog_id = info.prog_id;
-		snprintf(out, len, "link %u %s%s%s", link_id, type ? type : "?",
-			 info.type == BPF_LINK_TYPE_RAW_TRACEPOINT && tp[0] ? " " : "",
-			 info.type == BPF_LINK_TYPE_RAW_TRACEPOINT ? tp : "");
+		out->prog_id = info.prog_id;
+		snprintf(out->what, sizeof(out->what), "link %u %s%s%s", link_id, type ? type : "?", tp[0] ? " " : "", tp);
 	}
 	close(fd);
 }
 
 static void report_prog(struct vg_reporter *r, uint32_t id, const struct owner_ref *refs, size_t nrefs,
-			const uint32_t *links, size_t nlinks, pid_t self)
+			const struct link *links, size_t nlinks, pid_t self)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 ilen = sizeof(info);
@@ -167,15 +178,11 @@ static void report_prog(struct vg_reporter *r, uint32_t id, const struct owner_r
 				info.created_by_uid,
 				(long long)(now.tv_sec - (time_t)(info.load_time / 1000000000ull)));
 	for (size_t l = 0; l < nlinks; l++) {
-		char what[256];
-		uint32_t prog;
-
-		describe_link(links[l], what, sizeof(what), &prog);
-		if (prog != id)
+		if (links[l].prog_id != id)
 			continue;
-		npids = owners_of(refs, nrefs, links[l], true, pids, npids);
+		npids = owners_of(refs, nrefs, links[l].id, true, pids, npids);
 		if (used < sizeof(detail))
-			used += (size_t)snprintf(detail + used, sizeof(detail) - used, "; %s", what);
+			used += (size_t)snprintf(detail + used, sizeof(detail) - used, "; %s", links[l].what);
 	}
 	for (size_t i = 0; i < npids; i++)
 		others |= pids[i] != (uint32_t)self;
@@ -207,6 +214,7 @@ static void run(void *state, struct vg_reporter *r)
 {
 	struct progs *p = state;
 	uint32_t *progs = malloc(MAX_OBJS * sizeof(uint32_t)), *links = malloc(MAX_OBJS * sizeof(uint32_t));
+	struct link *described = NULL;
 	struct owner_ref *refs = malloc(4 * MAX_OBJS * sizeof(*refs));
 	size_t np, nl, nrefs;
 	uint64_t h = VG_FNV_OFFSET;
@@ -223,11 +231,16 @@ static void run(void *state, struct vg_reporter *r)
 		vg_report_unchanged(r); /* nothing loaded or unloaded: the findings stand */
 		goto out;
 	}
-	p->last_ids = h;
 	nrefs = scan_owners(refs, 4 * MAX_OBJS);
+	if (nl && !(described = malloc(nl * sizeof(*described))))
+		goto out; /* the set counts as changed again next pass */
+	p->last_ids = h;
+	for (size_t i = 0; i < nl; i++)
+		describe_link(links[i], &described[i]);
 	for (size_t i = 0; i < np; i++)
-		report_prog(r, progs[i], refs, nrefs, links, nl, getpid());
+		report_prog(r, progs[i], refs, nrefs, described, nl, getpid());
 out:
+	free(described);
 	free(progs);
 	free(links);
 	free(refs);

@@ -221,7 +221,8 @@ static bool prepare(const struct vg_integrity_opts *o, void **state, char *why, 
 	for (size_t i = 0; i < ndivs; i++)
 		free(divs[i]);
 	free(divs);
-	qsort(fs->f, fs->n, sizeof(*fs->f), cmp_path);
+	if (fs->n)
+		qsort(fs->f, fs->n, sizeof(*fs->f), cmp_path);
 	/* a file two packages list (bin/x and usr/bin/x under usrmerge) is verified once */
 	for (size_t r = 0; r < fs->n; r++) {
 		if (w && strcmp(fs->f[w - 1].path, fs->f[r].path) == 0) {

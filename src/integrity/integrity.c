@@ -179,7 +179,8 @@ static void pass(struct vg_integrity_checks *ig, unsigned c)
 	pthread_mutex_lock(&ig->lock);
 	ig->pass_ms[c] = thread_cpu_ms() - start;
 	pthread_mutex_unlock(&ig->lock);
-	qsort(r->cur.keys, r->cur.n, sizeof(uint64_t), cmp_key);
+	if (r->cur.n) /* keys is NULL until the first finding */
+		qsort(r->cur.keys, r->cur.n, sizeof(uint64_t), cmp_key);
 	done = r->prev;
 	r->prev = r->cur;
 	r->cur = done;

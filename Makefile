@@ -16,7 +16,7 @@ CFLAGS    := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-
 # live in graphviz's own directory), so drawing never depends on its plugin configuration
 # nor loads the cairo/pango ones
 GVPLUGINS := /usr/lib/x86_64-linux-gnu/graphviz
-LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lsqlite3 -lcurl -lnats -lgvc -lcgraph -lcdt \
+LDLIBS    := -lbpf -lelf -lz -lyaml -lpcre2-8 -lseccomp -ljansson -lsqlite3 -lcrypto -lcurl -lnats -lgvc -lcgraph -lcdt \
              -L$(GVPLUGINS) -lgvplugin_dot_layout -lgvplugin_core -lmicrohttpd -lpthread -lm
 RPATH     := -Wl,-rpath,$(GVPLUGINS)
 LDFLAGS   := $(SANITIZE) $(RPATH)

@@ -90,7 +90,7 @@ def main():
     procs = []
     log = open(os.path.join(scratch, "vigil.log"), "w+")
     agent = subprocess.Popen([vigil, "run", "--profile", "default", "--rules", os.path.join(REPO, "rules"),
-                              "--rate-limit", "0", "--record", args.out, "--output", "/dev/null",
+                              "--rate-limit", "0", "--no-pin", "--record", args.out, "--output", "/dev/null",
                               "--stats-interval", "0"],
                              stdout=subprocess.DEVNULL, stderr=log, stdin=subprocess.DEVNULL)
     started = time.monotonic()

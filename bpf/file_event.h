@@ -7,8 +7,22 @@
 
 #include "vigil_event.h"
 
+/* X(NAME, "name"): the ways a file gets opened (file.call). io_uring opens (IORING_OP_OPENAT
+ * and OPENAT2) never pass the open syscalls: bpf/sensor/uring.bpf.c reports them from their
+ * completion. */
+#define VG_OPEN_CALLS(X)                                                                 \
+	X(OPEN, "open") X(OPENAT, "openat") X(OPENAT2, "openat2") X(CREAT, "creat")       \
+	X(BY_HANDLE, "open_by_handle_at") X(IO_URING, "io_uring")
+
+enum vg_open_call {
+#define VG_OPEN_CALL_ENUM(NAME, name) VG_CALL_##NAME,
+	VG_OPEN_CALLS(VG_OPEN_CALL_ENUM)
+#undef VG_OPEN_CALL_ENUM
+};
+
 /* create_file and open. A successful open's path comes from the new file (kernel state);
- * a failed open has only what the caller passed (arg). */
+ * a failed open has only what the caller passed (arg). A successful open keeps the caller's
+ * string too (arg.name, no dir): how it was named (../../etc/shadow) is evidence. */
 struct vg_file_open {
 	struct vg_str path;
 	struct vg_upath arg;
@@ -18,7 +32,8 @@ struct vg_file_open {
 	struct vg_sockaddr local, remote;
 	__u8 sock_fd;  /* 0 or 1; VG_FILE_NO_SOCK when neither is one */
 	__u8 proto;
-	__u8 pad[2];
+	__u8 call;     /* enum vg_open_call */
+	__u8 pad;
 	struct vg_inode_key key; /* the opened file (successful calls): what the store keys files by */
 };
 
@@ -86,6 +101,28 @@ struct vg_file_attr {
 	__u32 uid;     /* chown; (__u32)-1 leaves it unchanged */
 	__u32 gid;
 	__u32 flags;   /* *at flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_REMOVEDIR) */
+};
+
+/* truncate and ftruncate: a file cut to (or extended to) size. truncate names the file by
+ * the caller's path; ftruncate's path is the fd's file (path.dir, no name). */
+struct vg_file_truncate {
+	struct vg_upath path;
+	__s64 size;
+	__s32 fd;      /* ftruncate: the descriptor; -1 for truncate */
+	__u32 pad;
+};
+
+/* setxattr, lsetxattr, fsetxattr, setxattrat of a security.* attribute. The value's first
+ * bytes are kept for security.capability (struct vfs_cap_data: magic, permitted, inheritable). */
+#define VG_XATTR_VALUE 24
+struct vg_file_xattr {
+	struct vg_upath path;  /* the caller's path, or (fsetxattr) the fd's file */
+	struct vg_str name;    /* the attribute's name */
+	__u32 size;            /* the value's size */
+	__u32 flags;           /* XATTR_CREATE 1, XATTR_REPLACE 2 */
+	__u32 value_len;       /* bytes of value kept */
+	__u32 pad;
+	__u8 value[VG_XATTR_VALUE];
 };
 
 struct vg_memfd {

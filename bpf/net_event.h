@@ -11,13 +11,39 @@ enum vg_net_source {
 	VG_NET_SRC_USER, /* the sockaddr the caller passed, copied at syscall entry */
 };
 
+/* X(NAME, "name"): how a connection was started (net.via). A TCP connection that
+ * connect(2) did not start (TCP Fast Open's sendto/sendmsg, io_uring, a 32-bit syscall) is
+ * seen when its socket enters SYN_SENT (sock:inet_sock_set_state). */
+#define VG_NET_VIAS(X)                                                                   \
+	X(CONNECT, "connect") X(SENDTO, "sendto") X(SENDMSG, "sendmsg")                   \
+	X(SENDMMSG, "sendmmsg") X(IO_URING, "io_uring") X(IA32, "ia32") X(OTHER, "other")
+
+enum vg_net_via {
+#define VG_NET_VIA_ENUM(NAME, name) VG_VIA_##NAME,
+	VG_NET_VIAS(VG_NET_VIA_ENUM)
+#undef VG_NET_VIA_ENUM
+};
+
 /* connect, bind and accept. For bind, local is the bound address and remote is unused. */
 struct vg_net {
 	struct vg_sockaddr local, remote;
-	__u32 fd;     /* the socket (for accept: the new one) */
+	__u32 fd;     /* the socket (for accept: the new one); (__u32)-1 when not known */
 	__u8 proto;   /* IPPROTO_TCP, IPPROTO_UDP, ... */
 	__u8 source;  /* enum vg_net_source of the address the event is about */
-	__u8 pad[2];
+	__u8 via;     /* connect: enum vg_net_via */
+	__u8 pad;
+};
+
+/* socket(2) of a kind sniffers and covert channels need: AF_PACKET, SOCK_RAW, SOCK_PACKET
+ * (the kernel reports no other). */
+#define VG_SOCK_RAW    3
+#define VG_SOCK_PACKET 10
+#define VG_SOCK_TYPE_MASK 0xf /* type without SOCK_NONBLOCK / SOCK_CLOEXEC */
+struct vg_socket {
+	__u32 family;   /* AF_* */
+	__u32 type;     /* SOCK_* as passed (with SOCK_NONBLOCK, SOCK_CLOEXEC) */
+	__u32 protocol; /* ETH_P_* (network order) for packet sockets, IPPROTO_* for raw inet */
+	__u32 pad;
 };
 
 /* Which syscall carried a DNS query. */

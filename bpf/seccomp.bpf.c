@@ -11,8 +11,6 @@
 #include "lib/extract.h"
 #include "seccomp_event.h"
 
-#define VG_TS_COMPAT 0x0002
-
 const volatile __u64 vg_sc_cgroup_id = 0; /* 0: the target is the tgid set */
 const volatile __u32 vg_sc_cgroup_level = 0;
 

@@ -6,6 +6,7 @@
 #include "sensor/net.bpf.c"
 #include "sensor/file.bpf.c"
 #include "sensor/priv.bpf.c"
+#include "sensor/uring.bpf.c"
 #include "sensor/shell.bpf.c"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

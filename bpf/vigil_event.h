@@ -65,7 +65,12 @@
 	X(FILE_WRITE, 608, "file_write", 2)                       \
 	X(FILE_READ, 609, "file_read", 2)                         \
 	X(USB, 610, "usb_device_event", 1)                        \
-	X(AGENT, 710, "agent", 1) /* raised by the agent itself (src/protect/): no hook */
+	X(AGENT, 710, "agent", 1) /* raised by the agent itself (src/protect/): no hook */ \
+	X(TRUNCATE, 720, "truncate", 1)                       \
+	X(SOCKET, 721, "socket", 1)                           \
+	X(IO_URING_OP, 722, "io_uring_op", 1)                 \
+	X(SETXATTR, 723, "setxattr", 1)                       \
+	X(INTEGRITY, 724, "integrity", 1)
 
 enum vg_type {
 #define VG_ENUM(e, id, name, prof) VG_EV_##e,
@@ -154,7 +159,9 @@ struct vg_hdr {
 };
 
 /* X(NAME, AF_ value, "name in events"): the address families events name. */
-#define VG_ADDRESS_FAMILIES(X) X(UNIX, 1, "unix") X(INET, 2, "ipv4") X(INET6, 10, "ipv6")
+#define VG_ADDRESS_FAMILIES(X)                                                           \
+	X(UNIX, 1, "unix") X(INET, 2, "ipv4") X(INET6, 10, "ipv6") X(NETLINK, 16, "netlink") \
+	X(PACKET, 17, "packet")
 
 /* X(NAME, IPPROTO_ value, "name in events"): the protocols events name ("other" for the
  * rest). */
@@ -211,6 +218,17 @@ struct vg_upath {
  * user space reverses them. Walking up is what the kernel can do cheaply. A leading
  * '\0' marks a path that could not be resolved. */
 
+/* Who last created a file or opened it for writing (the value of the vg_file_writer map,
+ * bpf/lib/writer.h, keyed by the file's struct vg_inode_key), as the kernel knew them then.
+ * pid 0: no record (the file was written before the agent ran, or the record was evicted). */
+struct vg_writer {
+	__u64 start_time; /* the writer's thread-group leader start: with pid, names the process */
+	__u64 ts;         /* when it opened the file (boot ns) */
+	__u32 pid;
+	__u32 pad;
+	char comm[VG_COMM_LEN];
+};
+
 struct vg_exec {
 	struct vg_str exe;      /* resolved from mm->exe_file (or the filename, on failure) */
 	struct vg_str argv;     /* NUL-separated */
@@ -228,6 +246,12 @@ struct vg_exec {
 	__u32 sid;
 	__u32 pad;
 	struct vg_inode_key exe_key; /* the executable: what the store keys files by */
+	/* When a handler (binfmt_script, binfmt_misc) replaced the file the kernel opened first
+	 * by an interpreter: that file's name as the caller gave it (bprm->filename, a kernel
+	 * copy) and what it is relative to (dir: the cwd, the same bytes as cwd; for execveat's
+	 * "/dev/fd/N/NAME" the fd's path and NAME). Empty when the image is the file itself. */
+	struct vg_upath script;
+	struct vg_writer writer; /* who last wrote the executed file (exe_key) */
 };
 
 struct vg_fork {

@@ -2,7 +2,7 @@
 # Installs what vigil needs to build, run and test, from Debian, only when something is missing.
 set -e
 pkgs="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev libpcre2-dev libcmocka-dev
-      uthash-dev libseccomp-dev libjansson-dev libsqlite3-dev gcc-multilib python3 make pkg-config kmod libcap2-bin perl
+      uthash-dev libseccomp-dev libjansson-dev libsqlite3-dev libssl-dev gcc-multilib python3 make pkg-config kmod libcap2-bin perl
       util-linux bsdutils passwd libcurl4-openssl-dev libnats-dev nats-server rsyslog
       clickhouse-server libmicrohttpd-dev prometheus libgraphviz-dev xxd chromium
       dpkg-dev systemd init-system-helpers"

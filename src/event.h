@@ -56,7 +56,7 @@ struct vg_kv {
 	struct vg_value v;
 };
 
-#define VG_MAX_FIELDS 24
+#define VG_MAX_FIELDS 32
 #define VG_EVENT_ARENA (3 * VG_PATH_MAX + 1024)
 #define VG_EXEC_ID_LEN 32
 

@@ -17,6 +17,12 @@
 #define VG_S_IFCHR 0020000
 #define VG_S_IFREG 0100000
 
+/* arch/x86/include/asm/thread_info.h: thread_info.status while the task is in a 32-bit
+ * (ia32) syscall, in_ia32_syscall(). Not in BTF (a #define). */
+#define VG_TS_COMPAT 0x0002
+/* include/linux/sched.h: an io_uring worker thread (io-wq, SQPOLL) of the process. */
+#define VG_PF_IO_WORKER 0x00000010
+
 /* A typed view of a kernel pointer (a scalar from a map, a struct, a helper): loads through
  * it are direct, exception-handled loads instead of one helper call per field. The
  * verifier inlines the kfunc to a register move, so the cast itself is free. */
@@ -52,7 +58,9 @@ static __always_inline void vg_fill_task(struct vg_hdr *h)
 	bpf_probe_read_kernel(&up, sizeof(up), &tpid->numbers[tpid->level & 31]);
 	h->vpid = up.nr;
 	h->pidns = BPF_CORE_READ(up.ns, ns.inum);
-	__builtin_memcpy(h->comm, task->comm, sizeof(h->comm));
+	/* an io_uring worker thread is named after itself (iou-wrk-N): the process is its leader */
+	__builtin_memcpy(h->comm, task->flags & VG_PF_IO_WORKER ? task->group_leader->comm : task->comm,
+			 sizeof(h->comm));
 }
 
 /* The task's process-group or session id (type PIDTYPE_PGID / PIDTYPE_SID), as the

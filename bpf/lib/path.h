@@ -99,16 +99,17 @@ static __always_inline void vg_put_cwd(struct vg_hdr *h, struct vg_str *s)
 	vg_put_dentry(h, s, task->fs->pwd.dentry, task->fs->pwd.mnt);
 }
 
-/* The path the caller passed as (dfd, name): the string, and unless it is absolute the
- * kernel's path of what it is relative to (cwd for AT_FDCWD, else dfd's file). A NULL
- * name means the fd itself (fchmod, fchown), as does "" (AT_EMPTY_PATH); an unreadable
- * one gives nothing. same, when not NULL, already holds the directory (rename and link
- * from and to one dfd): it is shared rather than walked twice. */
-static __always_inline void vg_put_upath(struct vg_hdr *h, struct vg_upath *u, long dfd, const char *name,
-					 const struct vg_str *same)
+/* A path named as (dfd, name): the string (in the caller's memory, or user false: a
+ * kernel copy of it), and unless it is absolute the kernel's path of what it is relative
+ * to (cwd for AT_FDCWD, else dfd's file). A NULL name means the fd itself (fchmod,
+ * fchown), as does "" (AT_EMPTY_PATH); an unreadable one gives nothing. same, when not
+ * NULL, already holds the directory (rename and link from and to one dfd): it is shared
+ * rather than walked twice. */
+static __always_inline void vg_put_named_path(struct vg_hdr *h, struct vg_upath *u, long dfd, const char *name,
+					      const struct vg_str *same, bool user)
 {
 	if (name) {
-		int n = vg_put_user_str(h, &u->name, name, VG_PATH_MAX);
+		int n = vg_put_str(h, &u->name, name, VG_PATH_MAX, user);
 
 		if (n < 0 || (n > 0 && ((__u8 *)h)[u->name.off & (VG_SCRATCH_SIZE - 1)] == '/'))
 			return;
@@ -121,6 +122,13 @@ static __always_inline void vg_put_upath(struct vg_hdr *h, struct vg_upath *u, l
 		vg_put_cwd(h, &u->dir);
 	else
 		vg_put_file_path(h, &u->dir, vg_current_fd((__u32)dfd));
+}
+
+/* The path a syscall's caller passed as (dfd, name), name in its memory (vg_put_named_path). */
+static __always_inline void vg_put_upath(struct vg_hdr *h, struct vg_upath *u, long dfd, const char *name,
+					 const struct vg_str *same)
+{
+	vg_put_named_path(h, u, dfd, name, same, true);
 }
 
 #endif

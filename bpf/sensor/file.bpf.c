@@ -1,6 +1,6 @@
 /* file.bpf.c — file events: create_file, open, reads and writes of watched files (write,
- * file_read, file_write), rename, link, chmod, chown, unlink, rmdir, utimes, memfd_create
- * and mprotect(PROT_EXEC).
+ * file_read, file_write), rename, link, chmod, chown, unlink, rmdir, utimes, truncate,
+ * setxattr, memfd_create and mprotect(PROT_EXEC).
  *
  * Everything but mprotect runs at sys_exit, so only calls that happened are reported and
  * what the kernel made (the new fd) is read from kernel state. The syscall's arguments are
@@ -17,9 +17,11 @@
 #include "lib/path.h"
 #include "lib/args.h"
 #include "lib/filter.h"
+#include "lib/writer.h"
 #include "file_event.h"
 
 #define VG_AT_REMOVEDIR   0x200
+#define VG_RENAME_EXCHANGE 2
 #define VG_O_WRONLY       01
 #define VG_O_RDWR         02
 #define VG_O_CREAT        0100
@@ -59,12 +61,11 @@ static __always_inline bool vg_agent_file(const struct vg_inode_key *key)
 
 /* ---- create_file and open ------------------------------------------------------- */
 
-enum vg_open_call { VG_CALL_OPEN, VG_CALL_OPENAT, VG_CALL_OPENAT2, VG_CALL_CREAT };
-
 struct vg_open_args {
 	long dfd;
-	const char *name;
+	const char *name; /* the caller's string (user memory); NULL when there is none */
 	__u32 flags;
+	__u8 call;        /* enum vg_open_call */
 };
 
 static __always_inline void vg_open_args(int call, struct vg_open_args *o)
@@ -75,6 +76,12 @@ static __always_inline void vg_open_args(int call, struct vg_open_args *o)
 	o->dfd = VG_AT_FDCWD;
 	o->name = (const char *)s.a[0];
 	o->flags = s.a[1];
+	o->call = call;
+	if (call == VG_CALL_BY_HANDLE) { /* (mount_fd, handle, flags): no name, the mount's fd */
+		o->dfd = s.a[0];
+		o->name = NULL;
+		o->flags = s.a[2];
+	}
 	if (call == VG_CALL_OPENAT || call == VG_CALL_OPENAT2) {
 		o->dfd = s.a[0];
 		o->name = (const char *)s.a[1];
@@ -166,6 +173,7 @@ static __always_inline int vg_file_created(long ret, struct file *f, const struc
 	VG_BEGIN_JUDGED(h, o, VG_EV_CREATE, struct vg_file_open, verdict == VG_FILTER_MATCH);
 	h->ret = ret;
 	o->flags = a->flags;
+	o->call = a->call;
 	o->mode = mode;
 	o->key = vg_file_inode_key(f);
 	vg_put_file_path(h, &o->path, f);
@@ -183,6 +191,7 @@ static __always_inline int vg_file_opened(long ret, struct file *f, const struct
 	VG_BEGIN_JUDGED(h, o, VG_EV_OPEN, struct vg_file_open, verdict == VG_FILTER_MATCH);
 	h->ret = ret;
 	o->flags = a->flags;
+	o->call = a->call;
 	o->sock_fd = VG_FILE_NO_SOCK;
 	if (f) {
 		o->mode = f->f_inode->i_mode;
@@ -190,6 +199,8 @@ static __always_inline int vg_file_opened(long ret, struct file *f, const struct
 		vg_put_file_path(h, &o->path, f);
 		if ((a->flags & (VG_O_WRONLY | VG_O_RDWR | VG_O_TRUNC)) && vg_agent_file(&o->key))
 			h->flags |= VG_F_AT_AGENT;
+		if (a->name)
+			vg_put_user_str(h, &o->arg.name, a->name, VG_PATH_MAX);
 	} else {
 		vg_put_upath(h, &o->arg, a->dfd, a->name, NULL);
 	}
@@ -209,6 +220,8 @@ static __always_inline int vg_file_open_exit(long ret, int call)
 	vg_open_args(call, &a);
 	subject.dfd = a.dfd;
 	subject.name = a.name;
+	if (f)
+		vg_writer_note(f, a.flags, f->f_mode & VG_FMODE_CREATED);
 	if (create && f)
 		vg_file_created(ret, f, &a, &subject);
 	if (open)
@@ -238,6 +251,14 @@ SEC("tp/syscalls/sys_exit_creat")
 int vg_file_open_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
 	return vg_file_open_exit(ctx->ret, VG_CALL_CREAT);
+}
+
+/* open_by_handle_at opens a file by its handle (name_to_handle_at), bypassing path lookup
+ * and the permissions of the directories on the way: the "shocker" container escape. */
+SEC("tp/syscalls/sys_exit_open_by_handle_at")
+int vg_file_open_sys_exit_open_by_handle_at(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_open_exit(ctx->ret, VG_CALL_BY_HANDLE);
 }
 
 /* ---- reads and writes of watched files ------------------------------------------
@@ -468,6 +489,14 @@ static __always_inline int vg_file_pair(long ret, __u32 type, int call)
 	else
 		vg_put_upath(h, &p->from, from_dfd, from, NULL);
 	vg_put_upath(h, &p->to, to_dfd, to, !p->symlink && to_dfd == from_dfd ? &p->from.dir : NULL);
+	if (vg_submit(h) < 0 || !(type == VG_EV_RENAME && (p->flags & VG_RENAME_EXCHANGE)))
+		return 0;
+	/* RENAME_EXCHANGE swaps the two names: each got the other's file, so each is reported
+	 * as a destination (a rule on file.newpath sees /etc/passwd replaced either way) */
+	struct vg_upath old = p->from;
+
+	p->from = p->to;
+	p->to = old;
 	return vg_submit(h);
 }
 
@@ -670,6 +699,131 @@ int vg_file_utimes_sys_exit_utimes(struct trace_event_raw_sys_exit *ctx)
 
 	vg_syscall_args(&s);
 	return vg_file_times(ctx->ret, VG_AT_FDCWD, (const char *)s.a[0], (const __s64 *)s.a[1], 0);
+}
+
+/* ---- truncate and ftruncate ------------------------------------------------------ */
+
+/* truncate(path, length) and ftruncate(fd, length) that succeeded: a log emptied by path
+ * opens nothing. ftruncate of a file with no name (memfd, shm segments being sized,
+ * O_TMPFILE) is not reported: it changes nothing anyone can open by name. */
+static __always_inline int vg_file_truncate(long ret, bool by_fd)
+{
+	struct vg_sysargs s;
+	struct file *f = NULL;
+
+	if (ret < 0 || !vg_interested(VG_EV_TRUNCATE))
+		return 0;
+	vg_syscall_args(&s);
+	if (by_fd && (!(f = vg_current_fd(s.a[0])) || f->f_inode->__i_nlink == 0))
+		return 0;
+	VG_BEGIN(h, t, VG_EV_TRUNCATE, struct vg_file_truncate);
+	h->ret = ret;
+	t->size = s.a[1];
+	t->fd = by_fd ? (__s32)s.a[0] : -1;
+	if (by_fd)
+		vg_put_file_path(h, &t->path.dir, f);
+	else
+		vg_put_upath(h, &t->path, VG_AT_FDCWD, (const char *)s.a[0], NULL);
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_exit_truncate")
+int vg_file_truncate_sys_exit_truncate(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_truncate(ctx->ret, false);
+}
+
+SEC("tp/syscalls/sys_exit_ftruncate")
+int vg_file_truncate_sys_exit_ftruncate(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_truncate(ctx->ret, true);
+}
+
+/* ---- setxattr of security.* attributes ------------------------------------------ */
+
+enum vg_xattr_call { VG_XATTR_PATH, VG_XATTR_FD, VG_XATTR_AT };
+
+/* The caller's xattr_args of setxattrat (value pointer, size, flags). */
+struct vg_xattr_args {
+	__u64 value;
+	__u32 size;
+	__u32 flags;
+};
+
+/* setxattr(path, name, value, size, flags), lsetxattr (the same), fsetxattr(fd, ...) and
+ * setxattrat(dfd, path, at_flags, name, args, usize) that succeeded, when the name is in
+ * the security namespace: file capabilities (security.capability) grant privilege
+ * without the setuid bit, and security.ima/evm/selinux decide what the kernel trusts. */
+static __always_inline int vg_file_setxattr(long ret, int call)
+{
+	static const char prefix[] = "security.";
+	struct vg_xattr_args x = {};
+	const char *name, *path = NULL;
+	long dfd = VG_AT_FDCWD;
+	struct vg_sysargs s;
+	char head[sizeof(prefix)] = {};
+
+	if (ret < 0 || !vg_interested(VG_EV_SETXATTR))
+		return 0;
+	vg_syscall_args(&s);
+	if (call == VG_XATTR_AT) {
+		dfd = s.a[0];
+		path = (const char *)s.a[1];
+		name = (const char *)s.a[3];
+		bpf_probe_read_user(&x, sizeof(x), (const void *)s.a[4]);
+	} else {
+		if (call == VG_XATTR_FD)
+			dfd = s.a[0];
+		else
+			path = (const char *)s.a[0];
+		name = (const char *)s.a[1];
+		x.value = s.a[2];
+		x.size = s.a[3];
+		x.flags = s.a[4];
+	}
+	if (bpf_probe_read_user(head, sizeof(head) - 1, name) < 0)
+		return 0;
+	for (int i = 0; i < (int)sizeof(prefix) - 1; i++)
+		if (head[i] != prefix[i])
+			return 0;
+	VG_BEGIN(h, a, VG_EV_SETXATTR, struct vg_file_xattr);
+	h->ret = ret;
+	a->size = x.size;
+	a->flags = x.flags;
+	vg_put_user_str(h, &a->name, name, 256);
+	if (x.value && x.size) {
+		__u32 n = x.size < VG_XATTR_VALUE ? x.size : VG_XATTR_VALUE;
+
+		asm volatile("" : "+r"(n)); /* keep the clamp for the verifier */
+		if (n <= VG_XATTR_VALUE && bpf_probe_read_user(a->value, n, (const void *)x.value) == 0)
+			a->value_len = n;
+	}
+	vg_put_upath(h, &a->path, dfd, path, NULL);
+	return vg_submit(h);
+}
+
+SEC("tp/syscalls/sys_exit_setxattr")
+int vg_file_setxattr_sys_exit_setxattr(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_setxattr(ctx->ret, VG_XATTR_PATH);
+}
+
+SEC("tp/syscalls/sys_exit_lsetxattr")
+int vg_file_setxattr_sys_exit_lsetxattr(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_setxattr(ctx->ret, VG_XATTR_PATH);
+}
+
+SEC("tp/syscalls/sys_exit_fsetxattr")
+int vg_file_setxattr_sys_exit_fsetxattr(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_setxattr(ctx->ret, VG_XATTR_FD);
+}
+
+SEC("tp/syscalls/sys_exit_setxattrat")
+int vg_file_setxattr_sys_exit_setxattrat(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_setxattr(ctx->ret, VG_XATTR_AT);
 }
 
 /* ---- memfd_create --------------------------------------------------------------- */

@@ -1,4 +1,5 @@
-/* net.bpf.c — network events: connect, bind, accept, DNS queries, port scans.
+/* net.bpf.c — network events: connect, bind, accept, DNS queries, port scans, packet and
+ * raw sockets.
  *
  * connect and bind report the kernel socket at sys_exit (what the kernel actually did,
  * not what user memory says); the caller's sockaddr, read at exit from its memory, stands
@@ -8,6 +9,8 @@
  * DNS queries are parsed at sys_exit of sendto/sendmsg/sendmmsg to UDP port 53, so only
  * queries the kernel took are reported.
  * Port scans are counted in the kernel from tcp:tcp_send_reset per source address.
+ * TCP connections that connect(2) did not start (TCP Fast Open, io_uring, 32-bit calls)
+ * are seen when their socket enters SYN_SENT.
  */
 #include "lib/store.h"
 #include "lib/args.h"
@@ -22,22 +25,30 @@
 #define VG_DNS_MAX_LEN 4096 /* longer sends are not queries: skip them cheaply */
 #define VG_DNS_NAME_MAX 255
 #define VG_DNS_MMSG 4      /* sendmmsg messages looked at (glibc sends A and AAAA) */
+#define VG_EINPROGRESS 115
+/* x86-64 syscall numbers (asm/unistd_64.h) of the calls that can start a connection */
+#define VG_NR_CONNECT 42
+#define VG_NR_SENDTO 44
+#define VG_NR_SENDMSG 46
+#define VG_NR_SENDMMSG 307
+#define VG_NR_IO_URING_ENTER 426
 
 /* ---- shared extractors ------------------------------------------------------- */
 
-/* A user sockaddr as an endpoint; false unless it is VG_AF_INET/VG_AF_INET6. */
-static __always_inline bool vg_net_user_addr(struct vg_sockaddr *out, const void *uaddr, __u32 ulen)
+/* A sockaddr (in user memory, or user false: a kernel copy) as an endpoint; false unless
+ * it is VG_AF_INET/VG_AF_INET6. */
+static __always_inline bool vg_net_sockaddr(struct vg_sockaddr *out, const void *addr, __u32 ulen, bool user)
 {
 	__u64 raw[4] = {};
 	__u8 *b = (__u8 *)raw;
 	__u16 family;
 
-	if (!uaddr || ulen < 8)
+	if (!addr || ulen < 8)
 		return false;
 	if (ulen > 28)
 		ulen = 28;
 	asm volatile("" : "+r"(ulen)); /* keep the clamped copy for the verifier */
-	if (bpf_probe_read_user(raw, ulen & 31, uaddr) < 0)
+	if ((user ? bpf_probe_read_user(raw, ulen & 31, addr) : bpf_probe_read_kernel(raw, ulen & 31, addr)) < 0)
 		return false;
 	family = b[0] | b[1] << 8;
 	if (family == VG_AF_INET) {
@@ -50,6 +61,11 @@ static __always_inline bool vg_net_user_addr(struct vg_sockaddr *out, const void
 	out->family = family;
 	out->port = b[2] << 8 | b[3];
 	return true;
+}
+
+static __always_inline bool vg_net_user_addr(struct vg_sockaddr *out, const void *uaddr, __u32 ulen)
+{
+	return vg_net_sockaddr(out, uaddr, ulen, true);
 }
 
 static __always_inline bool vg_net_same_addr(const __u8 *a, const __u8 *b)
@@ -183,13 +199,51 @@ int vg_net_bind_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 	return vg_net_exit(VG_EV_BIND, ctx->ret);
 }
 
-/* Runs on every TCP state change; only SYN_SENT -> CLOSE does work. */
+/* A TCP connection connect(2) did not start (sys_exit_connect reports those): TCP Fast
+ * Open (sendto/sendmsg with MSG_FASTOPEN), io_uring's IORING_OP_CONNECT, a 32-bit connect
+ * or socketcall. The socket enters SYN_SENT in the caller's context (or its io_uring
+ * worker's), so the current task and its syscall say who and how. The source port is not
+ * chosen yet; the connection's result is not known (ret is -EINPROGRESS). */
+static __always_inline int vg_net_connect_elsewhere(const struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	bool compat = task->thread_info.status & VG_TS_COMPAT;
+	long nr = regs->orig_ax;
+	__u8 via = VG_VIA_OTHER;
+
+	if (!compat && nr == VG_NR_CONNECT)
+		return 0;
+	if (compat)
+		via = VG_VIA_IA32;
+	else if (nr == VG_NR_SENDTO || nr == VG_NR_SENDMSG || nr == VG_NR_SENDMMSG)
+		via = nr == VG_NR_SENDTO ? VG_VIA_SENDTO : nr == VG_NR_SENDMSG ? VG_VIA_SENDMSG : VG_VIA_SENDMMSG;
+	else if (nr == VG_NR_IO_URING_ENTER || (task->flags & VG_PF_IO_WORKER))
+		via = VG_VIA_IO_URING;
+	VG_BEGIN(h, n, VG_EV_CONNECT, struct vg_net);
+	if (compat)
+		h->flags |= VG_F_COMPAT32;
+	h->ret = -VG_EINPROGRESS;
+	n->fd = (__u32)-1;
+	n->via = via;
+	n->proto = VG_IPPROTO_TCP;
+	vg_sock_state_endpoints(ctx, &n->local, &n->remote);
+	if (n->local.port == 0)
+		__builtin_memset(&n->local, 0, sizeof(n->local));
+	return vg_submit(h);
+}
+
+/* Runs on every TCP state change; CLOSE -> SYN_SENT (a connection started) and
+ * SYN_SENT -> CLOSE (a refused connect's source kept) do work. */
 SEC("tp/sock/inet_sock_set_state")
 int vg_net_connect_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	struct vg_net_refused_val r = {};
 	__u64 key;
 
+	if (ctx->oldstate == VG_TCP_CLOSE && ctx->newstate == VG_TCP_SYN_SENT && ctx->protocol == VG_IPPROTO_TCP &&
+	    vg_interested(VG_EV_CONNECT))
+		return vg_net_connect_elsewhere(ctx);
 	if (ctx->oldstate != VG_TCP_SYN_SENT || ctx->newstate != VG_TCP_CLOSE ||
 	    ctx->protocol != VG_IPPROTO_TCP || !vg_interested(VG_EV_CONNECT))
 		return 0;
@@ -227,6 +281,30 @@ SEC("tp/syscalls/sys_exit_accept4")
 int vg_net_accept_sys_exit_accept4(struct trace_event_raw_sys_exit *ctx)
 {
 	return vg_net_accept(ctx->ret);
+}
+
+/* ---- packet and raw sockets ---------------------------------------------------- */
+
+/* socket(2) that made a packet socket (AF_PACKET: sniffers, raw frames) or a raw socket
+ * (SOCK_RAW: hand-made IP, ICMP tunnels and sweeps); everything else returns at once. */
+SEC("tp/syscalls/sys_exit_socket")
+int vg_net_socket_sys_exit_socket(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vg_sysargs s;
+	__u32 type;
+
+	if (ctx->ret < 0 || !vg_interested(VG_EV_SOCKET))
+		return 0;
+	vg_syscall_args(&s);
+	type = s.a[1] & VG_SOCK_TYPE_MASK;
+	if (s.a[0] != VG_AF_PACKET && type != VG_SOCK_RAW && type != VG_SOCK_PACKET)
+		return 0;
+	VG_BEGIN(h, k, VG_EV_SOCKET, struct vg_socket);
+	h->ret = ctx->ret;
+	k->family = s.a[0];
+	k->type = s.a[1];
+	k->protocol = s.a[2];
+	return vg_submit(h);
 }
 
 /* ---- DNS --------------------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include "lib/args.h"
 #include "lib/argv.h"
 #include "lib/filter.h"
+#include "lib/writer.h"
 
 #define VG_SIGNAL_GROUP_EXIT 0x00000004
 
@@ -143,9 +144,39 @@ static __always_inline void vg_exec_policy(struct vg_hdr *h, struct vg_exec *e, 
 
 /* ---- exec --------------------------------------------------------------------- */
 
+#define VG_DEV_FD "/dev/fd/"
+
+/* When a handler (binfmt_script, binfmt_misc) replaced the file the kernel opened first by
+ * an interpreter, bprm->interp no longer points at bprm->filename: that file, as named.
+ * execveat names it "/dev/fd/N/NAME" (or "/dev/fd/N"): then the path is fd N's (the
+ * kernel keeps that fd open for the interpreter) and the name what follows. */
+static __always_inline void vg_exec_script(struct vg_hdr *h, struct vg_exec *e, struct linux_binprm *any)
+{
+	struct linux_binprm *bprm = VG_CAST(linux_binprm, any);
+	const char *s;
+	__u32 fd = 0, i;
+
+	if (bprm->interp == bprm->filename || vg_put_kernel_str(h, &e->script.name, bprm->filename, VG_PATH_MAX) < 0)
+		return;
+	e->script.dir = e->cwd;
+	s = (const char *)h + (e->script.name.off & (VG_MAX_RECORD - 1));
+	for (i = 0; i < sizeof(VG_DEV_FD) - 1; i++)
+		if (i >= e->script.name.len || s[i] != VG_DEV_FD[i])
+			return;
+	for (; i < sizeof(VG_DEV_FD) + 6 && i < e->script.name.len && s[i] >= '0' && s[i] <= '9'; i++)
+		fd = fd * 10 + (s[i] - '0');
+	if (i == sizeof(VG_DEV_FD) - 1 || (i < e->script.name.len && s[i] != '/'))
+		return;
+	i += i < e->script.name.len; /* the '/' */
+	__builtin_memset(&e->script.dir, 0, sizeof(e->script.dir));
+	vg_put_file_path(h, &e->script.dir, vg_current_fd(fd));
+	e->script.name.off += i;
+	e->script.name.len -= i;
+}
+
 /* At sched_process_exec the new image is installed and the task is current: everything is
  * read through the trusted current-task pointer, with direct loads. */
-static __always_inline int vg_proc_on_exec(pid_t old_pid)
+static __always_inline int vg_proc_on_exec(pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
@@ -174,6 +205,7 @@ static __always_inline int vg_proc_on_exec(pid_t old_pid)
 	vg_put_user_bytes(h, &e->env, (void *)env_start, len);
 
 	vg_put_cwd(h, &e->cwd);
+	vg_exec_script(h, e, bprm);
 	if (tty)
 		vg_put_kernel_str(h, &e->tty, tty->name, 64);
 	vg_put_cgroup(h, &e->cgroup, task);
@@ -181,19 +213,20 @@ static __always_inline int vg_proc_on_exec(pid_t old_pid)
 	for (int fd = 0; fd < 2; fd++) /* stdin and stdout tell a reverse shell; stderr adds cost only */
 		vg_put_fdinfo(h, &e->fd[fd], vg_current_fd(fd));
 	vg_exec_policy(h, e, exe);
+	vg_writer_of(&e->exe_key, &e->writer);
 	return vg_submit(h);
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_proc_exec_sched_process_exec_btf, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return vg_proc_on_exec(old_pid);
+	return vg_proc_on_exec(old_pid, bprm);
 }
 
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(vg_proc_exec_sched_process_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return vg_proc_on_exec(old_pid);
+	return vg_proc_on_exec(old_pid, bprm);
 }
 
 /* Failed execs: argv as the caller passed it, one string per element. */

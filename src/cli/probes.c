@@ -1,7 +1,8 @@
 /* probes.c — `vigil probes`: the kernel facts (features.c), the mechanism that enforces
  * deny rules here (src/enforce) and, per event, the mechanism the loader really ends up
  * with here: it loads and attaches every event's hooks, as `vigil run --profile sandbox`
- * would, and reports the outcome. */
+ * would, and reports the outcome; and which host integrity checks (src/integrity) run here,
+ * with what they cover, or why they cannot. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cli/cli.h"
 #include "enforce/enforce.h"
 #include "event.h"
+#include "integrity/integrity.h"
 #include "loader/features.h"
 #include "loader/loader.h"
 #include "output/json.h"
@@ -21,6 +23,8 @@ int vg_cmd_probes(int argc, char **argv)
 						  { NULL, 0, NULL, 0 } };
 	static struct vg_loader loader;
 	struct vg_features f;
+	struct vg_integrity_status ist[VG_CHECK__COUNT];
+	struct vg_integrity_opts io = { .interval = 0 };
 	bool json = false, want[VG_EV__COUNT], loaded = false;
 	char err[256] = "", desc[1024], deny[1024];
 	struct vg_buf b = { 0 };
@@ -54,6 +58,7 @@ int vg_cmd_probes(int argc, char **argv)
 		snprintf(err, sizeof(err), "%s", vg_features_fatal(&f));
 	}
 	vg_enforce_describe(&f, deny, sizeof(deny));
+	vg_integrity_probe(&io, ist);
 	if (json) {
 		vg_features_print(stdout, &f, true);
 		vg_buf_puts(&b, "{\"deny\":");
@@ -80,6 +85,21 @@ int vg_cmd_probes(int argc, char **argv)
 			      t ? "," : "", vg_event_name(t), vg_event_id(t),
 			      vg_event_profile(t) == 1 ? "default" : "sandbox", ok ? "true" : "false");
 		vg_json_cstr(&b, desc);
+		vg_buf_putc(&b, '}');
+	}
+	if (json) {
+		vg_buf_puts(&b, "],\"integrity\":[");
+	} else {
+		printf("\n%-18s %-4s %s\n", "INTEGRITY CHECK", "RUNS", "COVERS, OR WHY NOT");
+	}
+	for (unsigned c = 0; c < VG_CHECK__COUNT; c++) {
+		if (!json) {
+			printf("%-18s %-4s %s\n", ist[c].name, ist[c].available ? "yes" : "NO", ist[c].why);
+			continue;
+		}
+		vg_buf_printf(&b, "%s{\"check\":\"%s\",\"available\":%s,\"why\":", c ? "," : "", ist[c].name,
+			      ist[c].available ? "true" : "false");
+		vg_json_cstr(&b, ist[c].why);
 		vg_buf_putc(&b, '}');
 	}
 	if (json) {

@@ -6,7 +6,9 @@
  * and swapped in only when it loads; the hooks follow the rules' interest without touching
  * the ring buffer, so nothing is lost) and reopens the sinks' files. The sensors are pinned
  * (src/loader/pin.h) unless --no-pin: a restarted agent takes them over with what they
- * recorded meanwhile; src/protect/ watches the agent itself. */
+ * recorded meanwhile; src/protect/ watches the agent itself. The integrity checks
+ * (src/integrity) run on their own thread when the integrity event is wanted; the loop
+ * takes their findings like ring records. */
 #include <sys/types.h>
 #include <errno.h>
 #include <signal.h>
@@ -22,6 +24,7 @@
 #include "decode/decode.h"
 #include "enforce/enforce.h"
 #include "host.h"
+#include "integrity/integrity.h"
 #include "loader/features.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
@@ -49,6 +52,7 @@ struct agent {
 	struct vg_pipeline pipe;
 	struct vg_enforcer *enforce;
 	struct vg_protect protect;
+	struct vg_integrity_checks *integrity;
 	bool loaded[VG_EV__COUNT];
 	uint64_t started;
 	struct vg_counters last_warned;
@@ -212,6 +216,7 @@ static void stats(struct agent *a, bool final)
 	struct vg_stats_extra x = stats_extra(a, final);
 	struct vg_buf warn = { 0 };
 	struct vg_enforce_stats deny;
+	struct vg_integrity_stats integrity;
 
 	vg_protect_stats(&a->protect, &x);
 	x.alerts_suppressed = alerts_suppressed(a->pipe.rules, &x.regex_limits);
@@ -219,6 +224,8 @@ static void stats(struct agent *a, bool final)
 		x.deny = &deny;
 	if (a->uevent.open)
 		x.uevent = &a->uevent;
+	if (vg_integrity_stats(a->integrity, &integrity))
+		x.integrity = &integrity;
 	vg_reader_refresh(&a->reader);
 	if (vg_loss_warning(&warn, &a->reader.c, &a->last_warned)) {
 		fputs(warn.p, stderr);
@@ -293,6 +300,9 @@ static int start(struct agent *a)
 	if (a->o.metrics_interval && !(a->metrics = vg_collector_new(&a->o.collect, &f)))
 		return vg_cli_error("cannot run: the metrics could not start");
 	vg_protect_start(&a->protect, &a->loader, &a->reader, &a->pipe, &a->sinks);
+	if (want[VG_EV_INTEGRITY] && a->o.integrity.interval > 0 &&
+	    !(a->integrity = vg_integrity_start(&a->o.integrity, err, sizeof(err))))
+		return vg_cli_error("cannot run the integrity checks: %s", err);
 	{
 		unsigned n = 0;
 
@@ -327,6 +337,7 @@ static void loop(struct agent *a)
 		}
 		vg_uevent_poll(&a->uevent, vg_loader_event_ok(&a->loader, VG_EV_USB) ? &a->reader : NULL);
 		vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
+		vg_integrity_take(a->integrity, vg_pipeline_record, &a->pipe);
 		now = vg_now_boot_ns();
 		vg_sinks_flush(&a->sinks, now);
 		vg_watch_refresh(&a->watch, now, vg_protect_tamper, &a->protect);
@@ -353,6 +364,7 @@ static void loop(struct agent *a)
 	vg_collector_detach(a->metrics);
 	vg_reader_drain(&a->reader);
 	vg_watch_collect(&a->watch, 0, vg_reader_take, &a->reader);
+	vg_integrity_take(a->integrity, vg_pipeline_record, &a->pipe);
 	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 	/* written out first, so the final stats count every line but their own as delivered or lost */
 	vg_sinks_flush(&a->sinks, vg_now_boot_ns());
@@ -386,6 +398,7 @@ int vg_cmd_run(int argc, char **argv)
 		loop(&a);
 		rc = vg_protect_finish(&a.protect) ? 3 : 0; /* 3: some output was lost */
 	}
+	vg_integrity_stop(a.integrity);
 	vg_enforce_free(a.enforce);
 	vg_collector_free(a.metrics);
 	vg_uevent_close(&a.uevent);

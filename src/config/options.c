@@ -205,6 +205,17 @@ static int set_pin_dir(struct vg_run_opts *o, const char *v, char *err, size_t e
 	return 0;
 }
 
+static int set_integrity_interval(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	return seconds(v, &o->integrity.interval, err, errlen);
+}
+
+static int set_integrity_root(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
+{
+	o->integrity.root = v;
+	return 0;
+}
+
 static int set_allow_exe(struct vg_run_opts *o, const char *v, char *err, size_t errlen)
 {
 	if (o->n_allow_exe == VG_OPT_VALUES) {
@@ -398,6 +409,13 @@ static const struct option_def table[VG_OPTION__COUNT] = {
 					"do not drop in the kernel the events no rule can match\n"
 					"(docs/rules.md, kernel filters): for comparison and debugging", false, false },
 				      0, set_no_kernel_filter },
+	[VG_OPTION_INTEGRITY_INTERVAL] = { { "integrity-interval", "integrity_interval", "TIME",
+					  "run the host integrity checks (integrity event; `vigil probes` says\n"
+					  "which run here) every TIME (default 300s; 0: never)", false, false },
+					0, set_integrity_interval },
+	[VG_OPTION_INTEGRITY_ROOT] = { { "integrity-root", "integrity_root", "DIR",
+				      "the system_files check looks at the tree at DIR (a container's or a\n"
+				      "mounted disk's; default /)", false, false }, 0, set_integrity_root },
 	[VG_OPTION_ALLOW_EXE] = { { "allow-exe", "allow_exe", "PATH", "in-kernel allowlist: this executable reports\n"
 				 "only exec/fork/exit (repeatable; SIGHUP adds new entries)", true, true },
 			       0, set_allow_exe },
@@ -521,6 +539,7 @@ static void defaults(struct vg_run_opts *o)
 	o->stats_interval = 10;
 	o->proc_cap = 32768;
 	o->proc_linger = 60;
+	o->integrity.interval = 300;
 	o->kc = (struct vg_kconfig){ .ring_size = 8u << 20, .rate_per_sec = 5000, .rate_burst = 10000,
 				     .pin_dir = VG_PIN_DIR };
 }

@@ -19,6 +19,7 @@
 #include "enforce/enforce.h"
 #include "loader/loader.h"
 #include "loader/watch.h"
+#include "integrity/integrity.h"
 #include "metrics/metrics.h"
 #include "output/sink.h"
 
@@ -56,6 +57,8 @@ enum vg_optid {
 	VG_OPTION_PIN_DIR,
 	VG_OPTION_NO_PIN,
 	VG_OPTION_NO_KERNEL_FILTER,
+	VG_OPTION_INTEGRITY_INTERVAL,
+	VG_OPTION_INTEGRITY_ROOT,
 	VG_OPTION_ALLOW_EXE,
 	VG_OPTION_ALLOW_CMDLINE,
 	VG_OPTION_RATE_LIMIT,
@@ -91,6 +94,7 @@ struct vg_run_opts {
 	const char *record;
 	bool no_kernel_filter; /* every event of the types loaded reaches user space */
 	struct vg_enforce_opts deny;
+	struct vg_integrity_opts integrity;
 	const char *host_name, *host_id;
 	struct vg_collector_opts collect;
 	double metrics_interval; /* 0: no metrics snapshots */

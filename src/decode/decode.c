@@ -14,6 +14,8 @@ static const struct vg_domain *const domains[] = {
 	&vg_domain_shell,
 	&vg_domain_device,
 	&vg_domain_agent,
+	&vg_domain_uring,
+	&vg_domain_integrity,
 };
 
 #define NDOMAINS (sizeof(domains) / sizeof(domains[0]))

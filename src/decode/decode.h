@@ -35,6 +35,8 @@ extern const struct vg_domain vg_domain_priv;
 extern const struct vg_domain vg_domain_shell;
 extern const struct vg_domain vg_domain_device;
 extern const struct vg_domain vg_domain_agent;
+extern const struct vg_domain vg_domain_uring;
+extern const struct vg_domain vg_domain_integrity;
 
 /* Decodes size bytes at data into ev. -1 when the record is malformed (counted by the
  * caller) or of a type no domain decodes. */

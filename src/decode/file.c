@@ -1,5 +1,6 @@
 /* decode/file.c — file events (bpf/sensor/file.bpf.c): create_file, open, write, file_read,
- * file_write, rename, link, chmod, chown, unlink, rmdir, utimes, memfd_create and mprotect.
+ * file_write, rename, link, chmod, chown, unlink, rmdir, utimes, truncate, setxattr,
+ * memfd_create and mprotect.
  *
  * Paths are absolute. A path the kernel resolved (an opened file) is used as is; a path
  * the caller named (struct vg_upath) is joined onto the kernel's path of its dirfd or cwd
@@ -22,7 +23,8 @@ enum {
 	F_SOCK_FD, F_SOCK_PROTO, F_SOCK_LADDR, F_SOCK_LPORT, F_SOCK_RADDR, F_SOCK_RPORT,
 	F_MEMFD_NAME, F_MEMFD_FLAGS, F_MEMFD_FLAG_NAMES, F_MEMFD_FD,
 	F_MP_ADDR, F_MP_LEN, F_MP_PROT, F_MP_PROT_NAMES, F_MP_VMA, F_MP_VMA_PROT, F_MP_FILE,
-	F_UT_ATIME, F_UT_MTIME, F_PATH_TRUNC,
+	F_UT_ATIME, F_UT_MTIME, F_PATH_TRUNC, F_CALL, F_SIZE,
+	F_XATTR_NAME, F_XATTR_SIZE, F_XATTR_FLAGS, F_XATTR_CAPS, F_XATTR_CAP_EFFECTIVE,
 	F_COUNT
 };
 
@@ -31,8 +33,9 @@ static const struct vg_field fields[F_COUNT] = {
 		     "absolute path of the file (rename: the old name; link: the existing file, or the "
 		     "symlink's target text as stored)" },
 	[F_PATH_ARG] = { "file.path_arg", VG_V_STR,
-			 "the path string as the caller passed it, read from its memory at syscall exit; "
-			 "absent when file.path came from kernel state only" },
+			 "the path string as the caller passed it, read from its memory at syscall exit "
+			 "(also for successful opens, whose file.path is the kernel's: ../../etc/shadow); "
+			 "absent when the call named no path (fchmod, ftruncate, io_uring)" },
 	[F_NEWPATH] = { "file.newpath", VG_V_STR, "rename and link: absolute path of the new name" },
 	[F_NEWPATH_ARG] = { "file.newpath_arg", VG_V_STR, "the new name as the caller passed it (its memory)" },
 	[F_FLAGS] = { "file.flags", VG_V_INT,
@@ -82,6 +85,18 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_PATH_TRUNC] = { "file.path_truncated", VG_V_BOOL,
 			   "a path of the event lost its root-most components (deeper than the kernel walks): "
 			   "it starts with \"...\" instead of \"/\"" },
+	[F_CALL] = { "file.call", VG_V_STR,
+		     "create_file, open: how the file was opened: open, openat, openat2, creat, "
+		     "open_by_handle_at, or io_uring (IORING_OP_OPENAT/OPENAT2)" },
+	[F_SIZE] = { "file.size", VG_V_INT, "truncate: the length the file was cut (or extended) to" },
+	[F_XATTR_NAME] = { "xattr.name", VG_V_STR, "setxattr: the attribute's name (security.capability, ...)" },
+	[F_XATTR_SIZE] = { "xattr.size", VG_V_INT, "setxattr: the value's size in bytes" },
+	[F_XATTR_FLAGS] = { "xattr.flags", VG_V_INT, "setxattr: XATTR_CREATE (1), XATTR_REPLACE (2)" },
+	[F_XATTR_CAPS] = { "xattr.caps", VG_V_STR,
+			   "setxattr of security.capability: the permitted capabilities it grants, "
+			   "CAP_SETUID|CAP_NET_RAW (\"\" for none)" },
+	[F_XATTR_CAP_EFFECTIVE] = { "xattr.cap_effective", VG_V_BOOL,
+				    "setxattr of security.capability: the effective bit (+e: raised at exec)" },
 };
 
 /* The kernel's values (asm-generic/fcntl.h, which x86 uses): libc hides some of them
@@ -109,6 +124,12 @@ static const struct vg_flag_name prot_flags[] = {
 
 /* "A|B|C" for the set bits; unnamed bits are shown in hex. prefix starts the list (the
  * access mode of open flags, which is a value, not a bit). */
+static const char *const open_calls[] = {
+#define OPEN_CALL_NAME(NAME, name) [VG_CALL_##NAME] = name,
+	VG_OPEN_CALLS(OPEN_CALL_NAME)
+#undef OPEN_CALL_NAME
+};
+
 static void add_open_flags(struct vg_event *ev, unsigned flags)
 {
 	static const char *const access[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
@@ -181,12 +202,18 @@ static int decode_open(struct vg_event *ev, struct vg_proctable *pt, const void 
 {
 	const struct vg_file_open *o = body;
 
-	if (ev->raw->ret >= 0)
-		vg_add_path(ev, &fields[F_PATH], o->path, true, NULL);
-	else if (add_upath(ev, F_PATH, &o->arg) < 0)
+	if (o->arg.name.len > VG_PATH_MAX)
 		return -1;
+	if (ev->raw->ret >= 0) {
+		vg_add_path(ev, &fields[F_PATH], o->path, true, NULL);
+		vg_add_raw_str(ev, &fields[F_PATH_ARG], o->arg.name);
+	} else if (add_upath(ev, F_PATH, &o->arg) < 0) {
+		return -1;
+	}
 	add_path_truncated(ev, ev->raw->ret >= 0 ? o->path : walked(ev, &o->arg), NONE);
 	add_open_flags(ev, o->flags);
+	if (o->call < sizeof(open_calls) / sizeof(open_calls[0]))
+		vg_event_add_str(ev, &fields[F_CALL], open_calls[o->call], strlen(open_calls[o->call]));
 	if (ev->raw->ret < 0)
 		return 0;
 	add_inode(ev, &o->key);
@@ -274,6 +301,72 @@ static int decode_times(struct vg_event *ev, struct vg_proctable *pt, const void
 	return 0;
 }
 
+static int decode_truncate(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	const struct vg_file_truncate *t = body;
+
+	if (add_upath(ev, F_PATH, &t->path) < 0)
+		return -1;
+	add_path_truncated(ev, walked(ev, &t->path), NONE);
+	vg_event_add_int(ev, &fields[F_SIZE], t->size);
+	if (t->fd >= 0)
+		vg_event_add_int(ev, &fields[F_FD], t->fd);
+	return 0;
+}
+
+/* struct vfs_cap_data (linux/capability.h): magic_etc (revision and the effective flag),
+ * then {permitted, inheritable} for capabilities 0-31 and 32-63, little-endian. */
+#define VFS_CAP_FLAGS_EFFECTIVE 0x000001
+#define VFS_CAP_V2_SIZE 20
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void add_caps(struct vg_event *ev, const struct vg_file_xattr *a)
+{
+	uint64_t permitted;
+	char buf[512];
+	size_t n = 0;
+	const char *kept;
+
+	if (a->value_len < VFS_CAP_V2_SIZE)
+		return;
+	permitted = le32(a->value + 4) | (uint64_t)le32(a->value + 12) << 32;
+	buf[0] = 0;
+	for (int cap = 0; cap < 64 && n < sizeof(buf); cap++) {
+		const char *name = vg_cap_name(cap);
+
+		if (permitted >> cap & 1)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "|" : "", name ? name : "CAP_?");
+	}
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	if ((kept = vg_event_keep(ev, buf, n)))
+		vg_event_add_str(ev, &fields[F_XATTR_CAPS], kept, n);
+	vg_event_add_bool(ev, &fields[F_XATTR_CAP_EFFECTIVE], (le32(a->value) & VFS_CAP_FLAGS_EFFECTIVE) != 0);
+}
+
+static int decode_xattr(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	static const char capability[] = "security.capability";
+	const struct vg_file_xattr *a = body;
+	const char *name;
+	size_t len;
+
+	if (a->value_len > VG_XATTR_VALUE || add_upath(ev, F_PATH, &a->path) < 0)
+		return -1;
+	add_path_truncated(ev, walked(ev, &a->path), NONE);
+	vg_add_raw_str(ev, &fields[F_XATTR_NAME], a->name);
+	vg_event_add_int(ev, &fields[F_XATTR_SIZE], a->size);
+	vg_event_add_int(ev, &fields[F_XATTR_FLAGS], a->flags);
+	if (vg_raw_bytes(ev, a->name, &name, &len) && len == sizeof(capability) - 1 &&
+	    memcmp(name, capability, len) == 0)
+		add_caps(ev, a);
+	return 0;
+}
+
 static int decode_memfd(struct vg_event *ev, struct vg_proctable *pt, const void *body)
 {
 	static const char prefix[] = "memfd:";
@@ -327,6 +420,8 @@ static const struct vg_decoder_entry decoders[] = {
 	{ VG_EV_UNLINK, sizeof(struct vg_file_attr), decode_attr },
 	{ VG_EV_RMDIR, sizeof(struct vg_file_attr), decode_attr },
 	{ VG_EV_UTIMES, sizeof(struct vg_file_times), decode_times },
+	{ VG_EV_TRUNCATE, sizeof(struct vg_file_truncate), decode_truncate },
+	{ VG_EV_SETXATTR, sizeof(struct vg_file_xattr), decode_xattr },
 	{ VG_EV_MEMFD, sizeof(struct vg_memfd), decode_memfd },
 	{ VG_EV_MPROTECT, sizeof(struct vg_mprotect), decode_mprotect },
 };

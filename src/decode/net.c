@@ -1,4 +1,5 @@
-/* decode/net.c — connect, bind, accept, DNS queries and port scans (bpf/sensor/net.bpf.c).
+/* decode/net.c — connect, bind, accept, DNS queries, port scans, packet and raw sockets
+ * (bpf/sensor/net.bpf.c).
  *
  * Socket events name the socket's own side "s" (net.sip/net.sport: the local address) and
  * the peer "d" (net.dip/net.dport), whichever side started the connection. */
@@ -10,7 +11,8 @@
 enum {
 	F_FAMILY, F_PROTO, F_SIP, F_SPORT, F_DIP, F_DPORT, F_SOURCE, F_FD,
 	F_QNAME, F_QTYPE, F_QTYPE_NUM, F_QID, F_QSYSCALL, F_QNAME_TRUNC,
-	F_SCAN_SOURCE, F_SCAN_TARGET, F_SCAN_PORTS, F_SCAN_SAMPLE, F_SCAN_WINDOW,
+	F_SCAN_SOURCE, F_SCAN_TARGET, F_SCAN_PORTS, F_SCAN_SAMPLE, F_SCAN_WINDOW, F_VIA,
+	F_SOCK_FAMILY, F_SOCK_TYPE, F_SOCK_PROTOCOL,
 	F_COUNT
 };
 
@@ -38,6 +40,14 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_SCAN_PORTS] = { "scan.ports", VG_V_INT, "distinct closed ports the source touched in the window" },
 	[F_SCAN_SAMPLE] = { "scan.sample", VG_V_LIST, "the first ports touched (up to 16)" },
 	[F_SCAN_WINDOW] = { "scan.window_ms", VG_V_INT, "time from the first RST to the detection" },
+	[F_VIA] = { "net.via", VG_V_STR,
+		    "connect: what started the connection: connect (the syscall), sendto, sendmsg or sendmmsg "
+		    "(TCP Fast Open), io_uring, ia32 (a 32-bit syscall), other" },
+	[F_SOCK_FAMILY] = { "socket.family", VG_V_STR, "socket: packet, ipv4, ipv6, ... (AF_* number when unnamed)" },
+	[F_SOCK_TYPE] = { "socket.type", VG_V_STR, "socket: raw, packet (SOCK_PACKET), dgram, stream, ..." },
+	[F_SOCK_PROTOCOL] = { "socket.protocol", VG_V_INT,
+			      "socket: the protocol argument: IPPROTO_* for inet raw sockets (1 ICMP, 255 raw), "
+			      "the Ethernet type for packet sockets (ETH_P_ALL = 3, in host order)" },
 };
 
 static void add_const(struct vg_event *ev, int f, const char *s)
@@ -81,8 +91,40 @@ static int decode_sock(struct vg_event *ev, struct vg_proctable *pt, const void 
 	const struct vg_net *n = body;
 
 	add_endpoints(ev, &n->local, &n->remote, n->proto);
+	static const char *const vias[] = {
+#define VIA_NAME(NAME, name) [VG_VIA_##NAME] = name,
+		VG_NET_VIAS(VIA_NAME)
+#undef VIA_NAME
+	};
+
 	add_const(ev, F_SOURCE, n->source == VG_NET_SRC_USER ? "user" : "sock");
-	vg_event_add_int(ev, &fields[F_FD], n->fd);
+	if (n->fd != (uint32_t)-1)
+		vg_event_add_int(ev, &fields[F_FD], n->fd);
+	if (ev->type == VG_EV_CONNECT && n->via < sizeof(vias) / sizeof(vias[0]))
+		add_const(ev, F_VIA, vias[n->via]);
+	return 0;
+}
+
+static int decode_socket(struct vg_event *ev, struct vg_proctable *pt, const void *body)
+{
+	static const char *const types[] = { [1] = "stream", [2] = "dgram", [3] = "raw", [4] = "rdm",
+					     [5] = "seqpacket", [6] = "dccp", [10] = "packet" };
+	const struct vg_socket *k = body;
+	unsigned type = k->type & VG_SOCK_TYPE_MASK;
+	const char *family = vg_family_name(k->family);
+	char buf[16];
+
+	if (!family) {
+		snprintf(buf, sizeof(buf), "%u", k->family);
+		family = vg_event_keep(ev, buf, strlen(buf));
+	}
+	if (family)
+		add_const(ev, F_SOCK_FAMILY, family);
+	if (type < sizeof(types) / sizeof(types[0]) && types[type])
+		add_const(ev, F_SOCK_TYPE, types[type]);
+	/* packet sockets take the Ethernet type in network order (htons(ETH_P_ALL)) */
+	vg_event_add_int(ev, &fields[F_SOCK_PROTOCOL],
+			 k->family == VG_AF_PACKET ? (uint16_t)(k->protocol >> 8 | k->protocol << 8) : k->protocol);
 	return 0;
 }
 
@@ -163,6 +205,7 @@ static const struct vg_decoder_entry decoders[] = {
 	{ VG_EV_ACCEPT, sizeof(struct vg_net), decode_sock },
 	{ VG_EV_DNS, sizeof(struct vg_dns), decode_dns },
 	{ VG_EV_PORTSCAN, sizeof(struct vg_portscan), decode_portscan },
+	{ VG_EV_SOCKET, sizeof(struct vg_socket), decode_socket },
 };
 
 const struct vg_domain vg_domain_net = {

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "decode/decode.h"
 #include "priv_event.h"
+#include "proc/procfs.h"
 
 enum {
 	F_PT_REQUEST, F_PT_REQUEST_NAME, F_PT_TARGET_PID, F_PT_TARGET_EXE, F_PT_ADDR,
@@ -28,7 +29,7 @@ enum {
 	F_BPF_CMD, F_BPF_PROG_TYPE, F_BPF_MAP_TYPE, F_BPF_INSN_CNT, F_BPF_MAX_ENTRIES, F_BPF_ATTACH_TYPE,
 	F_BPF_NAME, F_BPF_PROG_ID, F_BPF_OBJECT_ID,
 	F_CAP_CAP, F_CAP_NAME, F_CAP_GRANTED, F_CAP_NS_LEVEL, F_CAP_COUNT,
-	F_NS_FLAGS, F_NS_FLAG_NAMES, F_NS_FD, F_NS_FD_TYPE, F_NS_INUM,
+	F_NS_FLAGS, F_NS_FLAG_NAMES, F_NS_FD, F_NS_FD_TYPE, F_NS_INUM, F_NS_IS_HOST,
 	F_PVM_OP, F_PVM_TARGET_PID, F_PVM_TARGET_EXE, F_PVM_BYTES, F_PVM_LIOVCNT, F_PVM_RIOVCNT,
 	F_UR_FD, F_UR_SQ, F_UR_CQ, F_UR_FLAGS,
 	F_CG_PATH, F_CG_HIERARCHY, F_CG_LEVEL, F_CG_ID,
@@ -138,6 +139,9 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_NS_FD_TYPE] = { "ns.fd_type", VG_V_STR, "setns: what the fd is: mnt, net, uts, ipc, pid, user, cgroup, time "
 						  "(a namespace file) or pidfd" },
 	[F_NS_INUM] = { "ns.inum", VG_V_INT, "setns: inode number of the namespace joined (as in /proc/PID/ns)" },
+	[F_NS_IS_HOST] = { "ns.is_host", VG_V_BOOL,
+			   "setns: the namespace joined is the agent's own of that type (the host's, for an agent "
+			   "on the host); absent for a pidfd" },
 	[F_PVM_OP] = { "pvm.op", VG_V_STR, "write (process_vm_writev) or read (process_vm_readv)" },
 	[F_PVM_TARGET_PID] = { "pvm.target_pid", VG_V_INT, "the process whose memory was accessed" },
 	[F_PVM_TARGET_EXE] = { "pvm.target_exe", VG_V_STR, "its executable, when vigil knows the process" },
@@ -500,9 +504,15 @@ static int decode_ns(struct vg_event *ev, struct vg_proctable *pt, const void *b
 	vg_add_flag_names(ev, &fields[F_NS_FLAG_NAMES], n->flags, clone_ns_flags, NULL);
 	if (ev->type == VG_EV_SETNS) {
 		vg_event_add_int(ev, &fields[F_NS_FD], n->fd);
+		const char *type;
+		size_t len;
+
 		vg_add_raw_str(ev, &fields[F_NS_FD_TYPE], n->fd_type);
-		if (n->inum)
+		if (n->inum) {
 			vg_event_add_int(ev, &fields[F_NS_INUM], n->inum);
+			if (vg_raw_bytes(ev, n->fd_type, &type, &len))
+				vg_event_add_bool(ev, &fields[F_NS_IS_HOST], n->inum == vg_agent_ns_inum(type, len));
+		}
 	}
 	return 0;
 }

@@ -14,7 +14,10 @@
 enum {
 	F_ARGV, F_ARGC, F_ARGV_TRUNC, F_FILENAME, F_EXE_DELETED, F_EXE_DEV, F_EXE_INO, F_PATH_TRUNC,
 	F_STDIN_TYPE, F_STDIN_PATH, F_STDIN_PROTO, F_STDIN_LADDR, F_STDIN_LPORT, F_STDIN_RADDR, F_STDIN_RPORT,
+	F_STDIN_PIPE,
 	F_STDOUT_TYPE, F_STDOUT_PATH, F_STDOUT_PROTO, F_STDOUT_LADDR, F_STDOUT_LPORT, F_STDOUT_RADDR, F_STDOUT_RPORT,
+	F_STDOUT_PIPE,
+	F_SCRIPT, F_WRITER, F_WRITER_NAME, F_WRITER_EXE, F_WRITER_PID,
 	F_CHILD_PID, F_CHILD_EXEC_ID,
 	F_EXIT_CODE, F_EXIT_SIGNAL, F_EXIT_CORE,
 	F_SLEEP_NS, F_SLEEP_CLOCK, F_SLEEP_ABSOLUTE, F_SLEEP_CALL,
@@ -28,7 +31,8 @@ enum {
 	{ #fd ".laddr", VG_V_IP, "local address when " #fd " is an inet socket" },                        \
 	{ #fd ".lport", VG_V_INT, "local port when " #fd " is an inet socket" },                          \
 	{ #fd ".raddr", VG_V_IP, "remote address when " #fd " is an inet socket" },                       \
-	{ #fd ".rport", VG_V_INT, "remote port when " #fd " is an inet socket" }
+	{ #fd ".rport", VG_V_INT, "remote port when " #fd " is an inet socket" },                         \
+	{ #fd ".pipe", VG_V_INT, "the pipe's inode number when " #fd " is a pipe or FIFO: the two ends of one pipe have the same" }
 
 static const struct vg_field fields[F_COUNT] = {
 	[F_ARGV] = { "exec.argv", VG_V_LIST, "arguments, argv[0] first (bounded: see exec.argv_truncated)" },
@@ -54,6 +58,16 @@ static const struct vg_field fields[F_COUNT] = {
 	[F_SLEEP_CLOCK] = { "sleep.clock", VG_V_STR, "realtime, monotonic, boottime, tai, ... (nanosleep: monotonic)" },
 	[F_SLEEP_ABSOLUTE] = { "sleep.absolute", VG_V_BOOL, "clock_nanosleep with TIMER_ABSTIME" },
 	[F_SLEEP_CALL] = { "sleep.call", VG_V_STR, "nanosleep or clock_nanosleep" },
+	[F_SCRIPT] = { "exec.script", VG_V_STR,
+		       "the file the kernel was asked to run when a handler replaced it by an interpreter "
+		       "(a #! script, a binfmt_misc format): its absolute path, from the name given and the cwd "
+		       "(proc.exe is the interpreter)" },
+	[F_WRITER] = { "exec.file_writer", VG_V_STR,
+		       "exec_id of the process that last created the executed file or opened it for writing, "
+		       "while the agent ran (absent when that process's image is no longer known)" },
+	[F_WRITER_NAME] = { "exec.file_writer_name", VG_V_STR, "that process's name (comm) when it wrote the file" },
+	[F_WRITER_EXE] = { "exec.file_writer_exe", VG_V_STR, "that process's executable, when known" },
+	[F_WRITER_PID] = { "exec.file_writer_pid", VG_V_INT, "that process's pid" },
 };
 
 static const char *const fd_kinds[] = { "none", "file", "pipe", "socket", "tty", "other" };
@@ -70,6 +84,8 @@ static void add_fd(struct vg_event *ev, const struct vg_fdinfo *fi, int base)
 	if (fi->kind == VG_FD_NONE || fi->kind > VG_FD_OTHER)
 		return;
 	vg_event_add_str(ev, &fields[base], fd_kinds[fi->kind], strlen(fd_kinds[fi->kind]));
+	if (fi->kind == VG_FD_PIPE)
+		vg_event_add_int(ev, &fields[base + 7], fi->ino);
 	if (fi->kind != VG_FD_SOCKET) {
 		vg_add_path(ev, &fields[base + 1], fi->path, false, NULL);
 		return;
@@ -134,7 +150,7 @@ static void set_image(struct vg_event *ev, struct vg_proctable *pt, const struct
 	p->tty[0] = 0;
 	if (vg_raw_bytes(ev, e->tty, &s, &len))
 		set_tty(p, s, len);
-	p->ld_preload[0] = p->ssh_connection[0] = 0;
+	p->ld_preload[0] = p->ssh_connection[0] = p->env_home[0] = 0;
 	if (vg_raw_bytes(ev, e->env, &s, &len))
 		vg_proc_set_env(p, s, len);
 	/* past the kernel's bound, the rest is only in /proc (while the process lives) */
@@ -157,6 +173,28 @@ static void set_image(struct vg_event *ev, struct vg_proctable *pt, const struct
 		snprintf(p->container.nodename, sizeof(p->container.nodename), "%.*s", (int)len, s);
 }
 
+/* Who last wrote the executed file: the kernel's note (pid, start time, name, when), and
+ * from the table the writer's exec_id and executable when the entry of that pid is the same
+ * process and still runs the image it wrote with (it has not exec'd since). */
+static void add_writer(struct vg_event *ev, struct vg_proctable *pt, const struct vg_writer *w)
+{
+	const uint64_t tick = 20 * 1000 * 1000; /* /proc start times are rounded to clock ticks */
+	const struct vg_proc *p;
+	uint64_t diff;
+
+	if (!w->pid)
+		return;
+	vg_event_add_str(ev, &fields[F_WRITER_NAME], w->comm, strnlen(w->comm, sizeof(w->comm)));
+	vg_event_add_int(ev, &fields[F_WRITER_PID], w->pid);
+	if (!(p = vg_proctable_get(pt, (pid_t)w->pid)))
+		return;
+	diff = p->start_time > w->start_time ? p->start_time - w->start_time : w->start_time - p->start_time;
+	if ((diff && !(p->from_proc && diff < tick)) || p->exec_time > w->ts)
+		return;
+	vg_event_add_str(ev, &fields[F_WRITER], p->exec_id, strlen(p->exec_id));
+	vg_event_add_str(ev, &fields[F_WRITER_EXE], p->exe, strlen(p->exe));
+}
+
 static int decode_exec(struct vg_event *ev, struct vg_proctable *pt, const void *body)
 {
 	const struct vg_exec *e = body;
@@ -172,6 +210,16 @@ static int decode_exec(struct vg_event *ev, struct vg_proctable *pt, const void 
 	vg_event_add_int(ev, &fields[F_EXE_DEV], (int64_t)e->exe_key.dev);
 	vg_event_add_int(ev, &fields[F_EXE_INO], (int64_t)e->exe_key.ino);
 	vg_event_add_bool(ev, &fields[F_PATH_TRUNC], (ev->raw->flags & VG_F_PATH_TRUNC) != 0);
+	/* exec.* before stdin.* and stdout.*: the writers group fields by prefix in order */
+	if (e->script.name.len) {
+		size_t len;
+		const char *script = vg_upath_join(ev, &e->script, &len);
+
+		if (!script)
+			return -1;
+		vg_event_add_str(ev, &fields[F_SCRIPT], script, len);
+	}
+	add_writer(ev, pt, &e->writer);
 	add_fd(ev, &e->fd[0], F_STDIN_TYPE);
 	add_fd(ev, &e->fd[1], F_STDOUT_TYPE);
 	return 0;

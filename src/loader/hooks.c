@@ -9,6 +9,8 @@ static const struct vg_hook_table *const tables[] = {
 	&vg_hooks_priv,
 	&vg_hooks_shell,
 	&vg_hooks_device,
+	&vg_hooks_uring,
+	&vg_hooks_integrity,
 };
 
 const struct vg_hook *vg_hook_at(size_t i)

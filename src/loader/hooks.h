@@ -25,7 +25,8 @@
 #define VG_MECHANISMS(X)                                                                \
 	X(TRACEPOINT, "tracepoint", tracepoint) X(TP_BTF, "tp_btf", tp_btf)             \
 	X(RAW_TP, "raw_tp", raw_tp) X(KPROBE, "kprobe", kprobe) X(FENTRY, "fentry", fentry) \
-	X(LSM, "lsm", lsm_prog) X(UPROBE, "uprobe", uprobe) X(NETLINK, "netlink", uevent)
+	X(LSM, "lsm", lsm_prog) X(UPROBE, "uprobe", uprobe) X(NETLINK, "netlink", uevent) \
+	X(SCAN, "scan", privileged)
 
 enum vg_mechanism {
 #define VG_MECH_ENUM(e, name, feature) VG_MECH_##e,
@@ -33,12 +34,13 @@ enum vg_mechanism {
 #undef VG_MECH_ENUM
 };
 
+/* A mechanism of user space alone (no program of the sensor object: the agent reads what
+ * the kernel sends, src/reader/uevent.c, or runs periodic checks, src/integrity);
+ * "attached" once chosen. */
+#define VG_MECH_USERSPACE(m) ((m) == VG_MECH_NETLINK || (m) == VG_MECH_SCAN)
+
 /* A program of the sensor object, as the offset of its handle in the skeleton. */
 #define VG_PROG(name) offsetof(struct vigil_bpf, progs.name)
-
-/* A mechanism of user space alone (no program: the agent reads what the kernel sends,
- * src/reader/uevent.c); "attached" once chosen. */
-#define VG_MECH_USERSPACE(m) ((m) == VG_MECH_NETLINK)
 
 struct vg_hook_alt {
 	enum vg_mechanism mechanism;
@@ -73,6 +75,8 @@ extern const struct vg_hook_table vg_hooks_file;
 extern const struct vg_hook_table vg_hooks_priv;
 extern const struct vg_hook_table vg_hooks_shell;
 extern const struct vg_hook_table vg_hooks_device;
+extern const struct vg_hook_table vg_hooks_uring;
+extern const struct vg_hook_table vg_hooks_integrity;
 
 /* What a uprobe program probes (the function, found on the host at attach time): every
  * program of a VG_MECH_UPROBE alternative has one, listed beside its domain's hooks. */

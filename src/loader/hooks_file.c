@@ -1,8 +1,9 @@
 /* hooks_file.c — hooks of the file events (bpf/sensor/file.bpf.c). Syscalls that older
- * kernels lack (openat2 5.6, pwritev2 4.6, fchmodat2 6.6, pkey_mprotect 4.9) are optional
- * components, so the event still works there from the older calls. The open programs
- * decide both create_file and open, the unlinkat program both unlink and rmdir, the write
- * programs both write and file_write: they are listed under each event and attached once. */
+ * kernels lack (openat2 5.6, pwritev2 4.6, fchmodat2 6.6, pkey_mprotect 4.9, setxattrat
+ * 6.13) are optional components, so the event still works there from the older calls. The
+ * open programs decide both create_file and open, the unlinkat program both unlink and
+ * rmdir, the write programs both write and file_write: they are listed under each event
+ * and attached once. */
 #include "loader/hooks.h"
 #include "vigil_event.h"
 
@@ -23,6 +24,8 @@ static const struct vg_hook hooks[] = {
 	{ VG_EV_OPEN, "open (sys_exit_open/openat/creat, path from the new fd)", false,
 	  { { VG_MECH_TRACEPOINT, NULL, OPEN_PROGS } } },
 	{ VG_EV_OPEN, "open (sys_exit_openat2)", true, { { VG_MECH_TRACEPOINT, NULL, OPENAT2_PROGS } } },
+	{ VG_EV_OPEN, "open by file handle (sys_exit_open_by_handle_at)", true,
+	  { { VG_MECH_TRACEPOINT, NULL, { VG_PROG(vg_file_open_sys_exit_open_by_handle_at) } } } },
 	{ VG_EV_WRITE, "write to a watched file (sys_exit_write/pwrite64/writev/pwritev)", false,
 	  { { VG_MECH_TRACEPOINT, NULL, WRITE_PROGS } } },
 	{ VG_EV_WRITE, "write to a watched file (sys_exit_pwritev2)", true,
@@ -65,6 +68,15 @@ static const struct vg_hook hooks[] = {
 	{ VG_EV_RMDIR, "rmdir (sys_exit_rmdir, unlinkat with AT_REMOVEDIR)", false,
 	  { { VG_MECH_TRACEPOINT, NULL,
 	      { VG_PROG(vg_file_rmdir_sys_exit_rmdir), VG_PROG(vg_file_unlink_sys_exit_unlinkat) } } } },
+	{ VG_EV_TRUNCATE, "truncate by path or fd (sys_exit_truncate/ftruncate)", false,
+	  { { VG_MECH_TRACEPOINT, NULL,
+	      { VG_PROG(vg_file_truncate_sys_exit_truncate), VG_PROG(vg_file_truncate_sys_exit_ftruncate) } } } },
+	{ VG_EV_SETXATTR, "security.* attributes set (sys_exit_setxattr/lsetxattr/fsetxattr)", false,
+	  { { VG_MECH_TRACEPOINT, NULL,
+	      { VG_PROG(vg_file_setxattr_sys_exit_setxattr), VG_PROG(vg_file_setxattr_sys_exit_lsetxattr),
+		VG_PROG(vg_file_setxattr_sys_exit_fsetxattr) } } } },
+	{ VG_EV_SETXATTR, "security.* attributes set (sys_exit_setxattrat)", true,
+	  { { VG_MECH_TRACEPOINT, NULL, { VG_PROG(vg_file_setxattr_sys_exit_setxattrat) } } } },
 	{ VG_EV_MEMFD, "memfd_create (sys_exit_memfd_create, name from the new fd)", false,
 	  { { VG_MECH_TRACEPOINT, NULL, { VG_PROG(vg_file_memfd_sys_exit_memfd_create) } } } },
 	{ VG_EV_MPROTECT, "mprotect adding PROT_EXEC (sys_enter_mprotect)", false,

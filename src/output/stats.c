@@ -1,6 +1,7 @@
 /* stats.c — counters as JSON, and the loss warning a person sees on stderr. */
 #include "event.h"
 #include "enforce/enforce.h"
+#include "integrity/integrity.h"
 #include "reader/uevent.h"
 #include "output/json.h"
 #include "output/sink.h"
@@ -86,6 +87,15 @@ void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct v
 		VG_ENFORCE_COUNTERS(VG_ENFORCE_JSON)
 #undef VG_ENFORCE_JSON
 		vg_buf_putc(b, '}');
+	}
+	if (x->integrity) {
+		vg_buf_printf(b, ",\"integrity\":{\"passes\":%llu,\"findings\":%llu,\"dropped\":%llu,\"cpu_ms\":{",
+			      (unsigned long long)x->integrity->passes, (unsigned long long)x->integrity->findings,
+			      (unsigned long long)x->integrity->dropped);
+		for (unsigned i = 0; i < x->integrity->nchecks; i++)
+			vg_buf_printf(b, "%s\"%s\":%.1f", i ? "," : "", x->integrity->checks[i].name,
+				      x->integrity->checks[i].cpu_ms);
+		vg_buf_puts(b, "}}");
 	}
 	if (x->uevent)
 		vg_buf_printf(b, ",\"uevents\":{\"received\":%llu,\"usb_device_events\":%llu,\"overflows\":%llu,\"foreign\":%llu}",

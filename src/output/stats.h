@@ -10,6 +10,7 @@
 struct vg_sinks;
 struct vg_enforce_stats;
 struct vg_uevent;
+struct vg_integrity_stats;
 
 /* The agent's own gaps (src/protect/): the restart that took over pinned sensors, and the
  * times it was stopped. */
@@ -42,6 +43,7 @@ struct vg_stats_extra {
 	bool final;
 	const struct vg_enforce_stats *deny; /* deny rules' mechanism and counters, or NULL */
 	const struct vg_uevent *uevent;      /* the uevent source's counters, or NULL */
+	const struct vg_integrity_stats *integrity; /* the host integrity checks', or NULL */
 };
 
 void vg_json_stats(struct vg_buf *b, const struct vg_counters *c, const struct vg_stats_extra *x);

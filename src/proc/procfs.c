@@ -67,6 +67,23 @@ void vg_host_ns_init(void)
 	}
 }
 
+uint32_t vg_agent_ns_inum(const char *type, size_t len)
+{
+	static const char *const types[] = { "mnt", "net", "uts", "ipc", "pid", "user", "cgroup", "time" };
+	static uint32_t inum[sizeof(types) / sizeof(types[0])];
+	static bool known;
+
+	if (!known) {
+		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			inum[i] = ns_inum(getpid(), types[i]);
+		known = true;
+	}
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strlen(types[i]) == len && memcmp(types[i], type, len) == 0)
+			return inum[i];
+	return 0;
+}
+
 void vg_proc_set_container(struct vg_proc *p, const char *cgroup, uint32_t pidns, uint32_t mntns,
 			   uint32_t netns)
 {
@@ -152,9 +169,10 @@ static void env_var(const char *env, size_t len, const char *name, char *out, si
 
 void vg_proc_set_env(struct vg_proc *p, const char *env, size_t len)
 {
-	p->ld_preload[0] = p->ssh_connection[0] = 0;
+	p->ld_preload[0] = p->ssh_connection[0] = p->env_home[0] = 0;
 	env_var(env, len, "LD_PRELOAD", p->ld_preload, sizeof(p->ld_preload));
 	env_var(env, len, "SSH_CONNECTION", p->ssh_connection, sizeof(p->ssh_connection));
+	env_var(env, len, "HOME", p->env_home, sizeof(p->env_home));
 }
 
 void vg_procfs_env(struct vg_proc *p, pid_t pid)

@@ -14,10 +14,13 @@ int vg_procfs_read(struct vg_proc *p, pid_t pid);
 int vg_procfs_cgroup(pid_t pid, char *out, size_t size);
 /* Adds every process in /proc to t; returns how many. */
 int vg_procfs_scan(struct vg_proctable *t);
-/* LD_PRELOAD and SSH_CONNECTION from a NUL-separated environment block. */
+/* LD_PRELOAD, SSH_CONNECTION and HOME from a NUL-separated environment block. */
 void vg_proc_set_env(struct vg_proc *p, const char *env, size_t len);
 /* The same from /proc/<pid>/environ (for environments larger than the kernel copies). */
 void vg_procfs_env(struct vg_proc *p, pid_t pid);
+/* The inode of the agent's own namespace of a type ("mnt", "net", ... as nsfs names them,
+ * len bytes), read once from /proc/self/ns; 0 when unknown. */
+uint32_t vg_agent_ns_inum(const char *type, size_t len);
 /* The namespaces of pid 1, which define "the host"; read once. */
 void vg_host_ns_init(void);
 /* Sets container id, runtime, cgroup and in_host from a cgroup path and namespaces. */

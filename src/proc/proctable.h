@@ -43,6 +43,7 @@ struct vg_proc {
 	char tty[64];
 	char ld_preload[256];
 	char ssh_connection[128];
+	char env_home[256];      /* $HOME at exec */
 	bool exe_deleted;
 	bool argv_truncated;
 	bool from_proc;  /* bootstrapped from /proc rather than seen at exec */

@@ -49,6 +49,7 @@ static bool p_tty(struct ectx *c, const struct vg_proc *p, struct vg_value *o) {
 static bool p_exec_id(struct ectx *c, const struct vg_proc *p, struct vg_value *o) { return cstr(o, p->exec_id); }
 static bool p_ld_preload(struct ectx *c, const struct vg_proc *p, struct vg_value *o) { return cstr(o, p->ld_preload); }
 static bool p_ssh(struct ectx *c, const struct vg_proc *p, struct vg_value *o) { return cstr(o, p->ssh_connection); }
+static bool p_env_home(struct ectx *c, const struct vg_proc *p, struct vg_value *o) { return cstr(o, p->env_home); }
 static bool p_deleted(struct ectx *c, const struct vg_proc *p, struct vg_value *o) { return boolean(o, p->exe_deleted); }
 
 static bool p_name(struct ectx *c, const struct vg_proc *p, struct vg_value *o)
@@ -128,6 +129,16 @@ static bool u_name(struct ectx *c, const struct vg_proc *p, struct vg_value *o)
 	return cstr(o, vg_user_name(hdr(c) ? hdr(c)->uid : p->uid));
 }
 
+static bool u_home(struct ectx *c, const struct vg_proc *p, struct vg_value *o)
+{
+	return cstr(o, vg_user(hdr(c) ? hdr(c)->uid : p->uid)->home);
+}
+
+static bool u_system(struct ectx *c, const struct vg_proc *p, struct vg_value *o)
+{
+	return boolean(o, vg_user(hdr(c) ? hdr(c)->uid : p->uid)->system);
+}
+
 /* ---- container ---- */
 static bool c_id(struct ectx *c, const struct vg_proc *p, struct vg_value *o) { return cstr(o, p->container.id); }
 static bool c_cgroup(struct ectx *c, const struct vg_proc *p, struct vg_value *o) { return cstr(o, p->container.cgroup); }
@@ -159,7 +170,8 @@ static bool c_runtime(struct ectx *c, const struct vg_proc *p, struct vg_value *
 	X(exec_id, VG_V_STR, p_exec_id, "host-unique id of this process image", "exec_id exists") \
 	X(parent_exec_id, VG_V_STR, p_pexec_id, "exec_id of the parent", "parent_exec_id exists") \
 	X(ld_preload, VG_V_STR, p_ld_preload, "LD_PRELOAD at exec", "ld_preload != \"\"") \
-	X(ssh_connection, VG_V_STR, p_ssh, "SSH_CONNECTION at exec", "ssh_connection != \"\"")
+	X(ssh_connection, VG_V_STR, p_ssh, "SSH_CONNECTION at exec", "ssh_connection != \"\"")  \
+	X(env_home, VG_V_STR, p_env_home, "HOME at exec (\"\" when unset)", "env_home = /root")
 
 #define PROC_ROW(suffix, type, get, doc, ex) { "proc." #suffix, type, 0, get, doc, "proc." ex },
 #define PARENT_ROW(suffix, type, get, doc, ex) { "parent." #suffix, type, 1, get, "parent's " doc, "parent." ex },
@@ -192,6 +204,11 @@ const struct hdr_field hdr_fields[] = {
 	{ "user.gid", VG_V_INT, 0, u_gid, "real group id", "user.gid = 0" },
 	{ "user.egid", VG_V_INT, 0, u_egid, "effective group id", "user.egid = 0" },
 	{ "user.name", VG_V_STR, 0, u_name, "name of user.uid (host passwd, cached)", "user.name = root" },
+	{ "user.home", VG_V_STR, 0, u_home, "home directory of user.uid (host passwd, cached; \"\" when unknown)",
+	  "file.path startswith val(user.home)" },
+	{ "user.system", VG_V_BOOL, 0, u_system,
+	  "user.uid is a system account: not root, below UID_MIN of /etc/login.defs or nobody, or its shell "
+	  "refuses logins (nologin, false)", "user.system = true" },
 	{ "user.loginuid", VG_V_INT, 0, u_auid, "login (audit) uid; 4294967295 when unset", "user.loginuid != 4294967295" },
 	{ "container.id", VG_V_STR, 0, c_id, "container id, \"\" on the host", "container.id != \"\"" },
 	{ "container.runtime", VG_V_STR, 0, c_runtime, "docker, containerd, cri-o, podman or systemd-nspawn", "container.runtime = docker" },

@@ -2,7 +2,9 @@
 the command line) and prints "PASS name" / "FAIL name" / "SKIP name: why" lines (a test
 raises vigiltest.Skip when it cannot run here; a skip counts neither way). A module may define
 setup_module()/teardown_module() to share one agent between its tests. Exit status 1 when
-any test failed."""
+any test failed. A test file that leaves sensors pinned in the default pin directory (an
+agent started without --no-pin or --pin-dir, on a machine where none ran) fails: they would
+keep running, and the next agents would take them over."""
 import importlib.util
 import os
 import sys
@@ -12,6 +14,7 @@ import traceback
 from vigiltest import Skip
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_PINS = "/sys/fs/bpf/vigil"  # src/loader/pin.h VG_PIN_DIR
 sys.path.insert(0, HERE)
 
 
@@ -29,6 +32,7 @@ def main():
     failed = 0
     for path in files:
         mod_name = os.path.splitext(os.path.basename(path))[0]
+        pinned_before = os.path.exists(DEFAULT_PINS)
         try:
             mod = load(path)
             tests = [(n, getattr(mod, n)) for n in sorted(dir(mod)) if n.startswith("test_")]
@@ -60,6 +64,10 @@ def main():
                 traceback.print_exc()
                 print("FAIL e2e/%s (teardown)" % mod_name, flush=True)
                 failed += 1
+        if not pinned_before and os.path.exists(DEFAULT_PINS):
+            print("FAIL e2e/%s (left sensors pinned in %s: `vigil unload` removes them)" % (mod_name, DEFAULT_PINS),
+                  flush=True)
+            failed += 1
     return 1 if failed else 0
 
 

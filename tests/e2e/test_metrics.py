@@ -151,9 +151,9 @@ def test_prometheus_scrapes_containers_alerts_and_programs():
 
 
 def test_metrics_refuses_a_non_loopback_address():
-    r = subprocess.run([VIGIL, "run", "--metrics", "0.0.0.0:%d" % free_port(), "--duration", "1"],
+    r = subprocess.run([VIGIL, "run", "--no-pin", "--metrics", "0.0.0.0:%d" % free_port(), "--duration", "1"],
                        capture_output=True, text=True, timeout=30)
     check(r.returncode != 0 and "not a loopback address" in r.stderr and ",public" in r.stderr, r.stderr)
-    r = subprocess.run([VIGIL, "run", "--metrics", "127.0.0.1:http", "--duration", "1"],
+    r = subprocess.run([VIGIL, "run", "--no-pin", "--metrics", "127.0.0.1:http", "--duration", "1"],
                        capture_output=True, text=True, timeout=30)
     check(r.returncode != 0 and "is not ADDR:PORT" in r.stderr, r.stderr)

@@ -180,7 +180,7 @@ def run_on_tty(args, trigger, until, timeout=30):
     printed once until(bytes) holds, and its stderr."""
     master, slave = pty.openpty()
     err = tempfile.NamedTemporaryFile()
-    proc = subprocess.Popen([VIGIL, "run"] + args, stdout=slave, stderr=err, stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen([VIGIL, "run", "--no-pin", "--config", "/dev/null"] + args, stdout=slave, stderr=err, stdin=subprocess.DEVNULL,
                             env=dict(os.environ, TERM="xterm", NO_COLOR=""))
     os.close(slave)
     out, triggered = b"", False
@@ -225,7 +225,7 @@ def test_console_view_on_a_terminal_json_on_a_pipe():
         check(not line.lstrip().startswith(b"{"), "JSON on a terminal: %r" % line)
 
         # the same run with stdout on a pipe writes JSON lines
-        proc = subprocess.Popen([VIGIL, "run", "--rules", rule, "--profile", "default"],
+        proc = subprocess.Popen([VIGIL, "run", "--no-pin", "--config", "/dev/null", "--rules", rule, "--profile", "default"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             wait_until(lambda: proc.stderr.readline().startswith(b"vigil: running"), 20, step=0, what="the agent")

@@ -80,7 +80,9 @@ class Agent:
         complete = lines[:-1]  # the last piece may be a line still being written
         out = []
         for line in complete:
-            out.append(json.loads(line.decode("utf-8")))  # must be valid UTF-8 JSON
+            # must be valid UTF-8 JSON, each key once per object (a field group split in two
+            # would otherwise lose its first half silently)
+            out.append(json.loads(line.decode("utf-8"), object_pairs_hook=unique_keys))
         return out
 
     def events(self):
@@ -148,6 +150,15 @@ class Agent:
 
 
 RULES = os.environ.get("VIGIL_RULES", os.path.join(ROOT, "rules"))  # a dir or file
+
+
+def unique_keys(pairs):
+    """json object_pairs_hook: refuses an object with a key twice."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        keys = [k for k, _ in pairs]
+        raise ValueError("duplicate keys %s in a JSON object" % sorted({k for k in keys if keys.count(k) > 1}))
+    return obj
 
 
 def rules_agent():

@@ -1,5 +1,8 @@
 /* bpfload — creates a BPF array map and loads a two-instruction socket filter, both named
- * NAME (at most 15 characters): bpfload NAME. Prints the program fd. */
+ * NAME (at most 15 characters). Prints the program fd.
+ *   bpfload NAME            then exits (the program goes with it)
+ *   bpfload NAME hold       keeps the program until stdin closes (its owner is this process)
+ *   bpfload NAME pin PATH   pins it in bpffs at PATH and exits (no process holds it) */
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +23,8 @@ int main(int argc, char **argv)
 	union bpf_attr attr;
 	long map, fd;
 
-	if (argc != 2)
+	if (argc < 2 || (argc > 2 && strcmp(argv[2], "hold") && strcmp(argv[2], "pin")) ||
+	    (argc > 2 && !strcmp(argv[2], "pin") && argc != 4))
 		return 2;
 	memset(&attr, 0, sizeof(attr));
 	attr.map_type = BPF_MAP_TYPE_ARRAY;
@@ -45,5 +49,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("%ld\n", fd);
+	fflush(stdout);
+	if (argc > 2 && strcmp(argv[2], "pin") == 0) {
+		memset(&attr, 0, sizeof(attr));
+		attr.pathname = (unsigned long)argv[3];
+		attr.bpf_fd = (unsigned)fd;
+		if (sys_bpf(BPF_OBJ_PIN, &attr) < 0) {
+			perror("pin");
+			return 1;
+		}
+	} else if (argc > 2) {
+		char c;
+
+		while (read(0, &c, 1) > 0)
+			;
+	}
 	return 0;
 }

@@ -107,8 +107,9 @@ def test_trackers_count_a_containers_work_exactly():
         n = [p["syscalls"] for p in l["top_processes"]]
         check(len(n) <= 10 and n == sorted(n, reverse=True), l["top_processes"])
     tops = [p for l in lines for p in l["top_processes"] if p["pid"] == w.pid]
-    if tops:
-        check(tops[0]["container"] == {"id": c.id, "name": c.name} and tops[0]["comm"] == "toolwork", tops[:1])
+    if tops:  # its busiest interval (the getppid loop) is after the exec; the shell's may be one of its own
+        busiest = max(tops, key=lambda p: p["syscalls"])
+        check(busiest["container"] == {"id": c.id, "name": c.name} and busiest["comm"] == "toolwork", tops)
     else:  # only ten busier processes may keep it out (a loaded machine: a build, a fuzzer)
         check(all(len(l["top_processes"]) == 10 and l["top_processes"][-1]["syscalls"] > 50000 for l in lines
                   if l["ts"] >= started), "toolwork is in no top list: %s" % [l["top_processes"] for l in lines])

@@ -1,8 +1,11 @@
 /* track.c — the trackers' object from user space (see track.h). */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "loader/mapread.h"
 #include "tools/syscalls.h"
@@ -13,6 +16,10 @@
 struct vg_track {
 	struct track_bpf *obj;
 	uint32_t generation; /* what the programs count in now (vg_track_generation) */
+	/* the kernel's BSS, mapped: obj->bss is libbpf's copy, the kernel's only when the
+	 * skeleton loads the object (vg_tool_load does not) */
+	struct track_bpf__bss *bss;
+	size_t bss_size;
 	void *keys, *values; /* take buffers, as large as the largest map needs */
 };
 
@@ -38,6 +45,20 @@ static size_t largest_take(const struct track_bpf *obj, size_t *key_bytes)
 			values = n * vg_map_value_stride(maps[i]);
 	}
 	return values;
+}
+
+static int map_bss(struct vg_tool_ctx *t, struct vg_track *tr)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *bss;
+
+	tr->bss_size = (bpf_map__value_size(tr->obj->maps.bss) + page - 1) / page * page;
+	bss = mmap(NULL, tr->bss_size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(tr->obj->maps.bss), 0);
+	if (bss == MAP_FAILED)
+		return vg_tool_error(t, "cannot map the trackers' BPF globals (mmapable arrays: Linux 5.5): %s",
+				     strerror(errno));
+	tr->bss = bss;
+	return 0;
 }
 
 struct vg_track *vg_track_open(struct vg_tool_ctx *t, const struct vg_track_opts *o)
@@ -66,7 +87,8 @@ struct vg_track *vg_track_open(struct vg_tool_ctx *t, const struct vg_track_opts
 			   tr->obj->progs.vg_track_fork_sched_process_fork_raw, NULL) < 0 ||
 	    vg_tool_choose(t, tr->obj->progs.vg_track_exit_sched_process_exit_btf,
 			   tr->obj->progs.vg_track_exit_sched_process_exit_raw, NULL) < 0 ||
-	    vg_tool_load(t, tr->obj->obj, &tr->obj->rodata->vg_tool_filter) < 0 || vg_tool_attach(t) < 0)
+	    vg_tool_load(t, tr->obj->obj, &tr->obj->rodata->vg_tool_filter) < 0 || map_bss(t, tr) < 0 ||
+	    vg_tool_attach(t) < 0)
 		goto fail;
 	return tr;
 fail:
@@ -79,6 +101,8 @@ void vg_track_close(struct vg_track *tr)
 {
 	if (!tr)
 		return;
+	if (tr->bss)
+		munmap(tr->bss, tr->bss_size);
 	track_bpf__destroy(tr->obj);
 	free(tr->keys);
 	free(tr->values);
@@ -111,7 +135,7 @@ bool vg_track_counts_zero(const struct vg_track_counts *c)
 
 void vg_track_turn(struct vg_track *tr)
 {
-	__atomic_store_n(&tr->obj->bss->vg_track_generation, ++tr->generation, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&tr->bss->vg_track_generation, ++tr->generation, __ATOMIC_SEQ_CST);
 	vg_bpf_grace_period();
 }
 

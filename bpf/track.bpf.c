@@ -9,7 +9,9 @@
  * for I/O, at the file behind the fd): one program on every syscall, however much is
  * counted. Execs, forks and exits come from the sched tracepoints, which cost nothing
  * when nothing happens. Maps are LRU (hard caps; the least recently active entry goes
- * first) and per-CPU where only counters live (no atomics). */
+ * first) and per-CPU where only counters live (no atomics). Every counter's key starts
+ * with the generation read once per event from vg_track_generation, so that user space
+ * takes only entries nothing writes any more (track_event.h says why that is exact). */
 #include "lib/tool.h"
 #include "lib/args.h"
 #include "track_event.h"
@@ -49,18 +51,20 @@
 #define VG_EINPROGRESS 115
 
 const volatile struct vg_track_config vg_track_config = {};
+/* Written by user space only (vg_track_turn); volatile: each event reads it once, anew. */
+volatile __u32 vg_track_generation;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, VG_TRACK_PROCS);
-	__type(key, __u32);
+	__type(key, struct vg_track_proc_key);
 	__type(value, struct vg_track_proc);
 } vg_track_procs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, VG_TRACK_CGROUPS);
-	__type(key, __u64);
+	__type(key, struct vg_track_cgroup_key);
 	__type(value, struct vg_track_counts);
 } vg_track_cgroups SEC(".maps");
 
@@ -88,9 +92,10 @@ struct {
 
 /* This CPU's counters of the current process (created with its identity), or NULL. An
  * exec renames the process (and may move it: a container's init). */
-static __always_inline struct vg_track_proc *vg_track_proc(__u32 tgid, bool exec, bool create)
+static __always_inline struct vg_track_proc *vg_track_proc(__u32 generation, bool exec, bool create)
 {
-	struct vg_track_proc *p = bpf_map_lookup_elem(&vg_track_procs, &tgid), fresh = {};
+	struct vg_track_proc_key key = { .generation = generation, .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct vg_track_proc *p = bpf_map_lookup_elem(&vg_track_procs, &key), fresh = {};
 	struct task_struct *task;
 
 	if (p && !exec)
@@ -104,8 +109,8 @@ static __always_inline struct vg_track_proc *vg_track_proc(__u32 tgid, bool exec
 		fresh.start_time = task->group_leader->start_boottime;
 		fresh.uid = task->real_cred->uid.val;
 		bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
-		bpf_map_update_elem(&vg_track_procs, &tgid, &fresh, BPF_NOEXIST);
-		return bpf_map_lookup_elem(&vg_track_procs, &tgid);
+		bpf_map_update_elem(&vg_track_procs, &key, &fresh, BPF_NOEXIST);
+		return bpf_map_lookup_elem(&vg_track_procs, &key);
 	}
 	bpf_get_current_comm(p->comm, sizeof(p->comm));
 	p->cgroup_id = bpf_get_current_cgroup_id();
@@ -132,20 +137,23 @@ static __always_inline void vg_track_add(struct vg_track_counts *to, const struc
 #undef VG_TRACK_ADD
 }
 
-/* What the current process did, into its own entry (when kept) and its cgroup's. A call
- * that counts nothing but itself (most: only_call) adds one counter, not all of them. */
-static __always_inline void vg_track_count(const struct vg_track_counts *d, __u64 cgid, bool exec, bool only_call)
+/* What the current process did, into its own entry (when kept) and its cgroup's, both of
+ * the event's generation. A call that counts nothing but itself (most: only_call) adds one
+ * counter, not all of them. */
+static __always_inline void vg_track_count(const struct vg_track_counts *d, __u32 generation, __u64 cgid, bool exec,
+					   bool only_call)
 {
+	struct vg_track_cgroup_key key = { .generation = generation, .cgroup_id = cgid };
 	struct vg_track_counts zero = {}, *cg;
 	struct vg_track_proc *p;
 
-	if (vg_track_config.per_process && (p = vg_track_proc(bpf_get_current_pid_tgid() >> 32, exec, !d->exits))) {
+	if (vg_track_config.per_process && (p = vg_track_proc(generation, exec, !d->exits))) {
 		if (only_call)
 			p->c.syscalls++;
 		else
 			vg_track_add(&p->c, d);
 	}
-	if ((cg = vg_track_entry(&vg_track_cgroups, &cgid, &zero))) {
+	if ((cg = vg_track_entry(&vg_track_cgroups, &key, &zero))) {
 		if (only_call)
 			cg->syscalls++;
 		else
@@ -156,12 +164,12 @@ static __always_inline void vg_track_count(const struct vg_track_counts *d, __u6
 /* I/O on a pipe or FIFO: a cgroup other than the one that made it is counted against the
  * owner (user space keeps the pairs whose cgroups are in different containers). A pipe
  * not seen made (a FIFO, or older than the trackers) belongs to its first user. */
-static __always_inline void vg_track_pipe_io(struct file *f, __u64 cgid, long bytes)
+static __always_inline void vg_track_pipe_io(struct file *f, __u32 generation, __u64 cgid, long bytes)
 {
 	struct vg_inode_key key = vg_file_inode_key(f);
 	struct vg_track_pipe *pipe = bpf_map_lookup_elem(&vg_track_pipes, &key);
 	struct vg_track_pair zero = {}, *pair;
-	struct vg_track_pair_key pk;
+	struct vg_track_pair_key pk = { .generation = generation, .cgroup_id = cgid };
 
 	if (!pipe) {
 		struct vg_track_pipe first = { .owner = cgid };
@@ -171,7 +179,6 @@ static __always_inline void vg_track_pipe_io(struct file *f, __u64 cgid, long by
 	}
 	if (pipe->owner == cgid)
 		return;
-	pk.cgroup_id = cgid;
 	pk.owner = pipe->owner;
 	if (!(pair = vg_track_entry(&vg_track_pairs, &pk, &zero)))
 		return;
@@ -218,7 +225,7 @@ static __always_inline bool vg_track_tcp(struct sock *sk)
 
 /* ret bytes moved through the syscall's first argument (an fd): a regular file, a TCP
  * socket or a pipe, each counted where it belongs. */
-static __always_inline void vg_track_io(struct vg_track_counts *d, __u64 cgid, long ret, bool out)
+static __always_inline void vg_track_io(struct vg_track_counts *d, __u32 generation, __u64 cgid, long ret, bool out)
 {
 	struct vg_sysargs s;
 	struct file *f;
@@ -241,7 +248,7 @@ static __always_inline void vg_track_io(struct vg_track_counts *d, __u64 cgid, l
 		else
 			d->tcp_received_bytes = ret;
 	} else if (mode == VG_S_IFIFO && vg_track_config.pipes) {
-		vg_track_pipe_io(f, cgid, ret);
+		vg_track_pipe_io(f, generation, cgid, ret);
 	}
 }
 
@@ -266,12 +273,14 @@ static __always_inline void vg_track_connect(struct vg_track_counts *d, long ret
 static __always_inline int vg_track_on_sys_exit(long ret)
 {
 	struct vg_track_counts d = { .syscalls = 1 };
+	__u32 generation;
 	__u64 cgid;
 	bool compat, only_call = false;
 	long nr;
 
 	if (!vg_tool_wanted())
 		return 0;
+	generation = vg_track_generation;
 	cgid = bpf_get_current_cgroup_id();
 	compat = vg_syscall_compat();
 	nr = vg_syscall_nr();
@@ -279,12 +288,12 @@ static __always_inline int vg_track_on_sys_exit(long ret)
 	case NR_read: case NR_pread64: case NR_readv: case NR_preadv: case NR_preadv2:
 	case NR_recvfrom: case NR_recvmsg:
 		if (ret > 0)
-			vg_track_io(&d, cgid, ret, false);
+			vg_track_io(&d, generation, cgid, ret, false);
 		break;
 	case NR_write: case NR_pwrite64: case NR_writev: case NR_pwritev: case NR_pwritev2:
 	case NR_sendto: case NR_sendmsg:
 		if (ret > 0)
-			vg_track_io(&d, cgid, ret, true);
+			vg_track_io(&d, generation, cgid, ret, true);
 		break;
 	case NR_connect:
 		vg_track_connect(&d, ret);
@@ -308,9 +317,11 @@ static __always_inline int vg_track_on_sys_exit(long ret)
 	default:
 		only_call = true;
 	}
-	vg_track_count(&d, cgid, false, only_call);
+	vg_track_count(&d, generation, cgid, false, only_call);
 	if (vg_track_config.by_syscall) {
-		struct vg_track_syscall_key key = { .cgroup_id = cgid, .nr = compat ? VG_TRACK_NR_IA32 : (__u32)nr };
+		struct vg_track_syscall_key key = { .generation = generation,
+						    .nr = compat ? VG_TRACK_NR_IA32 : (__u32)nr,
+						    .cgroup_id = cgid };
 		__u64 zero = 0, *n = vg_track_entry(&vg_track_syscalls, &key, &zero);
 
 		if (n)
@@ -336,7 +347,7 @@ static __always_inline int vg_track_on_exec(void)
 	struct vg_track_counts d = { .execs = 1 };
 
 	if (vg_tool_wanted())
-		vg_track_count(&d, bpf_get_current_cgroup_id(), true, false);
+		vg_track_count(&d, vg_track_generation, bpf_get_current_cgroup_id(), true, false);
 	return 0;
 }
 
@@ -359,7 +370,7 @@ static __always_inline int vg_track_on_fork(struct task_struct *any_child)
 	struct vg_track_counts d = { .forks = 1 };
 
 	if (child->pid == child->tgid && vg_tool_wanted())
-		vg_track_count(&d, bpf_get_current_cgroup_id(), false, false);
+		vg_track_count(&d, vg_track_generation, bpf_get_current_cgroup_id(), false, false);
 	return 0;
 }
 
@@ -381,7 +392,7 @@ static __always_inline int vg_track_on_exit(void)
 	struct vg_track_counts d = { .exits = 1 };
 
 	if (bpf_get_current_task_btf()->signal->live.counter == 0 && vg_tool_wanted())
-		vg_track_count(&d, bpf_get_current_cgroup_id(), false, false);
+		vg_track_count(&d, vg_track_generation, bpf_get_current_cgroup_id(), false, false);
 	return 0;
 }
 

@@ -4,7 +4,19 @@
  * Counters are cumulative in the kernel's maps until user space takes them out (read and
  * delete): every read returns what was counted since the last one, so the maps hold only
  * what was active in between and their caps (LRU: the least recently active entry goes
- * first) are rarely reached. */
+ * first) are rarely reached.
+ *
+ * Why the counts are exact: programs add through a pointer from bpf_map_lookup_elem, so
+ * an entry read and deleted while a program holds that pointer would lose what it adds
+ * after the read. Every counter's key therefore starts with a generation, which each
+ * event reads once from vg_track_generation (the BSS, written by user space only). A take
+ * (src/tools/track.c) first ends the generation: it writes the next number, then waits
+ * for an RCU grace period (membarrier(MEMBARRIER_CMD_GLOBAL) is synchronize_rcu()). These
+ * programs run with preemption off, inside RCU read-side sections, so once the grace
+ * period is over every program that read the old number has returned and nothing writes
+ * the old generation's entries any more: taking them out then misses no increment, and
+ * whatever comes after counts in the new generation's entries for the next take. The two
+ * generations share one map (and its cap) only between the turn and the take. */
 #ifndef VIGIL_TRACK_EVENT_H
 #define VIGIL_TRACK_EVENT_H
 
@@ -56,10 +68,22 @@ struct vg_track_proc {
  * table's, and a 32-bit call from a 64-bit host is rare enough to be one bucket. */
 #define VG_TRACK_NR_IA32 1023
 
-struct vg_track_syscall_key {
-	__u64 cgroup_id;
-	__u32 nr; /* x86-64 syscall number, or VG_TRACK_NR_IA32 */
+/* The keys: each starts with the generation it was counted in (see above). */
+struct vg_track_proc_key {
+	__u32 generation;
+	__u32 tgid;
+};
+
+struct vg_track_cgroup_key {
+	__u32 generation;
 	__u32 pad;
+	__u64 cgroup_id;
+};
+
+struct vg_track_syscall_key {
+	__u32 generation;
+	__u32 nr; /* x86-64 syscall number, or VG_TRACK_NR_IA32 */
+	__u64 cgroup_id;
 };
 
 /* A pipe (or FIFO) and the cgroup that made it: the one whose process called pipe(2), or
@@ -71,6 +95,8 @@ struct vg_track_pipe {
 };
 
 struct vg_track_pair_key {
+	__u32 generation;
+	__u32 pad;
 	__u64 cgroup_id; /* the cgroup whose process read or wrote */
 	__u64 owner;     /* the cgroup that made the pipe */
 };

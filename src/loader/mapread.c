@@ -1,6 +1,10 @@
 /* mapread.c — per-CPU sums and whole-map reads (see mapread.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader/mapread.h"
@@ -48,17 +52,29 @@ size_t vg_map_value_stride(const struct bpf_map *map)
 	}
 }
 
-size_t vg_map_take(struct bpf_map *map, void *keys, void *values, size_t max)
+size_t vg_map_take_if(struct bpf_map *map, bool (*pick)(const void *key, void *arg), void *arg, void *keys,
+		      void *values, size_t max)
 {
 	size_t ksize = bpf_map__key_size(map), vsize = vg_map_value_stride(map), n = 0;
+	size_t steps = 2 * (size_t)bpf_map__max_entries(map);
 	int fd = bpf_map__fd(map);
-	char *k = keys, *v = values;
+	char *k = keys, *v = values, *prev = malloc(ksize);
 
-	/* collect first, delete after: deleting while walking restarts the walk */
-	for (void *prev = NULL; n < max && bpf_map_get_next_key(fd, prev, k + n * ksize) == 0; prev = k + n * ksize, n++)
-		;
+	if (!prev)
+		return 0; /* nothing taken: the entries stay for the next call */
+	/* collect first, delete after: deleting while walking restarts the walk. A walk also
+	 * restarts when its last key went meanwhile (an LRU eviction), hence the step bound:
+	 * twice what the map can hold. */
+	for (const void *after = NULL; n < max && steps-- > 0 && bpf_map_get_next_key(fd, after, k + n * ksize) == 0;
+	     after = prev) {
+		memcpy(prev, k + n * ksize, ksize);
+		if (!pick || pick(k + n * ksize, arg))
+			n++;
+	}
+	free(prev);
 	for (size_t i = 0; i < n; i++) {
-		/* one step where the kernel has it (hash maps since 5.14), so no count is lost */
+		/* one step where the kernel has it (hash maps since 5.14): no program's new
+		 * lookup finds the entry between the read and the delete */
 		if (bpf_map_lookup_and_delete_elem(fd, k + i * ksize, v + i * vsize) == 0)
 			continue;
 		if (bpf_map_lookup_elem(fd, k + i * ksize, v + i * vsize) < 0)
@@ -66,4 +82,20 @@ size_t vg_map_take(struct bpf_map *map, void *keys, void *values, size_t max)
 		bpf_map_delete_elem(fd, k + i * ksize);
 	}
 	return n;
+}
+
+size_t vg_map_take(struct bpf_map *map, void *keys, void *values, size_t max)
+{
+	return vg_map_take_if(map, NULL, NULL, keys, values, max);
+}
+
+void vg_bpf_grace_period(void)
+{
+	static const struct timespec practical = { .tv_nsec = 10 * 1000 * 1000 };
+
+	/* synchronize_rcu() (on one CPU nothing to wait for); refused with nohz_full, without
+	 * CONFIG_MEMBARRIER or by a seccomp filter, when the practical grace of tracing tools
+	 * has to do: such programs run for microseconds */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+		nanosleep(&practical, NULL);
 }

@@ -4,6 +4,7 @@
 #ifndef VIGIL_MAPREAD_H
 #define VIGIL_MAPREAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +21,16 @@ uint64_t vg_percpu_sum(struct bpf_map *map, const void *key, int reset);
 size_t vg_map_value_stride(const struct bpf_map *map);
 /* Copies up to max entries of a hash map into keys and values (arrays of the map's key
  * size and of vg_map_value_stride) and deletes them; returns how many. Entries added
- * meanwhile stay for the next call. */
+ * meanwhile stay for the next call. An increment a program makes through a pointer it
+ * looked up before the delete can be lost: see vg_map_take_if for exact counts. */
 size_t vg_map_take(struct bpf_map *map, void *keys, void *values, size_t max);
+/* vg_map_take of only the entries whose key pick(key, arg) accepts (every entry when pick
+ * is NULL); the others stay. */
+size_t vg_map_take_if(struct bpf_map *map, bool (*pick)(const void *key, void *arg), void *arg, void *keys,
+		      void *values, size_t max);
+/* Returns once every BPF program running at the call has returned (an RCU grace period:
+ * tracing programs run inside RCU read-side sections), so that nothing writes what only
+ * a value they read before the call leads to. */
+void vg_bpf_grace_period(void);
 
 #endif

@@ -175,6 +175,7 @@ void vg_containers_collect(struct vg_containers *cs)
 	size_t n;
 
 	cs->snapshot++;
+	vg_track_turn(cs->track);
 	n = vg_track_take_cgroups(cs->track, cs->cgroups, VG_TRACK_CGROUPS);
 	for (size_t i = 0; i < n; i++) {
 		struct vg_container_metrics *m = container_of(cs, cs->cgroups[i].cgroup_id);

@@ -390,6 +390,7 @@ static void print_text(struct vg_tool_ctx *t, double seconds, bool screen)
 static void refresh(struct vg_tool_ctx *t, double seconds, bool screen)
 {
 	read_alerts();
+	vg_track_turn(track);
 	read_procs(t);
 	read_cgroups(t);
 	qsort(rows, nrows, sizeof(*rows), by_sort);

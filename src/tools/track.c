@@ -1,7 +1,11 @@
 /* track.c — the trackers' object from user space (see track.h). */
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "loader/mapread.h"
 #include "tools/syscalls.h"
@@ -11,8 +15,19 @@
 
 struct vg_track {
 	struct track_bpf *obj;
+	uint32_t generation; /* what the programs count in now (vg_track_generation) */
+	/* the kernel's BSS, mapped: obj->bss is libbpf's copy, the kernel's only when the
+	 * skeleton loads the object (vg_tool_load does not) */
+	struct track_bpf__bss *bss;
+	size_t bss_size;
 	void *keys, *values; /* take buffers, as large as the largest map needs */
 };
+
+/* ended_generation reads every key's first 32 bits (track_event.h). */
+_Static_assert(offsetof(struct vg_track_proc_key, generation) == 0, "generation first");
+_Static_assert(offsetof(struct vg_track_cgroup_key, generation) == 0, "generation first");
+_Static_assert(offsetof(struct vg_track_syscall_key, generation) == 0, "generation first");
+_Static_assert(offsetof(struct vg_track_pair_key, generation) == 0, "generation first");
 
 static size_t largest_take(const struct track_bpf *obj, size_t *key_bytes)
 {
@@ -30,6 +45,20 @@ static size_t largest_take(const struct track_bpf *obj, size_t *key_bytes)
 			values = n * vg_map_value_stride(maps[i]);
 	}
 	return values;
+}
+
+static int map_bss(struct vg_tool_ctx *t, struct vg_track *tr)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *bss;
+
+	tr->bss_size = (bpf_map__value_size(tr->obj->maps.bss) + page - 1) / page * page;
+	bss = mmap(NULL, tr->bss_size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(tr->obj->maps.bss), 0);
+	if (bss == MAP_FAILED)
+		return vg_tool_error(t, "cannot map the trackers' BPF globals (mmapable arrays: Linux 5.5): %s",
+				     strerror(errno));
+	tr->bss = bss;
+	return 0;
 }
 
 struct vg_track *vg_track_open(struct vg_tool_ctx *t, const struct vg_track_opts *o)
@@ -58,7 +87,8 @@ struct vg_track *vg_track_open(struct vg_tool_ctx *t, const struct vg_track_opts
 			   tr->obj->progs.vg_track_fork_sched_process_fork_raw, NULL) < 0 ||
 	    vg_tool_choose(t, tr->obj->progs.vg_track_exit_sched_process_exit_btf,
 			   tr->obj->progs.vg_track_exit_sched_process_exit_raw, NULL) < 0 ||
-	    vg_tool_load(t, tr->obj->obj, &tr->obj->rodata->vg_tool_filter) < 0 || vg_tool_attach(t) < 0)
+	    vg_tool_load(t, tr->obj->obj, &tr->obj->rodata->vg_tool_filter) < 0 || map_bss(t, tr) < 0 ||
+	    vg_tool_attach(t) < 0)
 		goto fail;
 	return tr;
 fail:
@@ -71,6 +101,8 @@ void vg_track_close(struct vg_track *tr)
 {
 	if (!tr)
 		return;
+	if (tr->bss)
+		munmap(tr->bss, tr->bss_size);
 	track_bpf__destroy(tr->obj);
 	free(tr->keys);
 	free(tr->values);
@@ -101,6 +133,28 @@ bool vg_track_counts_zero(const struct vg_track_counts *c)
 	return memcmp(c, &zero, sizeof(zero)) == 0;
 }
 
+void vg_track_turn(struct vg_track *tr)
+{
+	__atomic_store_n(&tr->bss->vg_track_generation, ++tr->generation, __ATOMIC_SEQ_CST);
+	vg_bpf_grace_period();
+}
+
+static bool ended_generation(const void *key, void *track)
+{
+	const struct vg_track *tr = track;
+	uint32_t generation;
+
+	memcpy(&generation, key, sizeof(generation));
+	return generation != tr->generation;
+}
+
+/* Up to max entries of an ended generation from map into the take buffers (see
+ * track_event.h for why they are complete). */
+static size_t take(struct vg_track *tr, struct bpf_map *map, size_t max)
+{
+	return vg_map_take_if(map, ended_generation, tr, tr->keys, tr->values, max);
+}
+
 /* The per-CPU copies of entry i of a take: ncpu values of size (rounded to 8) each. */
 static const void *slot(const struct vg_track *tr, size_t stride, size_t i, int cpu, size_t size)
 {
@@ -111,17 +165,17 @@ size_t vg_track_take_procs(struct vg_track *tr, struct vg_track_proc_row *out, s
 {
 	struct bpf_map *map = tr->obj->maps.vg_track_procs;
 	size_t stride = vg_map_value_stride(map), n;
-	const uint32_t *keys = tr->keys;
+	const struct vg_track_proc_key *keys = tr->keys;
 
 	if (max > VG_TRACK_PROCS)
 		max = VG_TRACK_PROCS;
-	n = vg_map_take(map, tr->keys, tr->values, max);
+	n = take(tr, map, max);
 	for (size_t i = 0; i < n; i++) {
 		struct vg_track_proc_row *r = &out[i];
 		uint64_t named_at = 0;
 
 		memset(r, 0, sizeof(*r));
-		r->pid = keys[i];
+		r->pid = keys[i].tgid;
 		for (int c = 0; c < vg_percpu_count(); c++) {
 			const struct vg_track_proc *v = slot(tr, stride, i, c, sizeof(*v));
 
@@ -142,14 +196,14 @@ size_t vg_track_take_cgroups(struct vg_track *tr, struct vg_track_cgroup_row *ou
 {
 	struct bpf_map *map = tr->obj->maps.vg_track_cgroups;
 	size_t stride = vg_map_value_stride(map), n;
-	const uint64_t *keys = tr->keys;
+	const struct vg_track_cgroup_key *keys = tr->keys;
 
 	if (max > VG_TRACK_CGROUPS)
 		max = VG_TRACK_CGROUPS;
-	n = vg_map_take(map, tr->keys, tr->values, max);
+	n = take(tr, map, max);
 	for (size_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
-		out[i].cgroup_id = keys[i];
+		out[i].cgroup_id = keys[i].cgroup_id;
 		for (int c = 0; c < vg_percpu_count(); c++)
 			vg_track_counts_add(&out[i].c, slot(tr, stride, i, c, sizeof(struct vg_track_counts)));
 	}
@@ -164,7 +218,7 @@ size_t vg_track_take_syscalls(struct vg_track *tr, struct vg_track_syscall_row *
 
 	if (max > VG_TRACK_SYSCALLS)
 		max = VG_TRACK_SYSCALLS;
-	n = vg_map_take(map, tr->keys, tr->values, max);
+	n = take(tr, map, max);
 	for (size_t i = 0; i < n; i++) {
 		out[i] = (struct vg_track_syscall_row){ .cgroup_id = keys[i].cgroup_id, .nr = keys[i].nr };
 		for (int c = 0; c < vg_percpu_count(); c++)
@@ -181,7 +235,7 @@ size_t vg_track_take_pairs(struct vg_track *tr, struct vg_track_pair_row *out, s
 
 	if (max > VG_TRACK_PIPE_PAIRS)
 		max = VG_TRACK_PIPE_PAIRS;
-	n = vg_map_take(map, tr->keys, tr->values, max);
+	n = take(tr, map, max);
 	for (size_t i = 0; i < n; i++) {
 		out[i] = (struct vg_track_pair_row){ .cgroup_id = keys[i].cgroup_id, .owner = keys[i].owner };
 		for (int c = 0; c < vg_percpu_count(); c++) {

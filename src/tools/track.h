@@ -1,7 +1,8 @@
 /* track.h — the trackers' BPF object (bpf/track.bpf.c) from user space, for `vigil top`
- * and the agent's `--trackers`: load and attach it on the tool framework, then take what
- * it counted since the last take (each take empties the maps it reads, so a take is an
- * interval's worth and the kernel's caps hold only what was active in between). */
+ * and the agent's `--trackers`: load and attach it on the tool framework, then end an
+ * interval (vg_track_turn) and take what was counted in it (each take empties what it
+ * reads, so a take is an interval's worth and the kernel's caps hold only what was active
+ * in between). */
 #ifndef VIGIL_TRACK_H
 #define VIGIL_TRACK_H
 
@@ -54,8 +55,12 @@ struct vg_track_pair_row {
 	uint64_t pipes, bytes;
 };
 
-/* Each takes up to max rows counted since the last take (summed over CPUs); returns how
- * many. */
+/* Ends the interval: what the programs count from now on is for the next turn's takes.
+ * Returns once nothing counts into the ended interval any more (a grace period, about
+ * 10 ms: bpf/track_event.h), so that its takes are exact. */
+void vg_track_turn(struct vg_track *tr);
+/* Each takes up to max rows of the intervals ended by vg_track_turn (summed over CPUs);
+ * returns how many. */
 size_t vg_track_take_procs(struct vg_track *tr, struct vg_track_proc_row *out, size_t max);
 size_t vg_track_take_cgroups(struct vg_track *tr, struct vg_track_cgroup_row *out, size_t max);
 size_t vg_track_take_syscalls(struct vg_track *tr, struct vg_track_syscall_row *out, size_t max);

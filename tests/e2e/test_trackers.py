@@ -107,8 +107,9 @@ def test_trackers_count_a_containers_work_exactly():
         n = [p["syscalls"] for p in l["top_processes"]]
         check(len(n) <= 10 and n == sorted(n, reverse=True), l["top_processes"])
     tops = [p for l in lines for p in l["top_processes"] if p["pid"] == w.pid]
-    if tops:
-        check(tops[0]["container"] == {"id": c.id, "name": c.name} and tops[0]["comm"] == "toolwork", tops[:1])
+    if tops:  # its busiest interval (the getppid loop) is after the exec; the shell's may be one of its own
+        busiest = max(tops, key=lambda p: p["syscalls"])
+        check(busiest["container"] == {"id": c.id, "name": c.name} and busiest["comm"] == "toolwork", tops)
     else:  # only ten busier processes may keep it out (a loaded machine: a build, a fuzzer)
         check(all(len(l["top_processes"]) == 10 and l["top_processes"][-1]["syscalls"] > 50000 for l in lines
                   if l["ts"] >= started), "toolwork is in no top list: %s" % [l["top_processes"] for l in lines])
@@ -142,3 +143,24 @@ def test_trackers_are_attached_only_with_trackers():
     lines = [e for e in off.lines if e.get("kind") == "metrics"]
     check(lines and "containers" not in lines[-1], lines[-1:])
     check(not any(p["name"].startswith("vg_track") for l in lines for p in l["programs"]), lines[-1])
+
+
+def test_trackers_take_every_count_while_counting_goes_on():
+    """Takes every 50 ms while two processes on both CPUs make syscalls as fast as they can:
+    an increment racing with a take must land in the next one, never be lost."""
+    c = Container()
+    agent = Agent("--trackers", "--metrics-interval", "0.05", "--events", "exec", profile="default", env=c.env)
+    try:
+        agent.start()
+        ws = [c.run(helper("toolwork"), "getppid", 1000000, wait_for_go=False) for _ in range(2)]
+        for w in ws:
+            w.stdin.close()
+            check(w.wait(timeout=60) == 0, "toolwork failed")
+        m = metrics_of(agent, c.id, lambda m: m["exits"] >= 2 and m["syscalls_by_name"].get("getppid", 0) >= 2000000)
+        time.sleep(0.3)  # a few more takes: nothing more may come
+        later = metrics_of(agent, c.id, lambda m: True)
+    finally:
+        agent.stop()
+        c.remove()
+    check(m and len([e for e in agent.lines if e.get("kind") == "metrics"]) > 10, agent.stderr[-2000:])
+    check(m["syscalls_by_name"].get("getppid") == later["syscalls_by_name"].get("getppid") == 2000000, (m, later))

@@ -418,7 +418,9 @@ def capacity(make_vigil, workload_bin, steps, flood_dir):
     rest of the machine does meanwhile); "captured" checks the flood's own events."""
     results = []
     for rate, workers, cycles, ring in steps:
-        vigil = make_vigil(["--ring-size", str(ring)] if ring else [])
+        # every event to user space: the kernel filter would drop the flood's own events, which
+        # no default rule matches, and leave nothing to measure
+        vigil = make_vigil(["--no-kernel-filter"] + (["--ring-size", str(ring)] if ring else []))
         vigil.start()
         try:
             before = counters(vigil.last_stats())

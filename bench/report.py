@@ -341,9 +341,10 @@ def markdown(results):
     lines += ["", "## vigil user-space capacity", "",
               "A file flood (create, write, rename, unlink on tmpfs: a create_file and a rename "
               "event per cycle) paced at rising rates, then flat out with one and two workers, "
-              "under `vigil run --profile default --rules rules --rate-limit 0` (the default "
-              "in-kernel limit, 5000 events/s per executable and event type, would otherwise "
-              "suppress most of a one-binary flood); the last step shrinks the ring buffer to "
+              "under `vigil run --profile default --rules rules --rate-limit 0 --no-kernel-filter` "
+              "(the default in-kernel limit, 5000 events/s per executable and event type, would "
+              "otherwise suppress most of a one-binary flood, and the rules' kernel filter the "
+              "flood's events, which no default rule matches); the last step shrinks the ring buffer to "
               "force loss. A fresh vigil per step; its `\"kind\":\"stats\"` "
               "counters are read before and after. Events/s counts every event received over "
               "the flood's duration (with the rules loaded the kernel also sends open and "

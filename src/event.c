@@ -150,3 +150,21 @@ void vg_event_snapshot_free(struct vg_event *snap)
 	vg_proc_copy_free(&s->proc);
 	free(s);
 }
+
+bool vg_value_equal(const struct vg_value *a, const struct vg_value *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case VG_V_STR:
+	case VG_V_LIST:
+		return a->str.len == b->str.len && memcmp(a->str.ptr, b->str.ptr, a->str.len) == 0;
+	case VG_V_INT:
+		return a->i == b->i;
+	case VG_V_BOOL:
+		return a->b == b->b;
+	case VG_V_IP:
+		return a->ip.family == b->ip.family && memcmp(a->ip.addr, b->ip.addr, sizeof(a->ip.addr)) == 0;
+	}
+	return false;
+}

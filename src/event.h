@@ -111,6 +111,8 @@ void vg_event_add(struct vg_event *ev, const struct vg_field *f, struct vg_value
 void vg_event_add_str(struct vg_event *ev, const struct vg_field *f, const char *p, size_t len);
 void vg_event_add_int(struct vg_event *ev, const struct vg_field *f, int64_t i);
 void vg_event_add_bool(struct vg_event *ev, const struct vg_field *f, bool b);
+/* Same type and same value (strings and lists byte for byte). */
+bool vg_value_equal(const struct vg_value *a, const struct vg_value *b);
 /* Copies into the event's arena; returns the copy or NULL when the arena is full. */
 char *vg_event_keep(struct vg_event *ev, const char *p, size_t len);
 

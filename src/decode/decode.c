@@ -249,6 +249,21 @@ const char *vg_upath_join(struct vg_event *ev, const struct vg_upath *u, size_t 
 	return kept;
 }
 
+int vg_add_upath(struct vg_event *ev, const struct vg_field *path, const struct vg_field *name,
+		 const struct vg_upath *u)
+{
+	const char *joined, *given;
+	size_t len, glen;
+
+	if (u->name.len > VG_PATH_MAX)
+		return -1;
+	if ((joined = vg_upath_join(ev, u, &len)))
+		vg_event_add_str(ev, path, joined, len);
+	if (vg_raw_bytes(ev, u->name, &given, &glen))
+		vg_event_add_str(ev, name, given, glen);
+	return 0;
+}
+
 bool vg_sockaddr_ip(const struct vg_sockaddr *sa, struct vg_ip *ip)
 {
 	memset(ip, 0, sizeof(*ip));

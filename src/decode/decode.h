@@ -67,6 +67,10 @@ struct vg_upath;
  * in the event's arena. NULL when there is neither, or when the name is longer than any
  * the kernel sends (VG_PATH_MAX). */
 const char *vg_upath_join(struct vg_event *ev, const struct vg_upath *u, size_t *len);
+/* u as two fields: path (absolute, vg_upath_join) and name (the caller's string). -1 when
+ * the name is longer than any the kernel sends (VG_PATH_MAX): the record is malformed. */
+int vg_add_upath(struct vg_event *ev, const struct vg_field *path, const struct vg_field *name,
+		 const struct vg_upath *u);
 /* An endpoint as an IP value (false when the family is not inet). */
 bool vg_sockaddr_ip(const struct vg_sockaddr *sa, struct vg_ip *ip);
 void vg_add_ip(struct vg_event *ev, const struct vg_field *f, const struct vg_sockaddr *sa);

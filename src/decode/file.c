@@ -156,22 +156,6 @@ static struct vg_str walked(const struct vg_event *ev, const struct vg_upath *u)
 	return vg_raw_bytes(ev, u->name, &name, &len) && name[0] == '/' ? NONE : u->dir;
 }
 
-/* The path a vg_upath names, as fields f (absolute) and f + 1 (the caller's string). -1
- * when the name is longer than any the kernel sends (VG_PATH_MAX): the record is malformed. */
-static int add_upath(struct vg_event *ev, int f, const struct vg_upath *u)
-{
-	const char *name, *path;
-	size_t nlen, len;
-
-	if (u->name.len > VG_PATH_MAX)
-		return -1;
-	if ((path = vg_upath_join(ev, u, &len)))
-		vg_event_add_str(ev, &fields[f], path, len);
-	if (vg_raw_bytes(ev, u->name, &name, &nlen))
-		vg_event_add_str(ev, &fields[f + 1], name, nlen);
-	return 0;
-}
-
 /* a and b: the walked paths of the event (an empty vg_str for none). */
 static void add_path_truncated(struct vg_event *ev, struct vg_str a, struct vg_str b)
 {
@@ -207,7 +191,7 @@ static int decode_open(struct vg_event *ev, struct vg_proctable *pt, const void 
 	if (ev->raw->ret >= 0) {
 		vg_add_path(ev, &fields[F_PATH], o->path, true, NULL);
 		vg_add_raw_str(ev, &fields[F_PATH_ARG], o->arg.name);
-	} else if (add_upath(ev, F_PATH, &o->arg) < 0) {
+	} else if (vg_add_upath(ev, &fields[F_PATH], &fields[F_PATH + 1], &o->arg) < 0) {
 		return -1;
 	}
 	add_path_truncated(ev, ev->raw->ret >= 0 ? o->path : walked(ev, &o->arg), NONE);
@@ -257,9 +241,9 @@ static int decode_pair(struct vg_event *ev, struct vg_proctable *pt, const void 
 
 	if (p->symlink)
 		vg_add_raw_str(ev, &fields[F_PATH], p->from.name);
-	else if (add_upath(ev, F_PATH, &p->from) < 0)
+	else if (vg_add_upath(ev, &fields[F_PATH], &fields[F_PATH + 1], &p->from) < 0)
 		return -1;
-	if (add_upath(ev, F_NEWPATH, &p->to) < 0)
+	if (vg_add_upath(ev, &fields[F_NEWPATH], &fields[F_NEWPATH + 1], &p->to) < 0)
 		return -1;
 	add_path_truncated(ev, p->symlink ? NONE : walked(ev, &p->from), walked(ev, &p->to));
 	vg_event_add_int(ev, &fields[F_FLAGS], p->flags);
@@ -272,7 +256,7 @@ static int decode_attr(struct vg_event *ev, struct vg_proctable *pt, const void 
 {
 	const struct vg_file_attr *a = body;
 
-	if (add_upath(ev, F_PATH, &a->path) < 0)
+	if (vg_add_upath(ev, &fields[F_PATH], &fields[F_PATH + 1], &a->path) < 0)
 		return -1;
 	add_path_truncated(ev, walked(ev, &a->path), NONE);
 	if (ev->type == VG_EV_CHMOD)
@@ -290,7 +274,7 @@ static int decode_times(struct vg_event *ev, struct vg_proctable *pt, const void
 {
 	const struct vg_file_times *u = body;
 
-	if (add_upath(ev, F_PATH, &u->path) < 0)
+	if (vg_add_upath(ev, &fields[F_PATH], &fields[F_PATH + 1], &u->path) < 0)
 		return -1;
 	add_path_truncated(ev, walked(ev, &u->path), NONE);
 	vg_event_add_int(ev, &fields[F_FLAGS], u->flags);
@@ -305,7 +289,7 @@ static int decode_truncate(struct vg_event *ev, struct vg_proctable *pt, const v
 {
 	const struct vg_file_truncate *t = body;
 
-	if (add_upath(ev, F_PATH, &t->path) < 0)
+	if (vg_add_upath(ev, &fields[F_PATH], &fields[F_PATH + 1], &t->path) < 0)
 		return -1;
 	add_path_truncated(ev, walked(ev, &t->path), NONE);
 	vg_event_add_int(ev, &fields[F_SIZE], t->size);
@@ -355,7 +339,7 @@ static int decode_xattr(struct vg_event *ev, struct vg_proctable *pt, const void
 	const char *name;
 	size_t len;
 
-	if (a->value_len > VG_XATTR_VALUE || add_upath(ev, F_PATH, &a->path) < 0)
+	if (a->value_len > VG_XATTR_VALUE || vg_add_upath(ev, &fields[F_PATH], &fields[F_PATH + 1], &a->path) < 0)
 		return -1;
 	add_path_truncated(ev, walked(ev, &a->path), NONE);
 	vg_add_raw_str(ev, &fields[F_XATTR_NAME], a->name);

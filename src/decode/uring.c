@@ -46,21 +46,6 @@ static const char *op_name(unsigned op)
 	return NULL;
 }
 
-/* A name the request holds as fields f (absolute) and f + 1 (as given). */
-static int add_named(struct vg_event *ev, int f, const struct vg_upath *u)
-{
-	const char *path, *name;
-	size_t len, nlen;
-
-	if (u->name.len > VG_PATH_MAX)
-		return -1;
-	if ((path = vg_upath_join(ev, u, &len)))
-		vg_event_add_str(ev, &fields[f], path, len);
-	if (vg_raw_bytes(ev, u->name, &name, &nlen))
-		vg_event_add_str(ev, &fields[f + 1], name, nlen);
-	return 0;
-}
-
 static int decode_op(struct vg_event *ev, struct vg_proctable *pt, const void *body)
 {
 	const struct vg_uring_op *u = body;
@@ -73,11 +58,11 @@ static int decode_op(struct vg_event *ev, struct vg_proctable *pt, const void *b
 	vg_event_add_int(ev, &fields[F_OPCODE], u->opcode);
 	vg_event_add_int(ev, &fields[F_FD], u->fd);
 	vg_event_add_bool(ev, &fields[F_FIXED], u->fixed);
-	if (add_named(ev, F_PATH, &u->path) < 0)
+	if (vg_add_upath(ev, &fields[F_PATH], &fields[F_PATH + 1], &u->path) < 0)
 		return -1;
 	if (u->opcode == VG_IORING_OP_SYMLINKAT)
 		vg_add_raw_str(ev, &fields[F_NEWPATH], u->newpath.name);
-	else if (add_named(ev, F_NEWPATH, &u->newpath) < 0)
+	else if (vg_add_upath(ev, &fields[F_NEWPATH], &fields[F_NEWPATH + 1], &u->newpath) < 0)
 		return -1;
 	vg_add_raw_str(ev, &fields[F_XATTR], u->xattr);
 	if (u->flags || u->opcode == VG_IORING_OP_OPENAT || u->opcode == VG_IORING_OP_OPENAT2)

@@ -120,24 +120,6 @@ static uint64_t value_hash(uint64_t h, const struct vg_value *v)
 	return h;
 }
 
-static bool value_equal(const struct vg_value *a, const struct vg_value *b)
-{
-	if (a->type != b->type)
-		return false;
-	switch (a->type) {
-	case VG_V_STR:
-	case VG_V_LIST:
-		return a->str.len == b->str.len && memcmp(a->str.ptr, b->str.ptr, a->str.len) == 0;
-	case VG_V_INT:
-		return a->i == b->i;
-	case VG_V_BOOL:
-		return a->b == b->b;
-	case VG_V_IP:
-		return a->ip.family == b->ip.family && memcmp(a->ip.addr, b->ip.addr, sizeof(a->ip.addr)) == 0;
-	}
-	return false;
-}
-
 /* Over a node whose kids are canonical already. */
 static uint64_t node_hash(const struct node *n)
 {
@@ -170,7 +152,7 @@ static bool node_equal(const struct node *a, const struct node *b)
 	if (!a->prefix != !b->prefix)
 		return false;
 	for (int i = 0; i < a->n; i++)
-		if (!value_equal(&a->vals[i], &b->vals[i]) || (a->prefix && a->prefix[i] != b->prefix[i]))
+		if (!vg_value_equal(&a->vals[i], &b->vals[i]) || (a->prefix && a->prefix[i] != b->prefix[i]))
 			return false;
 	return true;
 }

@@ -298,24 +298,6 @@ static void partial_free(struct fstate *s, struct partial *p)
 	s->npartials--;
 }
 
-static bool value_equal(const struct vg_value *a, const struct vg_value *b)
-{
-	if (a->type != b->type)
-		return false;
-	switch (a->type) {
-	case VG_V_STR:
-	case VG_V_LIST:
-		return a->str.len == b->str.len && memcmp(a->str.ptr, b->str.ptr, a->str.len) == 0;
-	case VG_V_INT:
-		return a->i == b->i;
-	case VG_V_BOOL:
-		return a->b == b->b;
-	case VG_V_IP:
-		return memcmp(&a->ip, &b->ip, sizeof(a->ip)) == 0;
-	}
-	return false;
-}
-
 /* A first step that repeats an in-flight one (same root, same captures) refreshes it
  * instead of piling up duplicates. */
 static struct partial *find_duplicate(struct rule *r, const struct ident *root,
@@ -328,7 +310,7 @@ static struct partial *find_duplicate(struct rule *r, const struct ident *root,
 		for (int i = 0; same && i < r->nslots; i++)
 			if (r->slots[i].step == 0)
 				same = p->m.caps_set[i] == m->caps_set[i] &&
-				       (!m->caps_set[i] || value_equal(&p->m.caps[i], &m->caps[i]));
+				       (!m->caps_set[i] || vg_value_equal(&p->m.caps[i], &m->caps[i]));
 		if (same)
 			return p;
 	}

@@ -150,8 +150,11 @@ static bool ended_generation(const void *key, void *track)
 
 /* Up to max entries of an ended generation from map into the take buffers (see
  * track_event.h for why they are complete). */
+/* At most max entries, and never more than the map holds (what tr's buffers are sized for). */
 static size_t take(struct vg_track *tr, struct bpf_map *map, size_t max)
 {
+	if (max > bpf_map__max_entries(map))
+		max = bpf_map__max_entries(map);
 	return vg_map_take_if(map, ended_generation, tr, tr->keys, tr->values, max);
 }
 
@@ -167,8 +170,6 @@ size_t vg_track_take_procs(struct vg_track *tr, struct vg_track_proc_row *out, s
 	size_t stride = vg_map_value_stride(map), n;
 	const struct vg_track_proc_key *keys = tr->keys;
 
-	if (max > VG_TRACK_PROCS)
-		max = VG_TRACK_PROCS;
 	n = take(tr, map, max);
 	for (size_t i = 0; i < n; i++) {
 		struct vg_track_proc_row *r = &out[i];
@@ -198,8 +199,6 @@ size_t vg_track_take_cgroups(struct vg_track *tr, struct vg_track_cgroup_row *ou
 	size_t stride = vg_map_value_stride(map), n;
 	const struct vg_track_cgroup_key *keys = tr->keys;
 
-	if (max > VG_TRACK_CGROUPS)
-		max = VG_TRACK_CGROUPS;
 	n = take(tr, map, max);
 	for (size_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
@@ -216,8 +215,6 @@ size_t vg_track_take_syscalls(struct vg_track *tr, struct vg_track_syscall_row *
 	size_t stride = vg_map_value_stride(map), n;
 	const struct vg_track_syscall_key *keys = tr->keys;
 
-	if (max > VG_TRACK_SYSCALLS)
-		max = VG_TRACK_SYSCALLS;
 	n = take(tr, map, max);
 	for (size_t i = 0; i < n; i++) {
 		out[i] = (struct vg_track_syscall_row){ .cgroup_id = keys[i].cgroup_id, .nr = keys[i].nr };
@@ -233,8 +230,6 @@ size_t vg_track_take_pairs(struct vg_track *tr, struct vg_track_pair_row *out, s
 	size_t stride = vg_map_value_stride(map), n;
 	const struct vg_track_pair_key *keys = tr->keys;
 
-	if (max > VG_TRACK_PIPE_PAIRS)
-		max = VG_TRACK_PIPE_PAIRS;
 	n = take(tr, map, max);
 	for (size_t i = 0; i < n; i++) {
 		out[i] = (struct vg_track_pair_row){ .cgroup_id = keys[i].cgroup_id, .owner = keys[i].owner };

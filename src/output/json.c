@@ -126,6 +126,23 @@ void vg_json_cstr(struct vg_buf *b, const char *s)
 		VG_BUF_LIT(b, "null");
 }
 
+void vg_json_container_ref(struct vg_buf *b, const char *id, const char *name, const char *runtime, bool with_runtime)
+{
+	if (!id[0]) {
+		vg_buf_puts(b, "null");
+		return;
+	}
+	vg_buf_puts(b, "{\"id\":");
+	vg_json_cstr(b, id);
+	vg_buf_puts(b, ",\"name\":");
+	vg_json_cstr(b, name);
+	if (with_runtime) { /* null when the runtime is not known */
+		vg_buf_puts(b, ",\"runtime\":");
+		vg_json_cstr(b, runtime);
+	}
+	vg_buf_putc(b, '}');
+}
+
 /* Digits of v, width wide with leading zeros. */
 static void put_digits(char *out, unsigned v, int width)
 {

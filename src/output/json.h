@@ -19,6 +19,9 @@ size_t vg_utf8_len(const unsigned char *p, size_t left);
  * characters use JSON's own escapes. */
 void vg_json_str(struct vg_buf *b, const char *p, size_t len);
 void vg_json_cstr(struct vg_buf *b, const char *s); /* NULL becomes null */
+/* A metrics or top row's container: {"id","name"[,"runtime"]}, or null for the host (id "").
+ * with_runtime: "runtime" is a member (null when runtime is NULL). */
+void vg_json_container_ref(struct vg_buf *b, const char *id, const char *name, const char *runtime, bool with_runtime);
 /* RFC 3339 UTC with nanoseconds, quoted. */
 void vg_json_time(struct vg_buf *b, uint64_t wall_ns);
 void vg_json_value(struct vg_buf *b, const struct vg_value *v);

@@ -45,15 +45,7 @@ static void top_process(struct vg_buf *b, const struct vg_top_process *p)
 	vg_buf_printf(b, "{\"pid\":%u,\"comm\":", p->pid);
 	vg_json_str(b, p->comm, strnlen(p->comm, sizeof(p->comm)));
 	vg_buf_puts(b, ",\"container\":");
-	if (p->container_id[0]) {
-		vg_buf_puts(b, "{\"id\":");
-		vg_json_cstr(b, p->container_id);
-		vg_buf_puts(b, ",\"name\":");
-		vg_json_cstr(b, p->container_name);
-		vg_buf_putc(b, '}');
-	} else {
-		vg_buf_puts(b, "null");
-	}
+	vg_json_container_ref(b, p->container_id, p->container_name, NULL, false);
 	counts(b, &p->c);
 	vg_buf_putc(b, '}');
 }

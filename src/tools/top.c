@@ -286,17 +286,7 @@ static void print_json(struct vg_tool_ctx *t, double seconds)
 		vg_buf_puts(b, ",\"exe\":");
 		vg_json_cstr(b, p->exe);
 		vg_buf_puts(b, ",\"container\":");
-		if (p->container_id[0]) {
-			vg_buf_puts(b, "{\"id\":");
-			vg_json_cstr(b, p->container_id);
-			vg_buf_puts(b, ",\"name\":");
-			vg_json_cstr(b, p->container_name);
-			vg_buf_puts(b, ",\"runtime\":");
-			vg_json_cstr(b, p->runtime);
-			vg_buf_putc(b, '}');
-		} else {
-			vg_buf_puts(b, "null");
-		}
+		vg_json_container_ref(b, p->container_id, p->container_name, p->runtime, true);
 		json_counts(b, &rows[i]);
 	}
 	vg_buf_puts(b, "],\"containers\":[");

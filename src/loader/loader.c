@@ -600,7 +600,7 @@ void vg_loader_describe(const struct vg_loader *l, unsigned type, char *out, siz
 			break;
 	}
 	if (!used)
-		snprintf(out, len, VG_EV_FROM_AGENT(type) ? "raised by the agent (user space)" : "not implemented on this kernel");
+		snprintf(out, len, VG_EV_FROM_AGENT(type) ? "raised by the agent (user space)" : "no hook table lists it (src/loader/hooks_*.c)");
 }
 
 void vg_loader_catalog_markdown(FILE *out)

@@ -1,7 +1,8 @@
 """runner — runs every test_* function of every tests/e2e/test_*.py (or those named on
 the command line) and prints "PASS name" / "FAIL name" / "SKIP name: why" lines (a test
 raises vigiltest.Skip when it cannot run here; a skip counts neither way). A module may define
-setup_module()/teardown_module() to share one agent between its tests. Exit status 1 when
+setup_module()/teardown_module() to share one agent between its tests; `FILE::NAME` runs
+only the test NAME of FILE. Exit status 1 when
 any test failed. A test file that leaves sensors pinned in the default pin directory (an
 agent started without --no-pin or --pin-dir, on a machine where none ran) fails: they would
 keep running, and the next agents would take them over."""
@@ -31,11 +32,14 @@ def main():
         os.path.join(HERE, f) for f in os.listdir(HERE) if f.startswith("test_") and f.endswith(".py"))
     failed = 0
     for path in files:
+        path, _, only = path.partition("::")
         mod_name = os.path.splitext(os.path.basename(path))[0]
         pinned_before = os.path.exists(DEFAULT_PINS)
         try:
             mod = load(path)
-            tests = [(n, getattr(mod, n)) for n in sorted(dir(mod)) if n.startswith("test_")]
+            tests = [(n, getattr(mod, n)) for n in sorted(dir(mod)) if n.startswith("test_") and n == (only or n)]
+            if not tests:
+                raise LookupError("%s has no test %s" % (path, only))
             tests.sort(key=lambda t: t[1].__code__.co_firstlineno)
             if hasattr(mod, "setup_module"):
                 mod.setup_module()

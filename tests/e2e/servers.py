@@ -203,7 +203,7 @@ class Rsyslog:
 module(load="imudp")
 module(load="imtcp")
 module(load="imuxsock" SysSock.Use="off")
-input(type="imudp" address="127.0.0.1" port="%(udp)d")
+input(type="imudp" address="127.0.0.1" port="%(udp)d" rcvbufSize="16m")
 input(type="imtcp" address="127.0.0.1" port="%(tcp)d")
 input(type="imuxsock" Socket="%(sock)s" UseSpecialParser="off" UseSysTimeStamp="off")
 template(name="fields" type="string"
@@ -231,6 +231,14 @@ template(name="fields" type="string"
 
     def stop(self):
         stop_proc(self.proc)
+
+
+def udp_receive_buffer_drops():
+    """Datagrams the kernel dropped because a receiver's buffer was full, since boot: UDP to
+    a busy receiver is lost there, where no sender can see it."""
+    with open("/proc/net/snmp") as f:
+        rows = [line.split() for line in f if line.startswith("Udp:")]
+    return int(rows[1][rows[0].index("RcvbufErrors")])
 
 
 # ---------------------------------------------------------------------------------------------

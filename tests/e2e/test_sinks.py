@@ -15,7 +15,8 @@ import subprocess
 import tempfile
 import time
 
-from servers import Receiver, Rsyslog, Scene, closing_line, make_files, sink_stats, wait_until
+from servers import (Receiver, Rsyslog, Scene, closing_line, make_files, sink_stats, udp_receive_buffer_drops,
+                     wait_until)
 from vigiltest import VIGIL, Agent, check, marker
 
 RULE = """- rule: Fleet test marker file
@@ -114,13 +115,24 @@ def test_syslog_rfc5424_to_rsyslog_over_udp_tcp_and_socket():
         for spec in specs:
             args += ["--sink", spec]
         agent = sc.agent(Agent(*args, events="create_file", profile="default"))
+        drops_before = udp_receive_buffer_drops()
         make_files(sc.base, mark, 50)
 
-        def arrived():
+        def per_input():
             ours = [m for m in rs.messages() if mark in m.get("msg", "")]
-            per = {i: [m for m in ours if m["input"] == i] for i in ("imudp", "imtcp", "imuxsock")}
+            return {i: [m for m in ours if m["input"] == i] for i in ("imudp", "imtcp", "imuxsock")}
+
+        def arrived():
+            per = per_input()
             return per if all(len([m for m in v if m["msgid"] == "create_file"]) >= 50 for v in per.values()) else None
-        wait_until(arrived, 20, what="rsyslog to write 50 events per input")
+        try:
+            wait_until(arrived, 30, what="rsyslog to write 50 events per input")
+        except AssertionError as e:
+            counts = {i: len([m for m in v if m["msgid"] == "create_file"]) for i, v in per_input().items()}
+            seen = len([l for l in agent.lines if l.get("kind") == "event" and mark in json.dumps(l)])
+            dropped = udp_receive_buffer_drops() - drops_before
+            raise AssertionError("%s: %s arrived, the agent's own output has %d; %d UDP datagrams dropped at"
+                                 " full receive buffers meanwhile" % (e, counts, seen, dropped))
         time.sleep(1)
         agent.stop()
         rs.stop()

@@ -38,9 +38,11 @@ HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard te
 BENCH_BINS := $(BUILD)/bench/store_bench
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the modules that take untrusted input,
-# built with clang and ASan/UBSan into FUZZ_BUILD; `make fuzz` runs each for FUZZ_S seconds.
+# built with clang and ASan/UBSan into FUZZ_BUILD; `make fuzz` runs each for FUZZ_S seconds
+# and on until it has made FUZZ_RUNS executions.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_S     ?= 300
+FUZZ_RUNS  ?= 1000000
 FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	      -I$(BUILD) -Ibpf -Isrc -Itests/fuzz -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRCS  := $(sort $(wildcard src/rules/*.c src/decode/*.c src/proc/*.c src/output/*.c src/store/*.c src/incident/*.c) \
@@ -165,7 +167,7 @@ $(FUZZ_BUILD)/gen_seeds: tests/fuzz/gen_seeds.c $(FUZZ_OBJS) $(wildcard tests/fu
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: deps fuzz-build
-	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_S)
+	FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_S)
 
 bench: deps all $(BENCH_BINS)
 	bench/run.sh $(BUILD)

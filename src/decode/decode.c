@@ -46,11 +46,10 @@ const struct vg_field *vg_field_at(size_t i)
 
 const struct vg_field *vg_field_find(const char *name)
 {
-	const struct vg_field *f;
-
-	for (size_t i = 0; (f = vg_field_at(i)); i++)
-		if (strcmp(f->name, name) == 0)
-			return f;
+	for (size_t d = 0; d < NDOMAINS; d++)
+		for (size_t i = 0; i < domains[d]->nfields; i++)
+			if (strcmp(domains[d]->fields[i].name, name) == 0)
+				return &domains[d]->fields[i];
 	return NULL;
 }
 

@@ -11,6 +11,7 @@
  * takes their findings like ring records. */
 #include <sys/types.h>
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +312,9 @@ static int start(struct agent *a)
 		fprintf(stderr, "vigil: running, %u events attached, %u processes known\n", n,
 			vg_proctable_size(a->pt));
 	}
+	/* start-up's transient memory (vmlinux BTF, the object files, the /proc scan) is free
+	 * now, but held by the allocator until returned */
+	malloc_trim(0);
 	return 0;
 }
 
@@ -380,6 +384,11 @@ int vg_cmd_run(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = 1;
 
+	/* A fixed threshold: blocks of 128 KiB and more (vmlinux BTF, the kernel's symbol table,
+	 * start-up's /proc scan) are mapped and unmapped on their own. glibc's default raises it
+	 * after the first such free, and the next ones then stay in the heaps as free space: the
+	 * agent's idle RSS was 62 MiB instead of 42. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	a.argc = argc;
 	a.argv = argv;
 	if (vg_run_opts_load(argc, argv, &a.o) < 0 || vg_select_events(&a.o.out, a.print) < 0)

@@ -198,14 +198,21 @@ static bool prepare(const struct vg_integrity_opts *o, void **state, char *why, 
 
 	if (!h || vg_kallsyms_load(&h->ks, "/proc/kallsyms", keep, why, len) < 0 || !(h->km = vg_kmem_open(why, len)))
 		goto fail;
-	h->t = calloc(h->ks.n, sizeof(*h->t));
-	for (size_t i = 0; h->t && i < h->ks.n; i++)
-		if (is_syscall_fn(h->ks.syms[i].name))
-			h->t[h->n++].sym = &h->ks.syms[i];
+	for (size_t i = 0; i < h->ks.n; i++)
+		h->n += is_syscall_fn(h->ks.syms[i].name);
 	if (!h->n) {
 		snprintf(why, len, "no syscall functions (__x64_sys_*) in /proc/kallsyms");
 		goto fail;
 	}
+	/* a few hundred of the ~100,000 text symbols */
+	if (!(h->t = calloc(h->n, sizeof(*h->t)))) {
+		snprintf(why, len, "out of memory");
+		goto fail;
+	}
+	h->n = 0;
+	for (size_t i = 0; i < h->ks.n; i++)
+		if (is_syscall_fn(h->ks.syms[i].name))
+			h->t[h->n++].sym = &h->ks.syms[i];
 	first = calloc(h->n, VG_KREAD_LEN);
 	err = calloc(h->n, sizeof(*err));
 	if (!first || !err || read_targets(h, first, err) < 0) {

@@ -3,6 +3,7 @@
  * queue the agent's loop takes from. A finding is keyed by (finding, subject, id): reported
  * in the pass where it appears, then not again while later passes still see it. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,9 @@ static void *loop(void *arg)
 		for (unsigned c = 0; c < VG_CHECK__COUNT; c++)
 			if (ig->available[c])
 				pass(ig, c);
+		/* what a pass read (directory listings, kernel text) is freed, but stays in this
+		 * thread's arena until returned */
+		malloc_trim(0);
 		pthread_mutex_lock(&ig->lock);
 		ig->passes++;
 		clock_gettime(CLOCK_REALTIME, &until);

@@ -64,6 +64,14 @@ int vg_kallsyms_load(struct vg_kallsyms *k, const char *path, const char *const 
 		nused += nlen;
 	}
 	fclose(f);
+	/* kept for the agent's life: the doubling's slack (a third of it) goes back */
+	if (k->n) {
+		struct vg_ksym *s = realloc(k->syms, k->n * sizeof(*s));
+		char *names = realloc(k->names, nused);
+
+		k->syms = s ? s : k->syms;
+		k->names = names ? names : k->names;
+	}
 	for (size_t i = 0; i < k->n; i++)
 		k->syms[i].name = k->names + (uintptr_t)k->syms[i].name;
 	if (!any_addr) {

@@ -79,6 +79,13 @@ def wait_port(port, proc=None, timeout=30, what="server"):
     raise AssertionError("%s not listening on %d after %ss" % (what, port, timeout))
 
 
+def udp_bound(port):
+    """Whether a socket is bound to UDP port `port` (/proc/net/udp): a datagram sent before
+    is refused with ICMP, and the sender hears of it only at its next send."""
+    with open("/proc/net/udp") as f:
+        return any(int(line.split()[1].split(":")[1], 16) == port for line in list(f)[1:])
+
+
 def stop_proc(proc, sig=signal.SIGTERM, timeout=20):
     if proc is None or proc.poll() is not None:
         return
@@ -218,6 +225,7 @@ template(name="fields" type="string"
                                       "-i", os.path.join(self.dir, "rsyslogd.pid")],
                                      stdout=self.log, stderr=self.log)
         wait_port(self.tcp, self.proc, what="rsyslogd")
+        wait_until(lambda: udp_bound(self.udp), 10, what="rsyslog's UDP input")
         wait_until(lambda: os.path.exists(self.socket), 10, what="rsyslog's unix socket")
         return self
 

@@ -35,9 +35,14 @@ struct fatom {
 struct approx {
 	uint16_t any;
 	bool exact; /* no atoms, and any is exactly the condition: a NOT may flip it */
-	int n;
-	struct fatom *a;
+	int n, cap;
+	struct fatom *a; /* owned by this approximation alone: or_into appends in place */
 };
+
+/* Atoms one approximation may hold: past it, it lets everything through (sound), so that a
+ * hostile rule file (20,000 names in one list) costs bounded time and memory here. The
+ * default rules' largest holds a few hundred. */
+#define MAX_APPROX_ATOMS 8192
 
 struct fctx {
 	struct arena *mem;
@@ -106,23 +111,35 @@ static struct approx classes(uint16_t any, bool exact)
 	return (struct approx){ .any = any, .exact = exact };
 }
 
-/* A copy of the n elements of size bytes at old, with room for one more (old may be NULL
- * when n is 0). */
-static void *grow(struct arena *mem, const void *old, int n, size_t size)
+/* A copy of the n elements of size bytes at old, with room for cap (old may be NULL when n
+ * is 0). */
+static void *grow_to(struct arena *mem, const void *old, int n, int cap, size_t size)
 {
-	void *grown = arena_alloc(mem, (size_t)(n + 1) * size);
+	void *grown = arena_alloc(mem, (size_t)cap * size);
 
 	if (n)
 		memcpy(grown, old, (size_t)n * size);
 	return grown;
 }
 
+static void *grow(struct arena *mem, const void *old, int n, size_t size)
+{
+	return grow_to(mem, old, n, n + 1, size);
+}
+
 static void push(struct fctx *c, struct approx *x, struct fatom a)
 {
-	struct fatom *grown = grow(c->mem, x->a, x->n, sizeof(*grown));
-
-	grown[x->n++] = a;
-	x->a = grown;
+	if (x->any == VG_FC_ALL)
+		return; /* everything passes whole: an atom adds nothing */
+	if (x->n == MAX_APPROX_ATOMS) {
+		*x = all(false);
+		return;
+	}
+	if (x->n == x->cap) { /* doubling: n pushes cost O(n), not O(n^2), of the arena */
+		x->cap = x->cap ? 2 * x->cap : 8;
+		x->a = grow_to(c->mem, x->a, x->n, x->cap, sizeof(*x->a));
+	}
+	x->a[x->n++] = a;
 	x->exact = false;
 }
 
@@ -204,14 +221,25 @@ static struct approx and2(struct fctx *c, const struct approx *a, const struct a
 	return score(&y) < score(&x) ? y : x;
 }
 
-static struct approx or2(struct fctx *c, const struct approx *a, const struct approx *b)
+/* x = x OR y, in place: y's atoms are appended to x's (x's own array), and what now passes
+ * whole is taken out of every atom. A chain of n alternatives costs O(n), where building a
+ * new approximation per OR copied every atom so far. */
+static void or_into(struct fctx *c, struct approx *x, const struct approx *y)
 {
-	struct approx x = classes(a->any | b->any, a->exact && b->exact);
+	uint16_t any = x->any | y->any;
+	bool exact = x->exact && y->exact;
 
-	add_masked(c, &x, a, ~x.any);
-	add_masked(c, &x, b, ~x.any);
-	x.exact = a->exact && b->exact && x.n == 0;
-	return x;
+	if (any != x->any) { /* at most once per class bit: any only grows */
+		int w = 0;
+
+		for (int i = 0; i < x->n; i++)
+			if ((x->a[i].classes &= (uint16_t)~any))
+				x->a[w++] = x->a[i];
+		x->n = w;
+	}
+	x->any = any;
+	add_masked(c, x, y, (uint16_t)~any);
+	x->exact = exact && x->n == 0;
 }
 
 /* ---- paths -------------------------------------------------------------------------------
@@ -746,7 +774,7 @@ static struct approx run_atoms(struct fctx *c, unsigned slot, const struct litse
 			    : sem == SEM_STARTS ? path_starts(c, slot, buf, n)
 			    : sem == SEM_ENDS   ? path_ends(c, slot, buf, n)
 						: path_contains(c, slot, buf, n);
-			x = or2(c, &x, &y);
+			or_into(c, &x, &y);
 		}
 	}
 	return x;
@@ -804,7 +832,7 @@ static struct approx path_regex(struct fctx *c, unsigned slot, const char *patte
 	for (int i = 0; i < nb; i++) {
 		struct approx y = branch_atoms(c, slot, &b[i]);
 
-		x = or2(c, &x, &y);
+		or_into(c, &x, &y);
 	}
 	return x;
 }
@@ -822,7 +850,7 @@ static struct approx path_cmp(struct fctx *c, const struct node *n, unsigned slo
 		for (int i = 0; i < n->n; i++) {
 			struct approx y = n->op == OP_PMATCH ? path_below(c, slot, n->vals[i].str.ptr, n->vals[i].str.len)
 							     : path_equals(c, slot, n->vals[i].str.ptr, n->vals[i].str.len);
-			x = or2(c, &x, &y);
+			or_into(c, &x, &y);
 		}
 		return x;
 	case OP_STARTSWITH: return path_starts(c, slot, n->vals[0].str.ptr, n->vals[0].str.len);
@@ -850,7 +878,7 @@ static struct approx comm_cmp(struct fctx *c, const struct node *n)
 		if (n->op == OP_STARTSWITH && v->str.len == 0)
 			return all(false);
 		y = one(c, n->op == OP_STARTSWITH ? VG_ATOM_COMM_START : VG_ATOM_COMM, 0, v->str.ptr, v->str.len);
-		x = or2(c, &x, &y);
+		or_into(c, &x, &y);
 	}
 	return x;
 }
@@ -1011,7 +1039,10 @@ static struct approx approx_of(struct fctx *c, const struct node *n)
 			if (n->kind == NK_OR && x.any == VG_FC_ALL)
 				return x;
 			y = approx_of(c, n->kids[i]);
-			x = n->kind == NK_AND ? and2(c, &x, &y) : or2(c, &x, &y);
+			if (n->kind == NK_AND)
+				x = and2(c, &x, &y);
+			else
+				or_into(c, &x, &y);
 		}
 		return x;
 	}
@@ -1092,7 +1123,7 @@ static void derive_type(const struct vg_ruleset *rs, struct vg_kernel_filter *f,
 				if (!((rule->steps[s].types >> type) & 1) || !rule->steps[s].cond)
 					continue;
 				z = approx_of(&c, rule->steps[s].cond);
-				y = or2(&c, &y, &z);
+				or_into(&c, &y, &z);
 			}
 		} else {
 			if (!rule->cond)
@@ -1101,7 +1132,7 @@ static void derive_type(const struct vg_ruleset *rs, struct vg_kernel_filter *f,
 		}
 		if ((y.any & reach) == reach && !f->why[type])
 			f->why[type] = rule->name;
-		x = or2(&c, &x, &y);
+		or_into(&c, &x, &y);
 	}
 	f->any[type] = x.any & reach;
 	f->on[type] = f->any[type] != reach;

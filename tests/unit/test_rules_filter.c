@@ -276,6 +276,40 @@ static void test_sequences(void **state)
 	      EV("unlink", "rm", "/usr/bin/other", .dropped = true), EV("unlink", "rm", "/usr/bin/dropper"));
 }
 
+/* A list of names builds one atom per name in time and memory linear in the list (each OR
+ * once copied every atom so far: 5,000 names cost tens of GB); past MAX_APPROX_ATOMS
+ * (filter.c) the rule lets every open through instead. */
+static void test_large_lists_stay_linear(void **state)
+{
+	static const int sizes[] = { 5000, 9000 };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t cap = 64 + (size_t)sizes[k] * 16, len;
+		char *text = malloc(cap);
+		struct vg_ruleset *rs;
+		struct vg_kernel_filter f;
+		int names = 0;
+
+		len = (size_t)snprintf(text, cap, "- list: many\n  items: [");
+		for (int i = 0; i < sizes[k]; i++)
+			len += (size_t)snprintf(text + len, cap - len, "%sn%d", i ? ", " : "", i);
+		snprintf(text + len, cap - len, "]\n%s", RULE("evt.type = open and proc.name in (many)"));
+		rs = tload(text);
+		vg_rules_kernel_filter(rs, &f);
+		for (int i = 0; i < f.natoms; i++)
+			names += f.atoms[i].type == VG_EV_OPEN && f.atoms[i].kind == VG_ATOM_COMM;
+		if (sizes[k] <= 8192) {
+			assert_true(f.on[VG_EV_OPEN]);
+			assert_int_equal(names, sizes[k]);
+		} else {
+			assert_false(f.on[VG_EV_OPEN]);
+		}
+		vg_kernel_filter_free(&f);
+		vg_ruleset_free(rs);
+		free(text);
+	}
+}
+
 static void test_no_rule_needs_a_type(void **state)
 {
 	struct vg_ruleset *rs = tload(RULE("evt.type = exec and proc.name = nc"));
@@ -305,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_paths_and_names), cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_not),		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_sequences),	cmocka_unit_test(test_no_rule_needs_a_type),
+		cmocka_unit_test(test_large_lists_stay_linear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,7 +137,7 @@ static void test_a_file_is_followed_by_its_inode_and_names(void **state)
 	vg_event_add(e, vg_field_find("net.dip"), (struct vg_value){ .type = VG_V_IP, .ip = { .family = 4, .addr = { 10, 0, 0, 9 } } });
 	num(e, "net.dport", 4444);
 	st_batch_event(b, e);
-	assert_int_equal(st_writer_apply(w, b), 0);
+	assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM files", 0), 1);
 	assert_int_equal(vg_store_int(st, "SELECT ino FROM files", 0), 77);
@@ -177,7 +177,7 @@ static void test_a_symlink_without_its_name_costs_no_batch(void **state)
 	e = ev(&s, VG_EV_UNLINK, 2, T0 + 1, &p);
 	str(e, "file.path", "/tmp/gone");
 	st_batch_event(b, e);
-	assert_int_equal(st_writer_apply(w, b), 0);
+	assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events", 0), 2);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events WHERE type = 'link' AND file IS NULL"
 					  " AND file2 IS NOT NULL", 0), 1);
@@ -207,14 +207,14 @@ static void test_a_reused_path_names_its_newest_file(void **state)
 		num(e, "file.dev", 8 << 20);
 		num(e, "file.ino", 100 + i);
 		st_batch_event(b, e);
-		assert_int_equal(st_writer_apply(w, b), 0);
+		assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 		st_batch_reset(b);
 		st_writer_forget(w);
 		e = ev(&s, VG_EV_RENAME, 10 * i + 2, T0 + 10 * i + 1, &p);
 		str(e, "file.path", "/tmp/x.part");
 		str(e, "file.newpath", "/tmp/x");
 		st_batch_event(b, e);
-		assert_int_equal(st_writer_apply(w, b), 0);
+		assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 		st_batch_reset(b);
 		st_writer_forget(w);
 	}
@@ -285,7 +285,7 @@ static void test_alert_evidence_is_the_stored_event(void **state)
 	evidence[1] = a.ev = ev(&s, VG_EV_EXEC, 10, T0, &p);
 	st_batch_event(b, a.ev);
 	st_batch_alert(b, &a, false, false);
-	assert_int_equal(st_writer_apply(w, b), 0);
+	assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events", 0), 2);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM alert_events", 0), 2);
 	assert_int_equal(vg_store_int(st, "SELECT e.seq FROM alert_events a JOIN events e ON e.id = a.event"

@@ -3,7 +3,8 @@
  * It takes every event the run captures, not only the printed ones. On the agent's thread
  * each event or alert is copied into the current batch (batch.c), which goes to a writer
  * thread at the next loop turn (flush, every ~20 ms) or when it is full; the writer applies
- * each batch in one transaction (write.c) and enforces retention between batches. The
+ * the batches queued (up to COMMIT_BATCHES) in one transaction (write.c) and enforces
+ * retention between transactions. The
  * agent's thread never waits on SQLite: when the writer falls behind by more than the
  * queue's byte budget, the new batch is dropped, counted as lost in the sink's counters and
  * said on stderr. Measured with bench/store_bench.c (docs/benchmarks.md): a writer thread

@@ -260,8 +260,9 @@ static int64_t write_proc(struct st_writer *w, const struct st_batch *b, const s
 
 /* ---- files ------------------------------------------------------------------------ */
 
-/* The live name of a path (file_names row, file), and files by inode: remembered so that a
- * file event costs no lookup when the path or inode was seen before. */
+/* The live name of a path (file_names row, file; 0, 0: the path names no file now), and
+ * files by inode: remembered so that a file event costs no lookup when the path or inode
+ * was seen before (this writer alone names this host's files). */
 struct known_name {
 	char *path;
 	int64_t name, file;
@@ -303,14 +304,6 @@ static void remember_name(struct st_writer *w, const char *path, int64_t name, i
 	}
 	n->name = name;
 	n->file = file;
-}
-
-static void forget_name(struct st_writer *w, struct known_name *n)
-{
-	HASH_DEL(w->names, n);
-	free(n->path);
-	free(n);
-	w->nnames--;
 }
 
 /* The live name row of path: (name row, file), 0 when none: its newest name, unless that
@@ -382,12 +375,10 @@ static int name_live(struct st_writer *w, int64_t file, const char *path, uint64
 static int name_gone(struct st_writer *w, const char *path, uint64_t ts)
 {
 	int64_t file, name = live_name(w, path, &file);
-	struct known_name *k;
 
 	if (name <= 0)
 		return (int)name;
-	if ((k = known_name(w, path)))
-		forget_name(w, k);
+	remember_name(w, path, 0, 0);
 	return end_name(w, name, ts);
 }
 

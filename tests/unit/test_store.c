@@ -5,6 +5,7 @@
  * accounting of runs and its lock, and the units the options take. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,7 +191,8 @@ static void test_a_symlink_without_its_name_costs_no_batch(void **state)
 
 /* The live name of a path is found in the store (not the writer's cache) while the path's
  * older names are gone: x.part renamed away and made again names the new file. */
-static void test_a_reused_path_names_its_newest_file(void **state)
+/* forget: the writer's cache dropped between batches, so that names come from the table */
+static void reuse_a_path(bool forget)
 {
 	struct vg_store *st = fresh();
 	struct st_run run;
@@ -210,14 +212,16 @@ static void test_a_reused_path_names_its_newest_file(void **state)
 		st_batch_event(b, e);
 		assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 		st_batch_reset(b);
-		st_writer_forget(w);
+		if (forget)
+			st_writer_forget(w);
 		e = ev(&s, VG_EV_RENAME, 10 * i + 2, T0 + 10 * i + 1, &p);
 		str(e, "file.path", "/tmp/x.part");
 		str(e, "file.newpath", "/tmp/x");
 		st_batch_event(b, e);
 		assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 		st_batch_reset(b);
-		st_writer_forget(w);
+		if (forget)
+			st_writer_forget(w);
 	}
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM file_names WHERE gone IS NULL", 0), 1);
 	assert_int_equal(vg_store_int(st, "SELECT f.ino FROM file_names n JOIN files f ON f.id = n.file"
@@ -233,6 +237,12 @@ static void test_a_reused_path_names_its_newest_file(void **state)
 	st_writer_free(w);
 	st_run_end(st, &run);
 	done(st);
+}
+
+static void test_a_reused_path_names_its_newest_file(void **state)
+{
+	reuse_a_path(true);
+	reuse_a_path(false);
 }
 
 /* A process image and a flow written again once the writer forgot them (its cache dropped,

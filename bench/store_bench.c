@@ -120,7 +120,8 @@ static struct vg_event *make(struct sample *s, uint64_t i)
 	struct vg_event *ev = vg_event_buf_init(&s->buf);
 	int kind = kinds[i % 10];
 	struct vg_proc *p = procs[i % NPROCS];
-	char path[64], other[64];
+	/* a field's string is referenced, not copied: it must outlive the sink call */
+	static const char path[] = "/srv/spool/bench.tmp", other[] = "/srv/spool/bench.done";
 
 	if (i % 10 == 0)
 		cycle++;
@@ -140,8 +141,6 @@ static struct vg_event *make(struct sample *s, uint64_t i)
 	ev->ts_ns = vg_boot_to_wall(vg_now_boot_ns());
 	ev->proc = p;
 	ev->pt = pt;
-	snprintf(path, sizeof(path), "/srv/spool/bench.tmp");
-	snprintf(other, sizeof(other), "/srv/spool/bench.done");
 	switch (kind) {
 	case VG_EV_CREATE:
 		field_str(ev, "file.path", path);

@@ -420,7 +420,7 @@ static int store_commit(struct vg_fleet_writer *w, char *err, size_t errlen)
 	HASH_ITER(hh, w->hosts, h, tmp) {
 		if (!h->b->n)
 			continue;
-		if (st_writer_apply(h->w, h->b) < 0) {
+		if (st_writer_apply(h->w, (const struct st_batch *const[]){ h->b }, 1) < 0) {
 			snprintf(err, errlen, "store %s: a batch of host %s failed: %s", vg_store_path(w->st), h->key,
 				 sqlite3_errmsg(vg_store_db(w->st)));
 			return -1;

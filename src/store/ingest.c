@@ -3,7 +3,8 @@
  * It takes every event the run captures, not only the printed ones. On the agent's thread
  * each event or alert is copied into the current batch (batch.c), which goes to a writer
  * thread at the next loop turn (flush, every ~20 ms) or when it is full; the writer applies
- * each batch in one transaction (write.c) and enforces retention between batches. The
+ * the batches queued (up to COMMIT_BATCHES) in one transaction (write.c) and enforces
+ * retention between transactions. The
  * agent's thread never waits on SQLite: when the writer falls behind by more than the
  * queue's byte budget, the new batch is dropped, counted as lost in the sink's counters and
  * said on stderr. Measured with bench/store_bench.c (docs/benchmarks.md): a writer thread
@@ -31,6 +32,7 @@
 #define RETENTION_EVERY_NS 1000000000ull
 #define WARN_EVERY_NS 5000000000ull
 #define SPARE_BATCHES 2
+#define COMMIT_BATCHES 16             /* queued batches the writer commits in one transaction */
 
 struct store_sink {
 	struct vg_store *st;
@@ -62,21 +64,26 @@ static void *writer_main(void *arg)
 
 	pthread_mutex_lock(&ss->lock);
 	for (;;) {
-		struct st_batch *b;
-		uint64_t now;
+		struct st_batch *taken[COMMIT_BATCHES];
+		uint64_t now, records = 0;
+		size_t n = 0;
 		int rc;
 
 		while (!ss->head && !ss->stop)
 			pthread_cond_wait(&ss->wake, &ss->lock);
 		if (!ss->head)
 			break;
-		b = ss->head;
-		ss->head = b->next;
+		/* everything queued, up to COMMIT_BATCHES, in one transaction */
+		while (ss->head && n < COMMIT_BATCHES) {
+			taken[n] = ss->head;
+			ss->head = taken[n]->next;
+			records += taken[n++]->records;
+		}
 		if (!ss->head)
 			ss->tail = NULL;
-		ss->writing_records = b->records;
+		ss->writing_records = records;
 		pthread_mutex_unlock(&ss->lock);
-		rc = st_writer_apply(ss->writer, b);
+		rc = st_writer_apply(ss->writer, (const struct st_batch *const *)taken, n);
 		now = vg_store_now_ns();
 		if (now >= next_retention) {
 			if (st_retention_run(ss->st, &ss->retention, now))
@@ -85,23 +92,27 @@ static void *writer_main(void *arg)
 		}
 		pthread_mutex_lock(&ss->lock);
 		ss->writing_records = 0;
-		ss->queued_bytes -= b->bytes;
-		ss->queued_records -= b->records;
+		ss->queued_records -= records;
 		if (rc == 0) {
-			ss->delivered += b->records;
+			ss->delivered += records;
 		} else {
-			ss->lost += b->records;
+			ss->lost += records;
 			ss->errors++;
-			ss->run.counts->dropped += b->records;
+			ss->run.counts->dropped += records;
 		}
 		pthread_cond_broadcast(&ss->written);
-		if (ss->nspare < SPARE_BATCHES) {
-			st_batch_reset(b);
-			b->next = ss->spare;
-			ss->spare = b;
-			ss->nspare++;
-		} else {
-			st_batch_free(b);
+		for (size_t i = 0; i < n; i++) {
+			struct st_batch *b = taken[i];
+
+			ss->queued_bytes -= b->bytes;
+			if (ss->nspare < SPARE_BATCHES) {
+				st_batch_reset(b);
+				b->next = ss->spare;
+				ss->spare = b;
+				ss->nspare++;
+			} else {
+				st_batch_free(b);
+			}
 		}
 	}
 	pthread_mutex_unlock(&ss->lock);

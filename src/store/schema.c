@@ -284,11 +284,15 @@ static int migrate(struct vg_store *st, char *err, size_t errlen)
  * flight. synchronous=NORMAL: a commit is durable against a process crash at once and
  * against power loss at the next checkpoint, and costs no fsync per batch. */
 static const char writer_pragmas[] =
+	/* a new file's pages (an existing file keeps its own): fewer page splits and b-tree
+	 * levels per row, fewer pages a batch dirties (store_bench: writer 6.2 -> 5.0 us/event
+	 * with the checkpoint interval below) */
+	"PRAGMA page_size = 16384;"
 	"PRAGMA journal_mode = WAL;"
 	"PRAGMA synchronous = NORMAL;"
 	"PRAGMA cache_size = -32768;"        /* 32 MiB of page cache */
 	"PRAGMA temp_store = MEMORY;"
-	"PRAGMA wal_autocheckpoint = 4096;"  /* pages (16 MiB of WAL at 4 KiB) */
+	"PRAGMA wal_autocheckpoint = 4096;"  /* pages (64 MiB of WAL at 16 KiB) */
 	"PRAGMA journal_size_limit = 67108864;"
 	"PRAGMA foreign_keys = OFF;"
 	"PRAGMA secure_delete = OFF;"; /* Debian builds it on: every freed cell and page zeroed */

@@ -1,4 +1,4 @@
-/* write.c — a batch into the store in one transaction (write.h).
+/* write.c — batches into the store, several in one transaction (write.h).
  *
  * The writer remembers the row id of the process images it wrote (and what of them can
  * change: session, credentials, parent) so that an image seen again in a later batch
@@ -110,6 +110,17 @@ static int64_t step_id(sqlite3_stmt *s)
 	return id;
 }
 
+/* The row an INSERT made: its id, 0 when its ON CONFLICT DO UPDATE path took an existing
+ * row instead (that path leaves last_insert_rowid at the 0 set here), -1 on failure.
+ * Cheaper than RETURNING, which SQLite runs through an ephemeral table per statement. */
+static int64_t step_insert(struct st_writer *w, sqlite3_stmt *s)
+{
+	sqlite3_set_last_insert_rowid(w->st->db, 0);
+	if (step_done(s) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(w->st->db);
+}
+
 static int64_t host_row(struct st_writer *w)
 {
 	sqlite3_stmt *s = vg_sql(w->st, "INSERT INTO hosts(host_id, boot_id, name) VALUES(?, ?, ?)"
@@ -188,7 +199,7 @@ static int64_t write_proc(struct st_writer *w, const struct st_batch *b, const s
 		" ON CONFLICT(exec_id, host) DO UPDATE SET ppid = excluded.ppid, pgid = excluded.pgid,"
 		" sid = excluded.sid, session = coalesce(excluded.session, session), tree = excluded.tree,"
 		" uid = excluded.uid, euid = excluded.euid, gid = excluded.gid, auid = excluded.auid,"
-		" user = excluded.user, comm = excluded.comm, ancestry = excluded.ancestry RETURNING id");
+		" user = excluded.user, comm = excluded.comm, ancestry = excluded.ancestry");
 	if (!s)
 		return 0;
 	sqlite3_bind_int64(s, 1, w->host);
@@ -218,8 +229,16 @@ static int64_t write_proc(struct st_writer *w, const struct st_batch *b, const s
 	vg_bind_textn(s, 25, TXT(b, p->ancestry));
 	sqlite3_bind_int64(s, 26, (int64_t)p->started);
 	sqlite3_bind_int64(s, 27, (int64_t)p->exec_time);
-	id = step_id(s);
-	if (!id)
+	id = step_insert(w, s);
+	if (!id) { /* updated: an image written before this writer's cache (or since it was dropped) */
+		s = vg_sql(w->st, "SELECT id FROM procs WHERE exec_id = ? AND host = ?");
+		if (!s)
+			return 0;
+		vg_bind_textn(s, 1, TXT(b, p->exec_id));
+		sqlite3_bind_int64(s, 2, w->host);
+		id = step_id(s);
+	}
+	if (id <= 0)
 		return 0;
 	if (!k) {
 		if (w->nprocs >= PROC_CACHE_MAX)
@@ -241,8 +260,9 @@ static int64_t write_proc(struct st_writer *w, const struct st_batch *b, const s
 
 /* ---- files ------------------------------------------------------------------------ */
 
-/* The live name of a path (file_names row, file), and files by inode: remembered so that a
- * file event costs no lookup when the path or inode was seen before. */
+/* The live name of a path (file_names row, file; 0, 0: the path names no file now), and
+ * files by inode: remembered so that a file event costs no lookup when the path or inode
+ * was seen before (this writer alone names this host's files). */
 struct known_name {
 	char *path;
 	int64_t name, file;
@@ -284,14 +304,6 @@ static void remember_name(struct st_writer *w, const char *path, int64_t name, i
 	}
 	n->name = name;
 	n->file = file;
-}
-
-static void forget_name(struct st_writer *w, struct known_name *n)
-{
-	HASH_DEL(w->names, n);
-	free(n->path);
-	free(n);
-	w->nnames--;
 }
 
 /* The live name row of path: (name row, file), 0 when none: its newest name, unless that
@@ -363,19 +375,17 @@ static int name_live(struct st_writer *w, int64_t file, const char *path, uint64
 static int name_gone(struct st_writer *w, const char *path, uint64_t ts)
 {
 	int64_t file, name = live_name(w, path, &file);
-	struct known_name *k;
 
 	if (name <= 0)
 		return (int)name;
-	if ((k = known_name(w, path)))
-		forget_name(w, k);
+	remember_name(w, path, 0, 0);
 	return end_name(w, name, ts);
 }
 
 static int64_t new_file(struct st_writer *w, const char *path, uint64_t dev, uint64_t ino, uint64_t ts)
 {
-	sqlite3_stmt *s = vg_sql(w->st, "INSERT INTO files(host, dev, ino, path, first) VALUES(?, ?, ?, ?, ?)"
-				       " RETURNING id");
+	sqlite3_stmt *s = vg_sql(w->st, "INSERT INTO files(host, dev, ino, path, first) VALUES(?, ?, ?, ?, ?)");
+	int64_t id;
 
 	if (!s)
 		return 0;
@@ -389,7 +399,8 @@ static int64_t new_file(struct st_writer *w, const char *path, uint64_t dev, uin
 	}
 	sqlite3_bind_text(s, 4, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, (int64_t)ts);
-	return step_id(s);
+	id = step_insert(w, s);
+	return id > 0 ? id : 0;
 }
 
 /* The file path names now (made when unknown). */
@@ -524,7 +535,8 @@ static int64_t write_flow(struct st_writer *w, const struct st_event *e)
 	sqlite3_stmt *s = vg_sql(w->st,
 		"INSERT INTO flows(host, proto, sip, sport, dip, dport, first, last, count)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1) ON CONFLICT(host, proto, sip, sport, dip, dport)"
-		" DO UPDATE SET last = max(last, excluded.last), count = count + 1 RETURNING id");
+		" DO UPDATE SET last = max(last, excluded.last), count = count + 1");
+	int64_t id;
 
 	if (!s)
 		return 0;
@@ -535,6 +547,19 @@ static int64_t write_flow(struct st_writer *w, const struct st_event *e)
 	sqlite3_bind_text(s, 5, e->dip, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 6, e->dport);
 	sqlite3_bind_int64(s, 7, (int64_t)e->ts);
+	if ((id = step_insert(w, s)))
+		return id > 0 ? id : 0;
+	/* a flow seen before: counted by the update, found by its key */
+	s = vg_sql(w->st, "SELECT id FROM flows WHERE host = ? AND proto = ? AND sip = ? AND sport = ? AND dip = ?"
+			  " AND dport = ?");
+	if (!s)
+		return 0;
+	sqlite3_bind_int64(s, 1, w->host);
+	sqlite3_bind_text(s, 2, e->proto, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, e->sip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, e->sport);
+	sqlite3_bind_text(s, 5, e->dip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, e->dport);
 	return step_id(s);
 }
 
@@ -712,16 +737,23 @@ static int apply(struct st_writer *w, const struct st_batch *b)
 	return step_done(s);
 }
 
-int st_writer_apply(struct st_writer *w, const struct st_batch *b)
+int st_writer_apply(struct st_writer *w, const struct st_batch *const *batches, size_t n)
 {
+	uint64_t records = 0, duplicates = 0;
+	size_t i;
+
 	if (vg_store_exec(w->st, "BEGIN IMMEDIATE") < 0)
 		return -1;
-	if (apply(w, b) == 0 && vg_store_exec(w->st, "COMMIT") == 0) {
-		w->duplicates += w->batch_duplicates;
+	for (i = 0; i < n && apply(w, batches[i]) == 0; i++)
+		duplicates += w->batch_duplicates;
+	if (i == n && vg_store_exec(w->st, "COMMIT") == 0) {
+		w->duplicates += duplicates;
 		return 0;
 	}
-	fprintf(stderr, "vigil: store %s: a batch of %llu records failed: %s\n", w->st->path,
-		(unsigned long long)b->records, sqlite3_errmsg(w->st->db));
+	for (i = 0; i < n; i++)
+		records += batches[i]->records;
+	fprintf(stderr, "vigil: store %s: %zu batch%s of %llu records failed: %s\n", w->st->path, n,
+		n == 1 ? "" : "es", (unsigned long long)records, sqlite3_errmsg(w->st->db));
 	vg_store_exec(w->st, "ROLLBACK");
 	/* the cache may name rows the rollback removed */
 	st_writer_forget(w);

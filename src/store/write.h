@@ -1,4 +1,4 @@
-/* write.h — applying batches to the store: one transaction per batch, on the writer
+/* write.h — applying batches to the store in transactions, on the writer
  * thread (ingest.c runs it). Processes, files and flows become rows the first time an
  * event names them; events reference them; alerts are filed into incidents. */
 #ifndef VIGIL_STORE_WRITE_H
@@ -25,7 +25,9 @@ void st_writer_free(struct st_writer *w);
 uint64_t st_writer_duplicates(const struct st_writer *w);
 /* Forgets the row ids it remembers (after retention deleted rows). */
 void st_writer_forget(struct st_writer *w);
-/* Writes b in one transaction; -1 (rolled back, message on stderr) when it failed. */
-int st_writer_apply(struct st_writer *w, const struct st_batch *b);
+/* Writes the n batches in one transaction (a writer behind its queue commits what is
+ * queued at once: a commit's WAL frames and checkpoints are paid once, not per batch);
+ * -1 (all rolled back, message on stderr) when one failed. */
+int st_writer_apply(struct st_writer *w, const struct st_batch *const *batches, size_t n);
 
 #endif

@@ -1,9 +1,11 @@
 /* test_store.c — the store's writer on synthetic events (a file followed by its inode
  * through create, rename, chmod and exec; processes and flows; alert evidence found by the
- * event's identity; a reused path's live name; a version 1 file migrated), retention by age that keeps an open incident's evidence, the crash
+ * event's identity; a reused path's live name; images and flows written again; batches
+ * in one transaction; a version 1 file migrated), retention by age that keeps an open incident's evidence, the crash
  * accounting of runs and its lock, and the units the options take. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +139,7 @@ static void test_a_file_is_followed_by_its_inode_and_names(void **state)
 	vg_event_add(e, vg_field_find("net.dip"), (struct vg_value){ .type = VG_V_IP, .ip = { .family = 4, .addr = { 10, 0, 0, 9 } } });
 	num(e, "net.dport", 4444);
 	st_batch_event(b, e);
-	assert_int_equal(st_writer_apply(w, b), 0);
+	assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM files", 0), 1);
 	assert_int_equal(vg_store_int(st, "SELECT ino FROM files", 0), 77);
@@ -177,7 +179,7 @@ static void test_a_symlink_without_its_name_costs_no_batch(void **state)
 	e = ev(&s, VG_EV_UNLINK, 2, T0 + 1, &p);
 	str(e, "file.path", "/tmp/gone");
 	st_batch_event(b, e);
-	assert_int_equal(st_writer_apply(w, b), 0);
+	assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events", 0), 2);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events WHERE type = 'link' AND file IS NULL"
 					  " AND file2 IS NOT NULL", 0), 1);
@@ -189,7 +191,8 @@ static void test_a_symlink_without_its_name_costs_no_batch(void **state)
 
 /* The live name of a path is found in the store (not the writer's cache) while the path's
  * older names are gone: x.part renamed away and made again names the new file. */
-static void test_a_reused_path_names_its_newest_file(void **state)
+/* forget: the writer's cache dropped between batches, so that names come from the table */
+static void reuse_a_path(bool forget)
 {
 	struct vg_store *st = fresh();
 	struct st_run run;
@@ -207,16 +210,18 @@ static void test_a_reused_path_names_its_newest_file(void **state)
 		num(e, "file.dev", 8 << 20);
 		num(e, "file.ino", 100 + i);
 		st_batch_event(b, e);
-		assert_int_equal(st_writer_apply(w, b), 0);
+		assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 		st_batch_reset(b);
-		st_writer_forget(w);
+		if (forget)
+			st_writer_forget(w);
 		e = ev(&s, VG_EV_RENAME, 10 * i + 2, T0 + 10 * i + 1, &p);
 		str(e, "file.path", "/tmp/x.part");
 		str(e, "file.newpath", "/tmp/x");
 		st_batch_event(b, e);
-		assert_int_equal(st_writer_apply(w, b), 0);
+		assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 		st_batch_reset(b);
-		st_writer_forget(w);
+		if (forget)
+			st_writer_forget(w);
 	}
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM file_names WHERE gone IS NULL", 0), 1);
 	assert_int_equal(vg_store_int(st, "SELECT f.ino FROM file_names n JOIN files f ON f.id = n.file"
@@ -229,6 +234,64 @@ static void test_a_reused_path_names_its_newest_file(void **state)
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events e JOIN files f ON f.id = e.file"
 					  " WHERE e.type = 'rename' AND f.ino = 100 + e.seq / 10", 0), 3);
 	st_batch_free(b);
+	st_writer_free(w);
+	st_run_end(st, &run);
+	done(st);
+}
+
+static void test_a_reused_path_names_its_newest_file(void **state)
+{
+	reuse_a_path(true);
+	reuse_a_path(false);
+}
+
+/* A process image and a flow written again once the writer forgot them (its cache dropped,
+ * a new run on the same file) are the rows they were: an insert that met its row takes
+ * that row's id, and the flow counts the second connect. Two batches in one call are one
+ * transaction, both counted. A new file has the writer's page size. */
+static void test_an_image_or_flow_seen_again_is_its_row(void **state)
+{
+	struct vg_store *st = fresh();
+	struct st_run run;
+	struct st_writer *w = writer(st, &run);
+	struct st_batch *b[2] = { st_batch_new(), st_batch_new() };
+	static struct sample s;
+	struct vg_proc p;
+	struct vg_event *e;
+
+	image(&p, 4001, "10-4001", "/usr/bin/curl");
+	for (int i = 0; i < 2; i++) {
+		e = ev(&s, VG_EV_CONNECT, (uint64_t)i + 1, T0 + (uint64_t)i, &p);
+		str(e, "net.proto", "tcp");
+		vg_event_add(e, vg_field_find("net.dip"),
+			     (struct vg_value){ .type = VG_V_IP, .ip = { .family = 4, .addr = { 10, 0, 0, 9 } } });
+		num(e, "net.dport", 4444);
+		num(e, "net.sport", 40000);
+		st_batch_event(b[0], e);
+		assert_int_equal(st_writer_apply(w, (const struct st_batch *const *)b, 1), 0);
+		st_batch_reset(b[0]);
+		st_writer_forget(w);
+	}
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM procs", 0), 1);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM flows", 0), 1);
+	assert_int_equal(vg_store_int(st, "SELECT count FROM flows", 0), 2);
+	assert_int_equal(vg_store_int(st, "SELECT last - first FROM flows", 0), 1);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events e JOIN procs p ON p.id = e.proc"
+					  " JOIN flows f ON f.id = e.flow", 0), 2);
+
+	for (int i = 0; i < 2; i++) {
+		e = ev(&s, VG_EV_EXIT, (uint64_t)i + 3, T0 + 2 + (uint64_t)i, &p);
+		num(e, "exit.code", i);
+		st_batch_event(b[i], e);
+	}
+	assert_int_equal(st_writer_apply(w, (const struct st_batch *const *)b, 2), 0);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events", 0), 4);
+	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM procs", 0), 1);
+	assert_int_equal(vg_store_int(st, "SELECT exit_code FROM procs", 0), 1);
+	assert_int_equal(vg_store_int(st, "SELECT committed FROM runs", 0), 4);
+	assert_int_equal(vg_store_int(st, "PRAGMA page_size", 0), 16384);
+	st_batch_free(b[0]);
+	st_batch_free(b[1]);
 	st_writer_free(w);
 	st_run_end(st, &run);
 	done(st);
@@ -285,7 +348,7 @@ static void test_alert_evidence_is_the_stored_event(void **state)
 	evidence[1] = a.ev = ev(&s, VG_EV_EXEC, 10, T0, &p);
 	st_batch_event(b, a.ev);
 	st_batch_alert(b, &a, false, false);
-	assert_int_equal(st_writer_apply(w, b), 0);
+	assert_int_equal(st_writer_apply(w, (const struct st_batch *const[]){ b }, 1), 0);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM events", 0), 2);
 	assert_int_equal(vg_store_int(st, "SELECT count(*) FROM alert_events", 0), 2);
 	assert_int_equal(vg_store_int(st, "SELECT e.seq FROM alert_events a JOIN events e ON e.id = a.event"
@@ -386,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_a_file_is_followed_by_its_inode_and_names),
 		cmocka_unit_test(test_a_symlink_without_its_name_costs_no_batch),
 		cmocka_unit_test(test_a_reused_path_names_its_newest_file),
+		cmocka_unit_test(test_an_image_or_flow_seen_again_is_its_row),
 		cmocka_unit_test(test_a_version_1_file_is_migrated),
 		cmocka_unit_test(test_alert_evidence_is_the_stored_event),
 		cmocka_unit_test(test_retention_by_age_keeps_open_evidence),

@@ -111,6 +111,21 @@ void vg_reader_drain(struct vg_reader *r)
 	ring_buffer__consume(r->rb);
 }
 
+void vg_reader_settle(struct vg_reader *r)
+{
+	for (int waited_ms = 0;; waited_ms++) {
+		int64_t numbered_losses = 0; /* vg_submit numbers a record before it can fail */
+
+		ring_buffer__consume(r->rb);
+		vg_reader_refresh(r);
+		for (uint32_t t = 0; t < VG_EV__COUNT; t++)
+			numbered_losses += (int64_t)(r->c.drops[t][VG_DROP_OVERSIZE] + r->c.drops[t][VG_DROP_RING_FULL]);
+		if (r->c.seq_gap <= numbered_losses || waited_ms == 250)
+			return;
+		usleep(1000);
+	}
+}
+
 /* Sum of a per-CPU u64 array element. */
 static uint64_t percpu_sum(int fd, uint32_t key, uint64_t *vals, int ncpu)
 {

@@ -61,6 +61,12 @@ double vg_reader_fill(const struct vg_reader *r);
 int vg_reader_poll(struct vg_reader *r, int timeout_ms);
 /* Handles everything already in the ring without waiting. */
 void vg_reader_drain(struct vg_reader *r);
+/* After the programs are detached: drains the ring, refreshing the counters, until every
+ * record the kernel numbered is accounted for (received, or counted lost after it was
+ * numbered) or 250 ms have passed. A program
+ * preempted between numbering its record and writing it (syscall tracepoints run
+ * preemptible) writes it after the detach; read before then, it would look lost. */
+void vg_reader_settle(struct vg_reader *r);
 /* Refreshes the kernel-side counters in r->c (then vg_counters_settle). */
 void vg_reader_refresh(struct vg_reader *r);
 /* From drops and kernel_seq: lost, suppressed, filtered and seq_gap. */

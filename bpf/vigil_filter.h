@@ -7,8 +7,8 @@
  * call failed, a write open, a set-id mode, a socket as the creator's stdio) is one the
  * type passes whatever else, or when one of its facts matches an atom for that class:
  * the path (exact, below a directory, a directory component, the file name, how a name
- * starts or ends), the process name, the destination port or address, or an executable
- * that ran recently. The atoms over-approximate every rule's condition: the kernel may
+ * starts or ends), the process name, the destination port or address, an executable
+ * that ran recently, the way a file was opened, or that it is one of the agent's own. The atoms over-approximate every rule's condition: the kernel may
  * pass too much, never too little. A path the kernel cannot judge exactly (cut, or with
  * "..") always passes.
  *
@@ -40,12 +40,14 @@
 #define VG_FD_DPORT   (1u << 7) /* net.dport */
 #define VG_FD_DADDR   (1u << 8) /* net.dip */
 #define VG_FD_EXE     (1u << 9) /* file.path is an executable that ran (sequence captures) */
+#define VG_FD_CALL    (1u << 10) /* file.call: the way the file was opened (enum vg_open_call) */
+#define VG_FD_AGENT   (1u << 11) /* evt.at_agent: one of the agent's files, opened for writing */
 
 /* X(TYPE, facts): the event types the kernel filters and what it judges for each. unlink,
  * rmdir and rename report successful calls only; create_file only exists for them. */
 #define VG_FILTERED_EVENTS(X)                                                                   \
-	X(OPEN, VG_FD_FAIL | VG_FD_WRITE | VG_FD_PATH | VG_FD_COMM)                            \
-	X(CREATE, VG_FD_WRITE | VG_FD_SETID | VG_FD_SOCK | VG_FD_PATH | VG_FD_COMM)            \
+	X(OPEN, VG_FD_FAIL | VG_FD_WRITE | VG_FD_PATH | VG_FD_COMM | VG_FD_CALL | VG_FD_AGENT)  \
+	X(CREATE, VG_FD_WRITE | VG_FD_SETID | VG_FD_SOCK | VG_FD_PATH | VG_FD_COMM | VG_FD_CALL) \
 	X(UNLINK, VG_FD_PATH | VG_FD_COMM | VG_FD_EXE)                                         \
 	X(RMDIR, VG_FD_PATH | VG_FD_COMM | VG_FD_EXE)                                          \
 	X(RENAME, VG_FD_PATH | VG_FD_NEWPATH | VG_FD_COMM | VG_FD_EXE)                         \
@@ -69,7 +71,9 @@
 	X(COMM_START, "process name starting with")                           \
 	X(DPORT, "destination port")                                          \
 	X(DADDR, "destination address")                                       \
-	X(EXE, "an executable that ran")
+	X(EXE, "an executable that ran")                                      \
+	X(CALL, "opened by")                                                  \
+	X(AGENT, "aimed at the agent")
 
 enum vg_atom_kind {
 #define VG_ATOM_ENUM(e, desc) VG_ATOM_##e,
@@ -77,6 +81,7 @@ enum vg_atom_kind {
 #undef VG_ATOM_ENUM
 	VG_ATOM__COUNT
 };
+_Static_assert(VG_ATOM__COUNT <= 16, "struct vg_filter_type.kinds: a bit per atom kind");
 
 #define VG_FILTER_PART       8  /* bytes of a START/END/PARTIAL text the kernel compares */
 #define VG_FILTER_COMM       15 /* a process name's bytes (TASK_COMM_LEN - 1) */
@@ -165,6 +170,12 @@ static inline __u64 vg_fh_join(__u64 dir, __u64 name)
 static inline __u64 vg_fh_port(__u32 port)
 {
 	return vg_fh_mix(0x5851f42d4c957f2dull ^ port);
+}
+
+/* A way of opening a file (enum vg_open_call, file.call). */
+static inline __u64 vg_fh_call(__u32 call)
+{
+	return vg_fh_mix(0x14057b7ef767814full ^ call);
 }
 
 /* An address prefix of bits bits (the address already masked), as 2 words (IPv4 in the

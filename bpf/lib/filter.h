@@ -124,6 +124,12 @@ static __always_inline bool vg_kind(const struct vg_filter_type *t, __u32 kind)
 	return (t->kinds >> kind) & 1;
 }
 
+/* Whether some atom of the type is of the kind. */
+static __always_inline bool vg_filter_kind(const struct vg_filter *f, __u32 type, __u32 kind)
+{
+	return vg_kind(&f->type[type & (VG_FILTER_TYPES - 1)], kind);
+}
+
 /* ---- components --------------------------------------------------------------------- */
 
 /* The name of len bytes at off in bytes into c (the bytes past len are not looked at).
@@ -444,6 +450,12 @@ static __always_inline bool vg_filter_path_hit(const struct vg_filter *f, struct
 					       __u32 slot)
 {
 	return vg_filter_path_judge(f, p, type, cls, slot) != 0;
+}
+
+/* The way the file was opened (file.call, enum vg_open_call) against CALL atoms. */
+static __always_inline bool vg_filter_call_hit(const struct vg_filter *f, __u32 type, __u32 cls, __u32 call)
+{
+	return vg_filter_kind(f, type, VG_ATOM_CALL) && vg_filter_hit(f, vg_fh_call(call), VG_ATOM_CALL, 0, type, cls);
 }
 
 /* The current thread's name (proc.name) against COMM and COMM_START atoms. */

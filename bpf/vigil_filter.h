@@ -94,22 +94,24 @@ _Static_assert(VG_ATOM__COUNT <= 16, "struct vg_filter_type.kinds: a bit per ato
 _Static_assert(VG_FILTER_TYPES >= VG_EV__COUNT && (VG_FILTER_TYPES & (VG_FILTER_TYPES - 1)) == 0,
 	       "VG_FILTER_TYPES: a power of two that holds every event type");
 
+/* The lengths are per type and slot, so that a path is tested only for the lengths some
+ * atom of its own type and slot has. */
 struct vg_filter_type {
 	__u16 any;   /* classes that pass whatever their facts */
 	__u16 atoms; /* classes some atom can pass: the others are dropped at once */
 	__u16 kinds; /* bit per VG_ATOM_* that the type's atoms use */
+	__u16 comm_lens;    /* bit L-1: COMM_START atoms of L bytes */
+	__u8 start_lens[2]; /* per VG_SLOT_*, bit L-1: START or PARTIAL atoms of L bytes */
+	__u8 end_lens[2];   /* per VG_SLOT_*, bit L-1: END atoms of L bytes */
 	__u8 on;     /* 0: every event of the type passes */
 	__u8 slots;  /* bit per VG_SLOT_* that some atom looks at */
+	__u8 pad[2];
 };
 
 /* The map value the kernel reads (user space writes a whole new one per rule load). */
 struct vg_filter {
 	__u64 exe_window_ns;   /* how long an executable counts for EXE atoms */
-	__u8 start_lens;       /* bit L-1: START or PARTIAL atoms of L bytes */
-	__u8 end_lens;         /* bit L-1: END atoms of L bytes */
-	__u16 comm_lens;       /* bit L-1: COMM_START atoms of L bytes */
 	__u8 addr_lens[2][VG_FILTER_ADDR_LENS]; /* [0] IPv4, [1] IPv6 prefix lengths; 0xff: none */
-	__u8 pad[4];
 	struct vg_filter_type type[VG_FILTER_TYPES];
 	__u64 bloom[VG_FILTER_BLOOM_WORDS];
 };
@@ -192,10 +194,22 @@ static inline __u64 vg_fh_prefix_mask(__u32 bits)
 	return __builtin_bswap64(bits >= 64 ? ~0ull : ~(~0ull >> bits));
 }
 
-/* The Bloom key of an atom value for one event type and class. */
+/* The Bloom key of an atom value for one event type and class: the value salted with what
+ * it is for. A judge that tests many values for one (kind, slot, type, class) computes the
+ * salt once. */
+static inline __u64 vg_fh_salt(__u32 kind, __u32 slot, __u32 type, __u32 cls)
+{
+	return vg_fh_mix((__u64)kind << 24 | (__u64)slot << 16 | (__u64)type << 8 | cls);
+}
+
+static inline __u64 vg_fh_salted(__u64 value, __u64 salt)
+{
+	return vg_fh_mix(value + salt);
+}
+
 static inline __u64 vg_fh_key(__u64 value, __u32 kind, __u32 slot, __u32 type, __u32 cls)
 {
-	return vg_fh_mix(value + vg_fh_mix((__u64)kind << 24 | (__u64)slot << 16 | (__u64)type << 8 | cls));
+	return vg_fh_salted(value, vg_fh_salt(kind, slot, type, cls));
 }
 
 /* The two bits of a key. */

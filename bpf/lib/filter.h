@@ -327,20 +327,23 @@ static __always_inline void vg_fpath_reset(struct vg_fpath *p)
 
 /* ---- judging a path ------------------------------------------------------------------ */
 
+/* The path kinds, EXACT..END: their salts are computed once per judge. */
+#define VG_FPATH_KINDS (VG_ATOM_END + 1)
+
 struct vg_fjudge {
 	const struct vg_filter *f;
 	struct vg_fpath *p;
-	__u32 type, cls, slot;
+	__u64 salt[VG_FPATH_KINDS]; /* vg_fh_salt of each path kind for (slot, type, cls) */
 	__u64 hit;
-	__u64 dir; /* hash of the components before the current one */
+	__u64 dir;   /* hash of the components before the current one */
+	__u32 kinds; /* the type's VG_ATOM_* bits */
+	__u8 start_lens, end_lens; /* the type's for the slot */
 };
 
 /* A test that counts only when the type uses the kind. */
 static __always_inline __u64 vg_ftest(const struct vg_fjudge *j, __u64 value, __u32 kind)
 {
-	__u32 kinds = j->f->type[j->type & (VG_FILTER_TYPES - 1)].kinds;
-
-	return vg_filter_hit(j->f, value, kind, j->slot, j->type, j->cls) & (kinds >> kind);
+	return vg_bloom_test(j->f, vg_fh_salted(value, j->salt[kind])) & (j->kinds >> kind);
 }
 
 static __always_inline __u64 vg_fh_start_of(const struct vg_fcomp *c, __u32 len)
@@ -355,33 +358,36 @@ static __always_inline __u64 vg_fh_end_of(const struct vg_fcomp *c, __u32 len)
 	return vg_fh_short(w, len);
 }
 
-/* The lengths the filter's START/PARTIAL (or END) atoms have, one per step. */
-struct vg_fpart {
-	struct vg_fjudge *j;
-	const struct vg_fcomp *c;
-	__u32 lens; /* bit L-1 */
-	bool end;
-};
-
-static long vg_fpart_step(__u64 i, void *arg)
+/* The lowest length (1..8) in lens, a non-empty set of bits L-1, taken out of it: without
+ * a branch, so that the verifier follows one path per length. */
+static __always_inline __u32 vg_flen_take(__u32 *lens)
 {
-	struct vg_fpart *s = arg;
-	struct vg_fjudge *j = s->j;
-	const struct vg_fcomp *c = s->c;
-	__u32 len = (__u32)i + 1;
-	__u64 start;
+	__u32 low = *lens & -*lens;
 
-	if (len > c->len || len > VG_FILTER_PART)
-		return 1;
-	if (!((s->lens >> i) & 1))
-		return 0;
-	if (s->end) {
-		j->hit |= vg_ftest(j, vg_fh_end_of(c, len), VG_ATOM_END);
-	} else {
-		start = vg_fh_start_of(c, len);
-		j->hit |= vg_ftest(j, start, VG_ATOM_START) | vg_ftest(j, vg_fh_join(j->dir, start), VG_ATOM_PARTIAL);
+	*lens ^= low;
+	return 1 + (((low & 0xaa) + 0xff) >> 8) + 2 * (((low & 0xcc) + 0xff) >> 8) + 4 * (((low & 0xf0) + 0xff) >> 8);
+}
+
+/* START and PARTIAL atoms (END ones when end) of the component, for the lengths the type's
+ * atoms have, shortest first: a length past the name ends it. */
+static __always_inline void vg_fjudge_parts(struct vg_fjudge *j, const struct vg_fcomp *c, __u32 lens, bool end)
+{
+	for (__u32 k = 0; k < VG_FILTER_PART; k++) {
+		__u32 len;
+		__u64 start;
+
+		if (!lens)
+			break;
+		len = vg_flen_take(&lens);
+		if (len > c->len)
+			break;
+		if (end) {
+			j->hit |= vg_ftest(j, vg_fh_end_of(c, len), VG_ATOM_END);
+		} else {
+			start = vg_fh_start_of(c, len);
+			j->hit |= vg_ftest(j, start, VG_ATOM_START) | vg_ftest(j, vg_fh_join(j->dir, start), VG_ATOM_PARTIAL);
+		}
 	}
-	return j->hit;
 }
 
 /* One component, root first: every atom kind that can hold at its place. */
@@ -389,7 +395,6 @@ static long vg_fjudge_step(__u64 i, void *arg)
 {
 	struct vg_fjudge *j = arg;
 	struct vg_fpath *p = j->p;
-	struct vg_fpart part = { .j = j, .lens = j->f->start_lens };
 	const struct vg_fcomp *c;
 	__u64 path;
 	bool leaf;
@@ -397,7 +402,6 @@ static long vg_fjudge_step(__u64 i, void *arg)
 	if (i >= p->n || i >= VG_FCOMPS)
 		return 1;
 	c = &p->c[i & (VG_FCOMPS - 1)];
-	part.c = c;
 	leaf = i + 1 == p->n;
 	path = vg_fh_join(j->dir, c->hash);
 	j->hit |= vg_ftest(j, path, VG_ATOM_PREFIX);
@@ -405,13 +409,10 @@ static long vg_fjudge_step(__u64 i, void *arg)
 		j->hit |= vg_ftest(j, path, VG_ATOM_EXACT) | vg_ftest(j, c->hash, VG_ATOM_LEAF);
 	else
 		j->hit |= vg_ftest(j, c->hash, VG_ATOM_DIR);
-	if (part.lens && !j->hit)
-		bpf_loop(VG_FILTER_PART, vg_fpart_step, &part, 0); /* uses j->dir: the directory */
-	if (leaf && j->f->end_lens && !j->hit) {
-		part.lens = j->f->end_lens;
-		part.end = true;
-		bpf_loop(VG_FILTER_PART, vg_fpart_step, &part, 0);
-	}
+	if (j->start_lens && !j->hit)
+		vg_fjudge_parts(j, c, j->start_lens, false); /* uses j->dir: the directory */
+	if (leaf && j->end_lens && !j->hit)
+		vg_fjudge_parts(j, c, j->end_lens, true);
 	j->dir = path;
 	return j->hit;
 }
@@ -433,12 +434,19 @@ static __always_inline bool vg_filter_exe(const struct vg_filter *f, __u64 path,
  * verifier checks it once, on its own, instead of once per caller and path through it. */
 __noinline int vg_filter_path_judge(const struct vg_filter *f, struct vg_fpath *p, __u32 type, __u32 cls, __u32 slot)
 {
-	struct vg_fjudge j = { .f = f, .p = p, .type = type, .cls = cls, .slot = slot, .dir = VG_FH_ROOT };
+	struct vg_fjudge j = { .f = f, .p = p, .dir = VG_FH_ROOT };
+	const struct vg_filter_type *t;
 
 	if (!f || !p || p->uncertain || p->total > VG_PATH_MAX - 8)
 		return 1;
 	if (p->n == 0)
 		return 0;
+	t = &f->type[type & (VG_FILTER_TYPES - 1)];
+	j.kinds = t->kinds;
+	j.start_lens = t->start_lens[slot & 1];
+	j.end_lens = t->end_lens[slot & 1];
+	for (__u32 k = 0; k < VG_FPATH_KINDS; k++)
+		j.salt[k] = vg_fh_salt(k, slot, type, cls);
 	bpf_loop(VG_FCOMPS, vg_fjudge_step, &j, 0);
 	if (j.hit)
 		return 1;
@@ -497,7 +505,7 @@ __noinline int vg_filter_comm_judge(const struct vg_filter *f, __u32 type, __u32
 	for (__u32 l = 1; l <= VG_FILTER_COMM; l++) {
 		if (l > len)
 			break;
-		if (!((f->comm_lens >> (l - 1)) & 1))
+		if (!((t->comm_lens >> (l - 1)) & 1))
 			continue;
 		h = vg_fh_name_word(vg_fh_name_start(l), l < 8 ? w[0] & vg_fh_mask(l) : w[0]);
 		if (l > 8)

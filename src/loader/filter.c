@@ -123,11 +123,11 @@ static void build(struct vg_filter *f, const struct vg_kernel_filter *kf, const 
 		if (path_kind(a->kind))
 			t->slots |= 1u << a->slot;
 		if (a->kind == VG_ATOM_START || a->kind == VG_ATOM_PARTIAL)
-			f->start_lens |= 1u << (strlen(a->kind == VG_ATOM_START ? a->text : a->start) - 1);
+			t->start_lens[a->slot] |= 1u << (strlen(a->kind == VG_ATOM_START ? a->text : a->start) - 1);
 		else if (a->kind == VG_ATOM_END)
-			f->end_lens |= 1u << (strlen(a->text) - 1);
+			t->end_lens[a->slot] |= 1u << (strlen(a->text) - 1);
 		else if (a->kind == VG_ATOM_COMM_START)
-			f->comm_lens |= 1u << (strlen(a->text) - 1);
+			t->comm_lens |= 1u << (strlen(a->text) - 1);
 		if (a->kind == VG_ATOM_EXE || a->kind == VG_ATOM_AGENT)
 			continue; /* a lookup (vg_filter_exes, the watch list), not a bit */
 		value = atom_value(a);

@@ -70,6 +70,10 @@ struct vg_fpath {
 	__u32 n;
 	__u32 uncertain; /* too deep or long, "..": the path passes */
 	__u32 total;     /* bytes of the path as user space shows it */
+	/* a caller's string being parsed: where the component being read starts and the next
+	 * word to look at (kept here, not on the stack: the verifier sees an unknown value and
+	 * checks one step of the parse, not every position a constant start could take) */
+	__u32 parse_start, parse_pos;
 	__u32 pad;
 	struct vg_fcomp c[VG_FCOMPS];
 	struct vg_fbytes name;
@@ -248,28 +252,21 @@ static __always_inline void vg_fpath_file(struct vg_fpath *p, struct file *any)
 
 struct vg_fparse {
 	struct vg_fpath *p;
-	__u32 len;   /* bytes of the string */
-	__u32 start; /* of the component being read */
+	__u32 len; /* bytes of the string */
 };
 
-/* One byte of the caller's string per step: a '/' or the end closes a component; empty and
- * "." components go, ".." makes the path uncertain (user space cleans lexically, and a
- * ".." after a symlink is not what the kernel resolved either). */
-static long vg_fparse_step(__u64 i, void *arg)
+/* The component p->parse_start..end closes: empty and "." components go, ".." makes the path
+ * uncertain (user space cleans lexically, and a ".." after a symlink is not what the kernel
+ * resolved either). Returns 1 when the parse ends. */
+static __always_inline long vg_fparse_close(struct vg_fparse *s, __u32 end, bool last)
 {
-	struct vg_fparse *s = arg;
 	struct vg_fpath *p = s->p;
-	bool end = i >= s->len;
-	__u32 start = s->start, clen, n;
-	const __u8 *name;
+	__u32 start = p->parse_start, clen = end - start, n;
+	const __u8 *name = p->str.b + (start & (VG_PATH_MAX - 1));
 
-	if (!end && p->str.b[i & (VG_PATH_MAX - 1)] != '/')
-		return 0;
-	clen = (__u32)i - start;
-	s->start = (__u32)i + 1;
-	name = p->str.b + (start & (VG_PATH_MAX - 1));
+	p->parse_start = p->parse_pos = end + 1;
 	if (clen == 0 || (clen == 1 && name[0] == '.'))
-		return end; /* empty or ".": cleaned away */
+		return last;
 	n = p->n;
 	if (clen > 255 || (clen == 2 && name[0] == '.' && name[1] == '.') || n >= VG_PATH_DEPTH) {
 		p->uncertain = 1;
@@ -278,7 +275,35 @@ static long vg_fparse_step(__u64 i, void *arg)
 	vg_fcomp_hash(&p->c[n & (VG_FCOMPS - 1)], &p->str, start, clen);
 	p->n = n + 1;
 	p->total += clen + 1;
-	return end;
+	return last;
+}
+
+#define VG_FBYTES(b) (0x0101010101010101ull * (b))
+
+/* One word (8 bytes) of the caller's string per step, or one component closed: the first
+ * '/' in the word is found with the zero-byte test on word ^ "////////" (exact for the
+ * lowest byte, which is the one used) and its index by a multiply, without a branch. */
+static long vg_fparse_step(__u64 i, void *arg)
+{
+	struct vg_fparse *s = arg;
+	__u32 pos = s->p->parse_pos, k;
+	__u64 w, x, t;
+
+	if (pos > s->len)
+		return 1;
+	/* the buffer has room for a word past VG_PATH_MAX: no read leaves it */
+	w = *(const __u64 *)(s->p->str.b + (pos & (VG_PATH_MAX - 1)));
+	x = w ^ VG_FBYTES('/');
+	t = (x - VG_FBYTES(0x01)) & ~x & VG_FBYTES(0x80);
+	k = t ? (__u32)((((t & -t) >> 7) * 0x0001020304050607ull) >> 56) : 8;
+	if (k < 8 && pos + k < s->len)
+		return vg_fparse_close(s, pos + k, false);
+	if (pos + 8 < s->len) {
+		s->p->parse_pos = pos + 8;
+		return 0;
+	}
+	vg_fparse_close(s, s->len, true);
+	return 1;
 }
 
 /* Appends the path a caller named as (dfd, name), as user space joins and cleans it: an
@@ -315,6 +340,7 @@ static __always_inline void vg_fpath_upath(struct vg_fpath *p, long dfd, const c
 			return;
 		}
 	}
+	p->parse_start = p->parse_pos = 0;
 	bpf_loop(s.len + 1, vg_fparse_step, &s, 0);
 }
 

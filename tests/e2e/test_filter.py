@@ -168,3 +168,61 @@ def test_every_atom_kind_and_length_passes_its_hits_in_the_kernel():
         check(stats["filtered_by"].get("open", {}).get("filtered", 0) >= MISSES, stats)
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+# Paths the kernel parses from the caller's string (unlink, rename): spelled with "//", "./",
+# relative to the cwd, with components of 7, 8 and 9 bytes across word boundaries, and one
+# with ".." (the kernel cannot judge it: it passes). User space shows every one cleaned.
+PARSE_RULES = """\
+- rule: e2e parse unlink
+  desc: an unlink below the test's deep directory of a name starting with hit
+  condition: evt.type = unlink and file.path startswith "{deep}/hit"
+  output: unlink %file.path
+  priority: WARNING
+- rule: e2e parse rename
+  desc: a rename onto a name below the test's deep directory starting with ren
+  condition: evt.type = rename and file.newpath startswith "{deep}/ren"
+  output: rename %file.newpath
+  priority: WARNING
+"""
+
+
+def test_parsed_paths_are_judged_as_user_space_cleans_them():
+    mark = marker()
+    d = os.path.realpath(tempfile.mkdtemp(prefix=mark + "-"))
+    deep = os.path.join(d, "sevench", "eightch8", "ninechars")
+    rel = os.path.relpath(deep, d)
+    spellings = [deep + "/hit1", d + "//sevench/./eightch8//ninechars/hit2", rel + "/hit3",
+                 "./" + rel.replace("/", "//") + "/hit4", deep + "/../ninechars/hit5"]
+    try:
+        os.makedirs(deep)
+        rules = os.path.join(d, "rules.yaml")
+        with open(rules, "w") as f:
+            f.write(PARSE_RULES.format(deep=deep))
+        for i in range(1, 6):
+            open(os.path.join(deep, "hit%d" % i), "w").close()
+        open(os.path.join(deep, "src"), "w").close()
+        cwd = os.getcwd()
+        with Agent("--rules", rules, profile="sandbox") as a:
+            os.chdir(d)
+            try:
+                for _ in range(MISSES):  # near misses: the directory's sibling, a name not starting with hit
+                    open(os.path.join(deep, "miss"), "w").close()
+                    os.unlink(rel + "/miss")
+                for path in spellings:
+                    os.unlink(path)
+                os.rename(deep + "/src", "./" + rel + "/ren1")
+                os.rename(rel + "//ren1", d + "/sevench/eightch8/./ninechars/ren2")
+            finally:
+                os.chdir(cwd)
+            found = a.wait_for(lambda e: e.get("kind") == "alert" and mark in json.dumps(e), timeout=10, count=7)
+        got = sorted((e["rule"], e["events"][-1]["file"].get("newpath") or e["events"][-1]["file"]["path"])
+                     for e in found)
+        want = sorted([("e2e parse unlink", "%s/hit%d" % (deep, i)) for i in range(1, 6)] +
+                      [("e2e parse rename", deep + "/ren1"), ("e2e parse rename", deep + "/ren2")])
+        check(got == want, got)
+        stats = a.final_stats()
+        check(stats["received"].get("unlink", 0) < MISSES // 2, "misses reached user space: %s" % stats["received"])
+        check(stats["filtered_by"].get("unlink", {}).get("filtered", 0) >= MISSES, stats)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)

@@ -7,8 +7,8 @@
  * call failed, a write open, a set-id mode, a socket as the creator's stdio) is one the
  * type passes whatever else, or when one of its facts matches an atom for that class:
  * the path (exact, below a directory, a directory component, the file name, how a name
- * starts or ends), the process name, the destination port or address, or an executable
- * that ran recently. The atoms over-approximate every rule's condition: the kernel may
+ * starts or ends), the process name, the destination port or address, an executable
+ * that ran recently, the way a file was opened, or that it is one of the agent's own. The atoms over-approximate every rule's condition: the kernel may
  * pass too much, never too little. A path the kernel cannot judge exactly (cut, or with
  * "..") always passes.
  *
@@ -40,12 +40,14 @@
 #define VG_FD_DPORT   (1u << 7) /* net.dport */
 #define VG_FD_DADDR   (1u << 8) /* net.dip */
 #define VG_FD_EXE     (1u << 9) /* file.path is an executable that ran (sequence captures) */
+#define VG_FD_CALL    (1u << 10) /* file.call: the way the file was opened (enum vg_open_call) */
+#define VG_FD_AGENT   (1u << 11) /* evt.at_agent: one of the agent's files, opened for writing */
 
 /* X(TYPE, facts): the event types the kernel filters and what it judges for each. unlink,
  * rmdir and rename report successful calls only; create_file only exists for them. */
 #define VG_FILTERED_EVENTS(X)                                                                   \
-	X(OPEN, VG_FD_FAIL | VG_FD_WRITE | VG_FD_PATH | VG_FD_COMM)                            \
-	X(CREATE, VG_FD_WRITE | VG_FD_SETID | VG_FD_SOCK | VG_FD_PATH | VG_FD_COMM)            \
+	X(OPEN, VG_FD_FAIL | VG_FD_WRITE | VG_FD_PATH | VG_FD_COMM | VG_FD_CALL | VG_FD_AGENT)  \
+	X(CREATE, VG_FD_WRITE | VG_FD_SETID | VG_FD_SOCK | VG_FD_PATH | VG_FD_COMM | VG_FD_CALL) \
 	X(UNLINK, VG_FD_PATH | VG_FD_COMM | VG_FD_EXE)                                         \
 	X(RMDIR, VG_FD_PATH | VG_FD_COMM | VG_FD_EXE)                                          \
 	X(RENAME, VG_FD_PATH | VG_FD_NEWPATH | VG_FD_COMM | VG_FD_EXE)                         \
@@ -69,7 +71,9 @@
 	X(COMM_START, "process name starting with")                           \
 	X(DPORT, "destination port")                                          \
 	X(DADDR, "destination address")                                       \
-	X(EXE, "an executable that ran")
+	X(EXE, "an executable that ran")                                      \
+	X(CALL, "opened by")                                                  \
+	X(AGENT, "aimed at the agent")
 
 enum vg_atom_kind {
 #define VG_ATOM_ENUM(e, desc) VG_ATOM_##e,
@@ -77,6 +81,7 @@ enum vg_atom_kind {
 #undef VG_ATOM_ENUM
 	VG_ATOM__COUNT
 };
+_Static_assert(VG_ATOM__COUNT <= 16, "struct vg_filter_type.kinds: a bit per atom kind");
 
 #define VG_FILTER_PART       8  /* bytes of a START/END/PARTIAL text the kernel compares */
 #define VG_FILTER_COMM       15 /* a process name's bytes (TASK_COMM_LEN - 1) */
@@ -89,22 +94,24 @@ enum vg_atom_kind {
 _Static_assert(VG_FILTER_TYPES >= VG_EV__COUNT && (VG_FILTER_TYPES & (VG_FILTER_TYPES - 1)) == 0,
 	       "VG_FILTER_TYPES: a power of two that holds every event type");
 
+/* The lengths are per type and slot, so that a path is tested only for the lengths some
+ * atom of its own type and slot has. */
 struct vg_filter_type {
 	__u16 any;   /* classes that pass whatever their facts */
 	__u16 atoms; /* classes some atom can pass: the others are dropped at once */
 	__u16 kinds; /* bit per VG_ATOM_* that the type's atoms use */
+	__u16 comm_lens;    /* bit L-1: COMM_START atoms of L bytes */
+	__u8 start_lens[2]; /* per VG_SLOT_*, bit L-1: START or PARTIAL atoms of L bytes */
+	__u8 end_lens[2];   /* per VG_SLOT_*, bit L-1: END atoms of L bytes */
 	__u8 on;     /* 0: every event of the type passes */
 	__u8 slots;  /* bit per VG_SLOT_* that some atom looks at */
+	__u8 pad[2];
 };
 
 /* The map value the kernel reads (user space writes a whole new one per rule load). */
 struct vg_filter {
 	__u64 exe_window_ns;   /* how long an executable counts for EXE atoms */
-	__u8 start_lens;       /* bit L-1: START or PARTIAL atoms of L bytes */
-	__u8 end_lens;         /* bit L-1: END atoms of L bytes */
-	__u16 comm_lens;       /* bit L-1: COMM_START atoms of L bytes */
 	__u8 addr_lens[2][VG_FILTER_ADDR_LENS]; /* [0] IPv4, [1] IPv6 prefix lengths; 0xff: none */
-	__u8 pad[4];
 	struct vg_filter_type type[VG_FILTER_TYPES];
 	__u64 bloom[VG_FILTER_BLOOM_WORDS];
 };
@@ -167,6 +174,12 @@ static inline __u64 vg_fh_port(__u32 port)
 	return vg_fh_mix(0x5851f42d4c957f2dull ^ port);
 }
 
+/* A way of opening a file (enum vg_open_call, file.call). */
+static inline __u64 vg_fh_call(__u32 call)
+{
+	return vg_fh_mix(0x14057b7ef767814full ^ call);
+}
+
 /* An address prefix of bits bits (the address already masked), as 2 words (IPv4 in the
  * first 4 bytes of a). */
 static inline __u64 vg_fh_addr(__u64 a0, __u64 a1, __u32 family, __u32 bits)
@@ -181,10 +194,22 @@ static inline __u64 vg_fh_prefix_mask(__u32 bits)
 	return __builtin_bswap64(bits >= 64 ? ~0ull : ~(~0ull >> bits));
 }
 
-/* The Bloom key of an atom value for one event type and class. */
+/* The Bloom key of an atom value for one event type and class: the value salted with what
+ * it is for. A judge that tests many values for one (kind, slot, type, class) computes the
+ * salt once. */
+static inline __u64 vg_fh_salt(__u32 kind, __u32 slot, __u32 type, __u32 cls)
+{
+	return vg_fh_mix((__u64)kind << 24 | (__u64)slot << 16 | (__u64)type << 8 | cls);
+}
+
+static inline __u64 vg_fh_salted(__u64 value, __u64 salt)
+{
+	return vg_fh_mix(value + salt);
+}
+
 static inline __u64 vg_fh_key(__u64 value, __u32 kind, __u32 slot, __u32 type, __u32 cls)
 {
-	return vg_fh_mix(value + vg_fh_mix((__u64)kind << 24 | (__u64)slot << 16 | (__u64)type << 8 | cls));
+	return vg_fh_salted(value, vg_fh_salt(kind, slot, type, cls));
 }
 
 /* The two bits of a key. */

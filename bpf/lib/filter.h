@@ -70,6 +70,10 @@ struct vg_fpath {
 	__u32 n;
 	__u32 uncertain; /* too deep or long, "..": the path passes */
 	__u32 total;     /* bytes of the path as user space shows it */
+	/* a caller's string being parsed: where the component being read starts and the next
+	 * word to look at (kept here, not on the stack: the verifier sees an unknown value and
+	 * checks one step of the parse, not every position a constant start could take) */
+	__u32 parse_start, parse_pos;
 	__u32 pad;
 	struct vg_fcomp c[VG_FCOMPS];
 	struct vg_fbytes name;
@@ -122,6 +126,12 @@ static __always_inline bool vg_filter_hit(const struct vg_filter *f, __u64 value
 static __always_inline bool vg_kind(const struct vg_filter_type *t, __u32 kind)
 {
 	return (t->kinds >> kind) & 1;
+}
+
+/* Whether some atom of the type is of the kind. */
+static __always_inline bool vg_filter_kind(const struct vg_filter *f, __u32 type, __u32 kind)
+{
+	return vg_kind(&f->type[type & (VG_FILTER_TYPES - 1)], kind);
 }
 
 /* ---- components --------------------------------------------------------------------- */
@@ -242,28 +252,21 @@ static __always_inline void vg_fpath_file(struct vg_fpath *p, struct file *any)
 
 struct vg_fparse {
 	struct vg_fpath *p;
-	__u32 len;   /* bytes of the string */
-	__u32 start; /* of the component being read */
+	__u32 len; /* bytes of the string */
 };
 
-/* One byte of the caller's string per step: a '/' or the end closes a component; empty and
- * "." components go, ".." makes the path uncertain (user space cleans lexically, and a
- * ".." after a symlink is not what the kernel resolved either). */
-static long vg_fparse_step(__u64 i, void *arg)
+/* The component p->parse_start..end closes: empty and "." components go, ".." makes the path
+ * uncertain (user space cleans lexically, and a ".." after a symlink is not what the kernel
+ * resolved either). Returns 1 when the parse ends. */
+static __always_inline long vg_fparse_close(struct vg_fparse *s, __u32 end, bool last)
 {
-	struct vg_fparse *s = arg;
 	struct vg_fpath *p = s->p;
-	bool end = i >= s->len;
-	__u32 start = s->start, clen, n;
-	const __u8 *name;
+	__u32 start = p->parse_start, clen = end - start, n;
+	const __u8 *name = p->str.b + (start & (VG_PATH_MAX - 1));
 
-	if (!end && p->str.b[i & (VG_PATH_MAX - 1)] != '/')
-		return 0;
-	clen = (__u32)i - start;
-	s->start = (__u32)i + 1;
-	name = p->str.b + (start & (VG_PATH_MAX - 1));
+	p->parse_start = p->parse_pos = end + 1;
 	if (clen == 0 || (clen == 1 && name[0] == '.'))
-		return end; /* empty or ".": cleaned away */
+		return last;
 	n = p->n;
 	if (clen > 255 || (clen == 2 && name[0] == '.' && name[1] == '.') || n >= VG_PATH_DEPTH) {
 		p->uncertain = 1;
@@ -272,7 +275,35 @@ static long vg_fparse_step(__u64 i, void *arg)
 	vg_fcomp_hash(&p->c[n & (VG_FCOMPS - 1)], &p->str, start, clen);
 	p->n = n + 1;
 	p->total += clen + 1;
-	return end;
+	return last;
+}
+
+#define VG_FBYTES(b) (0x0101010101010101ull * (b))
+
+/* One word (8 bytes) of the caller's string per step, or one component closed: the first
+ * '/' in the word is found with the zero-byte test on word ^ "////////" (exact for the
+ * lowest byte, which is the one used) and its index by a multiply, without a branch. */
+static long vg_fparse_step(__u64 i, void *arg)
+{
+	struct vg_fparse *s = arg;
+	__u32 pos = s->p->parse_pos, k;
+	__u64 w, x, t;
+
+	if (pos > s->len)
+		return 1;
+	/* the buffer has room for a word past VG_PATH_MAX: no read leaves it */
+	w = *(const __u64 *)(s->p->str.b + (pos & (VG_PATH_MAX - 1)));
+	x = w ^ VG_FBYTES('/');
+	t = (x - VG_FBYTES(0x01)) & ~x & VG_FBYTES(0x80);
+	k = t ? (__u32)((((t & -t) >> 7) * 0x0001020304050607ull) >> 56) : 8;
+	if (k < 8 && pos + k < s->len)
+		return vg_fparse_close(s, pos + k, false);
+	if (pos + 8 < s->len) {
+		s->p->parse_pos = pos + 8;
+		return 0;
+	}
+	vg_fparse_close(s, s->len, true);
+	return 1;
 }
 
 /* Appends the path a caller named as (dfd, name), as user space joins and cleans it: an
@@ -309,6 +340,7 @@ static __always_inline void vg_fpath_upath(struct vg_fpath *p, long dfd, const c
 			return;
 		}
 	}
+	p->parse_start = p->parse_pos = 0;
 	bpf_loop(s.len + 1, vg_fparse_step, &s, 0);
 }
 
@@ -321,20 +353,23 @@ static __always_inline void vg_fpath_reset(struct vg_fpath *p)
 
 /* ---- judging a path ------------------------------------------------------------------ */
 
+/* The path kinds, EXACT..END: their salts are computed once per judge. */
+#define VG_FPATH_KINDS (VG_ATOM_END + 1)
+
 struct vg_fjudge {
 	const struct vg_filter *f;
 	struct vg_fpath *p;
-	__u32 type, cls, slot;
+	__u64 salt[VG_FPATH_KINDS]; /* vg_fh_salt of each path kind for (slot, type, cls) */
 	__u64 hit;
-	__u64 dir; /* hash of the components before the current one */
+	__u64 dir;   /* hash of the components before the current one */
+	__u32 kinds; /* the type's VG_ATOM_* bits */
+	__u8 start_lens, end_lens; /* the type's for the slot */
 };
 
 /* A test that counts only when the type uses the kind. */
 static __always_inline __u64 vg_ftest(const struct vg_fjudge *j, __u64 value, __u32 kind)
 {
-	__u32 kinds = j->f->type[j->type & (VG_FILTER_TYPES - 1)].kinds;
-
-	return vg_filter_hit(j->f, value, kind, j->slot, j->type, j->cls) & (kinds >> kind);
+	return vg_bloom_test(j->f, vg_fh_salted(value, j->salt[kind])) & (j->kinds >> kind);
 }
 
 static __always_inline __u64 vg_fh_start_of(const struct vg_fcomp *c, __u32 len)
@@ -349,33 +384,36 @@ static __always_inline __u64 vg_fh_end_of(const struct vg_fcomp *c, __u32 len)
 	return vg_fh_short(w, len);
 }
 
-/* The lengths the filter's START/PARTIAL (or END) atoms have, one per step. */
-struct vg_fpart {
-	struct vg_fjudge *j;
-	const struct vg_fcomp *c;
-	__u32 lens; /* bit L-1 */
-	bool end;
-};
-
-static long vg_fpart_step(__u64 i, void *arg)
+/* The lowest length (1..8) in lens, a non-empty set of bits L-1, taken out of it: without
+ * a branch, so that the verifier follows one path per length. */
+static __always_inline __u32 vg_flen_take(__u32 *lens)
 {
-	struct vg_fpart *s = arg;
-	struct vg_fjudge *j = s->j;
-	const struct vg_fcomp *c = s->c;
-	__u32 len = (__u32)i + 1;
-	__u64 start;
+	__u32 low = *lens & -*lens;
 
-	if (len > c->len || len > VG_FILTER_PART)
-		return 1;
-	if (!((s->lens >> i) & 1))
-		return 0;
-	if (s->end) {
-		j->hit |= vg_ftest(j, vg_fh_end_of(c, len), VG_ATOM_END);
-	} else {
-		start = vg_fh_start_of(c, len);
-		j->hit |= vg_ftest(j, start, VG_ATOM_START) | vg_ftest(j, vg_fh_join(j->dir, start), VG_ATOM_PARTIAL);
+	*lens ^= low;
+	return 1 + (((low & 0xaa) + 0xff) >> 8) + 2 * (((low & 0xcc) + 0xff) >> 8) + 4 * (((low & 0xf0) + 0xff) >> 8);
+}
+
+/* START and PARTIAL atoms (END ones when end) of the component, for the lengths the type's
+ * atoms have, shortest first: a length past the name ends it. */
+static __always_inline void vg_fjudge_parts(struct vg_fjudge *j, const struct vg_fcomp *c, __u32 lens, bool end)
+{
+	for (__u32 k = 0; k < VG_FILTER_PART; k++) {
+		__u32 len;
+		__u64 start;
+
+		if (!lens)
+			break;
+		len = vg_flen_take(&lens);
+		if (len > c->len)
+			break;
+		if (end) {
+			j->hit |= vg_ftest(j, vg_fh_end_of(c, len), VG_ATOM_END);
+		} else {
+			start = vg_fh_start_of(c, len);
+			j->hit |= vg_ftest(j, start, VG_ATOM_START) | vg_ftest(j, vg_fh_join(j->dir, start), VG_ATOM_PARTIAL);
+		}
 	}
-	return j->hit;
 }
 
 /* One component, root first: every atom kind that can hold at its place. */
@@ -383,7 +421,6 @@ static long vg_fjudge_step(__u64 i, void *arg)
 {
 	struct vg_fjudge *j = arg;
 	struct vg_fpath *p = j->p;
-	struct vg_fpart part = { .j = j, .lens = j->f->start_lens };
 	const struct vg_fcomp *c;
 	__u64 path;
 	bool leaf;
@@ -391,7 +428,6 @@ static long vg_fjudge_step(__u64 i, void *arg)
 	if (i >= p->n || i >= VG_FCOMPS)
 		return 1;
 	c = &p->c[i & (VG_FCOMPS - 1)];
-	part.c = c;
 	leaf = i + 1 == p->n;
 	path = vg_fh_join(j->dir, c->hash);
 	j->hit |= vg_ftest(j, path, VG_ATOM_PREFIX);
@@ -399,13 +435,10 @@ static long vg_fjudge_step(__u64 i, void *arg)
 		j->hit |= vg_ftest(j, path, VG_ATOM_EXACT) | vg_ftest(j, c->hash, VG_ATOM_LEAF);
 	else
 		j->hit |= vg_ftest(j, c->hash, VG_ATOM_DIR);
-	if (part.lens && !j->hit)
-		bpf_loop(VG_FILTER_PART, vg_fpart_step, &part, 0); /* uses j->dir: the directory */
-	if (leaf && j->f->end_lens && !j->hit) {
-		part.lens = j->f->end_lens;
-		part.end = true;
-		bpf_loop(VG_FILTER_PART, vg_fpart_step, &part, 0);
-	}
+	if (j->start_lens && !j->hit)
+		vg_fjudge_parts(j, c, j->start_lens, false); /* uses j->dir: the directory */
+	if (leaf && j->end_lens && !j->hit)
+		vg_fjudge_parts(j, c, j->end_lens, true);
 	j->dir = path;
 	return j->hit;
 }
@@ -427,12 +460,19 @@ static __always_inline bool vg_filter_exe(const struct vg_filter *f, __u64 path,
  * verifier checks it once, on its own, instead of once per caller and path through it. */
 __noinline int vg_filter_path_judge(const struct vg_filter *f, struct vg_fpath *p, __u32 type, __u32 cls, __u32 slot)
 {
-	struct vg_fjudge j = { .f = f, .p = p, .type = type, .cls = cls, .slot = slot, .dir = VG_FH_ROOT };
+	struct vg_fjudge j = { .f = f, .p = p, .dir = VG_FH_ROOT };
+	const struct vg_filter_type *t;
 
 	if (!f || !p || p->uncertain || p->total > VG_PATH_MAX - 8)
 		return 1;
 	if (p->n == 0)
 		return 0;
+	t = &f->type[type & (VG_FILTER_TYPES - 1)];
+	j.kinds = t->kinds;
+	j.start_lens = t->start_lens[slot & 1];
+	j.end_lens = t->end_lens[slot & 1];
+	for (__u32 k = 0; k < VG_FPATH_KINDS; k++)
+		j.salt[k] = vg_fh_salt(k, slot, type, cls);
 	bpf_loop(VG_FCOMPS, vg_fjudge_step, &j, 0);
 	if (j.hit)
 		return 1;
@@ -444,6 +484,12 @@ static __always_inline bool vg_filter_path_hit(const struct vg_filter *f, struct
 					       __u32 slot)
 {
 	return vg_filter_path_judge(f, p, type, cls, slot) != 0;
+}
+
+/* The way the file was opened (file.call, enum vg_open_call) against CALL atoms. */
+static __always_inline bool vg_filter_call_hit(const struct vg_filter *f, __u32 type, __u32 cls, __u32 call)
+{
+	return vg_filter_kind(f, type, VG_ATOM_CALL) && vg_filter_hit(f, vg_fh_call(call), VG_ATOM_CALL, 0, type, cls);
 }
 
 /* The current thread's name (proc.name) against COMM and COMM_START atoms. */
@@ -485,7 +531,7 @@ __noinline int vg_filter_comm_judge(const struct vg_filter *f, __u32 type, __u32
 	for (__u32 l = 1; l <= VG_FILTER_COMM; l++) {
 		if (l > len)
 			break;
-		if (!((f->comm_lens >> (l - 1)) & 1))
+		if (!((t->comm_lens >> (l - 1)) & 1))
 			continue;
 		h = vg_fh_name_word(vg_fh_name_start(l), l < 8 ? w[0] & vg_fh_mask(l) : w[0]);
 		if (l > 8)

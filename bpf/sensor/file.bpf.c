@@ -127,7 +127,20 @@ struct vg_fsubject {
 	struct file *file;      /* the opened file, or NULL: the caller's (dfd, name) */
 	long dfd;
 	const char *name;
+	__u32 call;             /* create_file and open: enum vg_open_call (no other type has CALL atoms) */
+	__u32 flags;            /* open: the open flags (AGENT atoms) */
 };
+
+/* evt.at_agent of an open: one of the agent's files, opened to change it. */
+static __always_inline bool vg_file_at_agent(struct file *f, __u32 flags)
+{
+	struct vg_inode_key key;
+
+	if (!f || !(flags & (VG_O_WRONLY | VG_O_RDWR | VG_O_TRUNC)))
+		return false;
+	key = vg_file_inode_key(f);
+	return vg_agent_file(&key);
+}
 
 static __always_inline struct vg_fpath *vg_fsubject_path(struct vg_fsubject *s)
 {
@@ -142,7 +155,7 @@ static __always_inline struct vg_fpath *vg_fsubject_path(struct vg_fsubject *s)
 	return s->p;
 }
 
-/* The verdict on an event of type whose only path is the subject's. */
+/* The verdict on an event of type whose only path is the subject's: the cheap facts first. */
 static __always_inline int vg_file_judge(struct vg_fsubject *s, __u32 type, __u32 cls)
 {
 	int v = vg_filter_class(s->f, type, cls);
@@ -150,7 +163,9 @@ static __always_inline int vg_file_judge(struct vg_fsubject *s, __u32 type, __u3
 
 	if (v >= 0)
 		return vg_filter_done(type, v);
-	if (vg_filter_comm_hit(s->f, type, cls) || !(p = vg_fsubject_path(s)))
+	if (vg_filter_call_hit(s->f, type, cls, s->call) ||
+	    (vg_filter_kind(s->f, type, VG_ATOM_AGENT) && vg_file_at_agent(s->file, s->flags)) ||
+	    vg_filter_comm_hit(s->f, type, cls) || !(p = vg_fsubject_path(s)))
 		return VG_FILTER_MATCH;
 	return vg_filter_done(type, vg_filter_path_hit(s->f, p, type, cls, VG_SLOT_PATH) ? VG_FILTER_MATCH : VG_FILTER_DROP);
 }
@@ -197,7 +212,7 @@ static __always_inline int vg_file_opened(long ret, struct file *f, const struct
 		o->mode = f->f_inode->i_mode;
 		o->key = vg_file_inode_key(f);
 		vg_put_file_path(h, &o->path, f);
-		if ((a->flags & (VG_O_WRONLY | VG_O_RDWR | VG_O_TRUNC)) && vg_agent_file(&o->key))
+		if (vg_file_at_agent(f, a->flags))
 			h->flags |= VG_F_AT_AGENT;
 		if (a->name)
 			vg_put_user_str(h, &o->arg.name, a->name, VG_PATH_MAX);
@@ -220,6 +235,8 @@ static __always_inline int vg_file_open_exit(long ret, int call)
 	vg_open_args(call, &a);
 	subject.dfd = a.dfd;
 	subject.name = a.name;
+	subject.call = a.call;
+	subject.flags = a.flags;
 	if (f)
 		vg_writer_note(f, a.flags, f->f_mode & VG_FMODE_CREATED);
 	if (create && f)

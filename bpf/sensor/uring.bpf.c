@@ -212,7 +212,8 @@ static __always_inline int vg_uring_on_complete(void *any, struct io_uring_cqe *
 	a.dfd = o->dfd;
 	a.flags = o->how.flags;
 	vg_writer_note(f, a.flags, f->f_mode & VG_FMODE_CREATED);
-	subject = (struct vg_fsubject){ .f = vg_filter_get(), .p = vg_fpath_get(), .file = f, .dfd = a.dfd };
+	subject = (struct vg_fsubject){ .f = vg_filter_get(), .p = vg_fpath_get(), .file = f, .dfd = a.dfd,
+					     .call = a.call, .flags = a.flags };
 	if (create)
 		vg_file_created(res, f, &a, &subject);
 	if (open)

@@ -57,7 +57,9 @@ static uint64_t atom_value(const struct vg_filter_atom *a)
 	case VG_ATOM_PARTIAL:
 		return vg_fh_join(path_hash(a->text), name_hash(a->start, strlen(a->start)));
 	case VG_ATOM_DPORT:
-		return vg_fh_port(a->port);
+		return vg_fh_port(a->number);
+	case VG_ATOM_CALL:
+		return vg_fh_call(a->number);
 	case VG_ATOM_DADDR:
 		memcpy(w, a->ip.addr, sizeof(w));
 		return vg_fh_addr(w[0], w[1], a->ip.family, a->bits);
@@ -121,13 +123,13 @@ static void build(struct vg_filter *f, const struct vg_kernel_filter *kf, const 
 		if (path_kind(a->kind))
 			t->slots |= 1u << a->slot;
 		if (a->kind == VG_ATOM_START || a->kind == VG_ATOM_PARTIAL)
-			f->start_lens |= 1u << (strlen(a->kind == VG_ATOM_START ? a->text : a->start) - 1);
+			t->start_lens[a->slot] |= 1u << (strlen(a->kind == VG_ATOM_START ? a->text : a->start) - 1);
 		else if (a->kind == VG_ATOM_END)
-			f->end_lens |= 1u << (strlen(a->text) - 1);
+			t->end_lens[a->slot] |= 1u << (strlen(a->text) - 1);
 		else if (a->kind == VG_ATOM_COMM_START)
-			f->comm_lens |= 1u << (strlen(a->text) - 1);
-		if (a->kind == VG_ATOM_EXE)
-			continue; /* a lookup in vg_filter_exes, not a bit */
+			t->comm_lens |= 1u << (strlen(a->text) - 1);
+		if (a->kind == VG_ATOM_EXE || a->kind == VG_ATOM_AGENT)
+			continue; /* a lookup (vg_filter_exes, the watch list), not a bit */
 		value = atom_value(a);
 		for (unsigned c = 0; c < VG_FC_COUNT; c++)
 			if (a->classes >> c & 1)

@@ -21,13 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vigil_filter.h"
+#include "file_event.h"
 #include "rules/internal.h"
 
 struct fatom {
 	unsigned kind, slot;
 	uint16_t classes;
 	char *text, *start; /* start: PARTIAL's first bytes of the name below text */
-	uint32_t port;
+	uint32_t number; /* DPORT: the port; CALL: the enum vg_open_call */
 	struct vg_ip ip;
 	unsigned bits;
 };
@@ -923,6 +924,27 @@ static struct approx flags_cmp(const struct node *n)
 	return all(false);
 }
 
+/* file.call = NAME or in (NAMES): a CALL atom per way of opening. A name no open has
+ * cannot match (none of its atoms). */
+static struct approx call_cmp(struct fctx *c, const struct node *n)
+{
+	static const char *const calls[] = {
+#define VG_FILTER_CALL_NAME(NAME, name) [VG_CALL_##NAME] = name,
+		VG_OPEN_CALLS(VG_FILTER_CALL_NAME)
+#undef VG_FILTER_CALL_NAME
+	};
+	struct approx x = none(false);
+
+	if (n->op != OP_EQ && n->op != OP_IN)
+		return all(false);
+	for (int i = 0; i < n->n; i++)
+		for (unsigned k = 0; k < sizeof(calls) / sizeof(calls[0]); k++)
+			if (!strcmp(n->vals[i].str.ptr, calls[k]))
+				push(c, &x, (struct fatom){ .kind = VG_ATOM_CALL, .classes = VG_FC_ALL, .number = k,
+							    .text = (char *)calls[k] });
+	return x;
+}
+
 static bool is_field(const struct operand *o, const char *name)
 {
 	if (o->kind == OPD_EVT)
@@ -984,6 +1006,14 @@ static struct approx cmp(struct fctx *c, const struct node *n)
 		return ret_cmp(n);
 	if (is_field(l, "file.flag_names") && (f & VG_FD_WRITE))
 		return flags_cmp(n);
+	if (is_field(l, "file.call") && (f & VG_FD_CALL))
+		return call_cmp(c, n);
+	if (is_field(l, "evt.at_agent") && (f & VG_FD_AGENT) && n->op == OP_EQ && n->vals[0].b) {
+		struct approx x = none(false);
+
+		push(c, &x, (struct fatom){ .kind = VG_ATOM_AGENT, .classes = VG_FC_ALL, .text = "" });
+		return x;
+	}
 	if ((is_field(l, "file.setuid") || is_field(l, "file.setgid")) && (f & VG_FD_SETID) && n->op == OP_EQ &&
 	    n->vals[0].b)
 		return classes(classes_with(VG_FC_SETID), false);
@@ -995,7 +1025,7 @@ static struct approx cmp(struct fctx *c, const struct node *n)
 		for (int i = 0; i < n->n; i++)
 			if (n->vals[i].i >= 0 && n->vals[i].i <= 65535)
 				push(c, &x, (struct fatom){ .kind = VG_ATOM_DPORT, .classes = VG_FC_ALL,
-							    .port = (uint32_t)n->vals[i].i, .text = "" });
+							    .number = (uint32_t)n->vals[i].i, .text = "" });
 		return x;
 	}
 	if (is_field(l, "net.dip") && (f & VG_FD_DADDR) && (n->op == OP_EQ || n->op == OP_IN)) {
@@ -1066,8 +1096,8 @@ static int atom_order(const void *pa, const void *pb)
 		return d;
 	if ((d = strcmp(a->start ? a->start : "", b->start ? b->start : "")))
 		return d;
-	if (a->port != b->port)
-		return a->port < b->port ? -1 : 1;
+	if (a->number != b->number)
+		return a->number < b->number ? -1 : 1;
 	if (a->bits != b->bits)
 		return a->bits < b->bits ? -1 : 1;
 	return memcmp(&a->ip, &b->ip, sizeof(a->ip));
@@ -1091,7 +1121,7 @@ static void keep(struct vg_kernel_filter *f, unsigned type, const struct fatom *
 	o->classes = a->classes;
 	o->text = xstrdup(a->text);
 	o->start = a->start ? xstrdup(a->start) : NULL;
-	o->port = a->port;
+	o->number = a->number;
 	o->ip = a->ip;
 	o->bits = a->bits;
 	if (o->kind == VG_ATOM_DADDR) { /* compare the prefix only */
@@ -1232,6 +1262,24 @@ static void classes_text(FILE *out, uint16_t m, unsigned facts)
 		}
 }
 
+/* " `value`" of an atom; nothing for the kinds that are a fact without a value. */
+static void atom_value_text(FILE *out, const struct vg_filter_atom *a)
+{
+	if (a->kind == VG_ATOM_EXE || a->kind == VG_ATOM_AGENT)
+		return;
+	fputs(" `", out);
+	if (a->kind == VG_ATOM_DPORT)
+		fprintf(out, "%u", a->number);
+	else if (a->kind == VG_ATOM_DADDR)
+		fprintf(out, "%s/%u", "addr", a->bits);
+	else if (a->kind == VG_ATOM_PARTIAL)
+		fprintf(out, "%s/%s", strcmp(a->text, "/") ? a->text : "", a->start);
+	else
+		for (const char *p = a->text; *p; p++)
+			fprintf(out, *p == '\n' ? "\\n" : *p == '|' ? "\\|" : "%c", *p);
+	fputc('`', out);
+}
+
 void vg_kernel_filter_markdown(const struct vg_kernel_filter *f, int limit, FILE *out)
 {
 	fputs("| event | in the kernel | passes |\n|---|---|---|\n", out);
@@ -1262,18 +1310,9 @@ void vg_kernel_filter_markdown(const struct vg_kernel_filter *f, int limit, FILE
 				fprintf(out, "… (%d more)", n - limit);
 				break;
 			}
-			fprintf(out, "%s%s%s `", shown > 1 ? "; " : "", a->slot == VG_SLOT_NEWPATH ? "new " : "",
+			fprintf(out, "%s%s%s", shown > 1 ? "; " : "", a->slot == VG_SLOT_NEWPATH ? "new " : "",
 				atom_names[a->kind]);
-			if (a->kind == VG_ATOM_DPORT)
-				fprintf(out, "%u", a->port);
-			else if (a->kind == VG_ATOM_DADDR)
-				fprintf(out, "%s/%u", "addr", a->bits);
-			else if (a->kind == VG_ATOM_PARTIAL)
-				fprintf(out, "%s/%s", strcmp(a->text, "/") ? a->text : "", a->start);
-			else
-				for (const char *p = a->text; *p; p++)
-					fprintf(out, *p == '\n' ? "\\n" : *p == '|' ? "\\|" : "%c", *p);
-			fputc('`', out);
+			atom_value_text(out, a);
 			if ((a->classes & reachable(facts_of(t))) != (reachable(facts_of(t)) & ~f->any[t])) {
 				fputs(" (", out);
 				classes_text(out, a->classes, facts_of(t));

@@ -130,9 +130,10 @@ struct vg_filter_atom {
 	unsigned slot;     /* VG_SLOT_*, for path kinds */
 	uint16_t classes;  /* the VG_FC_* classes it passes */
 	char *text;        /* EXACT, PREFIX, PARTIAL: a clean absolute path ("/" for PARTIAL's
-			      root); DIR, LEAF, START, END, COMM, COMM_START: the name or its part */
+			      root); DIR, LEAF, START, END, COMM, COMM_START: the name or its part;
+			      CALL: the call's name */
 	char *start;       /* PARTIAL: how the name below text starts */
-	uint32_t port;     /* DPORT */
+	uint32_t number;   /* DPORT: the port; CALL: the enum vg_open_call */
 	struct vg_ip ip;   /* DADDR: the address, masked to bits */
 	unsigned bits;
 };

@@ -16,6 +16,8 @@ struct tcase {
 	const char *path; /* file.path (NULL: none) */
 	int ret;
 	bool write;       /* open: O_WRONLY */
+	const char *call; /* open: file.call (NULL: openat) */
+	bool at_agent;    /* open: evt.at_agent */
 	unsigned uid;
 	bool dropped;     /* the filter must drop it */
 };
@@ -52,8 +54,9 @@ static bool name_starts(const char *s, size_t n, const char *text)
 	return strlen(text) <= n && memcmp(s, text, strlen(text)) == 0;
 }
 
-static bool atom_matches(const struct vg_filter_atom *a, const char *path, const char *comm, const char *exes)
+static bool atom_matches(const struct vg_filter_atom *a, const struct tcase *c, const char *exes)
 {
+	const char *path = c->path, *comm = c->comm;
 	const char *leaf = path ? strrchr(path, '/') + 1 : NULL;
 	char buf[4200];
 
@@ -62,6 +65,8 @@ static bool atom_matches(const struct vg_filter_atom *a, const char *path, const
 	case VG_ATOM_COMM_START: return starts(comm, a->text);
 	case VG_ATOM_DPORT:
 	case VG_ATOM_DADDR: return true; /* no network events here */
+	case VG_ATOM_CALL: return strcmp(c->call ? c->call : "openat", a->text) == 0;
+	case VG_ATOM_AGENT: return c->at_agent;
 	}
 	if (!path)
 		return false;
@@ -94,7 +99,7 @@ static bool passes(const struct vg_kernel_filter *f, const struct tcase *c, cons
 		return true;
 	for (int i = 0; i < f->natoms; i++)
 		if (f->atoms[i].type == (unsigned)type && (f->atoms[i].classes >> cls & 1) &&
-		    atom_matches(&f->atoms[i], c->path, c->comm, exes))
+		    atom_matches(&f->atoms[i], c, exes))
 			return true;
 	return false;
 }
@@ -114,8 +119,12 @@ static struct vg_event *event_of(struct tev *t, struct vg_proctable *pt, const s
 	t->hdr.ret = c->ret;
 	if (c->path)
 		tadd_str(ev, "file.path", c->path);
-	if (!strcmp(c->type, "open"))
+	if (!strcmp(c->type, "open")) {
 		tadd_str(ev, "file.flag_names", c->write ? "O_WRONLY" : "O_RDONLY");
+		tadd_str(ev, "file.call", c->call ? c->call : "openat");
+		if (c->at_agent)
+			t->hdr.flags |= VG_F_AT_AGENT;
+	}
 	return ev;
 }
 
@@ -212,6 +221,31 @@ static void test_classes(void **state)
 	/* a failed open of anything passes when a rule takes every failed open */
 	CHECK(RULE("evt.type = open and evt.ret < 0"), 2,
 	      EV("open", "cat", "/x", .ret = -2), EV("open", "cat", "/y", .ret = -13), OPEN("cat", "/x", .dropped = true));
+}
+
+/* file.call is judged in the kernel: a rule on one way of opening passes only those opens */
+static void test_calls(void **state)
+{
+	CHECK(RULE("evt.type = open and file.call = open_by_handle_at and not proc.name in (ganesha.nfsd)"), 1,
+	      OPEN("sh", "/etc/shadow", .call = "open_by_handle_at"), OPEN("sh", "/etc/shadow", .dropped = true),
+	      OPEN("ganesha.nfsd", "/x", .call = "open_by_handle_at"), OPEN("sh", "/x", .call = "io_uring", .dropped = true));
+	CHECK(RULE("evt.type = open and file.call in (io_uring, openat2) and file.path startswith /etc/"), 2,
+	      OPEN("sh", "/etc/a", .call = "io_uring"), OPEN("sh", "/etc/a", .call = "openat2"), OPEN("sh", "/etc/a"),
+	      OPEN("sh", "/tmp/a", .call = "creat", .dropped = true));
+	/* a name no open has matches nothing; a test the kernel does not judge passes everything */
+	CHECK(RULE("evt.type = open and file.call = nosuchcall"), 0, OPEN("sh", "/x", .dropped = true));
+	CHECK(RULE("evt.type = open and file.call != openat"), 1, OPEN("sh", "/x", .call = "creat"), OPEN("sh", "/x"));
+}
+
+/* evt.at_agent is judged in the kernel for opens: a write open of one of the agent's files */
+static void test_at_agent(void **state)
+{
+	CHECK(RULE("evt.type in (open, write) and evt.at_agent = true"), 1,
+	      OPEN("sh", "/usr/sbin/vigil", .write = true, .at_agent = true), OPEN("sh", "/usr/sbin/vigil", .dropped = true));
+	CHECK(RULE("evt.type = open and (evt.at_agent = true or file.path = /etc/shadow)"), 2,
+	      OPEN("sh", "/x", .at_agent = true), OPEN("sh", "/etc/shadow"), OPEN("sh", "/x", .dropped = true));
+	CHECK(RULE("evt.type = open and evt.at_agent = false"), 2, OPEN("sh", "/x", .at_agent = true), OPEN("sh", "/x"),
+	      OPEN("sh", "/y"));
 }
 
 static void test_not(void **state)
@@ -336,7 +370,8 @@ static void test_no_rule_needs_a_type(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_paths_and_names), cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_paths_and_names), cmocka_unit_test(test_classes), cmocka_unit_test(test_calls),
+		cmocka_unit_test(test_at_agent),
 		cmocka_unit_test(test_not),		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_sequences),	cmocka_unit_test(test_no_rule_needs_a_type),
 		cmocka_unit_test(test_large_lists_stay_linear),

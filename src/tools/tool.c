@@ -246,6 +246,16 @@ int vg_tool_load(struct vg_tool_ctx *t, struct bpf_object *obj, struct vg_tool_f
 	return 0;
 }
 
+int vg_tool_map_generation(struct vg_tool_ctx *t, struct vg_generation *g, struct bpf_map *bss, size_t offset)
+{
+	/* the kernel's .bss: the skeleton's bss is libbpf's copy, the kernel's only when the
+	 * skeleton loads the object (vg_tool_load does not) */
+	if (vg_generation_map(g, bss, offset) < 0)
+		return vg_tool_error(t, "cannot map the object's BPF globals (mmapable arrays: Linux 5.5): %s",
+				     strerror(errno));
+	return 0;
+}
+
 static int keep_link(struct vg_tool_ctx *t, struct bpf_link *link)
 {
 	if (t->nlinks == (int)(sizeof(t->links) / sizeof(t->links[0]))) {

@@ -374,7 +374,6 @@ int vg_tool_run_loop(struct vg_tool_ctx *t, const struct vg_tool_loop *l)
 	uint64_t deadline = t->duration > 0 ? now + (uint64_t)(t->duration * 1e9) : 0;
 	uint64_t next = interval ? now + interval : 0;
 	unsigned ticks = 0;
-	bool ticked_last = false;
 
 	if (l->on_record) {
 		struct bpf_map *map = bpf_object__find_map_by_name(t->obj, "vg_tool_events");
@@ -401,11 +400,9 @@ int vg_tool_run_loop(struct vg_tool_ctx *t, const struct vg_tool_loop *l)
 		}
 		vg_tool_flush(t);
 		now = vg_now_boot_ns();
-		ticked_last = false;
 		if (next && now >= next && l->on_interval) {
 			l->on_interval(t);
 			vg_tool_flush(t);
-			ticked_last = true;
 			next += interval;
 			if (next < now)
 				next = now + interval;
@@ -419,8 +416,10 @@ int vg_tool_run_loop(struct vg_tool_ctx *t, const struct vg_tool_loop *l)
 		ring_buffer__consume(rb);
 		ring_buffer__free(rb);
 	}
-	/* a summary tool reports once at the end; an interval tool reports the partial one */
-	if (l->on_interval && !ticked_last && (!interval || !l->count || ticks < l->count))
+	/* a summary tool reports once at the end; an interval tool reports the partial one,
+	 * even right after a tick: what was counted during the tick's take (a counting tool
+	 * takes an ended generation: loader/mapread.h) is in it */
+	if (l->on_interval && (!interval || !l->count || ticks < l->count))
 		l->on_interval(t);
 	vg_tool_flush(t);
 	report_losses(t, rc.malformed);

@@ -80,7 +80,7 @@ size_t vg_map_take_ended(struct bpf_map *map, const struct vg_generation *g, voi
 	for (const void *after = NULL; n < max && steps-- > 0 && bpf_map_get_next_key(fd, after, k + n * ksize) == 0;
 	     after = prev) {
 		memcpy(prev, k + n * ksize, ksize);
-		if (ended(k + n * ksize, g))
+		if (!g || ended(k + n * ksize, g))
 			n++;
 	}
 	free(prev);

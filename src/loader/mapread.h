@@ -46,7 +46,9 @@ void vg_generation_turn(struct vg_generation *g);
 /* Copies up to max entries (at most the map's max_entries) of generations before g->now
  * from a hash map into keys and values (arrays of the map's key size and of
  * vg_map_value_stride) and deletes them; returns how many. The current generation's
- * entries stay for the next call. */
+ * entries stay for the next call. With g NULL, every entry, the current generation's too
+ * (an increment racing the take can then be lost): the last take of a process whose
+ * readers count every record the kernel numbered (the agent's exit). */
 size_t vg_map_take_ended(struct bpf_map *map, const struct vg_generation *g, void *keys, void *values, size_t max);
 
 #endif

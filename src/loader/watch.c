@@ -146,7 +146,9 @@ void vg_watch_collect(struct vg_watch *w, uint64_t now_ns, vg_record_fn fn, void
 		return;
 	w->next_collect_ns = now_ns + 1000000000ull;
 	vg_generation_turn(&w->io_generation);
-	n = vg_map_take_ended(w->io, &w->io_generation, w->io_keys, w->io_recs, VG_FILE_IO_MAX);
+	/* at exit also what is being counted now: each record has its sequence number, and
+	 * the final counters account for every number */
+	n = vg_map_take_ended(w->io, now_ns ? &w->io_generation : NULL, w->io_keys, w->io_recs, VG_FILE_IO_MAX);
 	for (size_t i = 0; i < n; i++) {
 		struct vg_file_io_rec *r = (struct vg_file_io_rec *)rec;
 		const char *path = path_of(w, &w->io_recs[i].io.key);

@@ -25,6 +25,8 @@ struct vg_control {
 	__u64 ring_size;      /* of the pinned ring, for the message when it cannot be reused */
 	__u32 restarts;       /* agents that took the pins over */
 	__u32 clean_exit;     /* 1 once the agent stopped on request (SIGTERM, SIGINT, --duration) */
+	__u32 io_generation;  /* what file_read and file_write count in (file_event.h) */
+	__u32 pad;
 };
 
 /* The agent's own BPF objects, by kind and id (user space fills vg_self_objects). */

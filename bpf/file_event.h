@@ -51,7 +51,9 @@ struct vg_file_write {
 /* file_read and file_write: what one process read from or wrote to one watched file (a
  * key of vg_file_watch) in about a second. The kernel counts into the record kept in
  * vg_file_io, from the first call (hdr.ts) to the last; user space takes the records
- * out every second (loader/watch.c) and appends the path, the watched one. */
+ * out every second (loader/watch.c) and appends the path, the watched one. The key
+ * starts with the generation (vg_control.io_generation, shared by every object on the
+ * pins) so that the take misses no call (src/loader/mapread.h). */
 struct vg_file_io {
 	struct vg_str path;      /* the watched path (user space) */
 	__u32 fd;                /* the first call's */
@@ -63,8 +65,10 @@ struct vg_file_io {
 };
 
 struct vg_file_io_key {
+	__u32 generation;
 	__u32 tgid;
 	__u32 type; /* VG_EV_FILE_READ or VG_EV_FILE_WRITE */
+	__u32 pad;
 	struct vg_inode_key file;
 };
 

@@ -10,8 +10,8 @@
  * counted. Execs, forks and exits come from the sched tracepoints, which cost nothing
  * when nothing happens. Maps are LRU (hard caps; the least recently active entry goes
  * first) and per-CPU where only counters live (no atomics). Every counter's key starts
- * with the generation read once per event from vg_track_generation, so that user space
- * takes only entries nothing writes any more (track_event.h says why that is exact). */
+ * with the generation read once per event (vg_tool_generation_now, lib/tool.h), so that
+ * user space takes only entries nothing writes any more (src/loader/mapread.h says why). */
 #include "lib/tool.h"
 #include "lib/args.h"
 #include "track_event.h"
@@ -51,8 +51,6 @@
 #define VG_EINPROGRESS 115
 
 const volatile struct vg_track_config vg_track_config = {};
-/* Written by user space only (vg_track_turn); volatile: each event reads it once, anew. */
-volatile __u32 vg_track_generation;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -280,7 +278,7 @@ static __always_inline int vg_track_on_sys_exit(long ret)
 
 	if (!vg_tool_wanted())
 		return 0;
-	generation = vg_track_generation;
+	generation = vg_tool_generation_now();
 	cgid = bpf_get_current_cgroup_id();
 	compat = vg_syscall_compat();
 	nr = vg_syscall_nr();
@@ -347,7 +345,7 @@ static __always_inline int vg_track_on_exec(void)
 	struct vg_track_counts d = { .execs = 1 };
 
 	if (vg_tool_wanted())
-		vg_track_count(&d, vg_track_generation, bpf_get_current_cgroup_id(), true, false);
+		vg_track_count(&d, vg_tool_generation_now(), bpf_get_current_cgroup_id(), true, false);
 	return 0;
 }
 
@@ -370,7 +368,7 @@ static __always_inline int vg_track_on_fork(struct task_struct *any_child)
 	struct vg_track_counts d = { .forks = 1 };
 
 	if (child->pid == child->tgid && vg_tool_wanted())
-		vg_track_count(&d, vg_track_generation, bpf_get_current_cgroup_id(), false, false);
+		vg_track_count(&d, vg_tool_generation_now(), bpf_get_current_cgroup_id(), false, false);
 	return 0;
 }
 
@@ -392,7 +390,7 @@ static __always_inline int vg_track_on_exit(void)
 	struct vg_track_counts d = { .exits = 1 };
 
 	if (bpf_get_current_task_btf()->signal->live.counter == 0 && vg_tool_wanted())
-		vg_track_count(&d, vg_track_generation, bpf_get_current_cgroup_id(), false, false);
+		vg_track_count(&d, vg_tool_generation_now(), bpf_get_current_cgroup_id(), false, false);
 	return 0;
 }
 

@@ -6,17 +6,10 @@
  * what was active in between and their caps (LRU: the least recently active entry goes
  * first) are rarely reached.
  *
- * Why the counts are exact: programs add through a pointer from bpf_map_lookup_elem, so
- * an entry read and deleted while a program holds that pointer would lose what it adds
- * after the read. Every counter's key therefore starts with a generation, which each
- * event reads once from vg_track_generation (the BSS, written by user space only). A take
- * (src/tools/track.c) first ends the generation: it writes the next number, then waits
- * for an RCU grace period (membarrier(MEMBARRIER_CMD_GLOBAL) is synchronize_rcu()). These
- * programs run with preemption off, inside RCU read-side sections, so once the grace
- * period is over every program that read the old number has returned and nothing writes
- * the old generation's entries any more: taking them out then misses no increment, and
- * whatever comes after counts in the new generation's entries for the next take. The two
- * generations share one map (and its cap) only between the turn and the take. */
+ * The counts are exact: every counter's key starts with the generation it was counted in
+ * (lib/tool.h's vg_tool_generation), and a take (src/tools/track.c) ends a generation
+ * before taking its entries (src/loader/mapread.h says why nothing is then missed). The
+ * two generations share one map (and its cap) only between the turn and the take. */
 #ifndef VIGIL_TRACK_EVENT_H
 #define VIGIL_TRACK_EVENT_H
 

@@ -1,5 +1,5 @@
-/* lib/tool.h — what every tool object (bpf/tools/) shares: the -p/-c filter and the
- * loss counters. Tools that stream records add lib/tool_ring.h.
+/* lib/tool.h — what every tool object (bpf/tools/, bpf/track.bpf.c) shares: the -p/-c
+ * filter, the loss counters and the generation of counting keys. Tools that stream records add lib/tool_ring.h.
  * Tool objects never include maps.h, noise.h or store.h (the sensor's own maps); they
  * build records with lib/record.h and lib/path.h like the sensor does. */
 #ifndef VIGIL_LIB_TOOL_H
@@ -10,6 +10,16 @@
 #include "tool_event.h"
 
 const volatile struct vg_tool_filter vg_tool_filter = {};
+
+/* Written by user space only (vg_generation_turn, src/loader/mapread.h says why counts
+ * are then exact): the first field of every key a tool counts under. */
+volatile __u32 vg_tool_generation;
+
+/* The generation an event counts in: read once, the same for every key it touches. */
+static __always_inline __u32 vg_tool_generation_now(void)
+{
+	return vg_tool_generation;
+}
 
 /* -c: the container's cgroup v2 directory; a task in it or below it passes. */
 struct {

@@ -300,11 +300,17 @@ static __always_inline struct file *vg_watched_fd(__u32 fd, struct vg_inode_key 
  * when made, so that one the map has no room for is a proven loss. */
 static __always_inline void vg_file_io_count(__u32 type, const struct vg_inode_key *file, __u32 fd, long ret)
 {
+	struct vg_control *c = vg_ctl();
 	struct vg_file_io_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .type = type, .file = *file };
-	struct vg_file_io_rec *r = bpf_map_lookup_elem(&vg_file_io, &k), fresh = {};
+	struct vg_file_io_rec *r, fresh = {};
 	__u32 zero = 0;
 	__u64 *seq;
 	long err;
+
+	if (!c)
+		return;
+	k.generation = *(volatile __u32 *)&c->io_generation; /* once: user space turns it */
+	r = bpf_map_lookup_elem(&vg_file_io, &k);
 
 	if (r) {
 		__sync_fetch_and_add(&r->io.bytes, ret);

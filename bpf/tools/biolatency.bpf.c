@@ -18,7 +18,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VG_BIOLATENCY_DISKS);
-	__type(key, __u32); /* the disk's dev_t (major << 20 | minor), 0 without -D */
+	__type(key, struct vg_biolatency_key);
 	__type(value, struct vg_hist);
 } vg_biolatency_hists SEC(".maps");
 
@@ -81,8 +81,9 @@ static __always_inline int vg_biolatency_start_rq(struct request *rq, bool issue
 static __always_inline int vg_biolatency_done(struct request *rq)
 {
 	__u64 key = (__u64)rq, *start = bpf_map_lookup_elem(&vg_biolatency_start, &key), delta;
+	struct vg_biolatency_key disk = { .generation = vg_tool_generation_now() };
 	struct vg_hist *hist, zero = {};
-	__u32 disk = 0, slot;
+	__u32 slot;
 
 	if (!start)
 		return 0;
@@ -91,7 +92,7 @@ static __always_inline int vg_biolatency_done(struct request *rq)
 	if (vg_biolatency_cfg.per_disk) {
 		struct gendisk *gd = vg_rq_disk(rq);
 
-		disk = (BPF_CORE_READ(gd, major) << 20) | BPF_CORE_READ(gd, first_minor);
+		disk.disk = (BPF_CORE_READ(gd, major) << 20) | BPF_CORE_READ(gd, first_minor);
 	}
 	hist = bpf_map_lookup_elem(&vg_biolatency_hists, &disk);
 	if (!hist) {

@@ -1,7 +1,8 @@
 /* filetop.bpf.c — reads and writes per file and thread, from the read/write syscall exits
  * (libbpf-tools uses kprobes on vfs_read and vfs_write): the fd is the first argument
  * (lib/args.h), its file gives the inode and name, the result gives the bytes. Counters
- * are in a capped hash that user space empties every interval. */
+ * are in a capped hash that user space empties every interval, keyed by generation first
+ * (lib/tool.h) so that it takes every count. */
 #include "lib/tool.h"
 #include "lib/args.h"
 #include "tools/filetop.h"
@@ -35,6 +36,7 @@ static __always_inline int vg_filetop(long ret, bool write)
 	if (!vg_filetop_all && mode != VG_S_IFREG)
 		return 0;
 	id = bpf_get_current_pid_tgid();
+	key.generation = vg_tool_generation_now();
 	key.pid = id >> 32;
 	key.tid = (__u32)id;
 	key.dev = inode->i_sb->s_dev;

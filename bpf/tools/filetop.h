@@ -7,9 +7,13 @@
 #define VG_FILETOP_KEYS 10240
 #define VG_FILETOP_NAME 64
 
+/* generation first (lib/tool.h), no implicit padding */
 struct vg_filetop_key {
+	__u32 generation;
+	__u32 pid;
+	__u32 tid;
+	__u32 pad;
 	__u64 dev, ino;
-	__u32 pid, tid;
 };
 
 struct vg_filetop_val {

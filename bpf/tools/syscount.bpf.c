@@ -1,6 +1,7 @@
 /* syscount.bpf.c — syscalls counted per syscall (or per process), with their time in
  * -L mode: raw_syscalls:sys_exit counts, raw_syscalls:sys_enter stamps the start only
- * when latency is wanted (each hook costs every syscall). */
+ * when latency is wanted (each hook costs every syscall). Keys start with the generation
+ * (lib/tool.h), so that user space takes every count. */
 #include "lib/tool.h"
 #include "tools/syscount.h"
 
@@ -16,7 +17,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VG_SYSCOUNT_KEYS);
-	__type(key, __u32); /* syscall number, or tgid with -P */
+	__type(key, struct vg_syscount_key);
 	__type(value, struct vg_syscount_val);
 } vg_syscount_counts SEC(".maps");
 
@@ -35,7 +36,8 @@ SEC("tp/raw_syscalls/sys_exit")
 int vg_tool_syscount_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id_tgid, key;
+	__u32 tid = (__u32)id_tgid;
+	struct vg_syscount_key key;
 	long ret = ctx->ret, id = ctx->id;
 	struct vg_syscount_val *v, zero = {};
 	__u64 ns = 0;
@@ -52,7 +54,8 @@ int vg_tool_syscount_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	}
 	if ((vg_syscount_cfg.failures && ret >= 0) || (vg_syscount_cfg.err && ret != -vg_syscount_cfg.err))
 		return 0;
-	key = vg_syscount_cfg.by_process ? id_tgid >> 32 : (__u32)id;
+	key.generation = vg_tool_generation_now();
+	key.id = vg_syscount_cfg.by_process ? id_tgid >> 32 : (__u32)id;
 	v = bpf_map_lookup_elem(&vg_syscount_counts, &key);
 	if (!v) {
 		if (vg_syscount_cfg.by_process)

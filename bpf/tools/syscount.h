@@ -6,6 +6,12 @@
 
 #define VG_SYSCOUNT_KEYS 10240
 
+/* generation first (lib/tool.h) */
+struct vg_syscount_key {
+	__u32 generation;
+	__u32 id; /* syscall number, or tgid with -P */
+};
+
 struct vg_syscount_val {
 	__u64 count;
 	__u64 total_ns; /* -L: time spent in the calls */

@@ -288,7 +288,7 @@ static int start(struct agent *a)
 		int nown = vg_protect_own_paths(&a->protect, own, VG_OWN_FILES);
 
 		if (vg_watch_init(&a->watch, &a->loader, a->o.watch, a->o.n_watch, own, (unsigned)nown) < 0)
-			return vg_cli_error("cannot write the watch map: %s", strerror(errno));
+			return vg_cli_error("cannot set up the file watch (its map, the I/O generation): %s", strerror(errno));
 	}
 	if (vg_loader_set_interest(&a->loader, want) < 0)
 		return vg_cli_error("cannot write the interest map: %s", strerror(errno));

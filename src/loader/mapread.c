@@ -1,9 +1,11 @@
 /* mapread.c — per-CPU sums and whole-map reads (see mapread.h). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/membarrier.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -52,8 +54,16 @@ size_t vg_map_value_stride(const struct bpf_map *map)
 	}
 }
 
-size_t vg_map_take_if(struct bpf_map *map, bool (*pick)(const void *key, void *arg), void *arg, void *keys,
-		      void *values, size_t max)
+/* Whether key was counted in an ended generation (its first 32 bits: mapread.h). */
+static bool ended(const void *key, const struct vg_generation *g)
+{
+	uint32_t generation;
+
+	memcpy(&generation, key, sizeof(generation));
+	return generation != g->now;
+}
+
+size_t vg_map_take_ended(struct bpf_map *map, const struct vg_generation *g, void *keys, void *values, size_t max)
 {
 	size_t ksize = bpf_map__key_size(map), vsize = vg_map_value_stride(map), n = 0;
 	size_t steps = 2 * (size_t)bpf_map__max_entries(map);
@@ -62,19 +72,21 @@ size_t vg_map_take_if(struct bpf_map *map, bool (*pick)(const void *key, void *a
 
 	if (!prev)
 		return 0; /* nothing taken: the entries stay for the next call */
+	if (max > bpf_map__max_entries(map))
+		max = bpf_map__max_entries(map);
 	/* collect first, delete after: deleting while walking restarts the walk. A walk also
 	 * restarts when its last key went meanwhile (an LRU eviction), hence the step bound:
 	 * twice what the map can hold. */
 	for (const void *after = NULL; n < max && steps-- > 0 && bpf_map_get_next_key(fd, after, k + n * ksize) == 0;
 	     after = prev) {
 		memcpy(prev, k + n * ksize, ksize);
-		if (!pick || pick(k + n * ksize, arg))
+		if (!g || ended(k + n * ksize, g))
 			n++;
 	}
 	free(prev);
 	for (size_t i = 0; i < n; i++) {
-		/* one step where the kernel has it (hash maps since 5.14): no program's new
-		 * lookup finds the entry between the read and the delete */
+		/* one step where the kernel has it (hash maps since 5.14); else nothing writes
+		 * an ended generation's entry any more, so a lookup then a delete is as good */
 		if (bpf_map_lookup_and_delete_elem(fd, k + i * ksize, v + i * vsize) == 0)
 			continue;
 		if (bpf_map_lookup_elem(fd, k + i * ksize, v + i * vsize) < 0)
@@ -84,12 +96,37 @@ size_t vg_map_take_if(struct bpf_map *map, bool (*pick)(const void *key, void *a
 	return n;
 }
 
-size_t vg_map_take(struct bpf_map *map, void *keys, void *values, size_t max)
+int vg_generation_map(struct vg_generation *g, struct bpf_map *array, size_t offset)
 {
-	return vg_map_take_if(map, NULL, NULL, keys, values, max);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *p;
+
+	memset(g, 0, sizeof(*g));
+	if (offset + sizeof(*g->word) > bpf_map__value_size(array)) {
+		errno = EINVAL;
+		return -1;
+	}
+	g->mapping_size = (bpf_map__value_size(array) + page - 1) / page * page;
+	p = mmap(NULL, g->mapping_size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(array), 0);
+	if (p == MAP_FAILED)
+		return -1;
+	g->mapping = p;
+	g->word = (uint32_t *)((char *)p + offset);
+	/* a pinned map may be an earlier agent's, its programs counting in its generation */
+	g->now = __atomic_load_n(g->word, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
-void vg_bpf_grace_period(void)
+void vg_generation_unmap(struct vg_generation *g)
+{
+	if (g->mapping)
+		munmap(g->mapping, g->mapping_size);
+	memset(g, 0, sizeof(*g));
+}
+
+/* Returns once every BPF program running at the call has returned (an RCU grace period:
+ * tracing programs run inside RCU read-side sections). */
+static void grace_period(void)
 {
 	static const struct timespec practical = { .tv_nsec = 10 * 1000 * 1000 };
 
@@ -98,4 +135,10 @@ void vg_bpf_grace_period(void)
 	 * has to do: such programs run for microseconds */
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
 		nanosleep(&practical, NULL);
+}
+
+void vg_generation_turn(struct vg_generation *g)
+{
+	__atomic_store_n(g->word, ++g->now, __ATOMIC_SEQ_CST);
+	grace_period();
 }

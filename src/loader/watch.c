@@ -3,8 +3,10 @@
  * map in step with a list of paths: resolved at start, and again every second, because
  * editors and tools (sed -i, vipw, passwd) replace such files by rename, which gives the
  * path a new inode. It also takes the file_read and file_write records the kernel counts
- * (vg_file_io) out every second and completes them with the watched path. */
+ * (vg_file_io) out every second, a generation at a time (loader/mapread.h), and completes
+ * them with the watched path. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,9 @@
 #include "loader/mapread.h"
 #include "loader/watch.h"
 #include "vigil.skel.h"
+
+/* vg_map_take_ended reads the first 32 bits. */
+_Static_assert(offsetof(struct vg_file_io_key, generation) == 0, "generation first");
 
 /* Files an intruder writes to gain or keep access. */
 static const char *const default_paths[] = {
@@ -47,6 +52,9 @@ int vg_watch_init(struct vg_watch *w, const struct vg_loader *l, const char *con
 		errno = ENOMEM;
 		return -1;
 	}
+	if (vg_generation_map(&w->io_generation, l->skel->maps.vg_control, offsetof(struct vg_control, io_generation)) <
+	    0)
+		return -1;
 	while (bpf_map_get_next_key(w->map_fd, NULL, &key) == 0) /* an earlier agent's (pinned) */
 		if (bpf_map_delete_elem(w->map_fd, &key) < 0)
 			break;
@@ -137,7 +145,10 @@ void vg_watch_collect(struct vg_watch *w, uint64_t now_ns, vg_record_fn fn, void
 	if (!w->io || (now_ns && now_ns < w->next_collect_ns))
 		return;
 	w->next_collect_ns = now_ns + 1000000000ull;
-	n = vg_map_take(w->io, w->io_keys, w->io_recs, VG_FILE_IO_MAX);
+	vg_generation_turn(&w->io_generation);
+	/* at exit also what is being counted now: each record has its sequence number, and
+	 * the final counters account for every number */
+	n = vg_map_take_ended(w->io, now_ns ? &w->io_generation : NULL, w->io_keys, w->io_recs, VG_FILE_IO_MAX);
 	for (size_t i = 0; i < n; i++) {
 		struct vg_file_io_rec *r = (struct vg_file_io_rec *)rec;
 		const char *path = path_of(w, &w->io_recs[i].io.key);
@@ -160,4 +171,5 @@ void vg_watch_free(struct vg_watch *w)
 	w->io_keys = NULL;
 	w->io_recs = NULL;
 	w->io = NULL;
+	vg_generation_unmap(&w->io_generation);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "file_event.h"
 #include "loader/loader.h"
+#include "loader/mapread.h"
 #include "reader/reader.h"
 
 struct bpf_map;
@@ -18,6 +19,7 @@ struct bpf_map;
 struct vg_watch {
 	int map_fd;
 	struct bpf_map *io;  /* vg_file_io */
+	struct vg_generation io_generation; /* vg_control.io_generation */
 	struct vg_file_io_key *io_keys;
 	struct vg_file_io_rec *io_recs;
 	uint64_t next_collect_ns;

@@ -14,6 +14,9 @@
 #include "tools/biolatency.h"
 #include "biolatency.skel.h"
 
+/* vg_map_take_ended reads the first 32 bits. */
+_Static_assert(offsetof(struct vg_biolatency_key, generation) == 0, "generation first");
+
 static struct {
 	struct vg_biolatency_cfg cfg;
 	bool timestamp;
@@ -22,6 +25,7 @@ static struct {
 } env;
 
 static struct biolatency_bpf *obj;
+static struct vg_generation generation;
 
 static int option(struct vg_tool_ctx *t, int opt, const char *arg)
 {
@@ -52,19 +56,21 @@ static void disk_name(__u32 dev, char *out, size_t len)
 
 static void on_interval(struct vg_tool_ctx *t)
 {
-	static __u32 disks[VG_BIOLATENCY_DISKS];
+	static struct vg_biolatency_key disks[VG_BIOLATENCY_DISKS];
 	static struct vg_hist hists[VG_BIOLATENCY_DISKS];
-	size_t n = vg_map_take(obj->maps.vg_biolatency_hists, disks, hists, VG_BIOLATENCY_DISKS);
 	const char *unit = env.cfg.ms ? "msecs" : "usecs";
 	uint64_t now = vg_boot_to_wall(vg_now_boot_ns());
 	char name[64], stamp[16];
+	size_t n;
 
+	vg_generation_turn(&generation);
+	n = vg_map_take_ended(obj->maps.vg_biolatency_hists, &generation, disks, hists, VG_BIOLATENCY_DISKS);
 	if (!t->json && env.timestamp) {
 		vg_clock_text(now, stamp);
 		vg_buf_printf(&t->out, "%-8s\n", stamp);
 	}
 	for (size_t i = 0; i < n; i++) {
-		disk_name(disks[i], name, sizeof(name));
+		disk_name(disks[i].disk, name, sizeof(name));
 		if (t->json) {
 			vg_buf_puts(&t->out, "{\"time\":");
 			vg_json_time(&t->out, now);
@@ -107,12 +113,14 @@ static int run(struct vg_tool_ctx *t)
 		bpf_program__set_autoload(obj->progs.vg_tool_biolatency_block_rq_insert_btf, false);
 		bpf_program__set_autoload(obj->progs.vg_tool_biolatency_block_rq_insert_raw, false);
 	}
-	if (vg_tool_load(t, obj->obj, &obj->rodata->vg_tool_filter) < 0 || vg_tool_attach(t) < 0)
+	if (vg_tool_load(t, obj->obj, &obj->rodata->vg_tool_filter) < 0 ||
+	    vg_tool_map_generation(t, &generation, VG_TOOL_GENERATION(obj)) < 0 || vg_tool_attach(t) < 0)
 		goto out;
 	rc = vg_tool_run_loop(t, &(struct vg_tool_loop){ .what = "Tracing block device I/O", .on_interval = on_interval,
 							 .interval_s = env.interval, .count = env.count });
 out:
 	vg_tool_done(t, rc);
+	vg_generation_unmap(&generation);
 	biolatency_bpf__destroy(obj);
 	return rc;
 }

@@ -37,12 +37,17 @@ static struct vg_col cols[C_COUNT] = {
 	[C_FILE] = { "FILE", "file", 0 },
 };
 
+/* vg_map_take_ended reads the first 32 bits; the kernel's key has no hidden padding. */
+_Static_assert(offsetof(struct vg_filetop_key, generation) == 0, "generation first");
+_Static_assert(sizeof(struct vg_filetop_key) == 32, "filetop key without padding");
+
 struct entry {
 	struct vg_filetop_key k;
 	struct vg_filetop_val v;
 };
 
 static struct filetop_bpf *obj;
+static struct vg_generation generation;
 
 static int option(struct vg_tool_ctx *t, int opt, const char *arg)
 {
@@ -91,11 +96,13 @@ static void on_interval(struct vg_tool_ctx *t)
 	static struct vg_filetop_key keys[VG_FILETOP_KEYS];
 	static struct vg_filetop_val vals[VG_FILETOP_KEYS];
 	static struct entry entries[VG_FILETOP_KEYS];
-	size_t n = vg_map_take(obj->maps.vg_filetop_files, keys, vals, VG_FILETOP_KEYS);
 	uint64_t now = vg_boot_to_wall(vg_now_boot_ns());
 	char stamp[16], load[128] = "";
+	size_t n;
 	int fd;
 
+	vg_generation_turn(&generation);
+	n = vg_map_take_ended(obj->maps.vg_filetop_files, &generation, keys, vals, VG_FILETOP_KEYS);
 	for (size_t i = 0; i < n; i++)
 		entries[i] = (struct entry){ keys[i], vals[i] };
 	qsort(entries, n, sizeof(entries[0]), by_sort);
@@ -147,7 +154,8 @@ static int run(struct vg_tool_ctx *t)
 	if (!(obj = filetop_bpf__open()))
 		return vg_tool_error(t, "cannot open the BPF object");
 	obj->rodata->vg_filetop_all = env.all;
-	if (vg_tool_load(t, obj->obj, &obj->rodata->vg_tool_filter) < 0 || vg_tool_attach(t) < 0)
+	if (vg_tool_load(t, obj->obj, &obj->rodata->vg_tool_filter) < 0 ||
+	    vg_tool_map_generation(t, &generation, VG_TOOL_GENERATION(obj)) < 0 || vg_tool_attach(t) < 0)
 		goto out;
 	cols[C_PID].off = !t->json;
 	t->cols = cols;
@@ -156,6 +164,7 @@ static int run(struct vg_tool_ctx *t)
 							 .interval_s = env.interval, .count = env.count });
 out:
 	vg_tool_done(t, rc);
+	vg_generation_unmap(&generation);
 	filetop_bpf__destroy(obj);
 	return rc;
 }

@@ -30,12 +30,16 @@ static struct vg_col cols[C_COUNT] = {
 	[C_CONTEXT] = VG_COL_CONTEXT,
 };
 
+/* vg_map_take_ended reads the first 32 bits. */
+_Static_assert(offsetof(struct vg_syscount_key, generation) == 0, "generation first");
+
 struct entry {
-	__u32 key;
+	__u32 key; /* syscall number, or tgid with -P */
 	struct vg_syscount_val v;
 };
 
 static struct syscount_bpf *obj;
+static struct vg_generation generation;
 
 /* -e takes a number or a name (EPERM). */
 static int parse_errno(const char *s)
@@ -92,15 +96,17 @@ static int by_count(const void *a, const void *b)
 
 static void on_interval(struct vg_tool_ctx *t)
 {
-	static __u32 keys[VG_SYSCOUNT_KEYS];
+	static struct vg_syscount_key keys[VG_SYSCOUNT_KEYS];
 	static struct vg_syscount_val vals[VG_SYSCOUNT_KEYS];
 	static struct entry entries[VG_SYSCOUNT_KEYS];
-	size_t n = vg_map_take(obj->maps.vg_syscount_counts, keys, vals, VG_SYSCOUNT_KEYS);
 	uint64_t now = vg_boot_to_wall(vg_now_boot_ns());
 	char number[16], stamp[16];
+	size_t n;
 
+	vg_generation_turn(&generation);
+	n = vg_map_take_ended(obj->maps.vg_syscount_counts, &generation, keys, vals, VG_SYSCOUNT_KEYS);
 	for (size_t i = 0; i < n; i++)
-		entries[i] = (struct entry){ keys[i], vals[i] };
+		entries[i] = (struct entry){ keys[i].id, vals[i] };
 	qsort(entries, n, sizeof(entries[0]), by_count);
 	if (!t->json && env.interval) {
 		vg_clock_text(now, stamp);
@@ -137,7 +143,8 @@ static int run(struct vg_tool_ctx *t)
 		return vg_tool_error(t, "cannot open the BPF object");
 	*(struct vg_syscount_cfg *)&obj->rodata->vg_syscount_cfg = env.cfg;
 	bpf_program__set_autoload(obj->progs.vg_tool_syscount_sys_enter, env.cfg.latency);
-	if (vg_tool_load(t, obj->obj, &obj->rodata->vg_tool_filter) < 0 || vg_tool_attach(t) < 0)
+	if (vg_tool_load(t, obj->obj, &obj->rodata->vg_tool_filter) < 0 ||
+	    vg_tool_map_generation(t, &generation, VG_TOOL_GENERATION(obj)) < 0 || vg_tool_attach(t) < 0)
 		goto out;
 	cols[C_SYSCALL].off = env.cfg.by_process;
 	cols[C_PID].off = cols[C_COMM].off = !env.cfg.by_process;
@@ -154,6 +161,7 @@ static int run(struct vg_tool_ctx *t)
 							 .interval_s = env.interval });
 out:
 	vg_tool_done(t, rc);
+	vg_generation_unmap(&generation);
 	syscount_bpf__destroy(obj);
 	return rc;
 }

@@ -246,6 +246,16 @@ int vg_tool_load(struct vg_tool_ctx *t, struct bpf_object *obj, struct vg_tool_f
 	return 0;
 }
 
+int vg_tool_map_generation(struct vg_tool_ctx *t, struct vg_generation *g, struct bpf_map *bss, size_t offset)
+{
+	/* the kernel's .bss: the skeleton's bss is libbpf's copy, the kernel's only when the
+	 * skeleton loads the object (vg_tool_load does not) */
+	if (vg_generation_map(g, bss, offset) < 0)
+		return vg_tool_error(t, "cannot map the object's BPF globals (mmapable arrays: Linux 5.5): %s",
+				     strerror(errno));
+	return 0;
+}
+
 static int keep_link(struct vg_tool_ctx *t, struct bpf_link *link)
 {
 	if (t->nlinks == (int)(sizeof(t->links) / sizeof(t->links[0]))) {
@@ -364,7 +374,6 @@ int vg_tool_run_loop(struct vg_tool_ctx *t, const struct vg_tool_loop *l)
 	uint64_t deadline = t->duration > 0 ? now + (uint64_t)(t->duration * 1e9) : 0;
 	uint64_t next = interval ? now + interval : 0;
 	unsigned ticks = 0;
-	bool ticked_last = false;
 
 	if (l->on_record) {
 		struct bpf_map *map = bpf_object__find_map_by_name(t->obj, "vg_tool_events");
@@ -391,11 +400,9 @@ int vg_tool_run_loop(struct vg_tool_ctx *t, const struct vg_tool_loop *l)
 		}
 		vg_tool_flush(t);
 		now = vg_now_boot_ns();
-		ticked_last = false;
 		if (next && now >= next && l->on_interval) {
 			l->on_interval(t);
 			vg_tool_flush(t);
-			ticked_last = true;
 			next += interval;
 			if (next < now)
 				next = now + interval;
@@ -409,8 +416,10 @@ int vg_tool_run_loop(struct vg_tool_ctx *t, const struct vg_tool_loop *l)
 		ring_buffer__consume(rb);
 		ring_buffer__free(rb);
 	}
-	/* a summary tool reports once at the end; an interval tool reports the partial one */
-	if (l->on_interval && !ticked_last && (!interval || !l->count || ticks < l->count))
+	/* a summary tool reports once at the end; an interval tool reports the partial one,
+	 * even right after a tick: what was counted during the tick's take (a counting tool
+	 * takes an ended generation: loader/mapread.h) is in it */
+	if (l->on_interval && (!interval || !l->count || ticks < l->count))
 		l->on_interval(t);
 	vg_tool_flush(t);
 	report_losses(t, rc.malformed);

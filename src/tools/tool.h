@@ -26,6 +26,7 @@
 #include <sys/types.h>
 #include "event.h"
 #include "loader/features.h"
+#include "loader/mapread.h"
 #include "loader/uprobe.h"
 #include "output/buf.h"
 #include "tool_event.h"
@@ -106,6 +107,11 @@ int vg_tool_choose(struct vg_tool_ctx *t, struct bpf_program *first, ...);
  * every program still to load against the kernel's mechanisms, loads, and fills the -c
  * cgroup map. -1 (reported as `vigil probes` would) when something cannot load. */
 int vg_tool_load(struct vg_tool_ctx *t, struct bpf_object *obj, struct vg_tool_filter *filter);
+/* Maps the generation the loaded object's counting keys start with (lib/tool.h's
+ * vg_tool_generation, at offset of its .bss: VG_TOOL_GENERATION(skel)) into g, for
+ * vg_generation_turn and vg_map_take_ended (loader/mapread.h). -1 (reported). */
+int vg_tool_map_generation(struct vg_tool_ctx *t, struct vg_generation *g, struct bpf_map *bss, size_t offset);
+#define VG_TOOL_GENERATION(skel) (skel)->maps.bss, offsetof(__typeof__(*(skel)->bss), vg_tool_generation)
 /* Attaches every loaded program except uprobes (vg_tool_uprobe). -1 (reported). */
 int vg_tool_attach(struct vg_tool_ctx *t);
 /* Attaches a uprobe program to a function by name (loader/uprobe.h). -1 (reported). */

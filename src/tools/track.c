@@ -1,10 +1,8 @@
 /* track.c — the trackers' object from user space (see track.h). */
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "loader/mapread.h"
@@ -15,15 +13,11 @@
 
 struct vg_track {
 	struct track_bpf *obj;
-	uint32_t generation; /* what the programs count in now (vg_track_generation) */
-	/* the kernel's BSS, mapped: obj->bss is libbpf's copy, the kernel's only when the
-	 * skeleton loads the object (vg_tool_load does not) */
-	struct track_bpf__bss *bss;
-	size_t bss_size;
+	struct vg_generation generation;
 	void *keys, *values; /* take buffers, as large as the largest map needs */
 };
 
-/* ended_generation reads every key's first 32 bits (track_event.h). */
+/* vg_map_take_ended reads every key's first 32 bits. */
 _Static_assert(offsetof(struct vg_track_proc_key, generation) == 0, "generation first");
 _Static_assert(offsetof(struct vg_track_cgroup_key, generation) == 0, "generation first");
 _Static_assert(offsetof(struct vg_track_syscall_key, generation) == 0, "generation first");
@@ -45,20 +39,6 @@ static size_t largest_take(const struct track_bpf *obj, size_t *key_bytes)
 			values = n * vg_map_value_stride(maps[i]);
 	}
 	return values;
-}
-
-static int map_bss(struct vg_tool_ctx *t, struct vg_track *tr)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	void *bss;
-
-	tr->bss_size = (bpf_map__value_size(tr->obj->maps.bss) + page - 1) / page * page;
-	bss = mmap(NULL, tr->bss_size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(tr->obj->maps.bss), 0);
-	if (bss == MAP_FAILED)
-		return vg_tool_error(t, "cannot map the trackers' BPF globals (mmapable arrays: Linux 5.5): %s",
-				     strerror(errno));
-	tr->bss = bss;
-	return 0;
 }
 
 struct vg_track *vg_track_open(struct vg_tool_ctx *t, const struct vg_track_opts *o)
@@ -87,7 +67,8 @@ struct vg_track *vg_track_open(struct vg_tool_ctx *t, const struct vg_track_opts
 			   tr->obj->progs.vg_track_fork_sched_process_fork_raw, NULL) < 0 ||
 	    vg_tool_choose(t, tr->obj->progs.vg_track_exit_sched_process_exit_btf,
 			   tr->obj->progs.vg_track_exit_sched_process_exit_raw, NULL) < 0 ||
-	    vg_tool_load(t, tr->obj->obj, &tr->obj->rodata->vg_tool_filter) < 0 || map_bss(t, tr) < 0 ||
+	    vg_tool_load(t, tr->obj->obj, &tr->obj->rodata->vg_tool_filter) < 0 ||
+	    vg_tool_map_generation(t, &tr->generation, VG_TOOL_GENERATION(tr->obj)) < 0 ||
 	    vg_tool_attach(t) < 0)
 		goto fail;
 	return tr;
@@ -101,8 +82,7 @@ void vg_track_close(struct vg_track *tr)
 {
 	if (!tr)
 		return;
-	if (tr->bss)
-		munmap(tr->bss, tr->bss_size);
+	vg_generation_unmap(&tr->generation);
 	track_bpf__destroy(tr->obj);
 	free(tr->keys);
 	free(tr->values);
@@ -135,27 +115,14 @@ bool vg_track_counts_zero(const struct vg_track_counts *c)
 
 void vg_track_turn(struct vg_track *tr)
 {
-	__atomic_store_n(&tr->bss->vg_track_generation, ++tr->generation, __ATOMIC_SEQ_CST);
-	vg_bpf_grace_period();
+	vg_generation_turn(&tr->generation);
 }
 
-static bool ended_generation(const void *key, void *track)
-{
-	const struct vg_track *tr = track;
-	uint32_t generation;
-
-	memcpy(&generation, key, sizeof(generation));
-	return generation != tr->generation;
-}
-
-/* Up to max entries of an ended generation from map into the take buffers (see
- * track_event.h for why they are complete). */
-/* At most max entries, and never more than the map holds (what tr's buffers are sized for). */
+/* Up to max entries of an ended generation from map into the take buffers (sized for
+ * every map's max_entries). */
 static size_t take(struct vg_track *tr, struct bpf_map *map, size_t max)
 {
-	if (max > bpf_map__max_entries(map))
-		max = bpf_map__max_entries(map);
-	return vg_map_take_if(map, ended_generation, tr, tr->keys, tr->values, max);
+	return vg_map_take_ended(map, &tr->generation, tr->keys, tr->values, max);
 }
 
 /* The per-CPU copies of entry i of a take: ncpu values of size (rounded to 8) each. */

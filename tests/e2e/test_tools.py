@@ -420,3 +420,24 @@ def test_top_on_a_terminal_sorts_by_key_and_quits_on_q():
             os.kill(pid, 9)
             os.waitpid(pid, 0)
         os.close(fd)
+
+
+def test_filetop_and_syscount_take_every_count_while_counting_goes_on():
+    """Takes every 10 ms while the traced process reads (filetop) or calls getppid (syscount,
+    with -L) as fast as it can: an increment racing with a take must land in the next
+    interval, never be lost, so the intervals add up to exactly what was done (taken by
+    lookup and delete, 1,000,000 came out 2 to 11 short in every run)."""
+    n = 1000000
+    path = "/dev/shm/" + marker()
+    with open(path, "wb") as f:
+        f.write(b"x")
+    try:
+        rows = traced("filetop", "-C", "-r", "1000", "0.01", work_args=["read", path, n, 1])
+    finally:
+        os.unlink(path)
+    mine = [r for r in rows if r["file"] == os.path.basename(path)]
+    check(len(mine) > 10 and sum(r["reads"] for r in mine) == n and sum(r["read_bytes"] for r in mine) == n,
+          "%d intervals, %d reads" % (len(mine), sum(r["reads"] for r in mine)))
+    rows = [r for r in traced("syscount", "-L", "-i", "0.01", work_args=["getppid", n]) if r["syscall"] == "getppid"]
+    check(len(rows) > 10 and sum(r["count"] for r in rows) == n,
+          "%d intervals, %d calls" % (len(rows), sum(r["count"] for r in rows)))

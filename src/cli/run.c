@@ -366,8 +366,9 @@ static void loop(struct agent *a)
 	/* stop the kernel side first, so the final counters and the drained ring agree */
 	vg_loader_detach(&a->loader);
 	vg_collector_detach(a->metrics);
-	vg_reader_settle(&a->reader);
+	/* the watch's records are numbered too: taken first, so that the ring settles at once */
 	vg_watch_collect(&a->watch, 0, vg_reader_take, &a->reader);
+	vg_reader_settle(&a->reader);
 	vg_integrity_take(a->integrity, vg_pipeline_record, &a->pipe);
 	vg_enforce_report(a->enforce, a->pipe.rules, a->pt, vg_pipeline_alert, &a->pipe);
 	/* written out first, so the final stats count every line but their own as delivered or lost */

@@ -530,6 +530,17 @@ static int resolve_files(struct st_writer *w, const struct st_batch *b, const st
 
 /* ---- flows and events ------------------------------------------------------------ */
 
+/* A flow's key (host, proto, sip, sport, dip, dport) as parameters 1 to 6. */
+static void bind_flow_key(struct st_writer *w, sqlite3_stmt *s, const struct st_event *e)
+{
+	sqlite3_bind_int64(s, 1, w->host);
+	sqlite3_bind_text(s, 2, e->proto, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, e->sip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, e->sport);
+	sqlite3_bind_text(s, 5, e->dip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, e->dport);
+}
+
 static int64_t write_flow(struct st_writer *w, const struct st_event *e)
 {
 	sqlite3_stmt *s = vg_sql(w->st,
@@ -540,12 +551,7 @@ static int64_t write_flow(struct st_writer *w, const struct st_event *e)
 
 	if (!s)
 		return 0;
-	sqlite3_bind_int64(s, 1, w->host);
-	sqlite3_bind_text(s, 2, e->proto, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, e->sip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, e->sport);
-	sqlite3_bind_text(s, 5, e->dip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 6, e->dport);
+	bind_flow_key(w, s, e);
 	sqlite3_bind_int64(s, 7, (int64_t)e->ts);
 	if ((id = step_insert(w, s)))
 		return id > 0 ? id : 0;
@@ -554,12 +560,7 @@ static int64_t write_flow(struct st_writer *w, const struct st_event *e)
 			  " AND dport = ?");
 	if (!s)
 		return 0;
-	sqlite3_bind_int64(s, 1, w->host);
-	sqlite3_bind_text(s, 2, e->proto, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, e->sip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, e->sport);
-	sqlite3_bind_text(s, 5, e->dip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 6, e->dport);
+	bind_flow_key(w, s, e);
 	return step_id(s);
 }
 
